@@ -1,0 +1,312 @@
+/**
+ * Reference kernels: plain loops, written to be read. This file is the definition every faster
+ * backend is tested against. Arithmetic happens in JS doubles and is rounded on store.
+ */
+import type { BinaryOp, FloatArray, Kernels, UnaryOp } from "./types.js";
+
+function sigmoid(x: number): number {
+  // Two branches so exp never overflows: for x < 0, σ(x) = eˣ / (1 + eˣ).
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** Each elementwise function beside its derivative (y = f(x) is passed to df to reuse it). */
+export const UNARY: Record<UnaryOp, { f: (x: number, p: number, q: number) => number; df: (x: number, y: number, p: number, q: number) => number }> = {
+  neg: { f: (x) => -x, df: () => -1 },
+  exp: { f: Math.exp, df: (_x, y) => y },
+  log: { f: Math.log, df: (x) => 1 / x },
+  log1p: { f: Math.log1p, df: (x) => 1 / (1 + x) },
+  sqrt: { f: Math.sqrt, df: (_x, y) => 0.5 / y },
+  abs: { f: Math.abs, df: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0) },
+  sign: { f: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), df: () => 0 },
+  sigmoid: { f: sigmoid, df: (_x, y) => y * (1 - y) },
+  tanh: { f: Math.tanh, df: (_x, y) => 1 - y * y },
+  relu: { f: (x) => (x > 0 ? x : x === x ? 0 : x), df: (x) => (x > 0 ? 1 : 0) },
+  leakyRelu: { f: (x, slope) => (x > 0 ? x : slope * x), df: (x, _y, slope) => (x > 0 ? 1 : slope) },
+  // log(1 + eˣ) = max(x, 0) + log1p(e^−|x|): never overflows.
+  softplus: { f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))), df: (x) => sigmoid(x) },
+  // Like PyTorch, the gradient flows where lo ≤ x ≤ hi (bounds included).
+  clamp: { f: (x, lo, hi) => (x < lo ? lo : x > hi ? hi : x), df: (x, _y, lo, hi) => (x >= lo && x <= hi ? 1 : 0) },
+};
+
+export const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: Math.pow,
+};
+
+function gemm(
+  a: FloatArray, b: FloatArray, c: FloatArray,
+  m: number, k: number, n: number,
+  transA: boolean, transB: boolean, accumulate: boolean,
+): void {
+  if (!accumulate) c.fill(0, 0, m * n);
+  if (transB) {
+    // c[i,j] += Σ_p A(i,p)·b[j,p]: rows of b are contiguous, so each entry is a dot product.
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += (transA ? a[p * m + i]! : a[i * k + p]!) * b[j * k + p]!;
+        c[i * n + j] = c[i * n + j]! + s;
+      }
+    }
+    return;
+  }
+  // c[i,:] += A(i,p)·b[p,:] for each p: the inner loop runs along contiguous rows of b and c.
+  for (let i = 0; i < m; i++) {
+    for (let p = 0; p < k; p++) {
+      const aip = transA ? a[p * m + i]! : a[i * k + p]!;
+      for (let j = 0; j < n; j++) c[i * n + j] = c[i * n + j]! + aip * b[p * n + j]!;
+    }
+  }
+}
+
+function unary(op: UnaryOp, x: FloatArray, out: FloatArray, p: number, q: number): void {
+  const f = UNARY[op].f;
+  for (let i = 0; i < x.length; i++) out[i] = f(x[i]!, p, q);
+}
+
+function unaryBackward(op: UnaryOp, x: FloatArray, y: FloatArray, g: FloatArray, out: FloatArray, p: number, q: number): void {
+  const df = UNARY[op].df;
+  for (let i = 0; i < x.length; i++) out[i] = g[i]! * df(x[i]!, y[i]!, p, q);
+}
+
+/**
+ * Walks an N-d index over `shape` in row-major order, calling `visit(outIndex, offsets…)` once per
+ * innermost row with each input's offset; the innermost dimension is left to the caller's loop.
+ */
+function forEachRow(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+  visit: (outStart: number, offsets: number[]) => void,
+): void {
+  const rank = shape.length;
+  let total = 1;
+  for (const d of shape) total *= d;
+  if (total === 0) return;
+  const inner = rank === 0 ? 1 : shape[rank - 1]!;
+  const offsets = strides.map(() => 0);
+  const idx = new Array<number>(Math.max(rank - 1, 0)).fill(0);
+  for (let start = 0; start < total; start += inner) {
+    visit(start, offsets);
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d]!++;
+      for (let s = 0; s < strides.length; s++) offsets[s]! += strides[s]![d]!;
+      if (idx[d]! < shape[d]!) break;
+      for (let s = 0; s < strides.length; s++) offsets[s]! -= strides[s]![d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+function binary(
+  op: BinaryOp,
+  a: FloatArray, aStrides: readonly number[],
+  b: FloatArray, bStrides: readonly number[],
+  out: FloatArray, shape: readonly number[],
+): void {
+  const f = BINARY[op];
+  const rank = shape.length;
+  const inner = rank === 0 ? 1 : shape[rank - 1]!;
+  const sa = rank === 0 ? 0 : aStrides[rank - 1]!;
+  const sb = rank === 0 ? 0 : bStrides[rank - 1]!;
+  forEachRow(shape, [aStrides, bStrides], (start, [ao, bo]) => {
+    for (let j = 0; j < inner; j++) out[start + j] = f(a[ao! + j * sa]!, b[bo! + j * sb]!);
+  });
+}
+
+function copyStrided(x: FloatArray, strides: readonly number[], out: FloatArray, shape: readonly number[]): void {
+  const rank = shape.length;
+  const inner = rank === 0 ? 1 : shape[rank - 1]!;
+  const sx = rank === 0 ? 0 : strides[rank - 1]!;
+  forEachRow(shape, [strides], (start, [xo]) => {
+    for (let j = 0; j < inner; j++) out[start + j] = x[xo! + j * sx]!;
+  });
+}
+
+function sumAxis(x: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += x[(o * n + j) * inner + i]!;
+      out[o * inner + i] = s;
+    }
+  }
+}
+
+function maxAxis(x: FloatArray, outer: number, n: number, inner: number, out: FloatArray, argmax: Int32Array): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let best = -Infinity;
+      let at = 0;
+      for (let j = 0; j < n; j++) {
+        const v = x[(o * n + j) * inner + i]!;
+        // NaN wins, as in PyTorch: a NaN anywhere makes the max NaN.
+        if (v > best || (v !== v && best === best)) {
+          best = v;
+          at = j;
+        }
+      }
+      out[o * inner + i] = n === 0 ? -Infinity : best;
+      argmax[o * inner + i] = at;
+    }
+  }
+}
+
+/** Max and log Σ exp(x − max) over one softmax slice. */
+function logSumExp(x: FloatArray, base: number, n: number, inner: number): { max: number; lse: number } {
+  let max = -Infinity;
+  for (let j = 0; j < n; j++) max = Math.max(max, x[base + j * inner]!);
+  // A row of all −∞ has no finite max; shifting by 0 keeps it NaN-free until the division.
+  const shift = Number.isFinite(max) ? max : 0;
+  let s = 0;
+  for (let j = 0; j < n; j++) s += Math.exp(x[base + j * inner]! - shift);
+  return { max: shift, lse: shift + Math.log(s) };
+}
+
+function softmax(x: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      const { lse } = logSumExp(x, base, n, inner);
+      for (let j = 0; j < n; j++) out[base + j * inner] = Math.exp(x[base + j * inner]! - lse);
+    }
+  }
+}
+
+function logSoftmax(x: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      const { lse } = logSumExp(x, base, n, inner);
+      for (let j = 0; j < n; j++) out[base + j * inner] = x[base + j * inner]! - lse;
+    }
+  }
+}
+
+function softmaxBackward(y: FloatArray, g: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      let dot = 0;
+      for (let j = 0; j < n; j++) dot += g[base + j * inner]! * y[base + j * inner]!;
+      for (let j = 0; j < n; j++) out[base + j * inner] = y[base + j * inner]! * (g[base + j * inner]! - dot);
+    }
+  }
+}
+
+function logSoftmaxBackward(y: FloatArray, g: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      let total = 0;
+      for (let j = 0; j < n; j++) total += g[base + j * inner]!;
+      for (let j = 0; j < n; j++) out[base + j * inner] = g[base + j * inner]! - Math.exp(y[base + j * inner]!) * total;
+    }
+  }
+}
+
+function softmaxCrossEntropy(logits: FloatArray, labels: Int32Array, rows: number, cols: number, probs: FloatArray): number {
+  let loss = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    const { lse } = logSumExp(logits, base, cols, 1);
+    for (let j = 0; j < cols; j++) probs[base + j] = Math.exp(logits[base + j]! - lse);
+    loss += lse - logits[base + labels[r]!]!;
+  }
+  return loss;
+}
+
+function sumSquares(x: FloatArray): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
+  return s;
+}
+
+function scale(x: FloatArray, alpha: number): void {
+  for (let i = 0; i < x.length; i++) x[i] = x[i]! * alpha;
+}
+
+function penaltyGrad(p: FloatArray, g: FloatArray, l1: number, l2: number): void {
+  for (let i = 0; i < p.length; i++) {
+    const w = p[i]!;
+    g[i] = g[i]! + l1 * (w > 0 ? 1 : w < 0 ? -1 : 0) + l2 * w;
+  }
+}
+
+const sgdStep: Kernels["sgdStep"] = (p, g, buf, h) => {
+  for (let i = 0; i < p.length; i++) {
+    let d = g[i]! + h.weightDecay * p[i]!;
+    if (buf) {
+      const b = h.firstStep ? d : h.momentum * buf[i]! + (1 - h.dampening) * d;
+      buf[i] = b;
+      d = h.nesterov ? d + h.momentum * b : b;
+    }
+    p[i] = p[i]! - h.lr * d;
+  }
+};
+
+const rmspropStep: Kernels["rmspropStep"] = (p, g, squareAvg, momentumBuf, gradAvg, h) => {
+  for (let i = 0; i < p.length; i++) {
+    const d = g[i]! + h.weightDecay * p[i]!;
+    const sq = h.alpha * squareAvg[i]! + (1 - h.alpha) * d * d;
+    squareAvg[i] = sq;
+    let avg: number;
+    if (gradAvg) {
+      const ga = h.alpha * gradAvg[i]! + (1 - h.alpha) * d;
+      gradAvg[i] = ga;
+      avg = Math.sqrt(sq - ga * ga) + h.eps;
+    } else {
+      avg = Math.sqrt(sq) + h.eps;
+    }
+    if (momentumBuf) {
+      const b = h.momentum * momentumBuf[i]! + d / avg;
+      momentumBuf[i] = b;
+      p[i] = p[i]! - h.lr * b;
+    } else {
+      p[i] = p[i]! - (h.lr * d) / avg;
+    }
+  }
+};
+
+const adamStep: Kernels["adamStep"] = (p, g, m, v, h) => {
+  const bc1 = 1 - Math.pow(h.beta1, h.step);
+  const bc2 = 1 - Math.pow(h.beta2, h.step);
+  const stepSize = h.lr / bc1;
+  const bc2Sqrt = Math.sqrt(bc2);
+  for (let i = 0; i < p.length; i++) {
+    let w = p[i]!;
+    let d = g[i]!;
+    if (h.decoupled) w *= 1 - h.lr * h.weightDecay;
+    else d += h.weightDecay * w;
+    const mi = h.beta1 * m[i]! + (1 - h.beta1) * d;
+    const vi = h.beta2 * v[i]! + (1 - h.beta2) * d * d;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = w - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + h.eps);
+  }
+};
+
+export const ref = {
+  gemm,
+  unary,
+  unaryBackward,
+  binary,
+  copyStrided,
+  sumAxis,
+  maxAxis,
+  softmax,
+  logSoftmax,
+  softmaxBackward,
+  logSoftmaxBackward,
+  softmaxCrossEntropy,
+  sumSquares,
+  scale,
+  penaltyGrad,
+  sgdStep,
+  rmspropStep,
+  adamStep,
+} satisfies Kernels;

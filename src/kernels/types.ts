@@ -1,0 +1,134 @@
+/**
+ * The kernel contract: what every backend computes. Kernels see typed arrays and numbers only
+ * (never a Tensor), write into caller-allocated outputs, and accept Float32Array or Float64Array
+ * (float64 exists for gradient checks and always runs on `ref`).
+ */
+
+export type FloatArray = Float32Array | Float64Array;
+
+/** Elementwise functions with a derivative. `p`, `q` are parameters (leakyRelu slope; clamp bounds). */
+export type UnaryOp =
+  | "neg"
+  | "exp"
+  | "log"
+  | "log1p"
+  | "sqrt"
+  | "abs"
+  | "sign"
+  | "sigmoid"
+  | "tanh"
+  | "relu"
+  | "leakyRelu"
+  | "softplus"
+  | "clamp";
+
+export type BinaryOp = "add" | "sub" | "mul" | "div" | "pow";
+
+export interface SgdHyper {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+  /** On the first step PyTorch copies the gradient into the momentum buffer instead of blending. */
+  firstStep: boolean;
+}
+
+export interface RmspropHyper {
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  centered: boolean;
+}
+
+export interface AdamHyper {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** AdamW (Loshchilov & Hutter 2019): decay the weights directly instead of adding wd·p to the gradient. */
+  decoupled: boolean;
+  /** 1-based step count, for bias correction. */
+  step: number;
+}
+
+export interface Kernels {
+  /**
+   * c[m,n] = (accumulate ? c : 0) + op(a)·op(b), where op(a) is [m,k] and op(b) is [k,n].
+   * a is stored [m,k], or [k,m] when transA; b is stored [k,n], or [n,k] when transB.
+   * Transposed operands are read in place — no copies.
+   */
+  gemm(
+    a: FloatArray, b: FloatArray, c: FloatArray,
+    m: number, k: number, n: number,
+    transA: boolean, transB: boolean, accumulate: boolean,
+  ): void;
+
+  /** out[i] = f(x[i]). `out` may be `x`. */
+  unary(op: UnaryOp, x: FloatArray, out: FloatArray, p: number, q: number): void;
+
+  /** out[i] = g[i] · f'(x[i]), where y = f(x) is supplied so derivatives like σ(1−σ) reuse it. */
+  unaryBackward(op: UnaryOp, x: FloatArray, y: FloatArray, g: FloatArray, out: FloatArray, p: number, q: number): void;
+
+  /**
+   * out = a ∘ b over `shape`; aStrides/bStrides map an output index to each input
+   * (stride 0 on broadcast dimensions).
+   */
+  binary(
+    op: BinaryOp,
+    a: FloatArray, aStrides: readonly number[],
+    b: FloatArray, bStrides: readonly number[],
+    out: FloatArray, shape: readonly number[],
+  ): void;
+
+  /** out (contiguous, `shape`) = x read through `strides` — materialises transposes and broadcasts. */
+  copyStrided(x: FloatArray, strides: readonly number[], out: FloatArray, shape: readonly number[]): void;
+
+  /** x viewed as [outer, n, inner] → out [outer, inner] = Σ over n. */
+  sumAxis(x: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void;
+
+  /** x viewed as [outer, n, inner] → out [outer, inner] = max over n; argmax gets the first index of the max. */
+  maxAxis(x: FloatArray, outer: number, n: number, inner: number, out: FloatArray, argmax: Int32Array): void;
+
+  /** Softmax over the middle axis of [outer, n, inner], shifted by the max for stability. */
+  softmax(x: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void;
+
+  /** log-softmax over the middle axis: x − max − log Σ exp(x − max). */
+  logSoftmax(x: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void;
+
+  /** Given y = softmax(x) and g = ∂L/∂y: out = y ⊙ (g − Σ g⊙y). */
+  softmaxBackward(y: FloatArray, g: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void;
+
+  /** Given y = logSoftmax(x) and g = ∂L/∂y: out = g − exp(y) · Σ g. */
+  logSoftmaxBackward(y: FloatArray, g: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void;
+
+  /**
+   * Fused softmax + negative log-likelihood over rows of logits [rows, cols]:
+   * writes the softmax into `probs` and returns Σ_rows −log p[label] (a sum, not a mean).
+   */
+  softmaxCrossEntropy(logits: FloatArray, labels: Int32Array, rows: number, cols: number, probs: FloatArray): number;
+
+  /** Σ x[i]² (accumulated in float64). */
+  sumSquares(x: FloatArray): number;
+
+  /** x[i] *= alpha, in place. */
+  scale(x: FloatArray, alpha: number): void;
+
+  /** g[i] += l1 · sign(p[i]) + l2 · p[i] — the gradient of (l1·|p| + ½·l2·p²), in place. */
+  penaltyGrad(p: FloatArray, g: FloatArray, l1: number, l2: number): void;
+
+  /** One SGD step in place (PyTorch's torch.optim.SGD semantics); `buf` is null without momentum. */
+  sgdStep(p: FloatArray, g: FloatArray, buf: FloatArray | null, h: SgdHyper): void;
+
+  /** One RMSProp step in place (torch.optim.RMSprop); buffers are null when unused. */
+  rmspropStep(
+    p: FloatArray, g: FloatArray, squareAvg: FloatArray,
+    momentumBuf: FloatArray | null, gradAvg: FloatArray | null, h: RmspropHyper,
+  ): void;
+
+  /** One Adam/AdamW step in place (torch.optim.Adam / AdamW). */
+  adamStep(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, h: AdamHyper): void;
+}

@@ -1,0 +1,10 @@
+export { Module, Parameter, type LayerSpec } from "./module.js";
+export { Linear, type LinearOptions } from "./layers/linear.js";
+export { Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity } from "./layers/activations.js";
+export { Dropout } from "./layers/dropout.js";
+export { Sequential, Flatten } from "./layers/sequential.js";
+export { initialize, fans, INIT_NAMES, type InitName } from "./init.js";
+export { mlp, activationModule, defaultBiasInit, ACTIVATIONS, OUTPUTS, type MlpOptions, type ActivationName, type OutputName } from "./mlp.js";
+export { buildModule, LAYER_TYPES } from "./registry.js";
+export * from "./losses.js";
+export * from "./regularization.js";

@@ -1,0 +1,38 @@
+/** Activation modules: thin wrappers over the ops, so they can sit in a Sequential. */
+import { Module, type LayerSpec } from "../module.js";
+import type { Tensor } from "../../tensor.js";
+import { leakyRelu, relu, sigmoid, tanh } from "../../ops/elementwise.js";
+import { softmax } from "../../ops/softmax.js";
+
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor { return sigmoid(x); }
+  spec(): LayerSpec { return { type: "Sigmoid" }; }
+}
+
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor { return tanh(x); }
+  spec(): LayerSpec { return { type: "Tanh" }; }
+}
+
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor { return relu(x); }
+  spec(): LayerSpec { return { type: "ReLU" }; }
+}
+
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) { super(); }
+  forward(x: Tensor): Tensor { return leakyRelu(x, this.negativeSlope); }
+  spec(): LayerSpec { return { type: "LeakyReLU", negativeSlope: this.negativeSlope }; }
+}
+
+/** Softmax over `dim` (the last by default). */
+export class Softmax extends Module {
+  constructor(readonly dim = -1) { super(); }
+  forward(x: Tensor): Tensor { return softmax(x, this.dim); }
+  spec(): LayerSpec { return { type: "Softmax", dim: this.dim }; }
+}
+
+export class Identity extends Module {
+  forward(x: Tensor): Tensor { return x; }
+  spec(): LayerSpec { return { type: "Identity" }; }
+}

@@ -1,0 +1,63 @@
+/** The fully connected networks of the books, built from a list of layer sizes. */
+import { Module } from "./module.js";
+import { Linear } from "./layers/linear.js";
+import { Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from "./layers/activations.js";
+import { Dropout } from "./layers/dropout.js";
+import { Sequential } from "./layers/sequential.js";
+import type { InitName } from "./init.js";
+import { Rng } from "../rng.js";
+
+export type ActivationName = "sigmoid" | "tanh" | "relu" | "leaky-relu" | "identity";
+export type OutputName = "sigmoid" | "softmax" | "identity";
+
+export const ACTIVATIONS: readonly ActivationName[] = ["sigmoid", "tanh", "relu", "leaky-relu", "identity"];
+export const OUTPUTS: readonly OutputName[] = ["sigmoid", "softmax", "identity"];
+
+export interface MlpOptions {
+  /** Hidden-layer activation (default sigmoid, as in the book). */
+  activation?: ActivationName;
+  /** Output-layer squashing (default: same as a sigmoid net, sigmoid). */
+  output?: OutputName;
+  /** Weight init (default "scaled-normal", the book's N(0, 1/n_in)). */
+  init?: InitName;
+  /** Bias init; default N(0, 1) for the book's inits, zeros for Xavier/He, PyTorch's for "pytorch". */
+  biasInit?: InitName;
+  /** Dropout probability after each hidden activation (0 = none). */
+  dropout?: number;
+  rng?: Rng;
+}
+
+export function activationModule(name: ActivationName | OutputName): Module {
+  switch (name) {
+    case "sigmoid": return new Sigmoid();
+    case "tanh": return new Tanh();
+    case "relu": return new ReLU();
+    case "leaky-relu": return new LeakyReLU(0.01);
+    case "softmax": return new Softmax(-1);
+    case "identity": return new Identity();
+  }
+}
+
+/** The bias init that goes with a weight init when none is given. */
+export function defaultBiasInit(init: InitName): InitName {
+  if (init === "normal" || init === "scaled-normal") return "normal"; // the book: biases N(0, 1)
+  if (init === "pytorch") return "pytorch";
+  return "zeros";
+}
+
+/** sizes [784, 30, 10] → Linear(784,30), act, Linear(30,10), output. */
+export function mlp(sizes: readonly number[], opts: MlpOptions = {}): Sequential {
+  if (sizes.length < 2) throw new RangeError(`mlp: need at least input and output sizes, got [${sizes.join(", ")}]`);
+  const rng = opts.rng ?? new Rng(0);
+  const initRng = rng.fork("init");
+  const init = opts.init ?? "scaled-normal";
+  const biasInit = opts.biasInit ?? defaultBiasInit(init);
+  const layers: Module[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    layers.push(new Linear(sizes[i]!, sizes[i + 1]!, { init, biasInit, rng: initRng }));
+    const last = i + 2 === sizes.length;
+    layers.push(activationModule(last ? (opts.output ?? "sigmoid") : (opts.activation ?? "sigmoid")));
+    if (!last && opts.dropout) layers.push(new Dropout(opts.dropout, { rng: rng.fork(`dropout${i}`) }));
+  }
+  return new Sequential(...layers);
+}

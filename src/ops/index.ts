@@ -1,0 +1,6 @@
+export * from "./elementwise.js";
+export * from "./reduce.js";
+export * from "./movement.js";
+export * from "./linalg.js";
+export * from "./softmax.js";
+export * from "./loss.js";

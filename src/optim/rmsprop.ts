@@ -1,0 +1,34 @@
+import { Optimizer, type ParamGroup, type ParamState } from "./optimizer.js";
+import type { Tensor } from "../tensor.js";
+import type { FloatArray } from "../kernels/types.js";
+import { kernelsFor } from "../kernels/index.js";
+
+export interface RmspropOptions {
+  lr: number;
+  /** Decay of the running mean of g² (PyTorch's alpha). */
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  /** Divide by an estimate of the variance (g² mean minus squared g mean) instead of the raw mean. */
+  centered: boolean;
+}
+
+/**
+ * RMSProp (Hinton, lecture 6e), as torch.optim.RMSprop:
+ *   s ← α·s + (1−α)·g²;  w ← w − lr·g / (√s + ε)   (eps added outside the root, like PyTorch).
+ */
+export class RMSprop extends Optimizer<RmspropOptions> {
+  constructor(params: readonly Tensor[] | readonly ParamGroup<RmspropOptions>[], opts: Partial<RmspropOptions> = {}) {
+    super(params, { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...opts });
+  }
+
+  protected update(p: FloatArray, g: FloatArray, st: ParamState, h: RmspropOptions): void {
+    kernelsFor(p).rmspropStep(
+      p, g, this.buffer(st, "squareAvg", p),
+      h.momentum > 0 ? this.buffer(st, "momentum", p) : null,
+      h.centered ? this.buffer(st, "gradAvg", p) : null,
+      h,
+    );
+  }
+}

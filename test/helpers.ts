@@ -1,0 +1,49 @@
+/** Shared test helpers: the one tolerance rule, and fixture loading. */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
+import { Tensor } from "../src/tensor.js";
+
+export interface Tolerance {
+  atol?: number;
+  rtol?: number;
+  /** Length of the reductions behind each value: tolerances widen by √K. */
+  reduction?: number;
+}
+
+/** float32 default: |a − b| ≤ atol + rtol·|ref|, with atol 1e-5 and rtol 1.3e-6, widened by √K. */
+export function expectClose(actual: ArrayLike<number> | Tensor, expected: ArrayLike<number> | Tensor, tol: Tolerance = {}, what = "value"): void {
+  const a = actual instanceof Tensor ? actual.data : actual;
+  const e = expected instanceof Tensor ? expected.data : expected;
+  expect(a.length, `${what}: length`).toBe(e.length);
+  const widen = Math.sqrt(Math.max(1, tol.reduction ?? 1));
+  const atol = (tol.atol ?? 1e-5) * widen;
+  const rtol = (tol.rtol ?? 1.3e-6) * widen;
+  for (let i = 0; i < e.length; i++) {
+    const x = a[i]!;
+    const y = e[i]!;
+    if (Number.isNaN(y)) {
+      expect(Number.isNaN(x), `${what}[${i}]: expected NaN, got ${x}`).toBe(true);
+      continue;
+    }
+    if (!Number.isFinite(y)) {
+      expect(x, `${what}[${i}]`).toBe(y);
+      continue;
+    }
+    const ok = Math.abs(x - y) <= atol + rtol * Math.abs(y);
+    if (!ok) expect.fail(`${what}[${i}]: got ${x}, expected ${y} (|diff| ${Math.abs(x - y)} > ${atol + rtol * Math.abs(y)})`);
+  }
+}
+
+const fixtureDir = fileURLToPath(new URL("./fixtures/", import.meta.url));
+
+/** Reads test/fixtures/<name>.json (written by tools/make_fixtures.py). */
+export function fixture<T = Record<string, unknown>>(name: string): T {
+  return JSON.parse(readFileSync(`${fixtureDir}${name}.json`, "utf8")) as T;
+}
+
+/** A JSON fixture tensor {shape, data} as a descent Tensor. */
+export function fromFixture(t: { shape: number[]; data: number[] }, dtype: "float32" | "float64" = "float32"): Tensor {
+  const data = dtype === "float64" ? Float64Array.from(t.data) : Float32Array.from(t.data);
+  return new Tensor(data, t.shape);
+}
