@@ -36,6 +36,8 @@ export class Tensor {
    * compute from logits — exact and overflow-free — so the gradient reaching z is exactly a − y.
    */
   squashedFrom: { op: "sigmoid" | "softmax"; x: Tensor } | null = null;
+  /** Scratch for the backward pass (autograd.ts): the id of the last pass that visited this tensor. */
+  visit = 0;
 
   constructor(data: FloatArray, shape: Shape, requiresGrad = false) {
     if (data.length !== sizeOf(shape)) {

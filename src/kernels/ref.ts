@@ -113,6 +113,10 @@ function binary(
   const inner = rank === 0 ? 1 : shape[rank - 1]!;
   const sa = rank === 0 ? 0 : aStrides[rank - 1]!;
   const sb = rank === 0 ? 0 : bStrides[rank - 1]!;
+  if (rank <= 1) {
+    for (let j = 0; j < inner; j++) out[j] = f(a[j * sa]!, b[j * sb]!);
+    return;
+  }
   forEachRow(shape, [aStrides, bStrides], (start, [ao, bo]) => {
     for (let j = 0; j < inner; j++) out[start + j] = f(a[ao! + j * sa]!, b[bo! + j * sb]!);
   });

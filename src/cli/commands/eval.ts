@@ -1,0 +1,52 @@
+import { Command } from "commander";
+import pc from "picocolors";
+import { loadMnist } from "../../node/mnist.js";
+import { loadModel } from "../../node/model-files.js";
+import { evaluate } from "../../train/evaluate.js";
+import { choice } from "../parse.js";
+import { describeNetwork, checkInputSize } from "../describe.js";
+import type { ConfusionMatrix } from "../../train/metrics.js";
+
+export function evalCommand(): Command {
+  return new Command("eval")
+    .description("accuracy and confusion matrix of a saved model on MNIST")
+    .argument("<model>", "a model file saved by descent train (.safetensors)")
+    .option("--data <dir>", "directory with the MNIST IDX files (default: the bundled copy)")
+    .option("--split <name>", "test, validation or train", choice("--split", ["test", "validation", "train"] as const), "test")
+    .option("--json", "print JSON")
+    .action(async (path: string, opts: { data?: string; split: "test" | "validation" | "train"; json?: boolean }) => {
+      const { model, architecture } = await loadModel(path);
+      const data = await loadMnist(opts.data ? { dir: opts.data } : {});
+      const split = data[opts.split];
+      checkInputSize(architecture, split.featureSize, path);
+      const r = evaluate(model, split);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ model: path, split: opts.split, accuracy: r.accuracy, correct: r.correct, total: r.total, confusion: r.confusion.toRows() })}\n`);
+        return;
+      }
+      process.stdout.write(`${path} · ${describeNetwork(architecture)} · ${opts.split} set (${r.total.toLocaleString("en-US")} images)\n`);
+      process.stdout.write(`accuracy ${pc.bold(`${(r.accuracy * 100).toFixed(2)} %`)} (${r.correct}/${r.total})\n\n`);
+      process.stdout.write(formatConfusion(r.confusion));
+    });
+}
+
+/** The confusion matrix as a table, with per-class accuracy and the most common mistakes. */
+export function formatConfusion(cm: ConfusionMatrix): string {
+  const rows = cm.toRows();
+  const w = Math.max(4, String(Math.max(...cm.counts)).length + 1);
+  const lines = ["confusion matrix (rows: true digit, columns: predicted)"];
+  lines.push(`      ${rows.map((_, j) => String(j).padStart(w)).join("")}   recall`);
+  rows.forEach((row, i) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    const cells = row.map((v, j) => {
+      const s = String(v).padStart(w);
+      return i === j ? pc.green(s) : v > 0 ? pc.yellow(s) : pc.dim(s);
+    });
+    lines.push(`  ${String(i).padStart(2)}  ${cells.join("")}   ${total ? ((row[i]! / total) * 100).toFixed(1) : "-"} %`);
+  });
+  const mistakes: [number, number, number][] = [];
+  rows.forEach((row, i) => row.forEach((v, j) => i !== j && v > 0 && mistakes.push([v, i, j])));
+  mistakes.sort((a, b) => b[0] - a[0]);
+  if (mistakes.length) lines.push("", `most common mistakes: ${mistakes.slice(0, 5).map(([v, i, j]) => `${i}→${j} (${v})`).join(", ")}`);
+  return `${lines.join("\n")}\n`;
+}

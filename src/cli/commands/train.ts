@@ -1,0 +1,132 @@
+import { Command, Option } from "commander";
+import pc from "picocolors";
+import { DEFAULT_CONFIG, COSTS, OPTIMIZERS, SCHEDULES, buildExperiment, validateConfig, type TrainConfig } from "../../train/config.js";
+import { PRESETS, presetConfig } from "../../train/presets.js";
+import { ACTIVATIONS, OUTPUTS } from "../../nn/mlp.js";
+import { INIT_NAMES } from "../../nn/init.js";
+import { UsageError } from "../../errors.js";
+import { loadMnist } from "../../node/mnist.js";
+import { saveModel } from "../../node/model-files.js";
+import { VERSION } from "../../version.js";
+import { backendInfo } from "../../kernels/index.js";
+import { choice, integer, intList, number } from "../parse.js";
+import { progressCallback, type OutputMode } from "../progress.js";
+
+/** Flags that map one-to-one onto TrainConfig fields. */
+const CONFIG_FLAGS: [flag: string, key: keyof TrainConfig, help: string, parse: (v: string) => unknown][] = [
+  ["--layers <sizes>", "layers", "layer sizes, input first (e.g. 784,30,10)", intList("--layers")],
+  ["--activation <name>", "activation", `hidden activation: ${ACTIVATIONS.join(", ")}`, choice("--activation", ACTIVATIONS)],
+  ["--output <name>", "output", `output layer: ${OUTPUTS.join(", ")}`, choice("--output", OUTPUTS)],
+  ["--cost <name>", "cost", `cost: ${COSTS.join(", ")}`, choice("--cost", COSTS)],
+  ["--init <name>", "init", `weight init: ${INIT_NAMES.join(", ")}`, choice("--init", INIT_NAMES)],
+  ["--bias-init <name>", "biasInit", "bias init (default: N(0,1) for the book's inits, zeros for Xavier/He)", choice("--bias-init", INIT_NAMES)],
+  ["--optimizer <name>", "optimizer", `${OPTIMIZERS.join(", ")} (gd = full-batch gradient descent)`, choice("--optimizer", OPTIMIZERS)],
+  ["--lr <eta>", "lr", "learning rate η", number("--lr")],
+  ["--momentum <mu>", "momentum", "momentum coefficient for momentum/nesterov", number("--momentum")],
+  ["--batch-size <n>", "batchSize", "mini-batch size", integer("--batch-size", 1)],
+  ["--epochs <n>", "epochs", "passes over the training data", integer("--epochs", 1)],
+  ["--l1 <lambda>", "l1", "L1 regularisation λ (cost + λ/n·Σ|w|, the book's scaling)", number("--l1")],
+  ["--l2 <lambda>", "l2", "L2 regularisation λ (cost + λ/2n·Σw², the book's scaling)", number("--l2")],
+  ["--weight-decay <wd>", "weightDecay", "optimizer weight decay on weights (decoupled for adamw)", number("--weight-decay")],
+  ["--dropout <p>", "dropout", "dropout probability after each hidden layer", number("--dropout")],
+  ["--clip-norm <max>", "clipNorm", "clip gradients to this global L2 norm", number("--clip-norm")],
+  ["--clip-value <max>", "clipValue", "clip each gradient element to ±max", number("--clip-value")],
+  ["--schedule <name>", "schedule", `learning-rate schedule: ${SCHEDULES.join(", ")} (plateau = the book's halving)`, choice("--schedule", SCHEDULES)],
+  ["--lr-step <n>", "lrStep", "step: epochs between decays; cosine: period", integer("--lr-step", 1)],
+  ["--lr-gamma <g>", "lrGamma", "step/exponential decay factor", number("--lr-gamma")],
+  ["--plateau-patience <n>", "plateauPatience", "plateau: epochs without improvement before halving η", integer("--plateau-patience", 1)],
+  ["--early-stopping <n>", "earlyStopping", "stop after n epochs without a better validation accuracy (restores the best)", integer("--early-stopping", 1)],
+  ["--validation <n>", "validation", "training images held out for validation (the book: 10000)", integer("--validation", 0)],
+  ["--train-size <n>", "trainSize", "use only the first n training images (0 = all)", integer("--train-size", 0)],
+  ["--seed <n>", "seed", "random seed (same seed ⇒ identical weights)", integer("--seed", 0)],
+];
+
+const camel = (flag: string) => flag.replace(/^--/, "").split(" ")[0]!.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
+
+function presetList(): string {
+  return Object.entries(PRESETS).map(([name, p]) => `  ${name.padEnd(18)} ${p.description}`).join("\n");
+}
+
+export function trainCommand(): Command {
+  const cmd = new Command("train")
+    .description("train a network on MNIST and save it")
+    .addOption(new Option("--preset <name>", "start from a named experiment (see below)").choices(Object.keys(PRESETS)))
+    .option("--data <dir>", "directory with the four MNIST IDX files (raw or .gz); default: the bundled copy")
+    .option("--out <file>", "where to save the model", "model.safetensors")
+    .option("--no-save", "do not save the model")
+    .option("--json", "print one JSON object per line instead of text")
+    .option("--quiet", "print only the final result");
+  for (const [flag, , help, parse] of CONFIG_FLAGS) cmd.option(flag, help, parse);
+  cmd.addHelpText("after", `\nPresets:\n${presetList()}\n\nWithout --preset, the defaults are the book's chapter-1 network.\nExamples:\n  descent train --preset nielsen-ch1\n  descent train --layers 784,100,10 --cost cross-entropy --l2 5 --lr 0.5 --epochs 30\n`);
+  cmd.action(async (opts: Record<string, unknown>) => {
+    process.exitCode = await runTrain(opts);
+  });
+  return cmd;
+}
+
+/** Preset (or defaults), then every flag the user gave. */
+export function configFromFlags(opts: Record<string, unknown>): TrainConfig {
+  const base = typeof opts.preset === "string" ? presetConfig(opts.preset) : { ...DEFAULT_CONFIG };
+  const config: TrainConfig = { ...base };
+  for (const [flag, key] of CONFIG_FLAGS) {
+    const v = opts[camel(flag)];
+    if (v !== undefined) (config as unknown as Record<string, unknown>)[key] = v;
+  }
+  return validateConfig(config);
+}
+
+async function runTrain(opts: Record<string, unknown>): Promise<number> {
+  const config = configFromFlags(opts);
+  const mode: OutputMode = opts.json ? "json" : process.stdout.isTTY ? "tty" : "plain";
+  const quiet = Boolean(opts.quiet);
+  const say = (text: string) => {
+    if (!quiet && mode !== "json") process.stdout.write(`${text}\n`);
+  };
+  const outPath = opts.save === false ? null : String(opts.out);
+  if (outPath !== null && !outPath.endsWith(".safetensors")) {
+    throw new UsageError(`--out ${outPath}: model files end in .safetensors (e.g. --out model.safetensors)`);
+  }
+
+  const data = await loadMnist({ ...(typeof opts.data === "string" ? { dir: opts.data } : {}), validation: config.validation });
+  const ex = buildExperiment(config, data);
+  const preset = typeof opts.preset === "string" ? opts.preset : null;
+  say(pc.bold(`descent ${VERSION} · ${preset ? `preset ${preset}` : "custom network"} · backend ${backendInfo().backend}`));
+  say(`network  [${config.layers.join(", ")}] ${config.activation} → ${config.output} · ${ex.model.numParameters().toLocaleString("en-US")} parameters · init ${config.init}`);
+  say(`training ${config.cost} cost · ${config.optimizer} η=${config.lr} · batch ${config.optimizer === "gd" ? "full" : config.batchSize} · ${config.epochs} epochs` +
+    (config.l2 ? ` · L2 λ=${config.l2}` : "") + (config.l1 ? ` · L1 λ=${config.l1}` : "") + (config.dropout ? ` · dropout ${config.dropout}` : "") + ` · seed ${config.seed}`);
+  say(`data     ${ex.loader.dataset.length.toLocaleString("en-US")} training, ${data.validation.length.toLocaleString("en-US")} validation, ${data.test.length.toLocaleString("en-US")} test images from ${typeof opts.data === "string" ? opts.data : "the bundled MNIST"}`);
+
+  const callbacks = quiet ? [] : [progressCallback(mode, { write: (s) => process.stdout.write(s), columns: process.stdout.columns ?? 0 })];
+  const result = ex.trainer.fit(ex.loader, { ...ex.fitOptions, validation: data.validation, test: data.test, callbacks });
+  const final = ex.trainer.evaluate(data.test);
+  const last = result.history[result.history.length - 1];
+  const secondsPerEpoch = result.history.length ? result.history.reduce((s, h) => s + h.seconds, 0) / result.history.length : 0;
+
+  if (result.stopped) {
+    const line = `stopped: ${result.stopped.message}`;
+    if (mode === "json") process.stdout.write(`${JSON.stringify({ type: "stopped", ...result.stopped })}\n`);
+    else process.stderr.write(`${result.stopped.kind === "non-finite-loss" ? pc.red(line) : pc.yellow(line)}\n`);
+  }
+  const trained = result.history.length > 0 && result.finalEpoch > 0;
+  let saved: string | null = null;
+  if (outPath && trained) {
+    await saveModel(outPath, ex.model, {
+      training: {
+        descentVersion: VERSION, preset, config, date: new Date().toISOString(),
+        epochsTrained: result.finalEpoch, testAccuracy: final.accuracy,
+        validationAccuracy: last?.valAccuracy ?? null, secondsPerEpoch,
+        ...(result.stopped ? { stopped: result.stopped.message } : {}),
+      },
+    });
+    saved = outPath;
+  }
+  if (mode === "json") {
+    process.stdout.write(`${JSON.stringify({ type: "result", testAccuracy: final.accuracy, testCorrect: final.correct, testTotal: final.total, epochs: result.finalEpoch, secondsPerEpoch, model: saved })}\n`);
+  } else {
+    const acc = `${(final.accuracy * 100).toFixed(2)} %`;
+    process.stdout.write(`test accuracy ${pc.bold(acc)} (${final.correct}/${final.total}) after ${result.finalEpoch} epoch${result.finalEpoch === 1 ? "" : "s"} · ${secondsPerEpoch.toFixed(2)} s/epoch\n`);
+    if (saved) say(`saved ${saved}  (try: npx descent eval ${saved})`);
+    else if (outPath && !trained) process.stderr.write("no epoch completed: nothing saved\n");
+  }
+  return result.stopped?.kind === "non-finite-loss" ? 1 : 0;
+}

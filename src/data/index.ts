@@ -1,0 +1,5 @@
+export { TensorDataset, DataLoader, type Dataset, type Example, type Batch, type DataLoaderOptions } from "./dataset.js";
+export { parseIdx, type IdxArray, type IdxDType } from "./idx.js";
+export { mnistFromIdx, mnistFileNames, MNIST_FILES, type Mnist, type IdxFile, type MnistFiles, type MnistOptions } from "./mnist.js";
+export { mnistLike, toInk, looksInverted, type RawImage, type MnistLikeResult } from "./preprocess.js";
+export { oneHot } from "../nn/losses.js";

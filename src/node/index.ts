@@ -1,0 +1,4 @@
+/** Node-only helpers: files on disk. `import { loadMnist, saveModel } from "descent/node"`. */
+export { loadMnist, readIdxFile, defaultMnistDir, type LoadMnistOptions } from "./mnist.js";
+export { saveModel, loadModel, writeFileAtomic } from "./model-files.js";
+export { readImage } from "./png.js";

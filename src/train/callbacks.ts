@@ -1,0 +1,42 @@
+/** Training callbacks: synchronous, optional hooks; set `ctx.stop = true` to end training. */
+
+export interface EpochLog {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Mean training cost over the epoch's mini-batches (penalty included when regularised). */
+  trainLoss: number;
+  /** Accuracy on the training batches as they were seen (during the epoch, with dropout on). */
+  trainAccuracy: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  testLoss?: number;
+  testAccuracy?: number;
+  /** Learning rate used during this epoch. */
+  lr: number;
+  /** Wall-clock seconds of the epoch's training steps (evaluation excluded). */
+  seconds: number;
+  steps: number;
+}
+
+export interface TrainContext {
+  epoch: number;
+  epochs: number;
+  /** Global step count (mini-batches since training started). */
+  step: number;
+  /** Batch index within the epoch and batches per epoch. */
+  batch: number;
+  batches: number;
+  /** Loss of the last batch. */
+  loss: number;
+  lr: number;
+  /** Set to true to stop after the current batch. */
+  stop: boolean;
+}
+
+export interface Callback {
+  onTrainStart?(ctx: TrainContext): void;
+  onEpochStart?(ctx: TrainContext): void;
+  onBatchEnd?(ctx: TrainContext): void;
+  onEpochEnd?(log: EpochLog, ctx: TrainContext): void;
+  onTrainEnd?(ctx: TrainContext): void;
+}

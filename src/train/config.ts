@@ -1,0 +1,227 @@
+/**
+ * A training run as plain data (CLI flags, presets and, later, the explorer's URL all map onto
+ * this), and the one function that turns it into a model, an optimizer and a trainer.
+ */
+import { mlp, type ActivationName, type OutputName, ACTIVATIONS, OUTPUTS } from "../nn/mlp.js";
+import { INIT_NAMES, type InitName } from "../nn/init.js";
+import { binaryCrossEntropy, crossEntropy, logLikelihood, mseLoss, quadraticCost, type LossFn } from "../nn/losses.js";
+import { weightsOnly } from "../nn/regularization.js";
+import type { Module } from "../nn/module.js";
+import { SGD } from "../optim/sgd.js";
+import { RMSprop } from "../optim/rmsprop.js";
+import { Adam, AdamW } from "../optim/adam.js";
+import type { Optimizer } from "../optim/optimizer.js";
+import { ReduceOnPlateau, cosineSchedule, exponentialSchedule, stepSchedule, type Schedule } from "../optim/schedule.js";
+import { DataLoader, type TensorDataset } from "../data/dataset.js";
+import { Rng } from "../rng.js";
+import { UsageError } from "../errors.js";
+import { Trainer, type FitOptions } from "./trainer.js";
+
+export const COSTS = ["quadratic", "cross-entropy", "log-likelihood", "mse"] as const;
+export type CostName = (typeof COSTS)[number];
+export const OPTIMIZERS = ["gd", "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+export const SCHEDULES = ["constant", "step", "exponential", "cosine", "plateau"] as const;
+export type ScheduleName = (typeof SCHEDULES)[number];
+
+export interface TrainConfig {
+  /** Layer sizes, input first: [784, 30, 10]. */
+  layers: number[];
+  activation: ActivationName;
+  output: OutputName;
+  cost: CostName;
+  init: InitName;
+  /** Bias init; by default follows `init` (nn.defaultBiasInit). */
+  biasInit?: InitName;
+  optimizer: OptimizerName;
+  lr: number;
+  /** Momentum coefficient for "momentum"/"nesterov" (and RMSProp when > 0 there). */
+  momentum: number;
+  batchSize: number;
+  epochs: number;
+  /** The book's L1 λ: the cost gains (λ/n)·Σ|w| over weights, n = training examples. */
+  l1: number;
+  /** The book's L2 λ: the cost gains (λ/2n)·Σw² over weights. */
+  l2: number;
+  /** The optimizer's own weight_decay (decoupled for adamw, coupled otherwise), on weights. */
+  weightDecay: number;
+  /** Dropout probability after each hidden layer. */
+  dropout: number;
+  clipNorm?: number;
+  clipValue?: number;
+  schedule: ScheduleName;
+  /** step: epochs between decays; cosine: period (default: epochs). */
+  lrStep?: number;
+  /** step/exponential: decay factor. */
+  lrGamma?: number;
+  /** plateau: epochs without a better validation accuracy before halving η (the book: 10). */
+  plateauPatience?: number;
+  /** Stop after this many epochs without a better validation accuracy (0 = never). */
+  earlyStopping: number;
+  /** Training examples held out for validation (the book: the last 10,000). */
+  validation: number;
+  /** Use only the first N training examples (quick experiments); 0 = all. */
+  trainSize: number;
+  seed: number;
+}
+
+export const DEFAULT_CONFIG: TrainConfig = {
+  layers: [784, 30, 10],
+  activation: "sigmoid",
+  output: "sigmoid",
+  cost: "quadratic",
+  init: "scaled-normal",
+  optimizer: "sgd",
+  lr: 3,
+  momentum: 0.9,
+  batchSize: 10,
+  epochs: 30,
+  l1: 0,
+  l2: 0,
+  weightDecay: 0,
+  dropout: 0,
+  schedule: "constant",
+  earlyStopping: 0,
+  validation: 10000,
+  trainSize: 0,
+  seed: 1,
+};
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`${what} "${value}" is not one of: ${allowed.join(", ")}`);
+  }
+  return value as T;
+}
+
+/** Checks a config (from flags, a preset or a URL); throws UsageError naming the bad field. */
+export function validateConfig(c: TrainConfig): TrainConfig {
+  if (c.layers.length < 2 || c.layers.some((n) => !Number.isInteger(n) || n < 1 || n > 1 << 20)) {
+    throw new UsageError(`layers must be at least two positive integers like 784,30,10, got ${c.layers.join(",")}`);
+  }
+  oneOf(c.activation, ACTIVATIONS, "activation");
+  oneOf(c.output, OUTPUTS, "output");
+  oneOf(c.cost, COSTS, "cost");
+  oneOf(c.init, INIT_NAMES, "init");
+  if (c.biasInit) oneOf(c.biasInit, INIT_NAMES, "bias init");
+  oneOf(c.optimizer, OPTIMIZERS, "optimizer");
+  oneOf(c.schedule, SCHEDULES, "schedule");
+  const positive = { lr: c.lr, "batch size": c.batchSize, epochs: c.epochs } as const;
+  for (const [k, v] of Object.entries(positive)) if (!(v > 0) || !Number.isFinite(v)) throw new UsageError(`${k} must be a positive number, got ${v}`);
+  for (const k of ["batchSize", "epochs", "validation", "trainSize", "seed", "earlyStopping"] as const) {
+    if (!Number.isInteger(c[k]) || c[k] < 0) throw new UsageError(`${k} must be a non-negative integer, got ${c[k]}`);
+  }
+  for (const k of ["l1", "l2", "weightDecay", "momentum"] as const) {
+    if (!(c[k] >= 0) || !Number.isFinite(c[k])) throw new UsageError(`${k} must be ≥ 0, got ${c[k]}`);
+  }
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw new UsageError(`dropout must be in [0, 1), got ${c.dropout}`);
+  if (c.seed > 0xffffffff) throw new UsageError(`seed must be below 2^32, got ${c.seed}`);
+  if (c.cost === "log-likelihood" && c.output !== "softmax") {
+    throw new UsageError(`the log-likelihood cost needs a softmax output layer (--output softmax), got "${c.output}"`);
+  }
+  if (c.schedule === "plateau" && c.validation === 0) {
+    throw new UsageError("the plateau schedule watches validation accuracy: keep a validation set (--validation > 0)");
+  }
+  return c;
+}
+
+/**
+ * The cost for an output layer. The book's conventions: quadratic ½‖y−a‖² and cross-entropy summed
+ * over outputs, averaged over the batch. Cross-entropy means the binary form on sigmoid outputs
+ * and the categorical one (log-likelihood) on softmax outputs or raw logits.
+ */
+export function lossFor(cost: CostName, output: OutputName): LossFn {
+  switch (cost) {
+    case "quadratic":
+      return quadraticCost;
+    case "mse":
+      return (a, y) => mseLoss(a, y);
+    case "log-likelihood":
+      return (a, y) => logLikelihood(a, y as Int32Array);
+    case "cross-entropy":
+      if (output === "sigmoid") return (a, y) => binaryCrossEntropy(a, y, "batchmean");
+      if (output === "softmax") return (a, y) => logLikelihood(a, y as Int32Array);
+      return (a, y) => crossEntropy(a, y as Int32Array);
+  }
+}
+
+function makeOptimizer(c: TrainConfig, model: Module): Optimizer<{ lr: number }> {
+  const named = model.namedParameters();
+  const weights = weightsOnly(named);
+  const others = named.map(([, p]) => p).filter((p) => !weights.includes(p));
+  const groups = [{ params: weights, weightDecay: c.weightDecay }, { params: others, weightDecay: 0 }];
+  switch (c.optimizer) {
+    case "gd":
+    case "sgd":
+      return new SGD(groups, { lr: c.lr });
+    case "momentum":
+      return new SGD(groups, { lr: c.lr, momentum: c.momentum });
+    case "nesterov":
+      return new SGD(groups, { lr: c.lr, momentum: c.momentum, nesterov: true });
+    case "rmsprop":
+      return new RMSprop(groups, { lr: c.lr });
+    case "adam":
+      return new Adam(groups, { lr: c.lr });
+    case "adamw":
+      return new AdamW(groups, { lr: c.lr });
+  }
+}
+
+function makeSchedule(c: TrainConfig): Schedule | undefined {
+  switch (c.schedule) {
+    case "constant":
+    case "plateau":
+      return undefined;
+    case "step":
+      return stepSchedule(c.lr, c.lrStep ?? 10, c.lrGamma ?? 0.1);
+    case "exponential":
+      return exponentialSchedule(c.lr, c.lrGamma ?? 0.95);
+    case "cosine":
+      return cosineSchedule(c.lr, c.lrStep ?? c.epochs);
+  }
+}
+
+export interface Experiment {
+  model: Module;
+  trainer: Trainer;
+  loader: DataLoader;
+  fitOptions: FitOptions;
+  rng: Rng;
+}
+
+/** Builds everything a run needs from a config and its data; all randomness forks from `seed`. */
+export function buildExperiment(
+  config: TrainConfig,
+  data: { train: TensorDataset; validation?: TensorDataset; test?: TensorDataset },
+): Experiment {
+  const c = validateConfig(config);
+  const rng = new Rng(c.seed);
+  const train = c.trainSize > 0 ? data.train.slice(0, Math.min(c.trainSize, data.train.length)) : data.train;
+  if (train.featureSize !== c.layers[0]) {
+    throw new UsageError(`the first layer takes ${c.layers[0]} inputs, but the data has ${train.featureSize} features per example (use --layers ${train.featureSize},…)`);
+  }
+  const model = mlp(c.layers, {
+    activation: c.activation, output: c.output, init: c.init, dropout: c.dropout, rng,
+    ...(c.biasInit ? { biasInit: c.biasInit } : {}),
+  });
+  const n = train.length;
+  const trainer = new Trainer(model, {
+    loss: lossFor(c.cost, c.output),
+    optimizer: makeOptimizer(c, model),
+    ...(c.l1 || c.l2 ? { regularization: { l1: c.l1 / n, l2: c.l2 / n, params: weightsOnly(model.namedParameters()) } } : {}),
+    ...(c.clipNorm !== undefined ? { clipNorm: c.clipNorm } : {}),
+    ...(c.clipValue !== undefined ? { clipValue: c.clipValue } : {}),
+  });
+  const batchSize = c.optimizer === "gd" ? n : c.batchSize;
+  const loader = new DataLoader(train, { batchSize, shuffle: true, rng: rng.fork("shuffle") });
+  const schedule = makeSchedule(c);
+  const fitOptions: FitOptions = {
+    epochs: c.epochs,
+    ...(data.validation ? { validation: data.validation } : {}),
+    ...(data.test ? { test: data.test } : {}),
+    ...(schedule ? { schedule } : {}),
+    ...(c.schedule === "plateau" ? { plateau: new ReduceOnPlateau(c.lr, { patience: c.plateauPatience ?? 10 }) } : {}),
+    ...(c.earlyStopping > 0 ? { earlyStopping: { patience: c.earlyStopping } } : {}),
+  };
+  return { model, trainer, loader, fitOptions, rng };
+}

@@ -1,0 +1,43 @@
+/** Accuracy (and optionally cost) of a model over a dataset, in eval mode, without gradients. */
+import type { Module } from "../nn/module.js";
+import type { LossFn } from "../nn/losses.js";
+import { noGrad } from "../autograd.js";
+import { DataLoader, type TensorDataset } from "../data/dataset.js";
+import { ConfusionMatrix } from "./metrics.js";
+
+export interface EvalResult {
+  /** Mean cost per example (NaN without a loss function). */
+  loss: number;
+  accuracy: number;
+  correct: number;
+  total: number;
+  confusion: ConfusionMatrix;
+}
+
+export function evaluate(model: Module, data: TensorDataset, opts: { loss?: LossFn; batchSize?: number } = {}): EvalResult {
+  const wasTraining = model.training;
+  model.eval();
+  let lossSum = 0;
+  let confusion: ConfusionMatrix | null = null;
+  try {
+    noGrad(() => {
+      for (const batch of new DataLoader(data, { batchSize: opts.batchSize ?? 1000 })) {
+        const out = model.forward(batch.x);
+        confusion ??= new ConfusionMatrix(out.shape[out.rank - 1] ?? 1);
+        if (opts.loss) lossSum += opts.loss(out, batch.y).item() * batch.y.length;
+        confusion.add(out.data, batch.y);
+      }
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+  const cm = confusion ?? new ConfusionMatrix(1);
+  const total = cm.total;
+  return {
+    loss: total && opts.loss ? lossSum / total : NaN,
+    accuracy: total ? cm.correct / total : NaN,
+    correct: cm.correct,
+    total,
+    confusion: cm,
+  };
+}

@@ -1,0 +1,231 @@
+/**
+ * The training loop: step (one mini-batch), evaluate (a dataset, no gradients), fit (epochs with
+ * validation, schedules, early stopping, and a stop on a non-finite loss that keeps the last
+ * good weights).
+ */
+import type { Module } from "../nn/module.js";
+import type { Tensor } from "../tensor.js";
+import type { LossFn } from "../nn/losses.js";
+import type { Optimizer } from "../optim/optimizer.js";
+import { kernelsFor } from "../kernels/index.js";
+import { clipGradNorm, clipGradValue } from "../optim/clip.js";
+import type { ReduceOnPlateau, Schedule } from "../optim/schedule.js";
+import type { Batch, DataLoader, TensorDataset } from "../data/dataset.js";
+import { countCorrect } from "./metrics.js";
+import { evaluate, type EvalResult } from "./evaluate.js";
+import type { Callback, EpochLog, TrainContext } from "./callbacks.js";
+
+export interface Regularization {
+  /** L1 strength per weight (the book: λ/n). */
+  l1?: number;
+  /** L2 strength per weight (the book: λ/n); the cost gains (l2/2)·Σw². */
+  l2?: number;
+  /** Which tensors are penalised (usually weights, not biases: nn.weightsOnly). */
+  params: readonly Tensor[];
+}
+
+export interface TrainerOptions {
+  loss: LossFn;
+  optimizer: Optimizer<{ lr: number }>;
+  /**
+   * Weight penalties, applied to the gradients before each update (g += l1·sign(w) + l2·w) —
+   * the same as adding l1Penalty/l2Penalty to the cost, without building that graph every step.
+   */
+  regularization?: Regularization;
+  /** Rescale gradients to this global L2 norm when larger. */
+  clipNorm?: number;
+  /** Clamp every gradient element to ±clipValue. */
+  clipValue?: number;
+}
+
+export interface StepResult {
+  /** The batch's cost (without penalties). */
+  loss: number;
+  /** Examples the model got right before this update. */
+  correct: number;
+  size: number;
+  /** Global gradient norm before clipping (when clipNorm is set). */
+  gradNorm?: number;
+}
+
+export interface EarlyStopping {
+  /** Epochs without a better validation accuracy before stopping. */
+  patience: number;
+  /** Put back the weights of the best epoch at the end (default true). */
+  restoreBest?: boolean;
+}
+
+export interface FitOptions {
+  epochs: number;
+  validation?: TensorDataset;
+  test?: TensorDataset;
+  callbacks?: Callback[];
+  /** epoch (0-based) → learning rate, applied at the start of each epoch. */
+  schedule?: Schedule;
+  /** The book's "halve η when validation accuracy stalls" (needs `validation`). */
+  plateau?: ReduceOnPlateau;
+  earlyStopping?: EarlyStopping;
+  evalBatchSize?: number;
+}
+
+export type StopReason =
+  | { kind: "non-finite-loss"; epoch: number; step: number; lr: number; restoredEpoch: number; message: string }
+  | { kind: "early-stopping"; epoch: number; bestEpoch: number; message: string }
+  | { kind: "schedule-finished"; epoch: number; message: string }
+  | { kind: "callback"; epoch: number; message: string };
+
+export interface FitResult {
+  history: EpochLog[];
+  stopped?: StopReason;
+  /** Epoch whose weights the model holds at the end (the last, or the best/last good one). */
+  finalEpoch: number;
+}
+
+type Snapshot = Map<Tensor, Float32Array | Float64Array>;
+
+function snapshot(model: Module): Snapshot {
+  return new Map(Object.values(model.stateDict()).map((t) => [t, t.data.slice()]));
+}
+
+function restore(snap: Snapshot): void {
+  for (const [t, data] of snap) t.data.set(data);
+}
+
+const now = () => performance.now();
+
+export class Trainer {
+  constructor(readonly model: Module, readonly opts: TrainerOptions) {}
+
+  get lr(): number {
+    return this.opts.optimizer.lr;
+  }
+
+  /** One mini-batch: forward, cost, backward, penalties, clipping, update. A non-finite cost skips the update. */
+  step(batch: Batch): StepResult {
+    const { optimizer, loss: lossFn, regularization: reg } = this.opts;
+    const out = this.model.forward(batch.x);
+    const loss = lossFn(out, batch.y);
+    const value = loss.item();
+    const cols = out.shape[out.rank - 1] ?? 1;
+    const result: StepResult = { loss: value, correct: countCorrect(out.data, batch.y, cols), size: batch.y.length };
+    if (!Number.isFinite(value)) return result;
+    optimizer.zeroGrad();
+    loss.backward();
+    if (reg && (reg.l1 || reg.l2)) {
+      for (const p of reg.params) if (p.grad) kernelsFor(p.data).penaltyGrad(p.data, p.grad.data, reg.l1 ?? 0, reg.l2 ?? 0);
+    }
+    if (this.opts.clipValue !== undefined) clipGradValue(this.model.parameters(), this.opts.clipValue);
+    if (this.opts.clipNorm !== undefined) result.gradNorm = clipGradNorm(this.model.parameters(), this.opts.clipNorm);
+    optimizer.step();
+    return result;
+  }
+
+  /** The penalty part of the cost: l1·Σ|w| + (l2/2)·Σw² over the penalised tensors. */
+  penalty(): number {
+    const reg = this.opts.regularization;
+    if (!reg || (!reg.l1 && !reg.l2)) return 0;
+    let s = 0;
+    for (const p of reg.params) {
+      if (reg.l2) s += (reg.l2 / 2) * kernelsFor(p.data).sumSquares(p.data);
+      if (reg.l1) for (let i = 0; i < p.size; i++) s += reg.l1 * Math.abs(p.data[i]!);
+    }
+    return s;
+  }
+
+  /** Cost and accuracy over a dataset, in eval mode and without recording gradients. */
+  evaluate(data: TensorDataset, batchSize = 1000): EvalResult {
+    return evaluate(this.model, data, { loss: this.opts.loss, batchSize });
+  }
+
+  /** Trains for `epochs` passes over `train`, evaluating after each. */
+  fit(train: DataLoader, opts: FitOptions): FitResult {
+    const callbacks = opts.callbacks ?? [];
+    const history: EpochLog[] = [];
+    const ctx: TrainContext = { epoch: 0, epochs: opts.epochs, step: 0, batch: 0, batches: train.length, loss: NaN, lr: this.lr, stop: false };
+    let lastGood = snapshot(this.model);
+    let lastGoodEpoch = 0;
+    let best = { accuracy: -Infinity, epoch: 0, weights: null as Snapshot | null };
+    let stopped: StopReason | undefined;
+    this.model.train();
+    for (const cb of callbacks) cb.onTrainStart?.(ctx);
+
+    for (let epoch = 1; epoch <= opts.epochs && !stopped; epoch++) {
+      if (opts.schedule) this.opts.optimizer.lr = opts.schedule(epoch - 1);
+      Object.assign(ctx, { epoch, batch: 0, lr: this.lr });
+      for (const cb of callbacks) cb.onEpochStart?.(ctx);
+      const t0 = now();
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      let batches = 0;
+      for (const batch of train) {
+        const r = this.step(batch);
+        ctx.step++;
+        ctx.batch = ++batches;
+        ctx.loss = r.loss;
+        if (!Number.isFinite(r.loss)) {
+          restore(lastGood);
+          stopped = {
+            kind: "non-finite-loss", epoch, step: ctx.step, lr: this.lr, restoredEpoch: lastGoodEpoch,
+            message: `cost became ${r.loss} at step ${ctx.step} (epoch ${epoch}, learning rate ${this.lr}); ` +
+              `kept the weights from ${lastGoodEpoch === 0 ? "before training" : `epoch ${lastGoodEpoch}`} — try a smaller learning rate or --clip-norm`,
+          };
+          break;
+        }
+        lossSum += r.loss * r.size;
+        correct += r.correct;
+        seen += r.size;
+        for (const cb of callbacks) cb.onBatchEnd?.(ctx);
+        if (ctx.stop) break;
+      }
+      if (stopped) break;
+      const seconds = (now() - t0) / 1000;
+      const log: EpochLog = {
+        epoch, trainLoss: lossSum / seen + this.penalty(), trainAccuracy: correct / seen,
+        lr: this.lr, seconds, steps: batches,
+      };
+      if (opts.validation && opts.validation.length > 0) {
+        const v = this.evaluate(opts.validation, opts.evalBatchSize);
+        log.valLoss = v.loss;
+        log.valAccuracy = v.accuracy;
+      }
+      if (opts.test && opts.test.length > 0) {
+        const t = this.evaluate(opts.test, opts.evalBatchSize);
+        log.testLoss = t.loss;
+        log.testAccuracy = t.accuracy;
+      }
+      history.push(log);
+      lastGood = snapshot(this.model);
+      lastGoodEpoch = epoch;
+      for (const cb of callbacks) cb.onEpochEnd?.(log, ctx);
+
+      if (ctx.stop) {
+        stopped = { kind: "callback", epoch, message: `stopped by a callback after epoch ${epoch}` };
+      }
+      const acc = log.valAccuracy;
+      if (acc !== undefined && acc > best.accuracy) {
+        best = { accuracy: acc, epoch, weights: opts.earlyStopping ? lastGood : null };
+      }
+      if (!stopped && opts.earlyStopping && acc !== undefined && epoch - best.epoch >= opts.earlyStopping.patience) {
+        stopped = {
+          kind: "early-stopping", epoch, bestEpoch: best.epoch,
+          message: `no better validation accuracy for ${opts.earlyStopping.patience} epochs; best was epoch ${best.epoch} (${(best.accuracy * 100).toFixed(2)} %)`,
+        };
+      }
+      if (!stopped && opts.plateau && acc !== undefined) {
+        const next = opts.plateau.observe(acc);
+        this.opts.optimizer.lr = next.lr;
+        if (next.stop) stopped = { kind: "schedule-finished", epoch, message: `learning rate fell below 1/128 of its start after epoch ${epoch}` };
+      }
+    }
+
+    let finalEpoch = history.length ? history[history.length - 1]!.epoch : 0;
+    if (stopped?.kind === "non-finite-loss") finalEpoch = stopped.restoredEpoch;
+    if (opts.earlyStopping && (opts.earlyStopping.restoreBest ?? true) && best.weights && best.epoch !== finalEpoch) {
+      restore(best.weights);
+      finalEpoch = best.epoch;
+    }
+    for (const cb of callbacks) cb.onTrainEnd?.(ctx);
+    return { history, ...(stopped ? { stopped } : {}), finalEpoch };
+  }
+}
