@@ -1,0 +1,226 @@
+/**
+ * The safetensors layout (https://github.com/huggingface/safetensors), F32 and F64 only:
+ *
+ *   [8 bytes: header length N, little-endian u64] [N bytes: UTF-8 JSON header] [data region]
+ *
+ * header = { "__metadata__"?: {string: string},
+ *            "<name>": { "dtype": "F32" | "F64", "shape": [...], "data_offsets": [begin, end] } }
+ * Offsets are relative to the data region. Decoding trusts nothing: every length and offset is
+ * checked before it is used, the tensors must tile the data region exactly, and the data is copied.
+ */
+import { ModelFileError } from "../errors.js";
+import { fmt } from "../shape.js";
+import { parseJsonStrict } from "./json-strict.js";
+
+export interface StoredTensor {
+  name: string;
+  dtype: "F32" | "F64";
+  shape: number[];
+  data: Float32Array | Float64Array;
+}
+
+/** Largest header accepted (the reference implementation uses the same cap). */
+export const MAX_HEADER_BYTES = 100_000_000;
+
+const ITEM_SIZE = { F32: 4, F64: 8 } as const;
+const SUPPORTED = Object.keys(ITEM_SIZE).join(" and ");
+const METADATA = "__metadata__";
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const TENSOR_FIELDS = ["dtype", "shape", "data_offsets"];
+
+// ---- encode --------------------------------------------------------------------------------------
+
+/** Tensors in the given order, packed without gaps; header padded with spaces to a multiple of 8. */
+export function encodeSafetensors(tensors: StoredTensor[], metadata: Record<string, string> = {}): Uint8Array {
+  const entries: string[] = [];
+  const metaKeys = Object.keys(metadata);
+  if (metaKeys.length > 0) {
+    entries.push(`${JSON.stringify(METADATA)}:{${metaKeys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(String(metadata[k]))}`).join(",")}}`);
+  }
+  const names = new Set<string>();
+  let offset = 0;
+  for (const t of tensors) {
+    checkForEncoding(t, names);
+    const bytes = t.data.length * ITEM_SIZE[t.dtype];
+    // Built by hand rather than JSON.stringify(object) so key order is fixed and "__proto__" is safe.
+    entries.push(`${JSON.stringify(t.name)}:{"dtype":"${t.dtype}","shape":[${t.shape.join(",")}],"data_offsets":[${offset},${offset + bytes}]}`);
+    offset += bytes;
+  }
+  const json = new TextEncoder().encode(`{${entries.join(",")}}`);
+  const headerLength = Math.ceil(json.length / 8) * 8;
+  const out = new Uint8Array(8 + headerLength + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(headerLength), true);
+  out.set(json, 8);
+  out.fill(0x20, 8 + json.length, 8 + headerLength);
+  let at = 8 + headerLength;
+  for (const t of tensors) {
+    writeLittleEndian(view, at, t.data);
+    at += t.data.byteLength;
+  }
+  return out;
+}
+
+function checkForEncoding(t: StoredTensor, names: Set<string>): void {
+  const fail = (what: string) => {
+    throw new ModelFileError(`encodeSafetensors: tensor ${JSON.stringify(t.name)}: ${what}`);
+  };
+  if (t.name === "" || t.name === METADATA) fail(`the name is reserved or empty`);
+  if (names.has(t.name)) fail("the name appears twice");
+  names.add(t.name);
+  if (!Object.hasOwn(ITEM_SIZE, t.dtype)) fail(`dtype must be ${SUPPORTED}`);
+  if ((t.dtype === "F32") !== (t.data instanceof Float32Array)) fail(`dtype ${t.dtype} does not match its ${t.data.constructor.name}`);
+  if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`shape ${fmt(t.shape)} must hold non-negative integers`);
+  const count = t.shape.reduce((n, d) => n * d, 1);
+  if (count !== t.data.length) fail(`${t.data.length} values do not fill shape ${fmt(t.shape)} (${count} needed)`);
+}
+
+function writeLittleEndian(view: DataView, at: number, data: Float32Array | Float64Array): void {
+  if (LITTLE_ENDIAN_HOST) {
+    new Uint8Array(view.buffer, at, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  } else if (data instanceof Float32Array) {
+    for (let i = 0; i < data.length; i++) view.setFloat32(at + 4 * i, data[i]!, true);
+  } else {
+    for (let i = 0; i < data.length; i++) view.setFloat64(at + 8 * i, data[i]!, true);
+  }
+}
+
+// ---- decode --------------------------------------------------------------------------------------
+
+interface Entry {
+  name: string;
+  dtype: "F32" | "F64";
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** Validates the whole file, then returns copies of its tensors (aligned, host byte order). */
+export function decodeSafetensors(bytes: Uint8Array, name: string): { metadata: Record<string, string>; tensors: Map<string, StoredTensor> } {
+  const fail = (what: string): never => {
+    throw new ModelFileError(`${name}: ${what}`);
+  };
+  if (bytes.length < 8) {
+    fail(`${bytes.length} bytes is too short for a safetensors file (it starts with an 8-byte header length) — the file is empty or truncated; save it again`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const declared = view.getBigUint64(0, true);
+  if (declared > BigInt(MAX_HEADER_BYTES)) {
+    fail(`header length ${declared} exceeds the ${MAX_HEADER_BYTES}-byte limit — this is not a safetensors file, or it is corrupt`);
+  }
+  const headerLength = Number(declared);
+  if (headerLength > bytes.length - 8) {
+    fail(`header length ${headerLength} runs past the end of the ${bytes.length}-byte file — the file is truncated or not safetensors`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + headerLength));
+  } catch {
+    return fail("the header is not valid UTF-8 — the file is corrupt or not safetensors");
+  }
+  let header: unknown;
+  try {
+    header = parseJsonStrict(text, `${name}: header`);
+  } catch (e) {
+    throw new ModelFileError(`${(e as Error).message} — the file is corrupt or not safetensors`);
+  }
+  if (typeof header !== "object" || header === null || Array.isArray(header)) {
+    fail(`the header must be a JSON object {"<tensor name>": {...}}, found ${Array.isArray(header) ? "an array" : JSON.stringify(header)} — the file is corrupt or not safetensors`);
+  }
+  const record = header as Record<string, unknown>;
+  const metadata = readMetadata(record[METADATA], fail);
+  const entries = Object.keys(record)
+    .filter((k) => k !== METADATA)
+    .map((k) => readEntry(k, record[k], fail));
+
+  const dataStart = 8 + headerLength;
+  const dataLength = bytes.length - dataStart;
+  checkTiling(entries, dataLength, fail);
+
+  const tensors = new Map<string, StoredTensor>();
+  for (const e of entries) {
+    const chunk = bytes.subarray(dataStart + e.begin, dataStart + e.end);
+    tensors.set(e.name, { name: e.name, dtype: e.dtype, shape: e.shape, data: readLittleEndian(chunk, e.dtype) });
+  }
+  return { metadata, tensors };
+}
+
+function readMetadata(value: unknown, fail: (what: string) => never): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value === undefined) return out;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    fail(`"${METADATA}" must be an object of strings, found ${JSON.stringify(value)} — the file is corrupt`);
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v !== "string") fail(`"${METADATA}" entry ${JSON.stringify(k)} must be a string, found ${JSON.stringify(v)} — the file is corrupt`);
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function readEntry(tensor: string, value: unknown, fail: (what: string) => never): Entry {
+  const where = `tensor ${JSON.stringify(tensor)}`;
+  if (tensor === "") fail("a tensor has an empty name — the file is corrupt");
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return fail(`${where}: expected {"dtype", "shape", "data_offsets"}, found ${JSON.stringify(value)} — the file is corrupt`);
+  }
+  const v = value as Record<string, unknown>;
+  for (const k of Object.keys(v)) if (!TENSOR_FIELDS.includes(k)) fail(`${where}: unknown field ${JSON.stringify(k)} (expected only ${TENSOR_FIELDS.join(", ")})`);
+  for (const k of TENSOR_FIELDS) if (!(k in v)) fail(`${where}: the "${k}" field is missing — the file is corrupt`);
+
+  const dtype = v.dtype;
+  if (typeof dtype !== "string" || !Object.hasOwn(ITEM_SIZE, dtype)) {
+    fail(`${where}: dtype ${JSON.stringify(dtype)} is not supported (descent reads ${SUPPORTED}) — convert the tensor to float32 before saving`);
+  }
+  const shape = v.shape;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    fail(`${where}: shape must be a list of non-negative integers, found ${JSON.stringify(shape)} — the file is corrupt`);
+  }
+  const offsets = v.data_offsets;
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
+    fail(`${where}: data_offsets must be two non-negative integers [begin, end], found ${JSON.stringify(offsets)} — the file is corrupt`);
+  }
+  const [begin, end] = offsets as [number, number];
+  if (begin > end) fail(`${where}: data_offsets [${begin}, ${end}] has begin > end — the file is corrupt`);
+  const itemSize = ITEM_SIZE[dtype as "F32" | "F64"];
+  const count = elementCount(shape as number[]);
+  if (end - begin !== count * itemSize) {
+    fail(`${where}: shape ${fmt(shape as number[])} ${dtype} needs ${count * itemSize} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin} — the file is corrupt`);
+  }
+  return { name: tensor, dtype: dtype as "F32" | "F64", shape: [...(shape as number[])], begin, end };
+}
+
+/** prod(shape); a zero anywhere wins even if the other dimensions overflow to Infinity. */
+const elementCount = (shape: number[]) => (shape.includes(0) ? 0 : shape.reduce((n, d) => n * d, 1));
+
+/** The tensors, sorted by offset, must cover [0, dataLength) with no gap, overlap or leftover. */
+function checkTiling(entries: Entry[], dataLength: number, fail: (what: string) => never): void {
+  for (const e of entries) {
+    if (e.end > dataLength) {
+      fail(`tensor ${JSON.stringify(e.name)}: data_offsets [${e.begin}, ${e.end}] run past the ${dataLength}-byte data region — the file is truncated or corrupt`);
+    }
+  }
+  const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  let previous = "the start of the data region";
+  for (const e of sorted) {
+    const here = `tensor ${JSON.stringify(e.name)} [${e.begin}, ${e.end}]`;
+    if (e.begin < at) fail(`${here} overlaps ${previous} (which ends at ${at}) — the file is corrupt`);
+    if (e.begin > at) fail(`gap of ${e.begin - at} unused bytes between ${previous} and ${here} — the file is corrupt`);
+    at = e.end;
+    previous = `tensor ${JSON.stringify(e.name)}`;
+  }
+  if (at !== dataLength) {
+    fail(`${dataLength - at} trailing bytes after the last tensor (data region is ${dataLength} bytes, tensors cover ${at}) — the file is corrupt or was appended to`);
+  }
+}
+
+function readLittleEndian(chunk: Uint8Array, dtype: "F32" | "F64"): Float32Array | Float64Array {
+  // A fresh buffer: aligned for the typed array, and independent of the caller's bytes.
+  const copy = new Uint8Array(chunk.length);
+  copy.set(chunk);
+  if (LITTLE_ENDIAN_HOST) return dtype === "F32" ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
+  const view = new DataView(copy.buffer);
+  if (dtype === "F32") return Float32Array.from({ length: chunk.length / 4 }, (_, i) => view.getFloat32(4 * i, true));
+  return Float64Array.from({ length: chunk.length / 8 }, (_, i) => view.getFloat64(8 * i, true));
+}
