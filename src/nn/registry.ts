@@ -10,8 +10,9 @@ import { Dropout } from "./layers/dropout.js";
 import { Flatten, Sequential } from "./layers/sequential.js";
 import { ModelFileError } from "../errors.js";
 
-/** Largest dimension accepted from a file (guards allocation against corrupt or hostile specs). */
+/** Largest dimension, and largest tensor, accepted from a file (guards allocation against corrupt or hostile specs). */
 const MAX_DIM = 1 << 24;
+const MAX_TENSOR = 1 << 28;
 
 class SpecReader {
   constructor(private readonly spec: LayerSpec, private readonly where: string) {}
@@ -45,7 +46,11 @@ class SpecReader {
 
 const BUILDERS: Record<string, (r: SpecReader, where: string) => Module> = {
   Sequential: (r, where) => new Sequential(...r.list("layers").map((s, i) => buildModule(s, `${where}.layers.${i}`))),
-  Linear: (r) => new Linear(r.int("inFeatures"), r.int("outFeatures"), { bias: r.bool("bias", true) }),
+  Linear: (r) => {
+    const [inF, outF] = [r.int("inFeatures"), r.int("outFeatures")];
+    if (inF * outF > MAX_TENSOR) r.fail(`a ${outF}×${inF} weight (${inF * outF} values) exceeds the ${MAX_TENSOR}-value limit`);
+    return new Linear(inF, outF, { bias: r.bool("bias", true) });
+  },
   Sigmoid: () => new Sigmoid(),
   Tanh: () => new Tanh(),
   ReLU: () => new ReLU(),
