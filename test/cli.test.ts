@@ -172,3 +172,26 @@ describe("bad files: clear message, non-zero exit, no stack trace, nothing lost"
     expectCleanError(descent("info", patched), 1, /patched\.safetensors.*layers\.0\.weight/);
   });
 });
+
+describe("the package as a library", () => {
+  // Oracle: Node's own resolution of the package's "exports" map, from a plain ESM script.
+  test('import { Tensor, nn, optim, data, Trainer } from "descent" works from the built package', () => {
+    const script = [
+      'import { Tensor, tensor, nn, optim, data, Trainer, VERSION } from "descent";',
+      'import { loadMnist } from "descent/node";',
+      "const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });",
+      "x.matmul(x).sum().backward();",
+      "const m = nn.mlp([4, 3, 2]);",
+      "new optim.SGD(m.parameters(), { lr: 0.1 });",
+      "console.log(JSON.stringify({ grad: Array.from(x.grad.data), v: VERSION, t: typeof Trainer, d: typeof data.DataLoader, l: typeof loadMnist, T: typeof Tensor }));",
+    ].join("\n");
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    // d(sum(X·X))/dX = 1·Xᵀ + Xᵀ·1 (1 = all-ones): row sums [3, 7] across each row plus column sums [4, 6] down each column → [[7, 11], [9, 13]]
+    expect(JSON.parse(r.stdout)).toEqual({ grad: [7, 11, 9, 13], v: VERSION, t: "function", d: "function", l: "function", T: "function" });
+  });
+
+  test("package.json and src/version.ts agree", () => {
+    expect((JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version).toBe(VERSION);
+  });
+});
