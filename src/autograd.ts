@@ -67,7 +67,7 @@ export function backward(root: Tensor, seed: Tensor): void {
   acc.set(root, seed);
   // A gradient tensor may be shared between inputs (add passes g to both sides); leaves get their
   // own copy so in-place edits of one .grad (clipping, penalties) never leak into another.
-  const owned = new Set<unknown>();
+  const owned = new Set<unknown>([seed.data]); // the caller's seed is theirs, never a .grad
   noGrad(() => {
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i]!;
@@ -91,7 +91,7 @@ export function backward(root: Tensor, seed: Tensor): void {
         const out = t.grad.data;
         kernelsFor(out).binary("add", out, [1], g.data, [1], out, [out.length]);
       } else {
-        t.grad = owned.has(g.data) || g === seed ? g.clone() : g;
+        t.grad = owned.has(g.data) ? g.clone() : g;
         owned.add(g.data);
       }
     }

@@ -54,7 +54,7 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[],
       x.data[j] = saved + eps;
       const plus = noGrad(() => fn(...inputs)).data.slice();
       x.data[j] = saved - eps;
-      const minus = noGrad(() => fn(...inputs)).data;
+      const minus = noGrad(() => fn(...inputs)).data.slice(); // a copy: a view op (reshape) returns x.data itself
       x.data[j] = saved;
       for (let i = 0; i < outSize; i++) {
         const numeric = (plus[i]! - minus[i]!) / (2 * eps);

@@ -34,7 +34,9 @@ export const leakyRelu = (x: Tensor, slope = 0.01) => unaryOp("leakyRelu", x, sl
 /** log(1 + eˣ), computed without overflow; its derivative is σ(x). */
 export const softplus = (x: Tensor) => unaryOp("softplus", x);
 /** Limits values to [min, max]; the gradient passes where min ≤ x ≤ max. */
-export const clamp = (x: Tensor, min: number, max: number) => unaryOp("clamp", x, min, max);
+export const clamp = (x: Tensor, min: number, max: number) =>
+  // float32 data is compared with float32 bounds, as PyTorch casts them (clamp(x, 0.8) at x = 0.8f).
+  x.dtype === "float32" ? unaryOp("clamp", x, Math.fround(min), Math.fround(max)) : unaryOp("clamp", x, min, max);
 
 /** σ(x) = 1 / (1 + e⁻ˣ). Remembers x so cross-entropy can work from the logits. */
 export function sigmoid(x: Tensor): Tensor {
