@@ -47,3 +47,15 @@ export function fromFixture(t: { shape: number[]; data: number[] }, dtype: "floa
   const data = dtype === "float64" ? Float64Array.from(t.data) : Float32Array.from(t.data);
   return new Tensor(data, t.shape);
 }
+
+/** Asserts that fn throws an instance of `cls` whose message contains every one of `parts`. */
+export function expectThrows(cls: abstract new (...args: never[]) => Error, fn: () => unknown, ...parts: string[]): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, "should throw").toBeInstanceOf(cls);
+  for (const p of parts) expect((caught as Error).message).toContain(p);
+}

@@ -10,6 +10,7 @@ import { decodeModel, encodeModel } from "../src/io/model-file.js";
 import { decodeSafetensors, encodeSafetensors, type StoredTensor } from "../src/io/safetensors.js";
 import { loadModel, saveModel, writeFileAtomic } from "../src/node/model-files.js";
 import { mlp } from "../src/nn/mlp.js";
+import { expectThrows } from "./helpers.js";
 import { Linear } from "../src/nn/layers/linear.js";
 import { LeakyReLU, Softmax } from "../src/nn/layers/activations.js";
 import { Dropout } from "../src/nn/layers/dropout.js";
@@ -46,16 +47,7 @@ function modelFile(architecture: string, tensors: StoredTensor[], extra: Record<
 const storedFrom = (m: { stateDict(): Record<string, Tensor> }): StoredTensor[] =>
   Object.entries(m.stateDict()).map(([name, t]) => ({ name, dtype: "F32", shape: [...t.shape], data: t.data as Float32Array }));
 
-function expectModelFileError(fn: () => unknown, ...parts: string[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, "should throw").toBeInstanceOf(ModelFileError);
-  for (const p of parts) expect((caught as Error).message).toContain(p);
-}
+const expectModelFileError = (fn: () => unknown, ...parts: string[]) => expectThrows(ModelFileError, fn, ...parts);
 
 describe("model file", () => {
   test("mlp([784, 30, 10]) round trips: architecture, every parameter bit and the training metadata", () => {

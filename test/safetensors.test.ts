@@ -3,6 +3,7 @@
  * Oracle: byte buffers written by hand in this file (header JSON typed out, floats written
  * little-endian with DataView), following the published layout — never encodeSafetensors' output.
  */
+import { expectThrows } from "./helpers.js";
 import { describe, expect, test } from "vitest";
 import { decodeSafetensors, encodeSafetensors, MAX_HEADER_BYTES, type StoredTensor } from "../src/io/safetensors.js";
 import { parseJsonStrict } from "../src/io/json-strict.js";
@@ -54,17 +55,7 @@ const GOOD_HEADER =
   '"b":{"dtype":"F64","shape":[3],"data_offsets":[16,40]}}';
 const goodFile = () => handmade(GOOD_HEADER, concat(f32le(W), f64le(B)));
 
-function expectModelFileError(fn: () => unknown, ...parts: string[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, "should throw").toBeInstanceOf(ModelFileError);
-  const message = (caught as Error).message;
-  for (const p of parts) expect(message).toContain(p);
-}
+const expectModelFileError = (fn: () => unknown, ...parts: string[]) => expectThrows(ModelFileError, fn, ...parts);
 
 // ---- decode / encode -----------------------------------------------------------------------------
 

@@ -36,10 +36,12 @@ export interface SgdHyper {
 
 export interface RmspropHyper {
   lr: number;
+  /** Decay of the running mean of g² (PyTorch's alpha). */
   alpha: number;
   eps: number;
   weightDecay: number;
   momentum: number;
+  /** Divide by an estimate of the variance (mean g² − (mean g)²) instead of the raw mean of g². */
   centered: boolean;
 }
 

@@ -1,18 +1,10 @@
 import { Optimizer, type ParamGroup, type ParamState } from "./optimizer.js";
 import type { Tensor } from "../tensor.js";
-import type { FloatArray } from "../kernels/types.js";
+import type { FloatArray, RmspropHyper } from "../kernels/types.js";
 import { kernelsFor } from "../kernels/index.js";
 
-export interface RmspropOptions {
-  lr: number;
-  /** Decay of the running mean of g² (PyTorch's alpha). */
-  alpha: number;
-  eps: number;
-  weightDecay: number;
-  momentum: number;
-  /** Divide by an estimate of the variance (g² mean minus squared g mean) instead of the raw mean. */
-  centered: boolean;
-}
+/** lr, alpha (decay of the running mean of g²), eps, weightDecay, momentum, centered (divide by a variance estimate). */
+export type RmspropOptions = RmspropHyper;
 
 /**
  * RMSProp (Hinton, lecture 6e), as torch.optim.RMSprop:
