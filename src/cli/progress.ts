@@ -40,6 +40,8 @@ export function progressCallback(mode: OutputMode, out: ProgressWriter): Callbac
   let epochStart = 0;
   let lastDraw = 0;
   let lineShown = false;
+  let costSum = 0; // running mean of the epoch's batch costs: single batches are too noisy to read
+
   const clearLine = () => {
     if (lineShown) out.write("\r\x1b[2K");
     lineShown = false;
@@ -48,9 +50,11 @@ export function progressCallback(mode: OutputMode, out: ProgressWriter): Callbac
     onEpochStart() {
       epochStart = performance.now();
       lastDraw = 0;
+      costSum = 0;
     },
     onBatchEnd(ctx: TrainContext) {
       if (mode !== "tty") return;
+      costSum += ctx.loss;
       const t = performance.now();
       if (t - lastDraw < 100 && ctx.batch !== ctx.batches) return;
       lastDraw = t;
@@ -60,7 +64,7 @@ export function progressCallback(mode: OutputMode, out: ProgressWriter): Callbac
       const barWidth = 20;
       const filled = Math.round((barWidth * ctx.batch) / ctx.batches);
       const bar = "█".repeat(filled) + "░".repeat(barWidth - filled);
-      let line = `epoch ${ctx.epoch}/${ctx.epochs} ${bar} ${ctx.batch}/${ctx.batches}  cost ${ctx.loss.toFixed(4)}  ${Math.round(rate)} steps/s  ETA ${formatDuration(remaining)}`;
+      let line = `epoch ${ctx.epoch}/${ctx.epochs} ${bar} ${ctx.batch}/${ctx.batches}  cost ${(costSum / ctx.batch).toFixed(4)}  ${Math.round(rate)} steps/s  ETA ${formatDuration(remaining)}`;
       const cols = out.columns ?? 0;
       if (cols > 10 && line.length >= cols) line = line.slice(0, cols - 1);
       out.write(`\r\x1b[2K${line}`);
