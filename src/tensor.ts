@@ -44,7 +44,7 @@ export class Tensor {
       throw new ShapeError(`Tensor: ${data.length} values do not fill shape ${fmt(shape)} (${sizeOf(shape)} needed)`);
     }
     this.data = data;
-    this.shape = Object.freeze([...shape]);
+    this.shape = shape.slice(); // a private copy (not frozen: freezing costs more than the op on tiny tensors)
     this.requiresGrad = requiresGrad;
   }
 

@@ -241,11 +241,11 @@ function penaltyGrad(p: FloatArray, g: FloatArray, l1: number, l2: number): void
   }
 }
 
-const sgdStep: Kernels["sgdStep"] = (p, g, buf, h) => {
+const sgdStep: Kernels["sgdStep"] = (p, g, buf, h, firstStep) => {
   for (let i = 0; i < p.length; i++) {
     let d = g[i]! + h.weightDecay * p[i]!;
     if (buf) {
-      const b = h.firstStep ? d : h.momentum * buf[i]! + (1 - h.dampening) * d;
+      const b = firstStep ? d : h.momentum * buf[i]! + (1 - h.dampening) * d;
       buf[i] = b;
       d = h.nesterov ? d + h.momentum * b : b;
     }

@@ -30,8 +30,6 @@ export interface SgdHyper {
   dampening: number;
   nesterov: boolean;
   weightDecay: number;
-  /** On the first step PyTorch copies the gradient into the momentum buffer instead of blending. */
-  firstStep: boolean;
 }
 
 export interface RmspropHyper {
@@ -122,8 +120,11 @@ export interface Kernels {
   /** g[i] += l1 · sign(p[i]) + l2 · p[i] — the gradient of (l1·|p| + ½·l2·p²), in place. */
   penaltyGrad(p: FloatArray, g: FloatArray, l1: number, l2: number): void;
 
-  /** One SGD step in place (PyTorch's torch.optim.SGD semantics); `buf` is null without momentum. */
-  sgdStep(p: FloatArray, g: FloatArray, buf: FloatArray | null, h: SgdHyper): void;
+  /**
+   * One SGD step in place (PyTorch's torch.optim.SGD semantics); `buf` is null without momentum.
+   * On the first step PyTorch copies the gradient into the momentum buffer instead of blending.
+   */
+  sgdStep(p: FloatArray, g: FloatArray, buf: FloatArray | null, h: SgdHyper, firstStep: boolean): void;
 
   /** One RMSProp step in place (torch.optim.RMSprop); buffers are null when unused. */
   rmspropStep(

@@ -35,6 +35,6 @@ export class SGD extends Optimizer<SgdOptions> {
 
   protected update(p: FloatArray, g: FloatArray, st: ParamState, h: SgdOptions): void {
     const buf = h.momentum !== 0 ? this.buffer(st, "momentum", p) : null;
-    kernelsFor(p).sgdStep(p, g, buf, { ...h, firstStep: st.step === 1 });
+    kernelsFor(p).sgdStep(p, g, buf, h, st.step === 1);
   }
 }
