@@ -120,3 +120,16 @@ describe("ops match PyTorch (fixtures/ops.json)", () => {
     });
   }
 });
+
+describe("saturated sigmoid keeps its gradient in float32", () => {
+  // Oracle: the closed form σ'(x) = e^−x / (1 + e^−x)², evaluated in float64. Computed as y·(1−y)
+  // from the float32 output it would be exactly 0 once σ(x) rounds to 1 (x > ~17); the book's N(0,1)
+  // init puts many hidden units there, and float64 implementations (numpy) still learn through them.
+  test.each([17, 20, 30, -30])("σ'(%d) in float32 matches the float64 closed form", (x) => {
+    const t = new Tensor(Float32Array.of(x), [1], true);
+    ops.sigmoid(t).sum().backward();
+    const e = Math.exp(-Math.abs(x));
+    expectClose(t.grad!, [e / (1 + e) ** 2], { atol: 0, rtol: 1e-6 });
+    expect(t.grad!.data[0]).toBeGreaterThan(0);
+  });
+});

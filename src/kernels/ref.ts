@@ -20,7 +20,8 @@ export const UNARY: Record<UnaryOp, { f: (x: number, p: number, q: number) => nu
   sqrt: { f: Math.sqrt, df: (_x, y) => 0.5 / y },
   abs: { f: Math.abs, df: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0) },
   sign: { f: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), df: () => 0 },
-  sigmoid: { f: sigmoid, df: (_x, y) => y * (1 - y) },
+  // σ'(x) = e^−|x| / (1 + e^−|x|)², from x: y·(1−y) loses it once y rounds to 1 in float32 (x > ~17).
+  sigmoid: { f: sigmoid, df: (x) => { const e = Math.exp(-Math.abs(x)); return e / ((1 + e) * (1 + e)); } },
   tanh: { f: Math.tanh, df: (_x, y) => 1 - y * y },
   relu: { f: (x) => (x > 0 ? x : x === x ? 0 : x), df: (x) => (x > 0 ? 1 : 0) },
   leakyRelu: { f: (x, slope) => (x > 0 ? x : slope * x), df: (x, _y, slope) => (x > 0 ? 1 : slope) },
