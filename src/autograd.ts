@@ -2,12 +2,28 @@
  * Reverse-mode, define-by-run autodiff. Each op records a node {inputs, vjp} on its output when
  * any input requires a gradient; `backward` walks those nodes once in reverse topological order.
  */
-import type { Tensor } from "./tensor.js";
-import { kernelsFor } from "./kernels/index.js";
+import { Tensor } from "./tensor.js";
+import { kernelsFor, type FloatArray } from "./kernels/index.js";
+import { persistentFloat32 } from "./memory.js";
 import { fmt, sameShape } from "./shape.js";
 
-/** Vector–Jacobian product: given ∂L/∂output, the ∂L/∂input for each input (null = no gradient). */
-export type Vjp = (g: Tensor) => readonly (Tensor | null)[];
+/**
+ * Where an op may write a parameter's gradient directly (its persistent gradient buffer), adding to
+ * what is there when `accumulate`, instead of returning a new tensor for the engine to copy.
+ */
+export interface GradSink {
+  data: FloatArray;
+  accumulate: boolean;
+}
+
+/** Returned by a vjp for an input whose gradient it wrote into that input's sink. */
+export const SUNK = Symbol("gradient written to its sink");
+
+/**
+ * Vector–Jacobian product: given ∂L/∂output, the ∂L/∂input for each input (null = no gradient).
+ * `sinks[i]`, when given, offers a buffer to write input i's gradient into (return SUNK for it).
+ */
+export type Vjp = (g: Tensor, sinks: readonly (GradSink | null)[] | null) => readonly (Tensor | null | typeof SUNK)[];
 
 export interface GradNode {
   readonly op: string;
@@ -78,18 +94,28 @@ export function backward(root: Tensor, seed: Tensor): void {
         throw new Error(`autograd: gradient of shape ${fmt(g.shape)} for a tensor of shape ${fmt(t.shape)} (op ${t.node?.op ?? "leaf"})`);
       }
       if (t.node) {
-        const grads = t.node.vjp(g);
         const inputs = t.node.inputs;
+        const sinks = sinksFor(inputs);
+        const grads = t.node.vjp(g, sinks);
         for (let j = 0; j < inputs.length; j++) {
           const x = inputs[j]!;
           const gx = grads[j];
+          if (gx === SUNK) {
+            x.grad = x.gradStore;
+            continue;
+          }
           if (!gx || !x.requiresGrad) continue;
           const prev = acc.get(x);
           acc.set(x, prev ? prev.add(gx) : gx);
         }
+      } else if (t.keepsGrad) {
+        const store = gradStore(t);
+        if (t.grad === store) kernelsFor(store.data).binary.add(store.data, [1], g.data, [1], store.data, [store.size]);
+        else store.data.set(g.data);
+        t.grad = store;
       } else if (t.grad) {
         const out = t.grad.data;
-        kernelsFor(out).binary("add", out, [1], g.data, [1], out, [out.length]);
+        kernelsFor(out).binary.add(out, [1], g.data, [1], out, [out.length]);
       } else {
         t.grad = owned.has(g.data) ? g.clone() : g;
         owned.add(g.data);
@@ -97,3 +123,27 @@ export function backward(root: Tensor, seed: Tensor): void {
     }
   });
 }
+
+/** A parameter's gradient buffer, created on first use in persistent memory. */
+function gradStore(t: Tensor): Tensor {
+  if (!t.gradStore) {
+    const data = t.dtype === "float64" ? new Float64Array(t.size) : persistentFloat32(t.size);
+    t.gradStore = new Tensor(data, t.shape);
+  }
+  return t.gradStore;
+}
+
+/** Sinks for the parameters among an op's inputs (each parameter gets at most one per op). */
+function sinksFor(inputs: readonly Tensor[]): (GradSink | null)[] | null {
+  let sinks: (GradSink | null)[] | null = null;
+  for (let j = 0; j < inputs.length; j++) {
+    const x = inputs[j]!;
+    if (!x.keepsGrad || !x.requiresGrad || x.node || inputs.indexOf(x) !== j) continue;
+    sinks ??= inputs.map(() => null);
+    const store = gradStore(x);
+    sinks[j] = { data: store.data, accumulate: x.grad === store };
+  }
+  return sinks;
+}
+
+export type { FloatArray };

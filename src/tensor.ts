@@ -8,6 +8,10 @@ import { ShapeError } from "./errors.js";
 import { fmt, sizeOf, type Shape } from "./shape.js";
 import type { Rng } from "./rng.js";
 import * as ops from "./ops/index.js";
+import { allocFloat32, inScope, trackTensor } from "./memory.js";
+
+/** Storage of a tensor whose scope has ended. */
+const RELEASED = new Float32Array(0);
 
 export type DType = "float32" | "float64";
 
@@ -19,12 +23,13 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
+/** Zeroed storage for an op result (float32 may come from fast scoped memory, see memory.ts). */
 export function allocate(dtype: DType, size: number): FloatArray {
-  return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+  return dtype === "float64" ? new Float64Array(size) : allocFloat32(size);
 }
 
 export class Tensor {
-  readonly data: FloatArray;
+  private storage: FloatArray;
   readonly shape: readonly number[];
   requiresGrad: boolean;
   /** ∂L/∂this after `backward()`, accumulated across calls until cleared. */
@@ -38,14 +43,38 @@ export class Tensor {
   squashedFrom: { op: "sigmoid" | "softmax"; x: Tensor } | null = null;
   /** Scratch for the backward pass (autograd.ts): the id of the last pass that visited this tensor. */
   visit = 0;
+  /**
+   * Parameters keep one gradient buffer for life (`gradStore`, in persistent memory): backward
+   * writes into it (ops may even write straight into it, see autograd's sinks) and `.grad` points
+   * at it until zeroGrad() sets `.grad` back to null.
+   */
+  keepsGrad = false;
+  gradStore: Tensor | null = null;
 
   constructor(data: FloatArray, shape: Shape, requiresGrad = false) {
     if (data.length !== sizeOf(shape)) {
       throw new ShapeError(`Tensor: ${data.length} values do not fill shape ${fmt(shape)} (${sizeOf(shape)} needed)`);
     }
-    this.data = data;
+    this.storage = data;
     this.shape = shape.slice(); // a private copy (not frozen: freezing costs more than the op on tiny tensors)
     this.requiresGrad = requiresGrad;
+    if (inScope()) trackTensor(this, data);
+  }
+
+  /** The values, contiguous and row-major. */
+  get data(): FloatArray {
+    if (this.storage === RELEASED) {
+      throw new Error(
+        `${this.toString()} was made inside scope() (e.g. during a Trainer step) and its memory has been reused — ` +
+          "return it from the scope, or copy what you need with .clone() before the scope ends",
+      );
+    }
+    return this.storage;
+  }
+
+  /** Drops the storage (called when the scope that owns it ends). */
+  release(): void {
+    this.storage = RELEASED;
   }
 
   get dtype(): DType {
@@ -90,8 +119,11 @@ export class Tensor {
     return new Tensor(this.data, this.shape);
   }
 
+  /** A copy with its own storage (in the current scope's memory when inside one). */
   clone(): Tensor {
-    return new Tensor(this.data.slice(), this.shape);
+    const copy = allocate(this.dtype, this.size);
+    copy.set(this.data);
+    return new Tensor(copy, this.shape);
   }
 
   /** A float64 copy (for gradcheck), keeping requiresGrad. */
@@ -109,7 +141,8 @@ export class Tensor {
   }
 
   toString(): string {
-    return `Tensor(${fmt(this.shape)}, ${this.dtype}${this.requiresGrad ? ", requiresGrad" : ""})`;
+    const dtype = this.storage instanceof Float64Array ? "float64" : "float32";
+    return `Tensor(${fmt(this.shape)}, ${dtype}${this.requiresGrad ? ", requiresGrad" : ""})`;
   }
 
   // ---- factories ---------------------------------------------------------------------------

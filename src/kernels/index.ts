@@ -1,37 +1,81 @@
 /**
- * Backend choice. The active set is `{ ...ref, ...fast }`, so a kernel a backend lacks falls back
- * to its reference twin one kernel at a time. float64 data (gradient checks) always runs on `ref`.
+ * Backend choice. `wasm` (WebAssembly SIMD) is the default wherever the engine supports SIMD;
+ * `ref` (plain TypeScript loops, the definition) otherwise, or when asked: setBackend("ref"),
+ * DESCENT_BACKEND=ref, or `descent --backend ref`. The active set is ref overlaid with the fast
+ * kernels — per kernel and, in the per-op tables, per op — so anything a backend lacks runs on
+ * `ref`. float64 data (gradient checks) always runs on `ref`.
  */
 import { ref } from "./ref.js";
-import type { FloatArray, Kernels } from "./types.js";
+import type { FastKernels, FloatArray, Kernels } from "./types.js";
+import { instantiate, simdSupported, type WasmRuntime } from "./wasm/module.js";
+import { wasmKernels } from "./wasm/kernels.js";
 
-export type BackendName = "ref";
+export type BackendName = "ref" | "wasm";
+export const BACKENDS: readonly BackendName[] = ["ref", "wasm"];
 
-const backends: Record<BackendName, Partial<Kernels>> = { ref: {} };
+let runtime: WasmRuntime | null | undefined;
+
+/** The wasm runtime, created on first use (null where WebAssembly SIMD is unavailable). */
+export function wasmRuntime(): WasmRuntime | null {
+  if (runtime === undefined) runtime = simdSupported() ? instantiate() : null;
+  return runtime;
+}
+
+function overlay(fast: FastKernels): Kernels {
+  return {
+    ...ref,
+    ...fast,
+    unary: { ...ref.unary, ...fast.unary },
+    unaryBackward: { ...ref.unaryBackward, ...fast.unaryBackward },
+    binary: { ...ref.binary, ...fast.binary },
+  } as Kernels;
+}
 
 let activeName: BackendName = "ref";
+let fastSet: FastKernels = {};
 let active: Kernels = ref;
 
 export function setBackend(name: BackendName): void {
-  const fast = backends[name];
-  if (!fast) throw new Error(`unknown backend "${name}" (available: ${Object.keys(backends).join(", ")})`);
+  if (name === "ref") {
+    fastSet = {};
+  } else if (name === "wasm") {
+    const rt = wasmRuntime();
+    if (!rt) throw new Error("the wasm backend needs WebAssembly SIMD, which this engine lacks (use the ref backend)");
+    fastSet = wasmKernels(rt);
+  } else {
+    throw new Error(`unknown backend "${String(name)}" (available: ${BACKENDS.join(", ")})`);
+  }
   activeName = name;
-  active = { ...ref, ...fast };
+  active = overlay(fastSet);
 }
 
 export function getBackend(): BackendName {
   return activeName;
 }
 
-/** Which backend is active and which kernels it accelerates (the rest run on `ref`). */
-export function backendInfo(): { backend: BackendName; fastKernels: string[] } {
-  return { backend: activeName, fastKernels: Object.keys(backends[activeName]) };
+/** Which backend is active and which kernels it accelerates (everything else runs on `ref`). */
+export function backendInfo(): { backend: BackendName; fastKernels: string[]; sharedMemory: boolean } {
+  const names: string[] = [];
+  for (const [k, v] of Object.entries(fastSet)) {
+    if (typeof v === "function") names.push(k);
+    else names.push(...Object.keys(v as object).map((op) => `${k}.${op}`));
+  }
+  return { backend: activeName, fastKernels: names, sharedMemory: activeName === "wasm" && (runtime?.heap.shared ?? false) };
 }
 
 /** Kernels for data of this type: float64 always goes to the reference loops. */
 export function kernelsFor(data: FloatArray): Kernels {
   return data instanceof Float64Array ? ref : active;
 }
+
+/** The default: DESCENT_BACKEND if set (where an environment exists), else wasm when SIMD works. */
+function defaultBackend(): BackendName {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.DESCENT_BACKEND;
+  if (env === "ref" || env === "wasm") return env;
+  return wasmRuntime() ? "wasm" : "ref";
+}
+
+setBackend(defaultBackend());
 
 export { ref };
 export type { FloatArray, Kernels };

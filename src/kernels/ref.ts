@@ -2,7 +2,7 @@
  * Reference kernels: plain loops, written to be read. This file is the definition every faster
  * backend is tested against. Arithmetic happens in JS doubles and is rounded on store.
  */
-import type { BinaryOp, FloatArray, Kernels, UnaryOp } from "./types.js";
+import type { BinaryKernel, BinaryOp, FloatArray, Kernels, UnaryBackwardKernel, UnaryKernel, UnaryOp } from "./types.js";
 
 function sigmoid(x: number): number {
   // Two branches so exp never overflows: for x < 0, σ(x) = eˣ / (1 + eˣ).
@@ -65,14 +65,23 @@ function gemm(
   }
 }
 
-function unary(op: UnaryOp, x: FloatArray, out: FloatArray, p: number, q: number): void {
+function unaryKernel(op: UnaryOp): UnaryKernel {
   const f = UNARY[op].f;
-  for (let i = 0; i < x.length; i++) out[i] = f(x[i]!, p, q);
+  return (x, out, p, q) => {
+    for (let i = 0; i < x.length; i++) out[i] = f(x[i]!, p, q);
+  };
 }
 
-function unaryBackward(op: UnaryOp, x: FloatArray, y: FloatArray, g: FloatArray, out: FloatArray, p: number, q: number): void {
+function unaryBackwardKernel(op: UnaryOp): UnaryBackwardKernel {
   const df = UNARY[op].df;
-  for (let i = 0; i < x.length; i++) out[i] = g[i]! * df(x[i]!, y[i]!, p, q);
+  return (x, y, g, out, p, q) => {
+    for (let i = 0; i < x.length; i++) out[i] = g[i]! * df(x[i]!, y[i]!, p, q);
+  };
+}
+
+/** One kernel per table entry. */
+function perOp<K extends string, F>(table: Record<K, unknown>, make: (op: K) => F): Record<K, F> {
+  return Object.fromEntries(Object.keys(table).map((op) => [op, make(op as K)])) as Record<K, F>;
 }
 
 /**
@@ -103,12 +112,7 @@ function forEachRow(
   }
 }
 
-function binary(
-  op: BinaryOp,
-  a: FloatArray, aStrides: readonly number[],
-  b: FloatArray, bStrides: readonly number[],
-  out: FloatArray, shape: readonly number[],
-): void {
+const binaryKernel = (op: BinaryOp): BinaryKernel => (a, aStrides, b, bStrides, out, shape) => {
   const f = BINARY[op];
   const rank = shape.length;
   const inner = rank === 0 ? 1 : shape[rank - 1]!;
@@ -121,7 +125,7 @@ function binary(
   forEachRow(shape, [aStrides, bStrides], (start, [ao, bo]) => {
     for (let j = 0; j < inner; j++) out[start + j] = f(a[ao! + j * sa]!, b[bo! + j * sb]!);
   });
-}
+};
 
 function copyStrided(x: FloatArray, strides: readonly number[], out: FloatArray, shape: readonly number[]): void {
   const rank = shape.length;
@@ -297,9 +301,9 @@ const adamStep: Kernels["adamStep"] = (p, g, m, v, h) => {
 
 export const ref = {
   gemm,
-  unary,
-  unaryBackward,
-  binary,
+  unary: perOp(UNARY, unaryKernel),
+  unaryBackward: perOp(UNARY, unaryBackwardKernel),
+  binary: perOp(BINARY, binaryKernel),
   copyStrided,
   sumAxis,
   maxAxis,

@@ -24,6 +24,22 @@ export type UnaryOp =
 
 export type BinaryOp = "add" | "sub" | "mul" | "div" | "pow";
 
+/** out[i] = f(x[i]); p, q are the op's parameters. */
+export type UnaryKernel = (x: FloatArray, out: FloatArray, p: number, q: number) => void;
+
+/** out[i] = g[i] · f'(x[i]), with y = f(x). */
+export type UnaryBackwardKernel = (x: FloatArray, y: FloatArray, g: FloatArray, out: FloatArray, p: number, q: number) => void;
+
+/**
+ * out = a ∘ b over `shape`; aStrides/bStrides map an output index to each input (stride 0 on
+ * broadcast dimensions). Callers flatten same-shape operands to one dimension.
+ */
+export type BinaryKernel = (
+  a: FloatArray, aStrides: readonly number[],
+  b: FloatArray, bStrides: readonly number[],
+  out: FloatArray, shape: readonly number[],
+) => void;
+
 export interface SgdHyper {
   lr: number;
   momentum: number;
@@ -67,22 +83,14 @@ export interface Kernels {
     transA: boolean, transB: boolean, accumulate: boolean,
   ): void;
 
-  /** out[i] = f(x[i]). `out` may be `x`. */
-  unary(op: UnaryOp, x: FloatArray, out: FloatArray, p: number, q: number): void;
+  /** Per op: out[i] = f(x[i]). `out` may be `x`. */
+  unary: Record<UnaryOp, UnaryKernel>;
 
-  /** out[i] = g[i] · f'(x[i]), where y = f(x) is supplied so derivatives like σ(1−σ) reuse it. */
-  unaryBackward(op: UnaryOp, x: FloatArray, y: FloatArray, g: FloatArray, out: FloatArray, p: number, q: number): void;
+  /** Per op: out[i] = g[i] · f'(x[i]), where y = f(x) is supplied so derivatives can reuse it. */
+  unaryBackward: Record<UnaryOp, UnaryBackwardKernel>;
 
-  /**
-   * out = a ∘ b over `shape`; aStrides/bStrides map an output index to each input
-   * (stride 0 on broadcast dimensions).
-   */
-  binary(
-    op: BinaryOp,
-    a: FloatArray, aStrides: readonly number[],
-    b: FloatArray, bStrides: readonly number[],
-    out: FloatArray, shape: readonly number[],
-  ): void;
+  /** Per op: out = a ∘ b over a (broadcast) shape. */
+  binary: Record<BinaryOp, BinaryKernel>;
 
   /** out (contiguous, `shape`) = x read through `strides` — materialises transposes and broadcasts. */
   copyStrided(x: FloatArray, strides: readonly number[], out: FloatArray, shape: readonly number[]): void;
@@ -135,3 +143,11 @@ export interface Kernels {
   /** One Adam/AdamW step in place (torch.optim.Adam / AdamW). */
   adamStep(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, h: AdamHyper): void;
 }
+
+/**
+ * What a fast backend provides: any subset of the kernels, and any subset of the ops inside the
+ * per-op tables. Whatever is missing runs on `ref`, kernel by kernel.
+ */
+export type FastKernels = {
+  [K in keyof Kernels]?: Kernels[K] extends Record<string, (...args: never[]) => unknown> ? Partial<Kernels[K]> : Kernels[K];
+};

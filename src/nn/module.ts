@@ -8,11 +8,22 @@ import type { FloatArray } from "../kernels/types.js";
 import type { Shape } from "../shape.js";
 import { fmt, sameShape } from "../shape.js";
 import { ModelFileError } from "../errors.js";
+import { persistentFloat32 } from "../memory.js";
 
-/** A tensor the optimizer trains. */
+function persistentCopy(data: Float32Array): Float32Array {
+  const copy = persistentFloat32(data.length);
+  copy.set(data);
+  return copy;
+}
+
+/**
+ * A tensor the optimizer trains. Its values (copied in) and its gradient live in persistent memory
+ * — the wasm heap when that backend is active — so kernels update them in place.
+ */
 export class Parameter extends Tensor {
   constructor(data: FloatArray, shape: Shape) {
-    super(data, shape, true);
+    super(data instanceof Float32Array ? persistentCopy(data) : data, shape, true);
+    this.keepsGrad = true;
   }
   static fromTensor(t: Tensor): Parameter {
     return new Parameter(t.data, t.shape);

@@ -11,10 +11,10 @@ import { sumToShape } from "./reduce.js";
 
 function unaryOp(op: UnaryOp, x: Tensor, p = 0, q = 0): Tensor {
   const out = allocate(x.dtype, x.size);
-  kernelsFor(x.data).unary(op, x.data, out, p, q);
+  kernelsFor(x.data).unary[op](x.data, out, p, q);
   return fromOp(op, out, x.shape, [x], (g) => {
     const gx = allocate(x.dtype, x.size);
-    kernelsFor(x.data).unaryBackward(op, x.data, out, g.data, gx, p, q);
+    kernelsFor(x.data).unaryBackward[op](x.data, out, g.data, gx, p, q);
     return [new Tensor(gx, x.shape)];
   });
 }
@@ -63,13 +63,13 @@ function toFloat64(x: Tensor): Tensor {
 function rawBinary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape, op);
   const out = allocate(a.dtype, sizeOf(shape));
-  const k = kernelsFor(a.data);
+  const k = kernelsFor(a.data).binary[op];
   if (a.size === out.length && b.size === out.length) {
-    k.binary(op, a.data, [1], b.data, [1], out, [out.length]); // same shape: one flat loop
+    k(a.data, [1], b.data, [1], out, [out.length]); // same shape: one flat loop
   } else if (a.size === out.length && b.size === 1) {
-    k.binary(op, a.data, [1], b.data, [0], out, [out.length]); // tensor ∘ scalar
+    k(a.data, [1], b.data, [0], out, [out.length]); // tensor ∘ scalar
   } else {
-    k.binary(op, a.data, broadcastStrides(a.shape, shape), b.data, broadcastStrides(b.shape, shape), out, shape);
+    k(a.data, broadcastStrides(a.shape, shape), b.data, broadcastStrides(b.shape, shape), out, shape);
   }
   return new Tensor(out, shape);
 }

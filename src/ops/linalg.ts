@@ -1,5 +1,6 @@
 /** Matrix products. Backprop's transposed products read operands in place — no transpose copies. */
 import { allocate, fromOp, Tensor } from "../tensor.js";
+import { SUNK } from "../autograd.js";
 import { kernelsFor } from "../kernels/index.js";
 import { fmt } from "../shape.js";
 import { ShapeError } from "../errors.js";
@@ -62,9 +63,25 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   if (bias) for (let i = 0; i < n; i++) y.set(bias.data, i * outF);
   kernelsFor(x.data).gemm(x.data, weight.data, y, n, inF, outF, false, true, bias !== null);
   const inputs = bias ? [x, weight, bias] : [x, weight];
-  return fromOp("linear", y, [n, outF], inputs, (g) => [
-    x.requiresGrad ? gemm(g, weight) : null, // dx = g·W
-    weight.requiresGrad ? gemm(g, x, true, false) : null, // dW = gᵀ·x
-    bias?.requiresGrad ? sum(g, 0) : null, // db = Σ_rows g
-  ]);
+  return fromOp("linear", y, [n, outF], inputs, (g, sinks) => {
+    const k = kernelsFor(g.data);
+    let dW: Tensor | null | typeof SUNK = null;
+    let db: Tensor | null | typeof SUNK = null;
+    const wSink = sinks?.[1];
+    const bSink = sinks?.[2];
+    if (wSink) {
+      // dW = gᵀ·x written (or added) straight into the weight's gradient buffer.
+      k.gemm(g.data, x.data, wSink.data, outF, n, inF, true, false, wSink.accumulate);
+      dW = SUNK;
+    } else if (weight.requiresGrad) {
+      dW = gemm(g, x, true, false);
+    }
+    if (bSink && !bSink.accumulate) {
+      k.sumAxis(g.data, 1, n, outF, bSink.data); // db = Σ_rows g
+      db = SUNK;
+    } else if (bias?.requiresGrad) {
+      db = sum(g, 0);
+    }
+    return [x.requiresGrad ? gemm(g, weight) : null, dW, db]; // dx = g·W
+  });
 }

@@ -18,6 +18,6 @@ export function clipGradNorm(params: readonly Tensor[], maxNorm: number): number
 /** Clamps every gradient element to [−clip, clip]. */
 export function clipGradValue(params: readonly Tensor[], clip: number): void {
   for (const p of params) {
-    if (p.grad) kernelsFor(p.grad.data).unary("clamp", p.grad.data, p.grad.data, -clip, clip);
+    if (p.grad) kernelsFor(p.grad.data).unary.clamp(p.grad.data, p.grad.data, -clip, clip);
   }
 }

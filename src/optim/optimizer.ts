@@ -4,6 +4,7 @@
  */
 import type { Tensor } from "../tensor.js";
 import type { FloatArray } from "../kernels/types.js";
+import { persistentFloat32 } from "../memory.js";
 
 /** A group of parameters sharing hyper-parameters (e.g. weights with decay, biases without). */
 export type ParamGroup<H> = { params: readonly Tensor[] } & Partial<H>;
@@ -77,7 +78,7 @@ export abstract class Optimizer<H extends { lr: number }> {
   protected buffer(state: ParamState, name: string, like: FloatArray): FloatArray {
     let b = state.buffers[name];
     if (!b) {
-      b = new (like.constructor as Float32ArrayConstructor)(like.length);
+      b = like instanceof Float64Array ? new Float64Array(like.length) : persistentFloat32(like.length);
       state.buffers[name] = b;
     }
     return b;

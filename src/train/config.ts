@@ -145,11 +145,19 @@ export function lossFor(cost: CostName, output: OutputName): LossFn {
   }
 }
 
-function makeOptimizer(c: TrainConfig, model: Module): Optimizer<{ lr: number }> {
+/**
+ * The book's L2 term adds (λ/n)·w to each weight's gradient — exactly a coupled weight decay, so for
+ * every optimizer whose weight decay is coupled (all but AdamW) it is folded into the optimizer's
+ * update instead of a separate pass.
+ */
+const l2InOptimizer = (c: TrainConfig) => c.optimizer !== "adamw";
+
+function makeOptimizer(c: TrainConfig, model: Module, n: number): Optimizer<{ lr: number }> {
   const named = model.namedParameters();
   const weights = weightsOnly(named);
   const others = named.map(([, p]) => p).filter((p) => !weights.includes(p));
-  const groups = [{ params: weights, weightDecay: c.weightDecay }, { params: others, weightDecay: 0 }];
+  const decay = c.weightDecay + (l2InOptimizer(c) ? c.l2 / n : 0);
+  const groups = [{ params: weights, weightDecay: decay }, { params: others, weightDecay: 0 }];
   switch (c.optimizer) {
     case "gd":
     case "sgd":
@@ -207,8 +215,10 @@ export function buildExperiment(
   const n = train.length;
   const trainer = new Trainer(model, {
     loss: lossFor(c.cost, c.output),
-    optimizer: makeOptimizer(c, model),
-    ...(c.l1 || c.l2 ? { regularization: { l1: c.l1 / n, l2: c.l2 / n, params: weightsOnly(model.namedParameters()) } } : {}),
+    optimizer: makeOptimizer(c, model, n),
+    ...(c.l1 || c.l2
+      ? { regularization: { l1: c.l1 / n, l2: c.l2 / n, params: weightsOnly(model.namedParameters()), l2InOptimizer: l2InOptimizer(c) } }
+      : {}),
     ...(c.clipNorm !== undefined ? { clipNorm: c.clipNorm } : {}),
     ...(c.clipValue !== undefined ? { clipValue: c.clipValue } : {}),
   });

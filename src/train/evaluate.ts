@@ -4,6 +4,7 @@ import type { LossFn } from "../nn/losses.js";
 import { noGrad } from "../autograd.js";
 import { DataLoader, type TensorDataset } from "../data/dataset.js";
 import { ConfusionMatrix } from "./metrics.js";
+import { intoScope, scope } from "../memory.js";
 
 export interface EvalResult {
   /** Mean cost per example (NaN without a loss function). */
@@ -22,10 +23,12 @@ export function evaluate(model: Module, data: TensorDataset, opts: { loss?: Loss
   try {
     noGrad(() => {
       for (const batch of new DataLoader(data, { batchSize: opts.batchSize ?? 1000 })) {
-        const out = model.forward(batch.x);
-        confusion ??= new ConfusionMatrix(out.shape[out.rank - 1] ?? 1);
-        if (opts.loss) lossSum += opts.loss(out, batch.y).item() * batch.y.length;
-        confusion.add(out.data, batch.y);
+        scope(() => {
+          const out = model.forward(intoScope(batch.x));
+          confusion ??= new ConfusionMatrix(out.shape[out.rank - 1] ?? 1);
+          if (opts.loss) lossSum += opts.loss(out, batch.y).item() * batch.y.length;
+          confusion.add(out.data, batch.y);
+        });
       }
     });
   } finally {

@@ -1,0 +1,185 @@
+// gemm kernels on raw pointers into linear memory (f32, row-major). All sizes in elements.
+
+/**
+ * C[m×n] (+)= op(A)·B with B [k×n]. A is [m×k] (transA = 0) or stored [k×m] (transA = 1).
+ * 4×8 register tile: per k-step two B vectors, four broadcast A scalars, eight multiply-adds.
+ */
+export function gemmNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: i32, accumulate: i32): void {
+  // Element strides of A along rows (i) and along the reduction (p).
+  const si: usize = transA ? 4 : <usize>k << 2;
+  const sp: usize = transA ? <usize>m << 2 : 4;
+  const sb: usize = <usize>n << 2;
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const pa = a + <usize>i * si;
+    const pc = c + <usize>(i * n) * 4;
+    let j = 0;
+    for (; j + 8 <= n; j += 8) tile4x8(pa, si, sp, b + <usize>j * 4, sb, pc + <usize>j * 4, sb, k, accumulate);
+    for (; j + 4 <= n; j += 4) tile4x4(pa, si, sp, b + <usize>j * 4, sb, pc + <usize>j * 4, sb, k, accumulate);
+    for (; j < n; j++) for (let r = 0; r < 4; r++) scalarDot(pa + <usize>r * si, sp, b + <usize>j * 4, sb, pc + <usize>(r * n + j) * 4, k, accumulate);
+  }
+  for (; i < m; i++) {
+    const pa = a + <usize>i * si;
+    const pc = c + <usize>(i * n) * 4;
+    let j = 0;
+    for (; j + 8 <= n; j += 8) tile1x8(pa, sp, b + <usize>j * 4, sb, pc + <usize>j * 4, k, accumulate);
+    for (; j < n; j++) scalarDot(pa, sp, b + <usize>j * 4, sb, pc + <usize>j * 4, k, accumulate);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function tile4x8(pa: usize, si: usize, sp: usize, pb: usize, sb: usize, pc: usize, sc: usize, k: i32, acc: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let a0 = pa, a1 = pa + si, a2 = pa + 2 * si, a3 = pa + 3 * si;
+  let p = 0;
+  if (k > 0) do {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let x = f32x4.splat(load<f32>(a0));
+    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = f32x4.splat(load<f32>(a1));
+    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = f32x4.splat(load<f32>(a2));
+    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = f32x4.splat(load<f32>(a3));
+    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    a0 += sp; a1 += sp; a2 += sp; a3 += sp; pb += sb;
+  } while (++p < k);
+  if (acc) {
+    c00 = f32x4.add(c00, v128.load(pc)); c01 = f32x4.add(c01, v128.load(pc, 16));
+    c10 = f32x4.add(c10, v128.load(pc + sc)); c11 = f32x4.add(c11, v128.load(pc + sc, 16));
+    c20 = f32x4.add(c20, v128.load(pc + 2 * sc)); c21 = f32x4.add(c21, v128.load(pc + 2 * sc, 16));
+    c30 = f32x4.add(c30, v128.load(pc + 3 * sc)); c31 = f32x4.add(c31, v128.load(pc + 3 * sc, 16));
+  }
+  v128.store(pc, c00); v128.store(pc, c01, 16);
+  v128.store(pc + sc, c10); v128.store(pc + sc, c11, 16);
+  v128.store(pc + 2 * sc, c20); v128.store(pc + 2 * sc, c21, 16);
+  v128.store(pc + 3 * sc, c30); v128.store(pc + 3 * sc, c31, 16);
+}
+
+// @ts-ignore: decorator
+@inline
+function tile4x4(pa: usize, si: usize, sp: usize, pb: usize, sb: usize, pc: usize, sc: usize, k: i32, acc: i32): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let a0 = pa, a1 = pa + si, a2 = pa + 2 * si, a3 = pa + 3 * si;
+  let p = 0;
+  if (k > 0) do {
+    const b0 = v128.load(pb);
+    c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(load<f32>(a0)), b0));
+    c1 = f32x4.add(c1, f32x4.mul(f32x4.splat(load<f32>(a1)), b0));
+    c2 = f32x4.add(c2, f32x4.mul(f32x4.splat(load<f32>(a2)), b0));
+    c3 = f32x4.add(c3, f32x4.mul(f32x4.splat(load<f32>(a3)), b0));
+    a0 += sp; a1 += sp; a2 += sp; a3 += sp; pb += sb;
+  } while (++p < k);
+  if (acc) {
+    c0 = f32x4.add(c0, v128.load(pc)); c1 = f32x4.add(c1, v128.load(pc + sc));
+    c2 = f32x4.add(c2, v128.load(pc + 2 * sc)); c3 = f32x4.add(c3, v128.load(pc + 3 * sc));
+  }
+  v128.store(pc, c0); v128.store(pc + sc, c1); v128.store(pc + 2 * sc, c2); v128.store(pc + 3 * sc, c3);
+}
+
+// @ts-ignore: decorator
+@inline
+function tile1x8(pa: usize, sp: usize, pb: usize, sb: usize, pc: usize, k: i32, acc: i32): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  let p = 0;
+  if (k > 0) do {
+    const x = f32x4.splat(load<f32>(pa));
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(pb)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(pb, 16)));
+    pa += sp; pb += sb;
+  } while (++p < k);
+  if (acc) { c0 = f32x4.add(c0, v128.load(pc)); c1 = f32x4.add(c1, v128.load(pc, 16)); }
+  v128.store(pc, c0); v128.store(pc, c1, 16);
+}
+
+// @ts-ignore: decorator
+@inline
+function scalarDot(pa: usize, sp: usize, pb: usize, sb: usize, pc: usize, k: i32, acc: i32): void {
+  let s: f32 = 0;
+  for (let p = 0; p < k; p++) { s += load<f32>(pa) * load<f32>(pb); pa += sp; pb += sb; }
+  store<f32>(pc, acc ? load<f32>(pc) + s : s);
+}
+
+/**
+ * C[m×n] (+)= A·Bᵀ with A [m×k], B stored [n×k]: dot products vectorised along k.
+ * 2×4 tile: eight accumulators, two A vectors and four B vectors per step of four.
+ */
+export function gemmNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32): void {
+  const rowBytes: usize = <usize>k << 2;
+  const k4 = k & ~3;
+  let i = 0;
+  for (; i + 2 <= m; i += 2) {
+    const pa = a + <usize>i * rowBytes;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const pb = b + <usize>j * rowBytes;
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+      let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+      let off: usize = 0;
+      const end: usize = <usize>k4 << 2;
+      if (end > 0) do {
+        const x0 = v128.load(pa + off), x1 = v128.load(pa + rowBytes + off);
+        const y0 = v128.load(pb + off), y1 = v128.load(pb + rowBytes + off);
+        const y2 = v128.load(pb + 2 * rowBytes + off), y3 = v128.load(pb + 3 * rowBytes + off);
+        c00 = f32x4.add(c00, f32x4.mul(x0, y0)); c01 = f32x4.add(c01, f32x4.mul(x0, y1));
+        c02 = f32x4.add(c02, f32x4.mul(x0, y2)); c03 = f32x4.add(c03, f32x4.mul(x0, y3));
+        c10 = f32x4.add(c10, f32x4.mul(x1, y0)); c11 = f32x4.add(c11, f32x4.mul(x1, y1));
+        c12 = f32x4.add(c12, f32x4.mul(x1, y2)); c13 = f32x4.add(c13, f32x4.mul(x1, y3));
+        off += 16;
+      } while (off < end);
+      const pc0 = c + <usize>(i * n + j) * 4;
+      const pc1 = pc0 + (<usize>n << 2);
+      finishDot(c00, pa, pb, k4, k, pc0, accumulate);
+      finishDot(c01, pa, pb + rowBytes, k4, k, pc0 + 4, accumulate);
+      finishDot(c02, pa, pb + 2 * rowBytes, k4, k, pc0 + 8, accumulate);
+      finishDot(c03, pa, pb + 3 * rowBytes, k4, k, pc0 + 12, accumulate);
+      finishDot(c10, pa + rowBytes, pb, k4, k, pc1, accumulate);
+      finishDot(c11, pa + rowBytes, pb + rowBytes, k4, k, pc1 + 4, accumulate);
+      finishDot(c12, pa + rowBytes, pb + 2 * rowBytes, k4, k, pc1 + 8, accumulate);
+      finishDot(c13, pa + rowBytes, pb + 3 * rowBytes, k4, k, pc1 + 12, accumulate);
+    }
+    for (; j < n; j++) {
+      dotRow(pa, b + <usize>j * rowBytes, k, c + <usize>(i * n + j) * 4, accumulate);
+      dotRow(pa + rowBytes, b + <usize>j * rowBytes, k, c + <usize>((i + 1) * n + j) * 4, accumulate);
+    }
+  }
+  for (; i < m; i++) {
+    for (let j = 0; j < n; j++) dotRow(a + <usize>i * rowBytes, b + <usize>j * rowBytes, k, c + <usize>(i * n + j) * 4, accumulate);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+// @ts-ignore: decorator
+@inline
+function finishDot(v: v128, pa: usize, pb: usize, k4: i32, k: i32, pc: usize, acc: i32): void {
+  let s = hsum(v);
+  for (let p = k4; p < k; p++) s += load<f32>(pa + (<usize>p << 2)) * load<f32>(pb + (<usize>p << 2));
+  store<f32>(pc, acc ? load<f32>(pc) + s : s);
+}
+
+function dotRow(pa: usize, pb: usize, k: i32, pc: usize, acc: i32): void {
+  const k4 = k & ~3;
+  let v = f32x4.splat(0);
+  for (let p = 0; p < k4; p += 4) v = f32x4.add(v, f32x4.mul(v128.load(pa + (<usize>p << 2)), v128.load(pb + (<usize>p << 2))));
+  finishDot(v, pa, pb, k4, k, pc, acc);
+}
+
+/** C[m×n] (+)= Aᵀ·Bᵀ with A stored [k×m] and B stored [n×k] (rare; plain loops). */
+export function gemmTT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s: f32 = 0;
+      for (let p = 0; p < k; p++) s += load<f32>(a + (<usize>(p * m + i) << 2)) * load<f32>(b + (<usize>(j * k + p) << 2));
+      const pc = c + (<usize>(i * n + j) << 2);
+      store<f32>(pc, accumulate ? load<f32>(pc) + s : s);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The wasm linear memory as a heap for float32 data, so kernels read and write tensors in place.
+ *
+ * - Page 0 (64 KiB) belongs to the module's own static data; the heap starts above it.
+ * - Blocks come from power-of-two size classes with free lists (O(1) malloc/free).
+ * - Three lifetimes: *scratch* (copies of JS arrays for one kernel call), *scoped* (tensors made
+ *   inside `scope()`, freed when it ends) and *persistent* (parameters, gradients, optimizer state;
+ *   freed when their view is garbage-collected).
+ * - With shared memory, growing never detaches existing views, so heap arrays stay valid forever;
+ *   each growth hands out a new SharedArrayBuffer object, so all of them are remembered.
+ */
+
+const PAGE = 65536;
+const MIN_CLASS = 6; // 64-byte blocks: every block is 64-byte aligned (cache line, SIMD-friendly)
+
+export class WasmHeap {
+  readonly memory: WebAssembly.Memory;
+  readonly shared: boolean;
+  private readonly buffers = new Set<ArrayBufferLike>();
+  private readonly free: number[][] = [];
+  private readonly classOf = new Map<number, number>();
+  private top = PAGE;
+  private f32: Float32Array;
+  private i32: Int32Array;
+  private readonly finalizer = new FinalizationRegistry<number>((ptr) => this.release(ptr));
+  /** Bytes handed out and not yet freed (for tests and leak checks). */
+  liveBytes = 0;
+
+  constructor(memory: WebAssembly.Memory, shared: boolean) {
+    this.memory = memory;
+    this.shared = shared;
+    this.f32 = new Float32Array(memory.buffer);
+    this.i32 = new Int32Array(memory.buffer);
+    this.buffers.add(memory.buffer);
+  }
+
+  /** Whether `a` is a view into this heap (so a kernel can use it in place). */
+  owns(a: ArrayBufferView): boolean {
+    return this.buffers.has(a.buffer);
+  }
+
+  /** Byte address of a fresh block of at least `bytes` bytes. */
+  malloc(bytes: number): number {
+    const cls = Math.max(MIN_CLASS, Math.ceil(Math.log2(Math.max(bytes, 1))));
+    const list = (this.free[cls] ??= []);
+    let ptr = list.pop();
+    if (ptr === undefined) {
+      ptr = this.top;
+      this.top += 2 ** cls;
+      this.ensure(this.top);
+    }
+    this.classOf.set(ptr, cls);
+    this.liveBytes += 2 ** cls;
+    return ptr;
+  }
+
+  release(ptr: number): void {
+    const cls = this.classOf.get(ptr);
+    if (cls === undefined) throw new Error(`WasmHeap: double free or foreign pointer ${ptr}`);
+    this.classOf.delete(ptr);
+    this.free[cls]!.push(ptr);
+    this.liveBytes -= 2 ** cls;
+  }
+
+  private ensure(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return;
+    this.memory.grow(Math.ceil((end - have) / PAGE));
+    this.buffers.add(this.memory.buffer);
+    this.f32 = new Float32Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
+  }
+
+  /** A float32 view of `n` values at `ptr` (valid until the block is freed). */
+  view(ptr: number, n: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, n);
+  }
+
+  /** The whole memory as float32 / int32 (refreshed after growth). */
+  get F32(): Float32Array {
+    if (this.f32.buffer !== this.memory.buffer) this.f32 = new Float32Array(this.memory.buffer);
+    return this.f32;
+  }
+  get I32(): Int32Array {
+    if (this.i32.buffer !== this.memory.buffer) this.i32 = new Int32Array(this.memory.buffer);
+    return this.i32;
+  }
+
+  /** A float32 array in the heap, freed when the returned view is garbage-collected. */
+  persistent(n: number): Float32Array {
+    const ptr = this.malloc(n * 4);
+    const v = this.view(ptr, n);
+    this.finalizer.register(v, ptr);
+    return v;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The wasm backend: kernels that run the SIMD module on tensor data. Arrays already in the wasm
+ * heap are used in place; others are copied into scratch blocks and results copied back.
+ * float64 never gets here (kernelsFor sends it to `ref`). Shapes the module has no fast path for
+ * (general broadcasting, softmax over a middle axis) go to the reference loops from inside the
+ * wrapper, so callers never need to know.
+ */
+import { ref } from "../ref.js";
+import type { BinaryKernel, BinaryOp, FastKernels, FloatArray } from "../types.js";
+import type { WasmRuntime } from "./module.js";
+
+const OPCODE: Record<Exclude<BinaryOp, "pow">, number> = { add: 0, sub: 1, mul: 2, div: 3 };
+
+export function wasmKernels(rt: WasmRuntime) {
+  const { exports: w, heap } = rt;
+  const scratch: number[] = [];
+
+  /** Address of `a` in the heap: itself, or a scratch copy (filled when `fill`). */
+  function addr(a: FloatArray | Int32Array, fill = true): number {
+    if (heap.owns(a)) return a.byteOffset;
+    const ptr = heap.malloc(a.length * 4);
+    scratch.push(ptr);
+    if (fill) (a instanceof Int32Array ? heap.I32 : heap.F32).set(a, ptr >> 2);
+    return ptr;
+  }
+
+  /** Copies results at `ptr` back into `out` when `out` lives outside the heap. */
+  function copyBack(out: FloatArray, ptr: number): void {
+    if (!heap.owns(out)) out.set(heap.F32.subarray(ptr >> 2, (ptr >> 2) + out.length));
+  }
+
+  /** Copies one result back (if any) and frees this call's scratch blocks. */
+  function done(out?: FloatArray, ptr?: number): void {
+    if (out && ptr !== undefined) copyBack(out, ptr);
+    for (const p of scratch) heap.release(p);
+    scratch.length = 0;
+  }
+
+  const unaryOut = (run: (x: number, o: number, n: number) => void) => (x: FloatArray, out: FloatArray) => {
+    const px = addr(x);
+    const po = out === x ? px : addr(out, false);
+    run(px, po, x.length);
+    done(out, po);
+  };
+
+  const backwardOut = (run: (x: number, g: number, o: number, n: number) => void, useY: boolean) =>
+    (x: FloatArray, y: FloatArray, g: FloatArray, out: FloatArray) => {
+      const px = addr(useY ? y : x);
+      const pg = addr(g);
+      const po = addr(out, false);
+      run(px, pg, po, x.length);
+      done(out, po);
+    };
+
+  function binary(op: Exclude<BinaryOp, "pow">): BinaryKernel {
+    const code = OPCODE[op];
+    return (a, as, b, bs, out, shape) => {
+      const rank = shape.length;
+      if (rank === 1 && as[0] === 1 && (bs[0] === 1 || bs[0] === 0)) {
+        const pa = addr(a);
+        const po = addr(out, false);
+        if (bs[0] === 1) w.binarySame(code, pa, addr(b), po, out.length);
+        else w.binaryScalar(code, pa, b[0]!, po, out.length);
+        return done(out, po);
+      }
+      if (rank === 2 && as[0] === shape[1] && as[1] === 1 && bs[0] === 0 && bs[1] === 1) {
+        const po = addr(out, false);
+        w.binaryRow(code, addr(a), addr(b), po, shape[0]!, shape[1]!);
+        return done(out, po);
+      }
+      ref.binary[op](a, as, b, bs, out, shape);
+    };
+  }
+
+  return {
+    gemm(a, b, c, m, k, n, transA, transB, accumulate) {
+      const pa = addr(a);
+      const pb = addr(b);
+      const pc = addr(c, accumulate);
+      if (!transB) w.gemmNN(pa, pb, pc, m, k, n, transA ? 1 : 0, accumulate ? 1 : 0);
+      else if (!transA) w.gemmNT(pa, pb, pc, m, k, n, accumulate ? 1 : 0);
+      else w.gemmTT(pa, pb, pc, m, k, n, accumulate ? 1 : 0);
+      done(c, pc);
+    },
+    unary: {
+      sigmoid: unaryOut(w.sigmoid),
+      tanh: unaryOut(w.tanh),
+      exp: unaryOut(w.exp),
+      relu: unaryOut(w.relu),
+      leakyRelu: (x, out, slope) => unaryOut((px, po, n) => w.leakyRelu(px, po, n, slope))(x, out),
+      clamp: (x, out, lo, hi) => unaryOut((px, po, n) => w.clamp(px, po, n, lo, hi))(x, out),
+    },
+    unaryBackward: {
+      sigmoid: backwardOut(w.sigmoidBackward, false),
+      tanh: backwardOut(w.tanhBackward, true),
+      relu: backwardOut((px, pg, po, n) => w.leakyReluBackward(px, pg, po, n, 0), false),
+      leakyRelu: (x, y, g, out, slope) => backwardOut((px, pg, po, n) => w.leakyReluBackward(px, pg, po, n, slope), false)(x, y, g, out),
+      exp: backwardOut((py, pg, po, n) => w.binarySame(OPCODE.mul, py, pg, po, n), true),
+    },
+    binary: { add: binary("add"), sub: binary("sub"), mul: binary("mul"), div: binary("div") },
+    sumAxis(x, outer, n, inner, out) {
+      const po = addr(out, false);
+      w.sumAxis(addr(x), outer, n, inner, po);
+      done(out, po);
+    },
+    softmax(x, outer, n, inner, out) {
+      if (inner !== 1) return ref.softmax(x, outer, n, inner, out);
+      const po = addr(out, false);
+      w.softmaxRows(addr(x), po, outer, n, 0);
+      done(out, po);
+    },
+    logSoftmax(x, outer, n, inner, out) {
+      if (inner !== 1) return ref.logSoftmax(x, outer, n, inner, out);
+      const po = addr(out, false);
+      w.softmaxRows(addr(x), po, outer, n, 1);
+      done(out, po);
+    },
+    softmaxCrossEntropy(logits, labels, rows, cols, probs) {
+      const pp = addr(probs, false);
+      const loss = w.softmaxCrossEntropy(addr(logits), addr(labels), rows, cols, pp);
+      done(probs, pp);
+      return loss;
+    },
+    sumSquares(x) {
+      const s = w.sumSquares(addr(x), x.length);
+      done();
+      return s;
+    },
+    scale(x, alpha) {
+      const px = addr(x);
+      w.scale(px, x.length, alpha);
+      done(x, px);
+    },
+    penaltyGrad(p, g, l1, l2) {
+      const pg = addr(g);
+      w.penaltyGrad(addr(p), pg, p.length, l1, l2);
+      done(g, pg);
+    },
+    sgdStep(p, g, buf, h, firstStep) {
+      const pp = addr(p);
+      const pbuf = buf ? addr(buf) : 0;
+      w.sgdStep(pp, addr(g), pbuf, p.length, h.lr, h.momentum, h.dampening, h.nesterov ? 1 : 0, h.weightDecay, firstStep ? 1 : 0);
+      if (buf) copyBack(buf, pbuf);
+      done(p, pp);
+    },
+    adamStep(p, g, m, v, h) {
+      const pp = addr(p);
+      const pm = addr(m);
+      const pv = addr(v);
+      const stepSize = h.lr / (1 - Math.pow(h.beta1, h.step));
+      const bc2Sqrt = Math.sqrt(1 - Math.pow(h.beta2, h.step));
+      w.adamStep(pp, addr(g), pm, pv, p.length, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled ? 1 : 0, stepSize, bc2Sqrt);
+      copyBack(m, pm);
+      copyBack(v, pv);
+      done(p, pp);
+    },
+  } satisfies FastKernels;
+}

@@ -1,0 +1,81 @@
+/**
+ * Instantiates the kernel module (embedded base64, see tools/build-wasm.mjs) on a memory the host
+ * owns: shared when SharedArrayBuffer is available (Node; browsers with COOP/COEP), so a helper
+ * thread can run the same module on the same memory, and unshared otherwise.
+ */
+import { MAX_PAGES, SHARED_WASM, UNSHARED_WASM } from "./binary.generated.js";
+import { WasmHeap } from "./heap.js";
+
+/** The module's exports: kernels on byte addresses (see assembly/index.ts). */
+export interface WasmExports {
+  gemmNN(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, accumulate: number): void;
+  gemmNT(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
+  gemmTT(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
+  sigmoid(x: number, out: number, n: number): void;
+  sigmoidBackward(x: number, g: number, out: number, n: number): void;
+  tanh(x: number, out: number, n: number): void;
+  tanhBackward(y: number, g: number, out: number, n: number): void;
+  exp(x: number, out: number, n: number): void;
+  relu(x: number, out: number, n: number): void;
+  leakyRelu(x: number, out: number, n: number, slope: number): void;
+  leakyReluBackward(x: number, g: number, out: number, n: number, slope: number): void;
+  binarySame(op: number, a: number, b: number, out: number, n: number): void;
+  binaryScalar(op: number, a: number, s: number, out: number, n: number): void;
+  binaryRow(op: number, a: number, b: number, out: number, rows: number, cols: number): void;
+  clamp(x: number, out: number, n: number, lo: number, hi: number): void;
+  sumAxis(x: number, outer: number, n: number, inner: number, out: number): void;
+  sumSquares(x: number, n: number): number;
+  scale(x: number, n: number, alpha: number): void;
+  softmaxRows(x: number, out: number, rows: number, cols: number, mode: number): void;
+  softmaxCrossEntropy(logits: number, labels: number, rows: number, cols: number, probs: number): number;
+  sgdStep(p: number, g: number, buf: number, n: number, lr: number, momentum: number, dampening: number, nesterov: number, wd: number, first: number): void;
+  adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, wd: number, decoupled: number, stepSize: number, bc2Sqrt: number): void;
+  penaltyGrad(p: number, g: number, n: number, l1: number, l2: number): void;
+}
+
+export interface WasmRuntime {
+  exports: WasmExports;
+  heap: WasmHeap;
+  /** The compiled module and its memory, to start a helper thread on the same memory. */
+  module: WebAssembly.Module;
+}
+
+function decodeBase64(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/** Whether this engine runs WebAssembly with SIMD (validates a tiny module using v128). */
+export function simdSupported(): boolean {
+  if (typeof WebAssembly !== "object") return false;
+  // (module (func (result v128) v128.const i32x4 0 0 0 0))
+  const probe = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11);
+  try {
+    return WebAssembly.validate(probe);
+  } catch {
+    return false;
+  }
+}
+
+function sharedMemoryAvailable(): boolean {
+  if (typeof SharedArrayBuffer === "undefined") return false;
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Compiles and instantiates synchronously (the module is small). */
+export function instantiate(opts: { shared?: boolean } = {}): WasmRuntime {
+  const shared = opts.shared ?? sharedMemoryAvailable();
+  const module = new WebAssembly.Module(decodeBase64(shared ? SHARED_WASM : UNSHARED_WASM));
+  const memory = shared
+    ? new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true })
+    : new WebAssembly.Memory({ initial: 2 });
+  const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error("wasm kernel abort"); } } });
+  return { exports: instance.exports as unknown as WasmExports, heap: new WasmHeap(memory, shared), module };
+}
