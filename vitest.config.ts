@@ -1,10 +1,16 @@
 import { defineConfig } from "vitest/config";
 
+/** Suites whose subject is the math: they run once per backend (wasm is the default backend). */
+const MATH_SUITES = ["autograd", "ops.torch", "nn.torch", "optim.torch", "optim.solve", "init", "train"].map((s) => `test/${s}.test.ts`);
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     // Spawned-CLI and training tests are CPU-bound; two workers match the CI machine's two cores.
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: "wasm", include: ["test/**/*.test.ts"], env: { DESCENT_BACKEND: "wasm" } } },
+      { extends: true, test: { name: "ref", include: MATH_SUITES, env: { DESCENT_BACKEND: "ref" } } },
+    ],
   },
 });

@@ -184,3 +184,11 @@ describe("backward() errors say what to do", () => {
     expect(() => sum(bad).backward()).toThrow(/gradient of shape \[2\] for a tensor of shape \[3\]/);
   });
 });
+
+describe("backend", () => {
+  // Oracle: the project's own configuration — each vitest project pins DESCENT_BACKEND.
+  test("the suite runs on the backend its project names", async () => {
+    const { getBackend } = await import("../src/kernels/index.js");
+    expect(getBackend()).toBe(process.env.DESCENT_BACKEND);
+  });
+});

@@ -51,7 +51,16 @@ describe("help and usage", () => {
     expect(r.out).toMatch(/backend: \w+/);
   });
 
+  test("--backend ref / wasm pick the kernels, before or after the command", () => {
+    for (const args of [["--backend", "ref", "train"], ["train", "--backend", "wasm"]]) {
+      const r = descent(...args, "--train-size", "300", "--epochs", "1", "--no-save");
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain(`backend ${args[args.indexOf("--backend") + 1]}`);
+    }
+  });
+
   test.each([
+    [["--backend", "gpu", "train"], /--backend must be one of ref, wasm/],
     [["train", "--bogus"], /unknown option '--bogus'[\s\S]*descent train --help/],
     [["train", "--lr", "abc"], /--lr expects a number, got "abc"/],
     [["train", "--layers", "784"], /--layers expects comma-separated layer sizes/],

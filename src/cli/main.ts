@@ -5,7 +5,8 @@
 import { Command, CommanderError } from "commander";
 import pc from "picocolors";
 import { isUserError, UsageError } from "../errors.js";
-import { backendInfo } from "../kernels/index.js";
+import { BACKENDS, backendInfo, setBackend, type BackendName } from "../kernels/index.js";
+import { choice } from "./parse.js";
 import { VERSION } from "../version.js";
 import { trainCommand } from "./commands/train.js";
 import { evalCommand } from "./commands/eval.js";
@@ -17,19 +18,40 @@ export function buildProgram(): Command {
   program
     .name("descent")
     .description("Train and inspect neural networks on MNIST — the networks of the classic books, in TypeScript.")
-    .version(`descent ${VERSION} (backend: ${backendInfo().backend})`, "-v, --version")
+    .version(versionLine(), "-v, --version")
+    .option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")} (default: wasm where WebAssembly SIMD exists)`, choice("--backend", BACKENDS))
     .exitOverride()
     .showHelpAfterError("(add --help for usage)")
     .configureOutput({ outputError: (str, write) => write(pc.red(str)) });
   for (const make of [trainCommand, evalCommand, predictCommand, infoCommand]) {
     const cmd = make();
+    cmd.option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, choice("--backend", BACKENDS));
     cmd.exitOverride().showHelpAfterError(`(run "descent ${cmd.name()} --help" for usage)`).configureOutput({ outputError: (str, write) => write(pc.red(str)) });
     program.addCommand(cmd);
   }
+  // --backend works before or after the command name; DESCENT_BACKEND=ref also works.
+  program.hook("preAction", (_root, action) => {
+    const name = (action.opts().backend ?? program.opts().backend) as BackendName | undefined;
+    if (name) setBackend(name);
+  });
   return program;
 }
 
+/** `descent --version`: the version and which kernels are fast, so nobody benchmarks the wrong path. */
+function versionLine(): string {
+  const info = backendInfo();
+  const detail = info.backend === "wasm"
+    ? `wasm SIMD, ${info.sharedMemory ? "shared" : "unshared"} memory, ${info.fastKernels.length} fast kernels: ${info.fastKernels.join(" ")}`
+    : "ref (plain TypeScript loops)";
+  return `descent ${VERSION}\nbackend: ${detail}`;
+}
+
 export async function main(argv: string[]): Promise<number> {
+  // `descent train | head` closes our stdout early: stop quietly, as other Unix tools do.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   const program = buildProgram();
   try {
     if (argv.length <= 2) {

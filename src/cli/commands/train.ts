@@ -112,7 +112,7 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
   if (outPath && trained) {
     await saveModel(outPath, ex.model, {
       training: {
-        descentVersion: VERSION, preset, config, date: new Date().toISOString(),
+        descentVersion: VERSION, backend: backendInfo().backend, preset, config, date: new Date().toISOString(),
         epochsTrained: result.finalEpoch, testAccuracy: final.accuracy,
         validationAccuracy: last?.valAccuracy ?? null, secondsPerEpoch,
         ...(result.stopped ? { stopped: result.stopped.message } : {}),

@@ -1,0 +1,196 @@
+/**
+ * Every fast (wasm) kernel against its reference twin — the oracle — over awkward sizes, NaN/Inf,
+ * arrays inside the wasm heap at unaligned offsets (used in place) and ordinary arrays (copied).
+ * The case table must cover every kernel the wasm backend exports: a kernel without a case fails.
+ */
+import { describe, expect, test } from "vitest";
+import { ref, wasmRuntime } from "../src/kernels/index.js";
+import { wasmKernels } from "../src/kernels/wasm/kernels.js";
+import type { FastKernels, FloatArray, Kernels } from "../src/kernels/types.js";
+import { Rng } from "../src/rng.js";
+import { expectClose } from "./helpers.js";
+
+const SIZES = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 65, 127];
+const rt = wasmRuntime()!;
+const fast = wasmKernels(rt);
+
+type Place = "js" | "heap";
+/** A float32 copy of `src`, either a plain array or a view into the wasm heap 4 bytes off alignment. */
+function place(src: ArrayLike<number>, where: Place): Float32Array {
+  if (where === "js") return Float32Array.from(src);
+  const ptr = rt.heap.malloc(src.length * 4 + 64) + 4;
+  const v = rt.heap.view(ptr, src.length);
+  v.set(src);
+  return v;
+}
+
+/** Random values in [lo, hi), with a NaN, +∞ and −∞ planted when `specials` and the array is big enough. */
+function values(rng: Rng, n: number, specials: boolean, lo = -4, hi = 4): number[] {
+  const v = Array.from({ length: n }, () => rng.range(lo, hi));
+  if (specials && n >= 8) {
+    v[rng.int(n)] = NaN;
+    v[rng.int(n)] = Infinity;
+    v[rng.int(n)] = -Infinity;
+  }
+  return v;
+}
+
+/**
+ * A case runs one kernel implementation on fresh inputs and returns every array it wrote (and any
+ * returned number), so the two implementations can be compared output by output.
+ */
+type Run = (k: Kernels, where: Place) => (FloatArray | number)[];
+type Case = { name: string; run: Run; tol?: { atol?: number; rtol?: number; reduction?: number } }[];
+
+function cases(kernel: string, op?: string): Case {
+  const out: Case = [];
+  for (const n of SIZES) {
+    for (const specials of [false, true]) {
+      const rng = new Rng(n * 7 + (specials ? 1 : 0));
+      const tag = `n=${n}${specials ? " NaN/Inf" : ""}`;
+      const x = values(rng, n, specials);
+      const g = values(rng, n, false);
+      switch (kernel) {
+        case "gemm":
+          for (const [m, k, nn] of [[n, n, n], [1, n, 3], [n, 5, 17], [3, n, n + 1], [n, 10, 784 % (n + 1) + 1]] as const) {
+            const a = values(rng, m * k, specials);
+            const b = values(rng, k * nn, false);
+            const c0 = values(rng, m * nn, false);
+            for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+              for (const acc of [false, true]) {
+                out.push({
+                  name: `${tag} ${m}×${k}×${nn} ${ta ? "T" : "N"}${tb ? "T" : "N"}${acc ? " +=" : ""}`,
+                  tol: { reduction: k + 1 },
+                  run: (K, w) => { const c = place(c0, w); K.gemm(place(a, w), place(b, w), c, m, k, nn, ta, tb, acc); return [c]; },
+                });
+              }
+            }
+          }
+          break;
+        case "unary": {
+          const [p, q] = op === "clamp" ? [-1, 2] : [0.1, 0];
+          out.push({ name: tag, run: (K, w) => { const o = place(new Float32Array(n), w); K.unary[op as keyof Kernels["unary"]](place(x, w), o, p, q); return [o]; } });
+          break;
+        }
+        case "unaryBackward": {
+          const u = op as keyof Kernels["unary"];
+          const y = new Float32Array(n);
+          ref.unary[u](Float32Array.from(x), y, 0.1, 0);
+          out.push({ name: tag, run: (K, w) => { const o = place(new Float32Array(n), w); K.unaryBackward[u](place(x, w), place(y, w), place(g, w), o, 0.1, 0); return [o]; } });
+          break;
+        }
+        case "binary": {
+          const bop = op as keyof Kernels["binary"];
+          const rows = (n % 5) + 1;
+          const shapes: [string, number[], number[], number[], number[], number[]][] = [
+            ["same", [n], [1], [1], x, g],
+            ["scalar", [n], [1], [0], x, [2.5]],
+            ["row", [rows, n], [n, 1], [0, 1], values(rng, rows * n, specials), values(rng, n, false)],
+            ["column", [n, 3], [3, 1], [1, 0], values(rng, n * 3, specials), values(rng, n, false)],
+          ];
+          for (const [kind, shape, as, bs, av, bv] of shapes) {
+            const size = shape.reduce((s, d) => s * d, 1);
+            out.push({ name: `${tag} ${kind}`, run: (K, w) => { const o = place(new Float32Array(size), w); K.binary[bop](place(av, w), as, place(bv, w), bs, o, shape); return [o]; } });
+          }
+          break;
+        }
+        case "sumAxis":
+          for (const [outer, len, inner] of [[1, n, 1], [3, n, 1], [1, n, 5], [2, 3, n], [n, 4, 7]] as const) {
+            const src = values(rng, outer * len * inner, specials);
+            out.push({ name: `${tag} [${outer},${len},${inner}]`, tol: { reduction: len + 1 }, run: (K, w) => { const o = place(new Float32Array(outer * inner), w); K.sumAxis(place(src, w), outer, len, inner, o); return [o]; } });
+          }
+          break;
+        case "softmax":
+        case "logSoftmax":
+          for (const [outer, len, inner] of [[n, 10, 1], [2, n, 1], [2, n, 3]] as const) {
+            const src = values(rng, outer * len * inner, specials, -30, 30);
+            out.push({ name: `${tag} [${outer},${len},${inner}]`, tol: { atol: 1e-5, rtol: 1e-5 }, run: (K, w) => { const o = place(new Float32Array(outer * len * inner), w); K[kernel](place(src, w), outer, len, inner, o); return [o]; } });
+          }
+          break;
+        case "softmaxCrossEntropy":
+          for (const cols of [10, n + 1]) {
+            const logits = values(rng, n * cols, specials, -30, 30);
+            const labels = Int32Array.from({ length: n }, () => rng.int(cols));
+            out.push({ name: `${tag} ${n}×${cols}`, tol: { atol: 1e-5, rtol: 1e-5, reduction: n + 1 }, run: (K, w) => { const pr = place(new Float32Array(n * cols), w); const l = K.softmaxCrossEntropy(place(logits, w), labels, n, cols, pr); return [pr, l]; } });
+          }
+          break;
+        case "sumSquares":
+          out.push({ name: tag, tol: { reduction: n + 1 }, run: (K, w) => [K.sumSquares(place(x, w))] });
+          break;
+        case "scale":
+          out.push({ name: tag, run: (K, w) => { const a = place(x, w); K.scale(a, -0.75); return [a]; } });
+          break;
+        case "penaltyGrad":
+          for (const [l1, l2] of [[0, 0.3], [0.2, 0], [0.2, 0.3]]) {
+            out.push({ name: `${tag} l1=${l1} l2=${l2}`, run: (K, w) => { const gr = place(g, w); K.penaltyGrad(place(x, w), gr, l1, l2); return [gr]; } });
+          }
+          break;
+        case "sgdStep":
+          for (const [momentum, nesterov, first, wd] of [[0, false, true, 0], [0.9, false, true, 0.01], [0.9, false, false, 0], [0.9, true, false, 0.1]] as const) {
+            const buf0 = values(rng, n, false);
+            out.push({
+              name: `${tag} μ=${momentum}${nesterov ? " nesterov" : ""}${first ? " first" : ""}`,
+              run: (K, w) => {
+                const p = place(x, w);
+                const buf = momentum ? place(buf0, w) : null;
+                K.sgdStep(p, place(g, w), buf, { lr: 0.1, momentum, dampening: 0, nesterov, weightDecay: wd }, first);
+                return buf ? [p, buf] : [p];
+              },
+            });
+          }
+          break;
+        case "adamStep":
+          for (const decoupled of [false, true]) {
+            const m0 = values(rng, n, false, -0.1, 0.1);
+            const v0 = values(rng, n, false, 0, 0.1);
+            out.push({
+              name: `${tag} ${decoupled ? "AdamW" : "Adam"}`,
+              tol: { atol: 2e-5, rtol: 1e-5 },
+              run: (K, w) => {
+                const [p, m, v] = [place(x, w), place(m0, w), place(v0, w)];
+                K.adamStep(p, place(g, w), m, v, { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05, decoupled, step: 3 });
+                return [p, m, v];
+              },
+            });
+          }
+          break;
+        default:
+          return [];
+      }
+    }
+  }
+  return out;
+}
+
+/** Every kernel (and every op inside the per-op tables) the wasm backend provides. */
+function fastKernelNames(k: FastKernels): [string, string | undefined][] {
+  const names: [string, string | undefined][] = [];
+  for (const [name, v] of Object.entries(k)) {
+    if (typeof v === "function") names.push([name, undefined]);
+    else for (const op of Object.keys(v as object)) names.push([name, op]);
+  }
+  return names;
+}
+
+describe("every wasm kernel matches ref", () => {
+  for (const [kernel, op] of fastKernelNames(fast)) {
+    const label = op ? `${kernel}.${op}` : kernel;
+    test(`${label} has parity cases`, () => {
+      expect(cases(kernel, op).length, `no parity case for wasm kernel "${label}": add one to test/parity.test.ts`).toBeGreaterThan(0);
+    });
+    for (const where of ["js", "heap"] as const) {
+      test(`${label} (${where === "heap" ? "in the wasm heap, unaligned" : "plain arrays, copied"})`, () => {
+        const wasmSet = { ...ref, ...fast, unary: { ...ref.unary, ...fast.unary }, unaryBackward: { ...ref.unaryBackward, ...fast.unaryBackward }, binary: { ...ref.binary, ...fast.binary } } as Kernels;
+        for (const c of cases(kernel, op)) {
+          const want = c.run(ref, "js");
+          const got = c.run(wasmSet, where);
+          want.forEach((w, i) => {
+            const gv = got[i]!;
+            if (typeof w === "number") expectClose([gv as number], [w], c.tol ?? { atol: 1e-6, rtol: 1e-5 }, `${label} ${c.name} result`);
+            else expectClose(gv as FloatArray, w, c.tol ?? { atol: 1e-6, rtol: 1e-5 }, `${label} ${c.name} output ${i}`);
+          });
+        }
+      });
+    }
+  }
+});
