@@ -121,7 +121,7 @@ function cases(kernel: string, op?: string): Case {
           out.push({ name: tag, run: (K, w) => { const a = place(x, w); K.scale(a, -0.75); return [a]; } });
           break;
         case "penaltyGrad":
-          for (const [l1, l2] of [[0, 0.3], [0.2, 0], [0.2, 0.3]]) {
+          for (const [l1, l2] of [[0, 0.3], [0.2, 0], [0.2, 0.3]] as const) {
             out.push({ name: `${tag} l1=${l1} l2=${l2}`, run: (K, w) => { const gr = place(g, w); K.penaltyGrad(place(x, w), gr, l1, l2); return [gr]; } });
           }
           break;

@@ -229,6 +229,25 @@ function softmaxCrossEntropy(logits: FloatArray, labels: Int32Array, rows: numbe
   return loss;
 }
 
+const pointwiseLoss: Kernels["pointwiseLoss"] = (kind, pred, target, labels, rows, cols, grad) => {
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const i = r * cols + c;
+      const y = target ? target[i]! : labels![r] === c ? 1 : 0;
+      const a = pred[i]!;
+      if (kind === "squared") {
+        total += (a - y) * (a - y);
+        grad[i] = 2 * (a - y);
+      } else {
+        total += UNARY.softplus.f(a, 0, 0) - y * a;
+        grad[i] = sigmoid(a) - y;
+      }
+    }
+  }
+  return total;
+};
+
 function sumSquares(x: FloatArray): number {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
@@ -312,6 +331,7 @@ export const ref = {
   softmaxBackward,
   logSoftmaxBackward,
   softmaxCrossEntropy,
+  pointwiseLoss,
   sumSquares,
   scale,
   penaltyGrad,

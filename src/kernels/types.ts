@@ -24,6 +24,8 @@ export type UnaryOp =
 
 export type BinaryOp = "add" | "sub" | "mul" | "div" | "pow";
 
+export type PointwiseLoss = "squared" | "bceLogits";
+
 /** out[i] = f(x[i]); p, q are the op's parameters. */
 export type UnaryKernel = (x: FloatArray, out: FloatArray, p: number, q: number) => void;
 
@@ -118,6 +120,18 @@ export interface Kernels {
    * writes the softmax into `probs` and returns Σ_rows −log p[label] (a sum, not a mean).
    */
   softmaxCrossEntropy(logits: FloatArray, labels: Int32Array, rows: number, cols: number, probs: FloatArray): number;
+
+  /**
+   * Fused elementwise loss over a [rows, cols] prediction against a target given either as an
+   * array (`target`) or, when that is null, as class labels (one-hot). Writes the gradient of the
+   * unscaled sum into `grad` and returns the sum:
+   *  - "squared": Σ (a − y)², gradient 2(a − y);
+   *  - "bceLogits": Σ softplus(z) − y·z (binary cross-entropy from logits), gradient σ(z) − y.
+   */
+  pointwiseLoss(
+    kind: PointwiseLoss, pred: FloatArray, target: FloatArray | null, labels: Int32Array | null,
+    rows: number, cols: number, grad: FloatArray,
+  ): number;
 
   /** Σ x[i]² (accumulated in float64). */
   sumSquares(x: FloatArray): number;

@@ -7,10 +7,10 @@
  * convention, C = (1/n) Σ_x C_x, which its learning rates are tuned for.
  */
 import { Tensor } from "../tensor.js";
-import { abs, clamp, log, mul, softplus, sub } from "../ops/elementwise.js";
+import { abs, clamp, log, mul, sub } from "../ops/elementwise.js";
 import { sum } from "../ops/reduce.js";
 import { logSoftmax } from "../ops/softmax.js";
-import { checkLabels, softmaxCrossEntropy } from "../ops/loss.js";
+import { checkLabels, pointwiseLoss, softmaxCrossEntropy } from "../ops/loss.js";
 import { ShapeError } from "../errors.js";
 import { fmt, sameShape } from "../shape.js";
 
@@ -41,16 +41,20 @@ function reduce(elements: Tensor, reduction: Reduction): Tensor {
   return total.mul(1 / count);
 }
 
-/** The book's quadratic cost C = (1/2n) Σ ‖y − a‖² (Nielsen eq. 6). */
-export function quadraticCost(pred: Tensor, target: Target): Tensor {
-  const d = sub(pred, targetTensor(pred, target, "quadraticCost"));
-  return reduce(mul(d, d), "batchmean").mul(0.5);
+/** The divisor a reduction applies to a sum over `pred`'s elements. */
+function reductionScale(pred: Tensor, reduction: Reduction): number {
+  if (reduction === "sum") return 1;
+  return 1 / (reduction === "mean" ? pred.size : (pred.shape[0] ?? 1));
 }
 
-/** Mean squared error over every element, as torch.nn.MSELoss. */
+/** The book's quadratic cost C = (1/2n) Σ ‖y − a‖² (Nielsen eq. 6); one fused op. */
+export function quadraticCost(pred: Tensor, target: Target): Tensor {
+  return pointwiseLoss("squared", pred, target, 0.5 * reductionScale(pred, "batchmean"));
+}
+
+/** Mean squared error over every element, as torch.nn.MSELoss; one fused op. */
 export function mseLoss(pred: Tensor, target: Target, reduction: Reduction = "mean"): Tensor {
-  const d = sub(pred, targetTensor(pred, target, "mseLoss"));
-  return reduce(mul(d, d), reduction);
+  return pointwiseLoss("squared", pred, target, reductionScale(pred, reduction));
 }
 
 /** Mean absolute error, as torch.nn.L1Loss. */
@@ -63,8 +67,7 @@ export function l1Loss(pred: Tensor, target: Target, reduction: Reduction = "mea
  * exact for any z; its gradient is σ(z) − y.
  */
 export function bceWithLogits(logits: Tensor, target: Target, reduction: Reduction = "mean"): Tensor {
-  const y = targetTensor(logits, target, "bceWithLogits");
-  return reduce(sub(softplus(logits), mul(y, logits)), reduction);
+  return pointwiseLoss("bceLogits", logits, target, reductionScale(logits, reduction));
 }
 
 /**

@@ -1,7 +1,8 @@
 /** The one loss that needs its own kernel: softmax + cross-entropy fused (forward and gradient). */
 import { allocate, fromOp, Tensor } from "../tensor.js";
 import { kernelsFor } from "../kernels/index.js";
-import { fmt } from "../shape.js";
+import { fmt, sameShape } from "../shape.js";
+import type { FloatArray, PointwiseLoss } from "../kernels/types.js";
 import { ShapeError } from "../errors.js";
 
 /** Checks that labels are integers in [0, classes) and match the batch size. */
@@ -33,5 +34,36 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Int32Array): Tensor 
       gx[r * cols + labels[r]!]! -= scale;
     }
     return [new Tensor(gx, logits.shape)];
+  });
+}
+
+/**
+ * scale · Σ loss(pred, target) for the fused pointwise losses (see Kernels.pointwiseLoss): one op
+ * for the whole cost, its gradient computed in the same pass. `target` is a tensor of pred's shape
+ * or class labels (one-hot over the last axis).
+ */
+export function pointwiseLoss(kind: PointwiseLoss, pred: Tensor, target: Tensor | Int32Array, scale: number): Tensor {
+  const cols = pred.shape[pred.rank - 1] ?? 1;
+  const rows = pred.rank === 0 ? 1 : pred.size / cols;
+  let targetData: FloatArray | null = null;
+  let labels: Int32Array | null = null;
+  if (target instanceof Int32Array) {
+    checkLabels(target, rows, cols, kind === "squared" ? "quadratic cost" : "cross-entropy");
+    labels = target;
+  } else {
+    if (!sameShape(target.shape, pred.shape)) {
+      throw new ShapeError(`${kind === "squared" ? "squared-error cost" : "cross-entropy"}: target ${fmt(target.shape)} does not match prediction ${fmt(pred.shape)}`);
+    }
+    targetData = target.dtype === pred.dtype ? target.data : pred.dtype === "float64" ? Float64Array.from(target.data) : Float32Array.from(target.data);
+  }
+  const grad = allocate(pred.dtype, pred.size);
+  const total = kernelsFor(pred.data).pointwiseLoss(kind, pred.data, targetData, labels, rows, cols, grad);
+  const out = allocate(pred.dtype, 1);
+  out[0] = total * scale;
+  return fromOp(kind === "squared" ? "squaredError" : "bceWithLogits", out, [], [pred], (g) => {
+    const gx = allocate(pred.dtype, pred.size);
+    const k = g.data[0]! * scale;
+    for (let i = 0; i < gx.length; i++) gx[i] = grad[i]! * k;
+    return [new Tensor(gx, pred.shape)];
   });
 }

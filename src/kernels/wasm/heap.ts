@@ -18,7 +18,9 @@ export class WasmHeap {
   readonly shared: boolean;
   private readonly buffers = new Set<ArrayBufferLike>();
   private readonly free: number[][] = [];
-  private readonly classOf = new Map<number, number>();
+  /** Size class of the block at each 64-byte slot (0 = not allocated); grows with `top`. */
+  private classOf = new Uint8Array(1024);
+  private lastBuffer: ArrayBufferLike;
   private top = PAGE;
   private f32: Float32Array;
   private i32: Int32Array;
@@ -32,16 +34,18 @@ export class WasmHeap {
     this.f32 = new Float32Array(memory.buffer);
     this.i32 = new Int32Array(memory.buffer);
     this.buffers.add(memory.buffer);
+    this.lastBuffer = memory.buffer;
   }
 
   /** Whether `a` is a view into this heap (so a kernel can use it in place). */
   owns(a: ArrayBufferView): boolean {
-    return this.buffers.has(a.buffer);
+    const b = a.buffer;
+    return b === this.lastBuffer || this.buffers.has(b);
   }
 
   /** Byte address of a fresh block of at least `bytes` bytes. */
   malloc(bytes: number): number {
-    const cls = Math.max(MIN_CLASS, Math.ceil(Math.log2(Math.max(bytes, 1))));
+    const cls = bytes <= 64 ? MIN_CLASS : 32 - Math.clz32(bytes - 1); // ⌈log2(bytes)⌉
     const list = (this.free[cls] ??= []);
     let ptr = list.pop();
     if (ptr === undefined) {
@@ -49,24 +53,32 @@ export class WasmHeap {
       this.top += 2 ** cls;
       this.ensure(this.top);
     }
-    this.classOf.set(ptr, cls);
+    this.classOf[ptr >>> MIN_CLASS] = cls;
     this.liveBytes += 2 ** cls;
     return ptr;
   }
 
   release(ptr: number): void {
-    const cls = this.classOf.get(ptr);
-    if (cls === undefined) throw new Error(`WasmHeap: double free or foreign pointer ${ptr}`);
-    this.classOf.delete(ptr);
+    const slot = ptr >>> MIN_CLASS;
+    const cls = this.classOf[slot];
+    if (!cls || ptr % 64 !== 0) throw new Error(`WasmHeap: double free or foreign pointer ${ptr}`);
+    this.classOf[slot] = 0;
     this.free[cls]!.push(ptr);
     this.liveBytes -= 2 ** cls;
   }
 
   private ensure(end: number): void {
+    const slots = end >>> MIN_CLASS;
+    if (slots >= this.classOf.length) {
+      const bigger = new Uint8Array(Math.max(slots + 1, this.classOf.length * 2));
+      bigger.set(this.classOf);
+      this.classOf = bigger;
+    }
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
     this.memory.grow(Math.ceil((end - have) / PAGE));
     this.buffers.add(this.memory.buffer);
+    this.lastBuffer = this.memory.buffer;
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
   }
