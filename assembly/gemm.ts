@@ -1,30 +1,59 @@
 // gemm kernels on raw pointers into linear memory (f32, row-major). All sizes in elements.
 
+/** Reduction-dimension block: keeps the A and B panels a tile walks through resident in L1. */
+// @ts-ignore: decorator
+@inline const KC = 256;
+
 /**
  * C[m×n] (+)= op(A)·B with B [k×n]. A is [m×k] (transA = 0) or stored [k×m] (transA = 1).
  * 4×8 register tile: per k-step two B vectors, four broadcast A scalars, eight multiply-adds.
+ * Column remainders use a 4-wide tile that reads past the row (the host keeps slack after every
+ * block) and stores only the valid lanes.
  */
 export function gemmNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: i32, accumulate: i32): void {
-  // Element strides of A along rows (i) and along the reduction (p).
+  // Byte strides of A along rows (i) and along the reduction (p).
   const si: usize = transA ? 4 : <usize>k << 2;
   const sp: usize = transA ? <usize>m << 2 : 4;
   const sb: usize = <usize>n << 2;
+  if (k == 0) {
+    if (!accumulate) memory.fill(c, 0, <usize>(m * n) << 2);
+    return;
+  }
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    gemmBlock(a + <usize>p0 * sp, b + <usize>p0 * sb, c, m, kc, n, si, sp, sb, p0 > 0 ? 1 : accumulate);
+  }
+}
+
+function gemmBlock(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, si: usize, sp: usize, sb: usize, accumulate: i32): void {
   let i = 0;
   for (; i + 4 <= m; i += 4) {
     const pa = a + <usize>i * si;
     const pc = c + <usize>(i * n) * 4;
     let j = 0;
     for (; j + 8 <= n; j += 8) tile4x8(pa, si, sp, b + <usize>j * 4, sb, pc + <usize>j * 4, sb, k, accumulate);
-    for (; j + 4 <= n; j += 4) tile4x4(pa, si, sp, b + <usize>j * 4, sb, pc + <usize>j * 4, sb, k, accumulate);
-    for (; j < n; j++) for (let r = 0; r < 4; r++) scalarDot(pa + <usize>r * si, sp, b + <usize>j * 4, sb, pc + <usize>(r * n + j) * 4, k, accumulate);
+    for (; j < n; j += 4) tile4x4(pa, si, sp, b + <usize>j * 4, sb, pc + <usize>j * 4, sb, k, accumulate, min(4, n - j));
   }
   for (; i < m; i++) {
     const pa = a + <usize>i * si;
     const pc = c + <usize>(i * n) * 4;
     let j = 0;
     for (; j + 8 <= n; j += 8) tile1x8(pa, sp, b + <usize>j * 4, sb, pc + <usize>j * 4, k, accumulate);
-    for (; j < n; j++) scalarDot(pa, sp, b + <usize>j * 4, sb, pc + <usize>j * 4, k, accumulate);
+    for (; j < n; j += 4) tile1x4(pa, sp, b + <usize>j * 4, sb, pc + <usize>j * 4, k, accumulate, min(4, n - j));
   }
+}
+
+/** Adds the first `cols` lanes of C at pc (when accumulating) and stores those lanes. */
+// @ts-ignore: decorator
+@inline
+function storeLanes(pc: usize, v: v128, cols: i32, acc: i32): void {
+  if (cols == 4) {
+    v128.store(pc, acc ? f32x4.add(v, v128.load(pc)) : v);
+    return;
+  }
+  store<f32>(pc, acc ? load<f32>(pc) + f32x4.extract_lane(v, 0) : f32x4.extract_lane(v, 0));
+  if (cols > 1) store<f32>(pc, acc ? load<f32>(pc, 4) + f32x4.extract_lane(v, 1) : f32x4.extract_lane(v, 1), 4);
+  if (cols > 2) store<f32>(pc, acc ? load<f32>(pc, 8) + f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 2), 8);
 }
 
 // @ts-ignore: decorator
@@ -34,16 +63,16 @@ function tile4x8(pa: usize, si: usize, sp: usize, pb: usize, sb: usize, pc: usiz
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   let a0 = pa, a1 = pa + si, a2 = pa + 2 * si, a3 = pa + 3 * si;
   let p = 0;
-  if (k > 0) do {
+  do {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    let x = f32x4.splat(load<f32>(a0));
+    let x = v128.load32_splat(a0);
     c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
-    x = f32x4.splat(load<f32>(a1));
+    x = v128.load32_splat(a1);
     c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
-    x = f32x4.splat(load<f32>(a2));
+    x = v128.load32_splat(a2);
     c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
-    x = f32x4.splat(load<f32>(a3));
+    x = v128.load32_splat(a3);
     c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
     a0 += sp; a1 += sp; a2 += sp; a3 += sp; pb += sb;
   } while (++p < k);
@@ -61,23 +90,34 @@ function tile4x8(pa: usize, si: usize, sp: usize, pb: usize, sb: usize, pc: usiz
 
 // @ts-ignore: decorator
 @inline
-function tile4x4(pa: usize, si: usize, sp: usize, pb: usize, sb: usize, pc: usize, sc: usize, k: i32, acc: i32): void {
+function tile4x4(pa: usize, si: usize, sp: usize, pb: usize, sb: usize, pc: usize, sc: usize, k: i32, acc: i32, cols: i32): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   let a0 = pa, a1 = pa + si, a2 = pa + 2 * si, a3 = pa + 3 * si;
   let p = 0;
-  if (k > 0) do {
+  do {
     const b0 = v128.load(pb);
-    c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(load<f32>(a0)), b0));
-    c1 = f32x4.add(c1, f32x4.mul(f32x4.splat(load<f32>(a1)), b0));
-    c2 = f32x4.add(c2, f32x4.mul(f32x4.splat(load<f32>(a2)), b0));
-    c3 = f32x4.add(c3, f32x4.mul(f32x4.splat(load<f32>(a3)), b0));
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a0), b0));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a1), b0));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a2), b0));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a3), b0));
     a0 += sp; a1 += sp; a2 += sp; a3 += sp; pb += sb;
   } while (++p < k);
-  if (acc) {
-    c0 = f32x4.add(c0, v128.load(pc)); c1 = f32x4.add(c1, v128.load(pc + sc));
-    c2 = f32x4.add(c2, v128.load(pc + 2 * sc)); c3 = f32x4.add(c3, v128.load(pc + 3 * sc));
-  }
-  v128.store(pc, c0); v128.store(pc + sc, c1); v128.store(pc + 2 * sc, c2); v128.store(pc + 3 * sc, c3);
+  storeLanes(pc, c0, cols, acc);
+  storeLanes(pc + sc, c1, cols, acc);
+  storeLanes(pc + 2 * sc, c2, cols, acc);
+  storeLanes(pc + 3 * sc, c3, cols, acc);
+}
+
+// @ts-ignore: decorator
+@inline
+function tile1x4(pa: usize, sp: usize, pb: usize, sb: usize, pc: usize, k: i32, acc: i32, cols: i32): void {
+  let c0 = f32x4.splat(0);
+  let p = 0;
+  do {
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), v128.load(pb)));
+    pa += sp; pb += sb;
+  } while (++p < k);
+  storeLanes(pc, c0, cols, acc);
 }
 
 // @ts-ignore: decorator
@@ -85,22 +125,14 @@ function tile4x4(pa: usize, si: usize, sp: usize, pb: usize, sb: usize, pc: usiz
 function tile1x8(pa: usize, sp: usize, pb: usize, sb: usize, pc: usize, k: i32, acc: i32): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
   let p = 0;
-  if (k > 0) do {
-    const x = f32x4.splat(load<f32>(pa));
+  do {
+    const x = v128.load32_splat(pa);
     c0 = f32x4.add(c0, f32x4.mul(x, v128.load(pb)));
     c1 = f32x4.add(c1, f32x4.mul(x, v128.load(pb, 16)));
     pa += sp; pb += sb;
   } while (++p < k);
   if (acc) { c0 = f32x4.add(c0, v128.load(pc)); c1 = f32x4.add(c1, v128.load(pc, 16)); }
   v128.store(pc, c0); v128.store(pc, c1, 16);
-}
-
-// @ts-ignore: decorator
-@inline
-function scalarDot(pa: usize, sp: usize, pb: usize, sb: usize, pc: usize, k: i32, acc: i32): void {
-  let s: f32 = 0;
-  for (let p = 0; p < k; p++) { s += load<f32>(pa) * load<f32>(pb); pa += sp; pb += sb; }
-  store<f32>(pc, acc ? load<f32>(pc) + s : s);
 }
 
 /**

@@ -51,7 +51,8 @@ export class WasmHeap {
     if (ptr === undefined) {
       ptr = this.top;
       this.top += 2 ** cls;
-      this.ensure(this.top);
+      // Slack after the last block: SIMD tails may read (never write) up to 12 bytes past an array.
+      this.ensure(this.top + 64);
     }
     this.classOf[ptr >>> MIN_CLASS] = cls;
     this.liveBytes += 2 ** cls;
