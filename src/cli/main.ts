@@ -5,8 +5,9 @@
 import { Command, CommanderError } from "commander";
 import pc from "picocolors";
 import { isUserError, UsageError } from "../errors.js";
-import { BACKENDS, backendInfo, setBackend, type BackendName } from "../kernels/index.js";
-import { choice } from "./parse.js";
+import { BACKENDS, backendInfo, setBackend, setThreads, type BackendName } from "../kernels/index.js";
+import "../node/threads.js"; // lets --threads 2 start a worker_threads helper
+import { choice, integer } from "./parse.js";
 import { VERSION } from "../version.js";
 import { trainCommand } from "./commands/train.js";
 import { evalCommand } from "./commands/eval.js";
@@ -26,13 +27,20 @@ export function buildProgram(): Command {
   for (const make of [trainCommand, evalCommand, predictCommand, infoCommand]) {
     const cmd = make();
     cmd.option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, choice("--backend", BACKENDS));
+    cmd.option("--threads <n>", "1, or 2 to split large matrix products with a helper thread (wasm backend)", integer("--threads", 1));
     cmd.exitOverride().showHelpAfterError(`(run "descent ${cmd.name()} --help" for usage)`).configureOutput({ outputError: (str, write) => write(pc.red(str)) });
     program.addCommand(cmd);
   }
   // --backend works before or after the command name; DESCENT_BACKEND=ref also works.
-  program.hook("preAction", (_root, action) => {
+  program.hook("preAction", async (_root, action) => {
     const name = (action.opts().backend ?? program.opts().backend) as BackendName | undefined;
     if (name) setBackend(name);
+    const threads = action.opts().threads as number | undefined;
+    if (threads !== undefined) {
+      if (threads > 2) throw new UsageError(`--threads ${threads}: descent uses at most 2 threads (a helper for large products)`);
+      if (threads === 2 && (name ?? backendInfo().backend) !== "wasm") throw new UsageError("--threads 2 needs the wasm backend");
+      await setThreads(threads);
+    }
   });
   return program;
 }
@@ -59,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     await program.parseAsync(argv);
+    await setThreads(1); // stop the helper thread, if any
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
     if (e instanceof CommanderError) {

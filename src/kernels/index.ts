@@ -9,6 +9,7 @@ import { ref } from "./ref.js";
 import type { FastKernels, FloatArray, Kernels } from "./types.js";
 import { instantiate, simdSupported, type WasmRuntime } from "./wasm/module.js";
 import { wasmKernels } from "./wasm/kernels.js";
+import { setThreads as setHelperThreads } from "./wasm/threads.js";
 
 export type BackendName = "ref" | "wasm";
 export const BACKENDS: readonly BackendName[] = ["ref", "wasm"];
@@ -62,6 +63,16 @@ export function backendInfo(): { backend: BackendName; fastKernels: string[]; sh
   }
   return { backend: activeName, fastKernels: names, sharedMemory: activeName === "wasm" && (runtime?.heap.shared ?? false) };
 }
+
+/**
+ * Use 1 or 2 threads for large matrix products (wasm backend on shared memory; in Node, import
+ * "descent/node" first, which provides the worker). Resolves when the helper thread is running.
+ */
+export function setThreads(n: number, opts: { spinMs?: number } = {}): Promise<void> {
+  return setHelperThreads(n, activeName === "wasm" ? wasmRuntime() : null, opts);
+}
+
+export { getThreads, registerSpawner, type Spawner, type HelperData } from "./wasm/threads.js";
 
 /** Kernels for data of this type: float64 always goes to the reference loops. */
 export function kernelsFor(data: FloatArray): Kernels {

@@ -8,7 +8,7 @@ import { UsageError } from "../../errors.js";
 import { loadMnist } from "../../node/mnist.js";
 import { saveModel } from "../../node/model-files.js";
 import { VERSION } from "../../version.js";
-import { backendInfo } from "../../kernels/index.js";
+import { backendInfo, getThreads } from "../../kernels/index.js";
 import { choice, integer, intList, number } from "../parse.js";
 import { progressCallback, type OutputMode } from "../progress.js";
 
@@ -90,7 +90,7 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
   const data = await loadMnist({ ...(typeof opts.data === "string" ? { dir: opts.data } : {}), validation: config.validation });
   const ex = buildExperiment(config, data);
   const preset = typeof opts.preset === "string" ? opts.preset : null;
-  say(pc.bold(`descent ${VERSION} · ${preset ? `preset ${preset}` : "custom network"} · backend ${backendInfo().backend}`));
+  say(pc.bold(`descent ${VERSION} · ${preset ? `preset ${preset}` : "custom network"} · backend ${backendInfo().backend}${getThreads() > 1 ? ` · ${getThreads()} threads` : ""}`));
   say(`network  [${config.layers.join(", ")}] ${config.activation} → ${config.output} · ${ex.model.numParameters().toLocaleString("en-US")} parameters · init ${config.init}`);
   say(`training ${config.cost} cost · ${config.optimizer} η=${config.lr} · batch ${config.optimizer === "gd" ? "full" : config.batchSize} · ${config.epochs} epochs` +
     (config.l2 ? ` · L2 λ=${config.l2}` : "") + (config.l1 ? ` · L1 λ=${config.l1}` : "") + (config.dropout ? ` · dropout ${config.dropout}` : "") + ` · seed ${config.seed}`);
@@ -112,7 +112,7 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
   if (outPath && trained) {
     await saveModel(outPath, ex.model, {
       training: {
-        descentVersion: VERSION, backend: backendInfo().backend, preset, config, date: new Date().toISOString(),
+        descentVersion: VERSION, backend: backendInfo().backend, threads: getThreads(), preset, config, date: new Date().toISOString(),
         epochsTrained: result.finalEpoch, testAccuracy: final.accuracy,
         validationAccuracy: last?.valAccuracy ?? null, secondsPerEpoch,
         ...(result.stopped ? { stopped: result.stopped.message } : {}),

@@ -8,6 +8,7 @@
 import { ref } from "../ref.js";
 import type { BinaryKernel, BinaryOp, FastKernels, FloatArray } from "../types.js";
 import type { WasmRuntime } from "./module.js";
+import { activeHelper, OP_GEMM_NN, OP_GEMM_NT, SPLIT_FLOPS, type Helper } from "./threads.js";
 
 const OPCODE: Record<Exclude<BinaryOp, "pow">, number> = { add: 0, sub: 1, mul: 2, div: 3 };
 
@@ -72,14 +73,45 @@ export function wasmKernels(rt: WasmRuntime) {
     };
   }
 
+  /**
+   * Two threads on one product: by rows of C when there are enough (each thread a band of
+   * whole rows), else by columns (a tall-thin batch-10 product splits its output features).
+   * Bands start on multiples of 8 so both threads run full register tiles.
+   */
+  function splitGemm(h: Helper, pa: number, pb: number, pc: number, m: number, k: number, n: number, transA: boolean, transB: boolean, acc: number): void {
+    const byRows = m >= 16;
+    const cut = byRows ? Math.round(m / 16) * 8 : Math.round(n / 16) * 8;
+    if (!transB) {
+      const lda = transA ? m : k;
+      if (byRows) {
+        const aOff = transA ? cut * 4 : cut * k * 4;
+        h.post(OP_GEMM_NN, [pa + aOff, pb, pc + cut * n * 4, m - cut, k, n, transA ? 1 : 0, acc, lda, n, n]);
+        w.gemmNN(pa, pb, pc, cut, k, n, transA ? 1 : 0, acc, lda, n, n);
+      } else {
+        h.post(OP_GEMM_NN, [pa, pb + cut * 4, pc + cut * 4, m, k, n - cut, transA ? 1 : 0, acc, lda, n, n]);
+        w.gemmNN(pa, pb, pc, m, k, cut, transA ? 1 : 0, acc, lda, n, n);
+      }
+    } else if (byRows) {
+      h.post(OP_GEMM_NT, [pa + cut * k * 4, pb, pc + cut * n * 4, m - cut, k, n, acc, k, k, n]);
+      w.gemmNT(pa, pb, pc, cut, k, n, acc, k, k, n);
+    } else {
+      h.post(OP_GEMM_NT, [pa, pb + cut * k * 4, pc + cut * 4, m, k, n - cut, acc, k, k, n]);
+      w.gemmNT(pa, pb, pc, m, k, cut, acc, k, k, n);
+    }
+    h.wait();
+  }
+
   return {
     gemm(a, b, c, m, k, n, transA, transB, accumulate) {
       const pa = addr(a);
       const pb = addr(b);
       const pc = addr(c, accumulate);
-      if (!transB) w.gemmNN(pa, pb, pc, m, k, n, transA ? 1 : 0, accumulate ? 1 : 0);
-      else if (!transA) w.gemmNT(pa, pb, pc, m, k, n, accumulate ? 1 : 0);
-      else w.gemmTT(pa, pb, pc, m, k, n, accumulate ? 1 : 0);
+      const acc = accumulate ? 1 : 0;
+      const helper = activeHelper();
+      if (transA && transB) w.gemmTT(pa, pb, pc, m, k, n, acc);
+      else if (helper && 2 * m * k * n >= SPLIT_FLOPS && (m >= 16 || n >= 16)) splitGemm(helper, pa, pb, pc, m, k, n, transA, transB, acc);
+      else if (!transB) w.gemmNN(pa, pb, pc, m, k, n, transA ? 1 : 0, acc, transA ? m : k, n, n);
+      else w.gemmNT(pa, pb, pc, m, k, n, acc, k, k, n);
       done(c, pc);
     },
     unary: {

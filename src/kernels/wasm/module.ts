@@ -8,8 +8,8 @@ import { WasmHeap } from "./heap.js";
 
 /** The module's exports: kernels on byte addresses (see assembly/index.ts). */
 export interface WasmExports {
-  gemmNN(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, accumulate: number): void;
-  gemmNT(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
+  gemmNN(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, accumulate: number, lda: number, ldb: number, ldc: number): void;
+  gemmNT(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, lda: number, ldb: number, ldc: number): void;
   gemmTT(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
   sigmoid(x: number, out: number, n: number): void;
   sigmoidBackward(x: number, g: number, out: number, n: number): void;
