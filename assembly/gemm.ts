@@ -10,33 +10,35 @@
  * Column remainders use a 4-wide tile that reads past the row (the host keeps slack after every
  * block) and stores only the valid lanes.
  */
-export function gemmNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: i32, accumulate: i32): void {
-  // Byte strides of A along rows (i) and along the reduction (p).
-  const si: usize = transA ? 4 : <usize>k << 2;
-  const sp: usize = transA ? <usize>m << 2 : 4;
-  const sb: usize = <usize>n << 2;
+export function gemmNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: i32, accumulate: i32, lda: i32, ldb: i32, ldc: i32): void {
+  // Byte strides of A along rows (i) and along the reduction (p); lda/ldb/ldc are row lengths
+  // in memory, so a block of a larger matrix (one thread's share) can be computed in place.
+  const si: usize = transA ? 4 : <usize>lda << 2;
+  const sp: usize = transA ? <usize>lda << 2 : 4;
+  const sb: usize = <usize>ldb << 2;
+  const sc: usize = <usize>ldc << 2;
   if (k == 0) {
-    if (!accumulate) memory.fill(c, 0, <usize>(m * n) << 2);
+    if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + <usize>i * sc, 0, <usize>n << 2);
     return;
   }
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
-    gemmBlock(a + <usize>p0 * sp, b + <usize>p0 * sb, c, m, kc, n, si, sp, sb, p0 > 0 ? 1 : accumulate);
+    gemmBlock(a + <usize>p0 * sp, b + <usize>p0 * sb, c, m, kc, n, si, sp, sb, sc, p0 > 0 ? 1 : accumulate);
   }
 }
 
-function gemmBlock(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, si: usize, sp: usize, sb: usize, accumulate: i32): void {
+function gemmBlock(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, si: usize, sp: usize, sb: usize, sc: usize, accumulate: i32): void {
   let i = 0;
   for (; i + 4 <= m; i += 4) {
     const pa = a + <usize>i * si;
-    const pc = c + <usize>(i * n) * 4;
+    const pc = c + <usize>i * sc;
     let j = 0;
-    for (; j + 8 <= n; j += 8) tile4x8(pa, si, sp, b + <usize>j * 4, sb, pc + <usize>j * 4, sb, k, accumulate);
-    for (; j < n; j += 4) tile4x4(pa, si, sp, b + <usize>j * 4, sb, pc + <usize>j * 4, sb, k, accumulate, min(4, n - j));
+    for (; j + 8 <= n; j += 8) tile4x8(pa, si, sp, b + <usize>j * 4, sb, pc + <usize>j * 4, sc, k, accumulate);
+    for (; j < n; j += 4) tile4x4(pa, si, sp, b + <usize>j * 4, sb, pc + <usize>j * 4, sc, k, accumulate, min(4, n - j));
   }
   for (; i < m; i++) {
     const pa = a + <usize>i * si;
-    const pc = c + <usize>(i * n) * 4;
+    const pc = c + <usize>i * sc;
     let j = 0;
     for (; j + 8 <= n; j += 8) tile1x8(pa, sp, b + <usize>j * 4, sb, pc + <usize>j * 4, k, accumulate);
     for (; j < n; j += 4) tile1x4(pa, sp, b + <usize>j * 4, sb, pc + <usize>j * 4, k, accumulate, min(4, n - j));
@@ -139,47 +141,49 @@ function tile1x8(pa: usize, sp: usize, pb: usize, sb: usize, pc: usize, k: i32, 
  * C[m×n] (+)= A·Bᵀ with A [m×k], B stored [n×k]: dot products vectorised along k.
  * 2×4 tile: eight accumulators, two A vectors and four B vectors per step of four.
  */
-export function gemmNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32): void {
-  const rowBytes: usize = <usize>k << 2;
+export function gemmNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, lda: i32, ldb: i32, ldc: i32): void {
+  const ra: usize = <usize>lda << 2;
+  const rb: usize = <usize>ldb << 2;
+  const rc: usize = <usize>ldc << 2;
   const k4 = k & ~3;
   let i = 0;
   for (; i + 2 <= m; i += 2) {
-    const pa = a + <usize>i * rowBytes;
+    const pa = a + <usize>i * ra;
     let j = 0;
     for (; j + 4 <= n; j += 4) {
-      const pb = b + <usize>j * rowBytes;
+      const pb = b + <usize>j * rb;
       let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
       let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
       let off: usize = 0;
       const end: usize = <usize>k4 << 2;
       if (end > 0) do {
-        const x0 = v128.load(pa + off), x1 = v128.load(pa + rowBytes + off);
-        const y0 = v128.load(pb + off), y1 = v128.load(pb + rowBytes + off);
-        const y2 = v128.load(pb + 2 * rowBytes + off), y3 = v128.load(pb + 3 * rowBytes + off);
+        const x0 = v128.load(pa + off), x1 = v128.load(pa + ra + off);
+        const y0 = v128.load(pb + off), y1 = v128.load(pb + rb + off);
+        const y2 = v128.load(pb + 2 * rb + off), y3 = v128.load(pb + 3 * rb + off);
         c00 = f32x4.add(c00, f32x4.mul(x0, y0)); c01 = f32x4.add(c01, f32x4.mul(x0, y1));
         c02 = f32x4.add(c02, f32x4.mul(x0, y2)); c03 = f32x4.add(c03, f32x4.mul(x0, y3));
         c10 = f32x4.add(c10, f32x4.mul(x1, y0)); c11 = f32x4.add(c11, f32x4.mul(x1, y1));
         c12 = f32x4.add(c12, f32x4.mul(x1, y2)); c13 = f32x4.add(c13, f32x4.mul(x1, y3));
         off += 16;
       } while (off < end);
-      const pc0 = c + <usize>(i * n + j) * 4;
-      const pc1 = pc0 + (<usize>n << 2);
+      const pc0 = c + <usize>i * rc + (<usize>j << 2);
+      const pc1 = pc0 + rc;
       finishDot(c00, pa, pb, k4, k, pc0, accumulate);
-      finishDot(c01, pa, pb + rowBytes, k4, k, pc0 + 4, accumulate);
-      finishDot(c02, pa, pb + 2 * rowBytes, k4, k, pc0 + 8, accumulate);
-      finishDot(c03, pa, pb + 3 * rowBytes, k4, k, pc0 + 12, accumulate);
-      finishDot(c10, pa + rowBytes, pb, k4, k, pc1, accumulate);
-      finishDot(c11, pa + rowBytes, pb + rowBytes, k4, k, pc1 + 4, accumulate);
-      finishDot(c12, pa + rowBytes, pb + 2 * rowBytes, k4, k, pc1 + 8, accumulate);
-      finishDot(c13, pa + rowBytes, pb + 3 * rowBytes, k4, k, pc1 + 12, accumulate);
+      finishDot(c01, pa, pb + rb, k4, k, pc0 + 4, accumulate);
+      finishDot(c02, pa, pb + 2 * rb, k4, k, pc0 + 8, accumulate);
+      finishDot(c03, pa, pb + 3 * rb, k4, k, pc0 + 12, accumulate);
+      finishDot(c10, pa + ra, pb, k4, k, pc1, accumulate);
+      finishDot(c11, pa + ra, pb + rb, k4, k, pc1 + 4, accumulate);
+      finishDot(c12, pa + ra, pb + 2 * rb, k4, k, pc1 + 8, accumulate);
+      finishDot(c13, pa + ra, pb + 3 * rb, k4, k, pc1 + 12, accumulate);
     }
     for (; j < n; j++) {
-      dotRow(pa, b + <usize>j * rowBytes, k, c + <usize>(i * n + j) * 4, accumulate);
-      dotRow(pa + rowBytes, b + <usize>j * rowBytes, k, c + <usize>((i + 1) * n + j) * 4, accumulate);
+      dotRow(pa, b + <usize>j * rb, k, c + <usize>i * rc + (<usize>j << 2), accumulate);
+      dotRow(pa + ra, b + <usize>j * rb, k, c + <usize>(i + 1) * rc + (<usize>j << 2), accumulate);
     }
   }
   for (; i < m; i++) {
-    for (let j = 0; j < n; j++) dotRow(a + <usize>i * rowBytes, b + <usize>j * rowBytes, k, c + <usize>(i * n + j) * 4, accumulate);
+    for (let j = 0; j < n; j++) dotRow(a + <usize>i * ra, b + <usize>j * rb, k, c + <usize>i * rc + (<usize>j << 2), accumulate);
   }
 }
 

@@ -2,6 +2,7 @@
 // No data segments and no allocator: the host (src/kernels/wasm) owns all memory, so a second
 // instance on the same shared memory (the helper thread) starts without touching it.
 export { gemmNN, gemmNT, gemmTT } from "./gemm";
+export { runChunk } from "./chunks";
 export { sigmoid, sigmoidBackward, tanh, tanhBackward, exp, relu, leakyRelu, leakyReluBackward, binarySame, binaryScalar, binaryRow, clamp } from "./elementwise";
 export { sumAxis, sumSquares, scale, softmaxRows, softmaxCrossEntropy } from "./reduce";
 export { sgdStep, adamStep, penaltyGrad } from "./optim";

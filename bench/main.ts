@@ -1,14 +1,16 @@
 /**
- * `npm run bench`: kernel GFLOP/s at MNIST shapes, µs per training step (and per op), seconds per
- * epoch for the book's W1/W2 workloads, inference images/s — printed as tables beside the peers'
- * figures from shared/reference/FACTS.md, and written to bench/results/<timestamp>.json.
- *   npm run bench -- --quick     (skip the full epochs)
+ * `npm run bench`: what descent does on this machine, printed as tables and written to
+ * bench/results/bench-<time>.json.
+ *  1. gemm GFLOP/s at MNIST shapes, for each layout backprop uses: ref, wasm 1 thread, wasm 2 threads;
+ *  2. µs per training step and per op (tiny networks show the fixed cost per op);
+ *  3. seconds per epoch for W1 (nielsen-ch1) and W2 (nielsen-ch3), 1 and 2 threads, and inference
+ *     images/s on the test set — beside the peers' figures from shared/reference/FACTS.md.
+ * Side-by-side runs of the peers themselves: `npm run bench:peers`.
+ *   npm run bench -- --quick     (skips the epochs)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { backendInfo, kernelsFor } from "../src/kernels/index.js";
-import { Tensor } from "../src/tensor.js";
-import { noGrad } from "../src/autograd.js";
+import { backendInfo, kernelsFor, setBackend, setThreads, wasmRuntime } from "../src/kernels/index.js";
 import { Rng } from "../src/rng.js";
 import { loadMnist } from "../src/node/mnist.js";
 import { buildExperiment } from "../src/train/config.js";
@@ -17,96 +19,101 @@ import { DataLoader, TensorDataset } from "../src/data/dataset.js";
 import { VERSION } from "../src/version.js";
 import { table, timeIt } from "./harness.js";
 import { graphOps } from "./op-count.js";
+import { measureWorkload } from "./workloads.js";
 
 const quick = process.argv.includes("--quick");
 const results: Record<string, unknown> = {
   descent: VERSION, date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, backend: backendInfo(),
 };
+const info = backendInfo();
+console.log(`descent ${VERSION} · ${cpus()[0]?.model ?? "?"} · node ${process.version}`);
+console.log(`default backend: ${info.backend}${info.backend === "wasm" ? ` (${info.sharedMemory ? "shared" : "unshared"} memory; fast kernels: ${info.fastKernels.join(" ")})` : ""}\n`);
 
 // ---- 1. gemm ------------------------------------------------------------------------------
 const SHAPES: [number, number, number][] = [[10, 784, 30], [10, 784, 100], [64, 784, 100], [128, 784, 256], [784, 128, 256], [128, 256, 10]];
+const LAYOUTS = [["A·B", false, false], ["A·Bᵀ", false, true], ["Aᵀ·B", true, false]] as const;
 const rng = new Rng(7);
+const heap = wasmRuntime()!.heap;
+const fill = (v: Float32Array) => { for (let i = 0; i < v.length; i++) v[i] = rng.range(-1, 1); return v; };
 const gemmRows: Record<string, string | number>[] = [];
 for (const [m, k, n] of SHAPES) {
-  const row: Record<string, string | number> = { "M×K×N": `${m}×${k}×${n}` };
-  for (const [label, tA, tB] of [["A·B", false, false], ["A·Bᵀ", false, true], ["Aᵀ·B", true, false]] as const) {
-    const a = Tensor.randn([m * k], rng).data;
-    const b = Tensor.randn([k * n], rng).data;
-    const c = new Float32Array(m * n);
-    const kern = kernelsFor(a);
-    const s = timeIt(() => kern.gemm(a, b, c, m, k, n, tA, tB, false), { minSeconds: quick ? 0.1 : 0.3 });
-    row[`${label} GFLOP/s`] = (2 * m * k * n) / s / 1e9;
+  for (const [label, tA, tB] of LAYOUTS) {
+    const row: Record<string, string | number> = { "M×K×N": `${m}×${k}×${n}`, layout: label };
+    const flops = 2 * m * k * n;
+    for (const [col, backend, threads] of [["ref", "ref", 1], ["wasm 1 thread", "wasm", 1], ["wasm 2 threads", "wasm", 2]] as const) {
+      setBackend(backend);
+      await setThreads(threads);
+      // wasm operands live in its heap (as tensors do during training); ref gets plain arrays.
+      const mk = (len: number) => fill(backend === "wasm" ? heap.persistent(len) : new Float32Array(len));
+      const [a, b, c] = [mk(m * k), mk(k * n), mk(m * n)];
+      const kern = kernelsFor(a);
+      const s = timeIt(() => kern.gemm(a, b, c, m, k, n, tA, tB, false), { minSeconds: backend === "ref" ? 0.2 : quick ? 0.15 : 0.4 });
+      row[`${col} GFLOP/s`] = flops / s / 1e9;
+    }
+    row["2 threads ÷ 1"] = (row["wasm 2 threads GFLOP/s"] as number) / (row["wasm 1 thread GFLOP/s"] as number);
+    gemmRows.push(row);
   }
-  gemmRows.push(row);
 }
+await setThreads(1);
+setBackend(info.backend);
 results.gemm = gemmRows;
-console.log(`descent ${VERSION} · backend ${backendInfo().backend} · ${cpus()[0]?.model ?? "?"} · node ${process.version}\n`);
-console.log("gemm (single thread; peers, FACTS.md: plain JS 1.5, TF.js wasm 24–40, PyTorch 35–109 GFLOP/s)");
+console.log("gemm, operands in place (FACTS.md on this CPU: plain JS 1.5, TF.js wasm 24–40, PyTorch 1 thread 35–109, 128-bit wasm SIMD tops out near 58 GFLOP/s)");
 console.log(table(gemmRows), "\n");
 
-// ---- 2. per-step and per-op overhead ------------------------------------------------------
+// ---- 2. per-step and per-op cost ----------------------------------------------------------
 const data = await loadMnist();
-const stepRows: Record<string, string | number>[] = [];
-const stepCases: [string, string, Partial<ReturnType<typeof presetConfig>>][] = [
-  ["W1 nielsen-ch1, batch 10", "nielsen-ch1", {}],
-  ["W2 nielsen-ch3, batch 10", "nielsen-ch3", {}],
-  ["overhead: [784,4,10], batch 1", "nielsen-ch1", { layers: [784, 4, 10], batchSize: 1 }],
-  ["overhead: [4,4,4], batch 1 (tiny)", "nielsen-ch1", { layers: [4, 4, 4], batchSize: 1 }],
-];
-for (const [label, preset, over] of stepCases) {
-  const config = { ...presetConfig(preset), ...over };
-  const features = config.layers[0]!;
-  const ex = buildExperiment(config, { train: features === 784 ? data.train : fakeData(features, 1000) });
-  const batches = [...new DataLoader(ex.loader.dataset.slice(0, 2000), { batchSize: config.batchSize })];
-  let i = 0;
-  const s = timeIt(() => ex.trainer.step(batches[i++ % batches.length]!), { minSeconds: quick ? 0.3 : 1, warmup: 50 });
-  // Ops per step: the forward graph, its backward (about one op per forward op), one update per parameter.
-  const forward = graphOps(ex.trainer.opts.loss(ex.model.forward(batches[0]!.x), batches[0]!.y));
-  const ops = 2 * forward + ex.model.parameters().length;
-  stepRows.push({ workload: label, "µs/step": s * 1e6, "ops/step (≈)": ops, "µs/op": (s * 1e6) / ops });
-}
-results.steps = stepRows;
-console.log("training step (forward + backward + update; peers at batch 10: numpy 56, PyTorch 157, TF.js wasm 540 µs/step)");
-console.log(table(stepRows), "\n");
-
-function fakeData(features: number, n: number) {
+function fakeData(features: number, n: number): TensorDataset {
   const r = new Rng(3);
   const x = new Float32Array(n * features).map(() => r.uniform());
   const y = new Int32Array(n).map(() => r.int(4));
   return new TensorDataset(x, [features], y);
 }
+const stepRows: Record<string, string | number>[] = [];
+const stepCases: [string, string, Partial<ReturnType<typeof presetConfig>>][] = [
+  ["W1 nielsen-ch1, batch 10", "nielsen-ch1", {}],
+  ["W2 nielsen-ch3, batch 10", "nielsen-ch3", {}],
+  ["[784,4,10], batch 1", "nielsen-ch1", { layers: [784, 4, 10], batchSize: 1 }],
+  ["[4,4,4], batch 1 (per-op cost)", "nielsen-ch1", { layers: [4, 4, 4], batchSize: 1 }],
+];
+for (const backend of ["wasm", "ref"] as const) {
+  setBackend(backend);
+  for (const [label, preset, over] of stepCases) {
+    const config = { ...presetConfig(preset), ...over };
+    const features = config.layers[0]!;
+    const ex = buildExperiment(config, { train: features === 784 ? data.train : fakeData(features, 1000) });
+    const batches = [...new DataLoader(ex.loader.dataset.slice(0, 2000), { batchSize: config.batchSize })];
+    let i = 0;
+    const s = timeIt(() => ex.trainer.step(batches[i++ % batches.length]!), { minSeconds: quick ? 0.3 : 1, warmup: 100 });
+    // Ops per step: the forward graph, its backward (one vjp per op), one update per parameter.
+    const forward = graphOps(ex.trainer.opts.loss(ex.model.forward(batches[0]!.x), batches[0]!.y));
+    const ops = 2 * forward + ex.model.parameters().length;
+    stepRows.push({ backend, workload: label, "µs/step": s * 1e6, "ops/step": ops, "µs/op": (s * 1e6) / ops });
+  }
+}
+setBackend(info.backend);
+results.steps = stepRows;
+console.log("one training step: forward, backward, update (FACTS.md, batch 10: numpy 56, PyTorch 157, TF.js wasm 540 µs/step)");
+console.log(table(stepRows), "\n");
 
 // ---- 3. epochs and inference --------------------------------------------------------------
 if (!quick) {
-  const PEERS = {
-    W1: { numpy: 0.28, pytorch: 0.77, "tfjs-wasm": 2.7 },
-    W2: { numpy: 0.55, pytorch: 1.0, "tfjs-wasm": 7.7 },
-  } as const;
+  const PEERS = { W1: { numpy: 0.28, pytorch: 0.77, "tfjs-wasm": 2.7 }, W2: { numpy: 0.55, pytorch: 1.0, "tfjs-wasm": 7.7 } } as const;
   const epochRows: Record<string, string | number>[] = [];
-  for (const [w, preset] of [["W1", "nielsen-ch1"], ["W2", "nielsen-ch3"]] as const) {
-    const ex = buildExperiment({ ...presetConfig(preset), epochs: 1 }, data);
-    const r = ex.trainer.fit(ex.loader, { ...ex.fitOptions, epochs: 1, validation: data.validation });
-    const s = r.history[0]!.seconds;
-    const p = PEERS[w];
-    epochRows.push({
-      workload: `${w} ${preset}`, "s/epoch": s, "val acc %": (r.history[0]!.valAccuracy ?? 0) * 100,
-      "numpy s": p.numpy, "PyTorch s": p.pytorch, "TF.js wasm s": p["tfjs-wasm"],
-      "÷numpy": s / p.numpy, "÷PyTorch": s / p.pytorch, "÷TF.js": s / p["tfjs-wasm"],
-    });
-    if (w === "W2") {
-      const test = data.test;
-      ex.model.eval();
-      const t = timeIt(() => noGrad(() => {
-        for (const b of new DataLoader(test, { batchSize: 1000 })) ex.model.forward(b.x);
-      }), { minSeconds: 1, warmup: 1, minReps: 3 });
-      results.inference = { workload: "W2 net, test set, batch 1000", imagesPerSecond: test.length / t, peers: { numpy: "0.55–0.9 M", pytorch: "0.55 M", "tfjs-wasm": "86 k" } };
+  for (const w of ["W1", "W2"] as const) {
+    for (const threads of [1, 2]) {
+      const r = await measureWorkload(data, w, threads);
+      const p = PEERS[w];
+      epochRows.push({
+        workload: w, threads, "s/epoch": r.secondsPerEpoch, "µs/step": r.stepMicroseconds, "test % (3 ep.)": r.testAccuracy * 100,
+        "inference img/s": r.inferenceImagesPerSecond,
+        "÷numpy 0.28/0.55": r.secondsPerEpoch / p.numpy, "÷PyTorch 0.77/1.0": r.secondsPerEpoch / p.pytorch, "÷TF.js 2.7/7.7": r.secondsPerEpoch / p["tfjs-wasm"],
+      });
     }
   }
   results.epochs = epochRows;
-  console.log("one epoch of 50,000 images (peers: FACTS.md, same machine type; ratios > 1 mean descent is slower)");
+  console.log("an epoch of 50,000 images, median of 3 (ratios use FACTS.md's peer figures; npm run bench:peers measures them here)");
   console.log(table(epochRows), "\n");
-  const inf = results.inference as { imagesPerSecond: number };
-  console.log(`inference, W2 net on the test set: ${Math.round(inf.imagesPerSecond).toLocaleString("en-US")} images/s (numpy 0.55–0.9 M, PyTorch 0.55 M, TF.js wasm 86 k)\n`);
+  console.log("inference on the W2 net, FACTS.md: numpy 0.55–0.9 M, PyTorch 0.55 M, TF.js wasm 86 k images/s\n");
 }
 
 mkdirSync("bench/results", { recursive: true });

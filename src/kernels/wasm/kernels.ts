@@ -8,7 +8,7 @@
 import { ref } from "../ref.js";
 import type { BinaryKernel, BinaryOp, FastKernels, FloatArray } from "../types.js";
 import type { WasmRuntime } from "./module.js";
-import { activeHelper, OP_GEMM_NN, OP_GEMM_NT, SPLIT_FLOPS, type Helper } from "./threads.js";
+import { activeHelper, SPLIT_ELEMENTS, SPLIT_FLOPS, type Helper } from "./threads.js";
 
 const OPCODE: Record<Exclude<BinaryOp, "pow">, number> = { add: 0, sub: 1, mul: 2, div: 3 };
 
@@ -73,32 +73,27 @@ export function wasmKernels(rt: WasmRuntime) {
     };
   }
 
+  /** Job descriptor for chunked products (see assembly/chunks.ts), allocated once. */
+  const desc = heap.malloc(64);
+
   /**
-   * Two threads on one product: by rows of C when there are enough (each thread a band of
-   * whole rows), else by columns (a tall-thin batch-10 product splits its output features).
-   * Bands start on multiples of 8 so both threads run full register tiles.
+   * Two threads on one product: chunks are bands of rows of C when there are enough rows, else
+   * bands of columns (a batch-10 product splits its output features). Bands are multiples of 8
+   * wide, so both threads run full register tiles; about eight chunks per product.
    */
   function splitGemm(h: Helper, pa: number, pb: number, pc: number, m: number, k: number, n: number, transA: boolean, transB: boolean, acc: number): void {
-    const byRows = m >= 16;
-    const cut = byRows ? Math.round(m / 16) * 8 : Math.round(n / 16) * 8;
-    if (!transB) {
-      const lda = transA ? m : k;
-      if (byRows) {
-        const aOff = transA ? cut * 4 : cut * k * 4;
-        h.post(OP_GEMM_NN, [pa + aOff, pb, pc + cut * n * 4, m - cut, k, n, transA ? 1 : 0, acc, lda, n, n]);
-        w.gemmNN(pa, pb, pc, cut, k, n, transA ? 1 : 0, acc, lda, n, n);
-      } else {
-        h.post(OP_GEMM_NN, [pa, pb + cut * 4, pc + cut * 4, m, k, n - cut, transA ? 1 : 0, acc, lda, n, n]);
-        w.gemmNN(pa, pb, pc, m, k, cut, transA ? 1 : 0, acc, lda, n, n);
-      }
-    } else if (byRows) {
-      h.post(OP_GEMM_NT, [pa + cut * k * 4, pb, pc + cut * n * 4, m - cut, k, n, acc, k, k, n]);
-      w.gemmNT(pa, pb, pc, cut, k, n, acc, k, k, n);
-    } else {
-      h.post(OP_GEMM_NT, [pa, pb + cut * k * 4, pc + cut * 4, m, k, n - cut, acc, k, k, n]);
-      w.gemmNT(pa, pb, pc, m, k, cut, acc, k, k, n);
-    }
-    h.wait();
+    const axis = m >= 16 ? 0 : 1;
+    const len = axis === 0 ? m : n;
+    const size = Math.max(8, Math.ceil(len / 64) * 8);
+    const I = heap.I32;
+    const d = desc >> 2;
+    I[d] = transB ? 2 : 1;
+    I[d + 1] = pa; I[d + 2] = pb; I[d + 3] = pc;
+    I[d + 4] = m; I[d + 5] = k; I[d + 6] = n;
+    I[d + 7] = transA ? 1 : 0; I[d + 8] = acc;
+    I[d + 9] = transB ? k : transA ? m : k; I[d + 10] = transB ? k : n; I[d + 11] = n;
+    I[d + 12] = axis; I[d + 13] = size;
+    h.run(desc, Math.ceil(len / size));
   }
 
   return {
@@ -171,7 +166,21 @@ export function wasmKernels(rt: WasmRuntime) {
     sgdStep(p, g, buf, h, firstStep) {
       const pp = addr(p);
       const pbuf = buf ? addr(buf) : 0;
-      w.sgdStep(pp, addr(g), pbuf, p.length, h.lr, h.momentum, h.dampening, h.nesterov ? 1 : 0, h.weightDecay, firstStep ? 1 : 0);
+      const pg = addr(g);
+      const helper = activeHelper();
+      if (helper && p.length >= SPLIT_ELEMENTS) {
+        // Eight ranges of whole SIMD groups, claimed by either thread (see threads.ts).
+        const size = Math.ceil(p.length / 32) * 4;
+        const I = heap.I32;
+        const F = heap.F32;
+        const d = desc >> 2;
+        I[d] = 3; I[d + 1] = pp; I[d + 2] = pg; I[d + 3] = pbuf; I[d + 4] = p.length;
+        F[d + 5] = h.lr; F[d + 6] = h.momentum; F[d + 7] = h.dampening; I[d + 8] = h.nesterov ? 1 : 0;
+        F[d + 9] = h.weightDecay; I[d + 10] = firstStep ? 1 : 0; I[d + 12] = size;
+        helper.run(desc, Math.ceil(p.length / size));
+      } else {
+        w.sgdStep(pp, pg, pbuf, p.length, h.lr, h.momentum, h.dampening, h.nesterov ? 1 : 0, h.weightDecay, firstStep ? 1 : 0);
+      }
       if (buf) copyBack(buf, pbuf);
       done(p, pp);
     },

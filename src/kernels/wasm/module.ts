@@ -10,6 +10,7 @@ import { WasmHeap } from "./heap.js";
 export interface WasmExports {
   gemmNN(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, accumulate: number, lda: number, ldb: number, ldc: number): void;
   gemmNT(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, lda: number, ldb: number, ldc: number): void;
+  runChunk(desc: number, chunk: number): void;
   gemmTT(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
   sigmoid(x: number, out: number, n: number): void;
   sigmoidBackward(x: number, g: number, out: number, n: number): void;

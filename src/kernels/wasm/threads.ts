@@ -1,12 +1,16 @@
 /**
  * The optional second thread: a helper running the same kernel module on the same shared memory.
- * The main thread posts a job (an op code and integer arguments) in a small shared control
- * block, does its own half of the work, then spins until the helper reports done. Between jobs
- * the helper spins for a while (a sleeping thread takes microseconds to wake, longer than the
- * small matrix products of batch-10 training) and then sleeps with Atomics.wait.
  *
- * Only gemm is split, and only when it is big enough to pay (2·m·k·n ≥ SPLIT_FLOPS). Each output
- * element is computed by the same sequence of float operations whichever thread computes it, so
+ * A big product is cut into chunks (bands of rows or columns of C). The main thread posts a job —
+ * a descriptor in wasm memory and a chunk count — and then both threads claim chunks from one
+ * shared counter (compare-and-swap) until none is left; the main thread then waits only for a
+ * chunk the helper is still computing. A helper that is slow to wake, or descheduled by a busy
+ * machine, costs at most one chunk: the main thread simply takes the rest.
+ *
+ * Between jobs the helper spins for a couple of milliseconds (waking a sleeping thread takes
+ * microseconds, longer than batch-10 products) and then sleeps with Atomics.wait.
+ *
+ * Each output element is computed by the same float operations whichever thread computes it, so
  * results are bit-identical for any thread count.
  *
  * Starting a helper needs an environment: `descent/node` registers a worker_threads spawner; a
@@ -14,18 +18,22 @@
  */
 import type { WasmRuntime } from "./module.js";
 
+/** Products below this many FLOPs (2·m·k·n) run on one thread: splitting would not pay. */
 export const SPLIT_FLOPS = 2e5;
+/** Elementwise updates (SGD) are split from this many elements. */
+export const SPLIT_ELEMENTS = 32768;
 
-/** Control block layout (Int32 slots). */
+/** Control block (Int32 slots). CLAIM packs the job id (high 23 bits) and the next chunk (low 8). */
 const SEQ = 0;
-const DONE = 1;
 const SLEEPING = 2;
 const READY = 3;
-const OP = 4;
-const ARGS = 8;
-export const OP_GEMM_NN = 1;
-export const OP_GEMM_NT = 2;
-const OP_STOP = 99;
+const DESC = 4;
+const NCHUNKS = 5;
+const CLAIM = 6;
+const INFLIGHT = 7;
+const STOP = 8;
+const CHUNK_BITS = 8;
+export const MAX_CHUNKS = (1 << CHUNK_BITS) - 1;
 
 /** What a helper thread receives. */
 export interface HelperData {
@@ -36,7 +44,7 @@ export interface HelperData {
   spinMs: number;
 }
 
-/** Starts `source` (a self-contained script body reading its HelperData) as a thread. */
+/** Starts `source` (a script evaluating to a function of HelperData) as a thread. */
 export type Spawner = (source: string, data: HelperData) => { terminate(): unknown };
 
 let spawner: Spawner | null = null;
@@ -48,14 +56,13 @@ export function registerSpawner(s: Spawner): void {
 
 /**
  * The helper's whole program, run inside the thread. It must not reference anything outside
- * itself — no imports, no helpers, not even a named inner function (bundlers may wrap those) —
- * because it is shipped as source text (`helperMain.toString()`).
+ * itself — no imports, no module constants — because it is shipped as source text
+ * (`helperMain.toString()`); the slot numbers below repeat the ones above.
  */
 function helperMain(data: HelperData): void {
-  const w = new WebAssembly.Instance(data.module, { env: { memory: data.memory, abort: () => {} } }).exports as Record<string, (...a: number[]) => void>;
+  const w = new WebAssembly.Instance(data.module, { env: { memory: data.memory, abort: Object } }).exports as Record<string, (...a: number[]) => void>;
   const ctrl = new Int32Array(data.ctrl);
-  const [SEQ, DONE, SLEEPING, READY, OP] = [0, 1, 2, 3, 4];
-  const a = ctrl.subarray(8); // job arguments
+  const [SEQ, SLEEPING, READY, DESC, NCHUNKS, CLAIM, INFLIGHT, STOP] = [0, 2, 3, 4, 5, 6, 7, 8];
   Atomics.store(ctrl, READY, 1);
   let last = Atomics.load(ctrl, SEQ);
   for (;;) {
@@ -73,11 +80,21 @@ function helperMain(data: HelperData): void {
       }
     }
     last = Atomics.load(ctrl, SEQ);
-    const op = ctrl[OP];
-    if (op === 1) w.gemmNN!(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!);
-    else if (op === 2) w.gemmNT!(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!);
-    Atomics.store(ctrl, DONE, last);
-    if (op === 99) return;
+    if (Atomics.load(ctrl, STOP) === 1) return;
+    const job = (last & 0x7fffff) << 8;
+    const desc = ctrl[DESC]!;
+    const n = ctrl[NCHUNKS]!;
+    for (;;) {
+      Atomics.add(ctrl, INFLIGHT, 1); // announce before claiming, so the main thread waits for us
+      const c = Atomics.load(ctrl, CLAIM);
+      if ((c & ~0xff) !== job || (c & 0xff) >= n || Atomics.compareExchange(ctrl, CLAIM, c, c + 1) !== c) {
+        Atomics.sub(ctrl, INFLIGHT, 1);
+        if ((c & ~0xff) !== job || (c & 0xff) >= n) break;
+        continue;
+      }
+      w.runChunk!(desc, c & 0xff);
+      Atomics.sub(ctrl, INFLIGHT, 1);
+    }
   }
 }
 
@@ -85,7 +102,7 @@ export class Helper {
   private readonly ctrl: Int32Array;
   private seq = 0;
 
-  constructor(private readonly thread: { terminate(): unknown }, buffer: SharedArrayBuffer) {
+  constructor(private readonly thread: { terminate(): unknown }, buffer: SharedArrayBuffer, private readonly runChunk: (desc: number, c: number) => void) {
     this.ctrl = new Int32Array(buffer);
   }
 
@@ -93,24 +110,29 @@ export class Helper {
     return Atomics.load(this.ctrl, READY) === 1;
   }
 
-  /** Hands a job to the helper; returns at once. */
-  post(op: number, args: readonly number[]): void {
+  /** Runs chunks 0..n−1 of the job described at `desc`, on both threads; returns when all are done. */
+  run(desc: number, n: number): void {
     const c = this.ctrl;
-    c[OP] = op;
-    for (let i = 0; i < args.length; i++) c[ARGS + i] = args[i]!;
-    Atomics.store(c, SEQ, ++this.seq);
+    const job = (++this.seq & 0x7fffff) << CHUNK_BITS;
+    c[DESC] = desc;
+    c[NCHUNKS] = n;
+    Atomics.store(c, CLAIM, job);
+    Atomics.store(c, SEQ, this.seq);
     if (Atomics.load(c, SLEEPING) === 1) Atomics.notify(c, SEQ);
-  }
-
-  /** Spins until the last job is done (the main thread may not block in browsers). */
-  wait(): void {
-    while (Atomics.load(this.ctrl, DONE) !== this.seq) {
-      /* spin: the helper finishes within microseconds */
+    for (;;) {
+      const cl = Atomics.load(c, CLAIM);
+      if ((cl & 0xff) >= n) break;
+      if (Atomics.compareExchange(c, CLAIM, cl, cl + 1) === cl) this.runChunk(desc, cl & 0xff);
+    }
+    while (Atomics.load(c, INFLIGHT) !== 0) {
+      /* the helper is finishing a chunk it claimed */
     }
   }
 
   stop(): void {
-    this.post(OP_STOP, []);
+    Atomics.store(this.ctrl, STOP, 1);
+    Atomics.store(this.ctrl, SEQ, ++this.seq);
+    Atomics.notify(this.ctrl, SEQ);
     this.thread.terminate();
   }
 }
@@ -144,7 +166,7 @@ export async function setThreads(n: number, rt: WasmRuntime | null, opts: { spin
   const data: HelperData = { module: rt.module, memory: rt.heap.memory, ctrl, spinMs: opts.spinMs ?? 2 };
   // Bundlers that keep function names wrap arrows in a `__name` helper: give the shipped source one.
   const source = `(function () { var __name = function (f) { return f; }; return (${helperMain.toString()}); })()`;
-  const h = new Helper(spawner(source, data), ctrl);
+  const h = new Helper(spawner(source, data), ctrl, (rt.exports as unknown as { runChunk(d: number, c: number): void }).runChunk);
   helper = h;
   const started = performance.now();
   while (!h.ready) {

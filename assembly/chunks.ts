@@ -1,0 +1,46 @@
+// Work split into chunks that either thread can claim (see src/kernels/wasm/threads.ts). A job
+// descriptor in memory says what to run; runChunk(desc, c) runs chunk c of it. Chunks of a gemm
+// are bands of rows or columns of C; each element is computed exactly as in a one-thread call.
+import { gemmNN, gemmNT } from "./gemm";
+import { sgdStep } from "./optim";
+
+// Descriptor: i32 slots.
+// @ts-ignore: decorator
+@inline const OP = 0;
+// 1 = gemmNN, 2 = gemmNT; then pa pb pc m k n transA accumulate lda ldb ldc axis (0 rows, 1 columns) chunk.
+
+export function runChunk(desc: usize, c: i32): void {
+  const op = load<i32>(desc, OP);
+  if (op == 3) return sgdChunk(desc, c);
+  const pa = load<usize>(desc, 4), pb = load<usize>(desc, 8), pc = load<usize>(desc, 12);
+  const m = load<i32>(desc, 16), k = load<i32>(desc, 20), n = load<i32>(desc, 24);
+  const transA = load<i32>(desc, 28), acc = load<i32>(desc, 32);
+  const lda = load<i32>(desc, 36), ldb = load<i32>(desc, 40), ldc = load<i32>(desc, 44);
+  const axis = load<i32>(desc, 48), size = load<i32>(desc, 52);
+  const start = c * size;
+  const count = min(size, (axis == 0 ? m : n) - start);
+  if (count <= 0) return;
+  if (axis == 0) {
+    const a = op == 1 && transA ? pa + (<usize>start << 2) : pa + (<usize>(start * lda) << 2);
+    const cc = pc + (<usize>(start * ldc) << 2);
+    if (op == 1) gemmNN(a, pb, cc, count, k, n, transA, acc, lda, ldb, ldc);
+    else gemmNT(a, pb, cc, count, k, n, acc, lda, ldb, ldc);
+  } else {
+    const b = op == 1 ? pb + (<usize>start << 2) : pb + (<usize>(start * ldb) << 2);
+    const cc = pc + (<usize>start << 2);
+    if (op == 1) gemmNN(pa, b, cc, m, k, count, transA, acc, lda, ldb, ldc);
+    else gemmNT(pa, b, cc, m, k, count, acc, lda, ldb, ldc);
+  }
+}
+
+// SGD over a range: 3 p g buf n lr momentum dampening nesterov wd first size (floats as f32).
+function sgdChunk(desc: usize, c: i32): void {
+  const size = load<i32>(desc, 48);
+  const start = c * size;
+  const count = min(size, load<i32>(desc, 16) - start);
+  if (count <= 0) return;
+  const off = <usize>start << 2;
+  const buf = load<usize>(desc, 12);
+  sgdStep(load<usize>(desc, 4) + off, load<usize>(desc, 8) + off, buf ? buf + off : 0, count,
+    load<f32>(desc, 20), load<f32>(desc, 24), load<f32>(desc, 28), load<i32>(desc, 32), load<f32>(desc, 36), load<i32>(desc, 40));
+}

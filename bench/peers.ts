@@ -1,0 +1,79 @@
+/**
+ * `npm run bench:peers`: the same workloads, data split and hyper-parameters, in one invocation,
+ * for descent and its peers — TF.js (wasm, and cpu extrapolated from a partial epoch), and, when
+ * Debian's python3-torch / python3-numpy are installed, PyTorch (1 and 2 threads) and a numpy
+ * implementation of the book's network — then ratios descent ÷ peer (< 1: descent is faster).
+ * The peers' scripts are in bench/peers/ and share no code with descent.
+ * Needs for the Python peers: apt-get install python3-torch python3-numpy libopenblas0-pthread
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { defaultMnistDir, loadMnist } from "../src/node/mnist.js";
+import { backendInfo } from "../src/kernels/index.js";
+import { VERSION } from "../src/version.js";
+import { table } from "./harness.js";
+import { measureWorkload, type EpochResult, type Workload } from "./workloads.js";
+
+interface PeerResult {
+  peer: string;
+  workload: Workload;
+  threads: number;
+  secondsPerEpoch: number;
+  extrapolatedFrom?: number;
+  inferenceImagesPerSecond?: number;
+}
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const dir = defaultMnistDir();
+const PY = "/usr/bin/python3";
+
+function runPeer(label: string, cmd: string, args: string[], env: Record<string, string> = {}): PeerResult[] {
+  process.stdout.write(`running ${label}…\n`);
+  const r = spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 24 });
+  if (r.status !== 0) {
+    process.stdout.write(`  ${label} failed (exit ${r.status}): ${(r.stderr || r.error?.message || "").trim().split("\n").slice(-1)[0]}\n`);
+    return [];
+  }
+  return r.stdout.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as PeerResult);
+}
+
+const pythonHas = (mod: string) => spawnSync(PY, ["-c", `import ${mod}`]).status === 0;
+
+const data = await loadMnist();
+const ours: EpochResult[] = [];
+for (const w of ["W1", "W2"] as const) for (const threads of [1, 2]) {
+  process.stdout.write(`running descent ${w}, ${threads} thread${threads > 1 ? "s" : ""}…\n`);
+  ours.push(await measureWorkload(data, w, threads));
+}
+
+const peers: PeerResult[] = [];
+peers.push(...runPeer("TF.js wasm", process.execPath, [here("./peers/tfjs.mjs"), dir, "wasm"]));
+peers.push(...runPeer("TF.js cpu (first 300 steps)", process.execPath, [here("./peers/tfjs.mjs"), dir, "cpu", "300"]));
+if (pythonHas("torch")) {
+  for (const t of ["1", "2"]) peers.push(...runPeer(`PyTorch, ${t} thread(s)`, PY, [here("./peers/torch_peer.py"), dir, t, "W1,W2", "3"], { OPENBLAS_NUM_THREADS: "1" }));
+} else process.stdout.write("PyTorch skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch)\n");
+if (pythonHas("numpy")) peers.push(...runPeer("numpy", PY, [here("./peers/numpy_peer.py"), dir, "W1,W2", "3"], { OPENBLAS_NUM_THREADS: "1" }));
+else process.stdout.write("numpy skipped: /usr/bin/python3 cannot import numpy (apt-get install python3-numpy)\n");
+
+const rows: Record<string, string | number>[] = [];
+for (const w of ["W1", "W2"] as const) {
+  for (const o of ours.filter((r) => r.workload === w)) {
+    rows.push({ workload: w, who: `descent ${VERSION} (${backendInfo().backend})`, threads: o.threads, "s/epoch": o.secondsPerEpoch, "descent ÷ peer": "", "inference img/s": o.inferenceImagesPerSecond, "descent ÷ peer (inference)": "" });
+  }
+  for (const p of peers.filter((r) => r.workload === w)) {
+    const mine = ours.find((o) => o.workload === w && o.threads === Math.min(p.threads, 2)) ?? ours.find((o) => o.workload === w)!;
+    rows.push({
+      workload: w, who: p.peer + (p.extrapolatedFrom ? ` (from ${p.extrapolatedFrom} steps)` : ""), threads: p.threads,
+      "s/epoch": p.secondsPerEpoch, "descent ÷ peer": mine.secondsPerEpoch / p.secondsPerEpoch,
+      "inference img/s": p.inferenceImagesPerSecond ?? "", "descent ÷ peer (inference)": p.inferenceImagesPerSecond ? p.inferenceImagesPerSecond / mine.inferenceImagesPerSecond : "",
+    });
+  }
+}
+console.log("\nseconds per epoch of 50,000 images (batch 10) and test-set inference; ratios compare descent at the same thread count");
+console.log("(time ratio < 1: descent is faster; inference ratio = peer time ÷ descent time, < 1: descent is faster)");
+console.log(table(rows));
+mkdirSync("bench/results", { recursive: true });
+const file = `bench/results/peers-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
+writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), descent: ours, peers }, null, 2)}\n`);
+console.log(`written ${file}`);

@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+"""PyTorch peer: the book's W1 and W2 (same split, same hyper-parameters), float32, CPU.
+Prints one JSON line per measurement. Usage: torch_peer.py MNIST_DIR THREADS [WORKLOADS] [EPOCHS]
+(Run with OPENBLAS_NUM_THREADS=1: PyTorch's own threads otherwise fight OpenBLAS's.)"""
+import json, os, struct, sys, time
+import numpy as np
+import torch
+
+def idx(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    rank = data[3]
+    dims = struct.unpack(">" + "I" * rank, data[4:4 + 4 * rank])
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+
+d, threads = sys.argv[1], int(sys.argv[2])
+workloads = (sys.argv[3] if len(sys.argv) > 3 else "W1,W2").split(",")
+epochs = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+torch.set_num_threads(threads)
+torch.manual_seed(1)
+X = torch.tensor(idx(os.path.join(d, "train-images-idx3-ubyte")).reshape(-1, 784)[:50000] / 255.0, dtype=torch.float32)
+Y = torch.tensor(idx(os.path.join(d, "train-labels-idx1-ubyte"))[:50000].astype(np.int64))
+TX = torch.tensor(idx(os.path.join(d, "t10k-images-idx3-ubyte")).reshape(-1, 784) / 255.0, dtype=torch.float32)
+TY = torch.tensor(idx(os.path.join(d, "t10k-labels-idx1-ubyte")).astype(np.int64))
+OH = torch.nn.functional.one_hot(Y, 10).float()
+
+CONF = {
+    "W1": dict(sizes=[784, 30, 10], lr=3.0, l2=0.0, cost="quadratic", wstd=lambda nin: 1.0),
+    "W2": dict(sizes=[784, 100, 10], lr=0.5, l2=5.0, cost="xent", wstd=lambda nin: nin ** -0.5),
+}
+
+for name in workloads:
+    c = CONF[name]
+    layers = []
+    for nin, nout in zip(c["sizes"][:-1], c["sizes"][1:]):
+        lin = torch.nn.Linear(nin, nout)
+        with torch.no_grad():
+            lin.weight.normal_(0, c["wstd"](nin))
+            lin.bias.normal_(0, 1)
+        layers += [lin, torch.nn.Sigmoid()]
+    net = torch.nn.Sequential(*layers[:-1])  # logits; the output sigmoid is applied below
+    weights = [m.weight for m in net if isinstance(m, torch.nn.Linear)]
+    biases = [m.bias for m in net if isinstance(m, torch.nn.Linear)]
+    # The book's L2 (λ/n)·w on weights only = SGD's coupled weight_decay on the weight group.
+    opt = torch.optim.SGD([{"params": weights, "weight_decay": c["l2"] / 50000}, {"params": biases}], lr=c["lr"])
+    times = []
+    for epoch in range(epochs):
+        perm = torch.randperm(50000)
+        t0 = time.perf_counter()
+        for s in range(0, 50000, 10):
+            i = perm[s:s + 10]
+            x, y = X[i], OH[i]
+            z = net(x)
+            if c["cost"] == "quadratic":
+                loss = 0.5 * ((torch.sigmoid(z) - y) ** 2).sum() / 10
+            else:
+                loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y, reduction="sum") / 10
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        times.append(time.perf_counter() - t0)
+    with torch.no_grad():
+        net(TX[:1000])
+        t0 = time.perf_counter()
+        reps = 5
+        for _ in range(reps):
+            for s in range(0, 10000, 1000):
+                out = net(TX[s:s + 1000])
+        infer = reps * 10000 / (time.perf_counter() - t0)
+        acc = (net(TX).argmax(1) == TY).float().mean().item()
+    print(json.dumps({"peer": f"PyTorch {torch.__version__}", "workload": name, "threads": threads,
+                      "secondsPerEpoch": sorted(times)[len(times) // 2], "testAccuracy": acc, "epochs": epochs,
+                      "inferenceImagesPerSecond": infer}), flush=True)
