@@ -7,7 +7,8 @@ import { sgdStep } from "./optim";
 // Descriptor: i32 slots.
 // @ts-ignore: decorator
 @inline const OP = 0;
-// 1 = gemmNN, 2 = gemmNT; then pa pb pc m k n transA accumulate lda ldb ldc axis (0 rows, 1 columns) chunk.
+// 1 = gemmNN, 2 = gemmNT; then pa pb pc m k n transA mode lda ldb ldc axis (0 rows, 1 columns) chunk
+// lr wd (f32, for mode 2: the fused SGD update).
 
 export function runChunk(desc: usize, c: i32): void {
   const op = load<i32>(desc, OP);
@@ -17,18 +18,19 @@ export function runChunk(desc: usize, c: i32): void {
   const transA = load<i32>(desc, 28), acc = load<i32>(desc, 32);
   const lda = load<i32>(desc, 36), ldb = load<i32>(desc, 40), ldc = load<i32>(desc, 44);
   const axis = load<i32>(desc, 48), size = load<i32>(desc, 52);
+  const lr = load<f32>(desc, 56), wd = load<f32>(desc, 60);
   const start = c * size;
   const count = min(size, (axis == 0 ? m : n) - start);
   if (count <= 0) return;
   if (axis == 0) {
     const a = op == 1 && transA ? pa + (<usize>start << 2) : pa + (<usize>(start * lda) << 2);
     const cc = pc + (<usize>(start * ldc) << 2);
-    if (op == 1) gemmNN(a, pb, cc, count, k, n, transA, acc, lda, ldb, ldc);
+    if (op == 1) gemmNN(a, pb, cc, count, k, n, transA, acc, lda, ldb, ldc, lr, wd);
     else gemmNT(a, pb, cc, count, k, n, acc, lda, ldb, ldc);
   } else {
     const b = op == 1 ? pb + (<usize>start << 2) : pb + (<usize>(start * ldb) << 2);
     const cc = pc + (<usize>start << 2);
-    if (op == 1) gemmNN(pa, b, cc, m, k, count, transA, acc, lda, ldb, ldc);
+    if (op == 1) gemmNN(pa, b, cc, m, k, count, transA, acc, lda, ldb, ldc, lr, wd);
     else gemmNT(pa, b, cc, m, k, count, acc, lda, ldb, ldc);
   }
 }

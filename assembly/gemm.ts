@@ -10,7 +10,13 @@
  * Column remainders use a 4-wide tile that reads past the row (the host keeps slack after every
  * block) and stores only the valid lanes.
  */
-export function gemmNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: i32, accumulate: i32, lda: i32, ldb: i32, ldc: i32): void {
+/**
+ * mode: 0 C = op(A)·B, 1 C += op(A)·B, 2 C −= lr·(op(A)·B + wd·C) — an SGD step on C with the
+ * product as its gradient, never materialised (mode 2 needs k ≤ KC: one reduction block).
+ */
+export function gemmNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: i32, accumulate: i32, lda: i32, ldb: i32, ldc: i32, lr: f32, wd: f32): void {
+  updateLr = lr;
+  updateWd = wd;
   // Byte strides of A along rows (i) and along the reduction (p); lda/ldb/ldc are row lengths
   // in memory, so a block of a larger matrix (one thread's share) can be computed in place.
   const si: usize = transA ? 4 : <usize>lda << 2;
@@ -18,7 +24,11 @@ export function gemmNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, tra
   const sb: usize = <usize>ldb << 2;
   const sc: usize = <usize>ldc << 2;
   if (k == 0) {
-    if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + <usize>i * sc, 0, <usize>n << 2);
+    // An empty product is zero: C = 0, C unchanged, or a pure weight-decay step.
+    for (let i = 0; i < m; i++) {
+      if (accumulate == 0) memory.fill(c + <usize>i * sc, 0, <usize>n << 2);
+      else if (accumulate == 2) for (let j = 0; j < n; j++) emitLane(c + <usize>i * sc + (<usize>j << 2), 0, 2);
+    }
     return;
   }
   for (let p0 = 0; p0 < k; p0 += KC) {
@@ -45,17 +55,37 @@ function gemmBlock(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, si: usi
   }
 }
 
-/** Adds the first `cols` lanes of C at pc (when accumulating) and stores those lanes. */
+/** Learning rate and weight decay for mode 2 (per instance: each thread sets its own). */
+let updateLr: f32 = 0;
+let updateWd: f32 = 0;
+
+/**
+ * Writes a computed vector v of C at pc — its first `cols` lanes. mode 0: C = v; 1: C += v;
+ * 2: an SGD step with v as the gradient, C −= lr·(v + wd·C), exactly as sgdStep computes it.
+ */
 // @ts-ignore: decorator
 @inline
-function storeLanes(pc: usize, v: v128, cols: i32, acc: i32): void {
+function emit(pc: usize, v: v128, cols: i32, mode: i32): void {
   if (cols == 4) {
-    v128.store(pc, acc ? f32x4.add(v, v128.load(pc)) : v);
+    if (mode == 0) v128.store(pc, v);
+    else if (mode == 1) v128.store(pc, f32x4.add(v, v128.load(pc)));
+    else {
+      const w = v128.load(pc);
+      v128.store(pc, f32x4.sub(w, f32x4.mul(f32x4.splat(updateLr), f32x4.add(v, f32x4.mul(f32x4.splat(updateWd), w)))));
+    }
     return;
   }
-  store<f32>(pc, acc ? load<f32>(pc) + f32x4.extract_lane(v, 0) : f32x4.extract_lane(v, 0));
-  if (cols > 1) store<f32>(pc, acc ? load<f32>(pc, 4) + f32x4.extract_lane(v, 1) : f32x4.extract_lane(v, 1), 4);
-  if (cols > 2) store<f32>(pc, acc ? load<f32>(pc, 8) + f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 2), 8);
+  emitLane(pc, f32x4.extract_lane(v, 0), mode);
+  if (cols > 1) emitLane(pc + 4, f32x4.extract_lane(v, 1), mode);
+  if (cols > 2) emitLane(pc + 8, f32x4.extract_lane(v, 2), mode);
+}
+
+// @ts-ignore: decorator
+@inline
+function emitLane(pc: usize, v: f32, mode: i32): void {
+  if (mode == 0) store<f32>(pc, v);
+  else if (mode == 1) store<f32>(pc, load<f32>(pc) + v);
+  else { const w = load<f32>(pc); store<f32>(pc, w - updateLr * (v + updateWd * w)); }
 }
 
 // @ts-ignore: decorator
@@ -78,16 +108,10 @@ function tile4x8(pa: usize, si: usize, sp: usize, pb: usize, sb: usize, pc: usiz
     c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
     a0 += sp; a1 += sp; a2 += sp; a3 += sp; pb += sb;
   } while (++p < k);
-  if (acc) {
-    c00 = f32x4.add(c00, v128.load(pc)); c01 = f32x4.add(c01, v128.load(pc, 16));
-    c10 = f32x4.add(c10, v128.load(pc + sc)); c11 = f32x4.add(c11, v128.load(pc + sc, 16));
-    c20 = f32x4.add(c20, v128.load(pc + 2 * sc)); c21 = f32x4.add(c21, v128.load(pc + 2 * sc, 16));
-    c30 = f32x4.add(c30, v128.load(pc + 3 * sc)); c31 = f32x4.add(c31, v128.load(pc + 3 * sc, 16));
-  }
-  v128.store(pc, c00); v128.store(pc, c01, 16);
-  v128.store(pc + sc, c10); v128.store(pc + sc, c11, 16);
-  v128.store(pc + 2 * sc, c20); v128.store(pc + 2 * sc, c21, 16);
-  v128.store(pc + 3 * sc, c30); v128.store(pc + 3 * sc, c31, 16);
+  emit(pc, c00, 4, acc); emit(pc + 16, c01, 4, acc);
+  emit(pc + sc, c10, 4, acc); emit(pc + sc + 16, c11, 4, acc);
+  emit(pc + 2 * sc, c20, 4, acc); emit(pc + 2 * sc + 16, c21, 4, acc);
+  emit(pc + 3 * sc, c30, 4, acc); emit(pc + 3 * sc + 16, c31, 4, acc);
 }
 
 // @ts-ignore: decorator
@@ -104,10 +128,10 @@ function tile4x4(pa: usize, si: usize, sp: usize, pb: usize, sb: usize, pc: usiz
     c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a3), b0));
     a0 += sp; a1 += sp; a2 += sp; a3 += sp; pb += sb;
   } while (++p < k);
-  storeLanes(pc, c0, cols, acc);
-  storeLanes(pc + sc, c1, cols, acc);
-  storeLanes(pc + 2 * sc, c2, cols, acc);
-  storeLanes(pc + 3 * sc, c3, cols, acc);
+  emit(pc, c0, cols, acc);
+  emit(pc + sc, c1, cols, acc);
+  emit(pc + 2 * sc, c2, cols, acc);
+  emit(pc + 3 * sc, c3, cols, acc);
 }
 
 // @ts-ignore: decorator
@@ -119,7 +143,7 @@ function tile1x4(pa: usize, sp: usize, pb: usize, sb: usize, pc: usize, k: i32, 
     c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), v128.load(pb)));
     pa += sp; pb += sb;
   } while (++p < k);
-  storeLanes(pc, c0, cols, acc);
+  emit(pc, c0, cols, acc);
 }
 
 // @ts-ignore: decorator
@@ -133,8 +157,7 @@ function tile1x8(pa: usize, sp: usize, pb: usize, sb: usize, pc: usize, k: i32, 
     c1 = f32x4.add(c1, f32x4.mul(x, v128.load(pb, 16)));
     pa += sp; pb += sb;
   } while (++p < k);
-  if (acc) { c0 = f32x4.add(c0, v128.load(pc)); c1 = f32x4.add(c1, v128.load(pc, 16)); }
-  v128.store(pc, c0); v128.store(pc, c1, 16);
+  emit(pc, c0, 4, acc); emit(pc + 16, c1, 4, acc);
 }
 
 /**

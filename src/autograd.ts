@@ -14,16 +14,29 @@ import { fmt, sameShape } from "./shape.js";
 export interface GradSink {
   data: FloatArray;
   accumulate: boolean;
+  /**
+   * Set when the trainer fuses plain SGD into backward: an op that can may apply the update
+   * w −= lr·(∂L/∂w + weightDecay·w) directly (returning APPLIED) instead of writing the gradient.
+   */
+  sgd?: FusedSgd;
+}
+
+export interface FusedSgd {
+  lr: number;
+  weightDecay: number;
 }
 
 /** Returned by a vjp for an input whose gradient it wrote into that input's sink. */
 export const SUNK = Symbol("gradient written to its sink");
 
+/** Returned by a vjp for a parameter it updated in place (sink.sgd): it gets no gradient. */
+export const APPLIED = Symbol("update applied in place");
+
 /**
  * Vector–Jacobian product: given ∂L/∂output, the ∂L/∂input for each input (null = no gradient).
  * `sinks[i]`, when given, offers a buffer to write input i's gradient into (return SUNK for it).
  */
-export type Vjp = (g: Tensor, sinks: readonly (GradSink | null)[] | null) => readonly (Tensor | null | typeof SUNK)[];
+export type Vjp = (g: Tensor, sinks: readonly (GradSink | null)[] | null) => readonly (Tensor | null | typeof SUNK | typeof APPLIED)[];
 
 export interface GradNode {
   readonly op: string;
@@ -76,9 +89,17 @@ function topoOrder(root: Tensor, id: number): Tensor[] {
  * Accumulates ∂root/∂leaf into every leaf's `.grad` (leaves: requiresGrad tensors made by the user,
  * e.g. parameters). Intermediate gradients are not kept.
  */
-export function backward(root: Tensor, seed: Tensor): void {
+export function backward(root: Tensor, seed: Tensor, fused?: ReadonlyMap<Tensor, FusedSgd>): void {
   const id = ++pass;
   const order = topoOrder(root, id);
+  // A parameter may be updated during backward only if exactly one op reads it (weight tying
+  // would let a later vjp see the updated value) and it has no gradient to add to.
+  let fusable: Map<Tensor, FusedSgd> | null = null;
+  if (fused && fused.size > 0) {
+    const uses = new Map<Tensor, number>();
+    for (const t of order) for (const x of t.node?.inputs ?? []) if (fused.has(x)) uses.set(x, (uses.get(x) ?? 0) + 1);
+    fusable = new Map([...fused].filter(([p]) => uses.get(p) === 1 && p.grad === null));
+  }
   const acc = new Map<Tensor, Tensor>();
   acc.set(root, seed);
   // A gradient tensor may be shared between inputs (add passes g to both sides); leaves get their
@@ -95,7 +116,7 @@ export function backward(root: Tensor, seed: Tensor): void {
       }
       if (t.node) {
         const inputs = t.node.inputs;
-        const sinks = sinksFor(inputs);
+        const sinks = sinksFor(inputs, fusable);
         const grads = t.node.vjp(g, sinks);
         for (let j = 0; j < inputs.length; j++) {
           const x = inputs[j]!;
@@ -104,6 +125,7 @@ export function backward(root: Tensor, seed: Tensor): void {
             x.grad = x.gradStore;
             continue;
           }
+          if (gx === APPLIED) continue;
           if (!gx || !x.requiresGrad) continue;
           const prev = acc.get(x);
           acc.set(x, prev ? prev.add(gx) : gx);
@@ -134,14 +156,15 @@ function gradStore(t: Tensor): Tensor {
 }
 
 /** Sinks for the parameters among an op's inputs (each parameter gets at most one per op). */
-function sinksFor(inputs: readonly Tensor[]): (GradSink | null)[] | null {
+function sinksFor(inputs: readonly Tensor[], fusable: Map<Tensor, FusedSgd> | null): (GradSink | null)[] | null {
   let sinks: (GradSink | null)[] | null = null;
   for (let j = 0; j < inputs.length; j++) {
     const x = inputs[j]!;
     if (!x.keepsGrad || !x.requiresGrad || x.node || inputs.indexOf(x) !== j) continue;
     sinks ??= inputs.map(() => null);
     const store = gradStore(x);
-    sinks[j] = { data: store.data, accumulate: x.grad === store };
+    const sgd = fusable?.get(x);
+    sinks[j] = sgd ? { data: store.data, accumulate: x.grad === store, sgd } : { data: store.data, accumulate: x.grad === store };
   }
   return sinks;
 }

@@ -67,6 +67,20 @@ function cases(kernel: string, op?: string): Case {
             }
           }
           break;
+        case "gemmSgdUpdate":
+          for (const [m, k, nn] of [[n, n, n], [n, 10, 784 % (n + 1) + 1], [3, n * 5, n + 1]] as const) {
+            for (const ta of [false, true]) {
+              const a = values(rng, m * k, specials);
+              const b = values(rng, k * nn, false);
+              const w0 = values(rng, m * nn, false);
+              out.push({
+                name: `${tag} ${m}×${k}×${nn} ${ta ? "T" : "N"}N`,
+                tol: { reduction: k + 1 },
+                run: (K, where) => { const wt = place(w0, where); K.gemmSgdUpdate(place(a, where), place(b, where), wt, m, k, nn, ta, 0.1, 0.01); return [wt]; },
+              });
+            }
+          }
+          break;
         case "unary": {
           const [p, q] = op === "clamp" ? [-1, 2] : [0.1, 0];
           out.push({ name: tag, run: (K, w) => { const o = place(new Float32Array(n), w); K.unary[op as keyof Kernels["unary"]](place(x, w), o, p, q); return [o]; } });

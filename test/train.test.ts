@@ -139,3 +139,22 @@ describe("DataLoader", () => {
     first.y.forEach((label, r) => expect(Array.from(first.x.data.subarray(r * 2, r * 2 + 2))).toEqual([2 * label, 2 * label + 1]));
   });
 });
+
+describe("SGD fused into backward", () => {
+  // Oracle: the two-pass path (gradient stored, then the optimizer's update), itself checked
+  // against PyTorch — fusing must change nothing, bit for bit.
+  test("fused and unfused steps give identical weights; fused weights get no .grad", () => {
+    const data = { train: small.train.slice(0, 300) };
+    const run = (fuseUpdates: boolean) => {
+      const ex = buildExperiment({ ...presetConfig("nielsen-ch3"), epochs: 1, batchSize: 10 }, data);
+      const t = new Trainer(ex.model, { ...ex.trainer.opts, fuseUpdates });
+      for (const b of ex.loader) t.step(b);
+      return ex.model;
+    };
+    const fused = run(true);
+    const plain = run(false);
+    fused.parameters().forEach((p, i) => expect(Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength).equals(Buffer.from(plain.parameters()[i]!.data.slice().buffer))).toBe(true));
+    expect(fused.namedParameters().filter(([n]) => n.endsWith("weight")).every(([, p]) => p.grad === null)).toBe(true);
+    expect(plain.parameters().every((p) => p.grad !== null)).toBe(true);
+  });
+});

@@ -16,11 +16,12 @@ d = sys.argv[1]
 workloads = (sys.argv[2] if len(sys.argv) > 2 else "W1,W2").split(",")
 epochs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 seed = int(sys.argv[4]) if len(sys.argv) > 4 else 1
-X = idx(os.path.join(d, "train-images-idx3-ubyte")).reshape(-1, 784)[:50000] / 255.0
+DT = np.float32 if os.environ.get("NUMPY_DTYPE") == "float32" else np.float64
+X = (idx(os.path.join(d, "train-images-idx3-ubyte")).reshape(-1, 784)[:50000] / 255.0).astype(DT)
 Y = idx(os.path.join(d, "train-labels-idx1-ubyte"))[:50000].astype(np.int64)
-TX = idx(os.path.join(d, "t10k-images-idx3-ubyte")).reshape(-1, 784) / 255.0
+TX = (idx(os.path.join(d, "t10k-images-idx3-ubyte")).reshape(-1, 784) / 255.0).astype(DT)
 TY = idx(os.path.join(d, "t10k-labels-idx1-ubyte")).astype(np.int64)
-OH = np.eye(10)[Y]
+OH = np.eye(10, dtype=DT)[Y]
 sig = lambda z: 1.0 / (1.0 + np.exp(-z))
 
 CONF = {
@@ -31,8 +32,8 @@ CONF = {
 for name in workloads:
     c = CONF[name]
     rng = np.random.default_rng(seed)
-    W = [rng.standard_normal((nout, nin)) * c["wstd"](nin) for nin, nout in zip(c["sizes"][:-1], c["sizes"][1:])]
-    B = [rng.standard_normal(nout) for nout in c["sizes"][1:]]
+    W = [(rng.standard_normal((nout, nin)) * c["wstd"](nin)).astype(DT) for nin, nout in zip(c["sizes"][:-1], c["sizes"][1:])]
+    B = [rng.standard_normal(nout).astype(DT) for nout in c["sizes"][1:]]
     n, eta, lam, m = 50000, c["lr"], c["l2"], 10
     times, accs = [], []
     for epoch in range(epochs):

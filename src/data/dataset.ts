@@ -3,6 +3,7 @@ import { Tensor } from "../tensor.js";
 import type { Rng } from "../rng.js";
 import { ShapeError } from "../errors.js";
 import { sizeOf } from "../shape.js";
+import { allocFloat32 } from "../memory.js";
 
 export interface Dataset<T> {
   readonly length: number;
@@ -55,7 +56,7 @@ export class TensorDataset implements Dataset<Example> {
   /** Gathers the given rows into a batch. */
   batch(indices: ArrayLike<number>): Batch {
     const s = this.featureSize;
-    const x = new Float32Array(indices.length * s);
+    const x = allocFloat32(indices.length * s); // inside a training step: straight into its scoped memory
     const y = new Int32Array(indices.length);
     for (let r = 0; r < indices.length; r++) {
       const i = indices[r]!;
@@ -99,17 +100,20 @@ export class DataLoader implements Iterable<Batch> {
   }
 
   *[Symbol.iterator](): Iterator<Batch> {
+    for (const idx of this.indices()) yield this.dataset.batch(idx);
+  }
+
+  /**
+   * One epoch's batches as example indices, not yet gathered (the trainer gathers each inside its
+   * step, straight into the step's memory). Reshuffles when `shuffle` is on.
+   */
+  *indices(): Generator<Int32Array> {
     const n = this.dataset.length;
-    const order = this.opts.shuffle ? this.opts.rng!.permutation(n) : null;
+    const order = this.opts.shuffle ? this.opts.rng!.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
     for (let start = 0; start < n; start += this.batchSize) {
       const end = Math.min(start + this.batchSize, n);
       if (this.opts.dropLast && end - start < this.batchSize) break;
-      if (order) {
-        yield this.dataset.batch(order.subarray(start, end));
-      } else {
-        const x = this.dataset.features.slice(start * this.dataset.featureSize, end * this.dataset.featureSize);
-        yield { x: new Tensor(x, [end - start, ...this.dataset.featureShape]), y: this.dataset.labels.slice(start, end) };
-      }
+      yield order.subarray(start, end);
     }
   }
 }

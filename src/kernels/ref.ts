@@ -65,6 +65,12 @@ function gemm(
   }
 }
 
+const gemmSgdUpdate: Kernels["gemmSgdUpdate"] = (a, b, w, m, k, n, transA, lr, wd) => {
+  const grad = w instanceof Float64Array ? new Float64Array(m * n) : new Float32Array(m * n);
+  gemm(a, b, grad, m, k, n, transA, false, false);
+  sgdStep(w, grad, null, { lr, momentum: 0, dampening: 0, nesterov: false, weightDecay: wd }, true);
+};
+
 function unaryKernel(op: UnaryOp): UnaryKernel {
   const f = UNARY[op].f;
   return (x, out, p, q) => {
@@ -320,6 +326,7 @@ const adamStep: Kernels["adamStep"] = (p, g, m, v, h) => {
 
 export const ref = {
   gemm,
+  gemmSgdUpdate,
   unary: perOp(UNARY, unaryKernel),
   unaryBackward: perOp(UNARY, unaryBackwardKernel),
   binary: perOp(BINARY, binaryKernel),

@@ -85,6 +85,13 @@ export interface Kernels {
     transA: boolean, transB: boolean, accumulate: boolean,
   ): void;
 
+  /**
+   * An SGD step on w [m,n] whose gradient is op(A)·B (as in gemm, transB = false), without
+   * materialising the gradient: w −= lr·(op(A)·B + wd·w), each element exactly as sgdStep
+   * would compute it from the product. (The fused weight update of a Linear layer: dW = gᵀ·x.)
+   */
+  gemmSgdUpdate(a: FloatArray, b: FloatArray, w: FloatArray, m: number, k: number, n: number, transA: boolean, lr: number, wd: number): void;
+
   /** Per op: out[i] = f(x[i]). `out` may be `x`. */
   unary: Record<UnaryOp, UnaryKernel>;
 

@@ -4,7 +4,9 @@
  * good weights).
  */
 import type { Module } from "../nn/module.js";
-import type { Tensor } from "../tensor.js";
+import { Tensor } from "../tensor.js";
+import { backward, type FusedSgd } from "../autograd.js";
+import { SGD } from "../optim/sgd.js";
 import type { LossFn } from "../nn/losses.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { kernelsFor } from "../kernels/index.js";
@@ -42,6 +44,13 @@ export interface TrainerOptions {
   clipNorm?: number;
   /** Clamp every gradient element to ±clipValue. */
   clipValue?: number;
+  /**
+   * With plain SGD (no momentum, no clipping, no L1), let layers apply the weight update during
+   * backward instead of storing the gradient and updating in a second pass — the same arithmetic,
+   * one pass less over the weights. Those weights then have no `.grad` after a step; set false
+   * to keep every gradient (e.g. to inspect it). Default true.
+   */
+  fuseUpdates?: boolean;
 }
 
 export interface StepResult {
@@ -100,16 +109,38 @@ function restore(snap: Snapshot): void {
 const now = () => performance.now();
 
 export class Trainer {
-  constructor(readonly model: Module, readonly opts: TrainerOptions) {}
+  /** Parameters whose SGD update may run inside backward, with their live hyper-parameters. */
+  private readonly fused: Map<Tensor, FusedSgd> | null;
+
+  constructor(readonly model: Module, readonly opts: TrainerOptions) {
+    this.fused = fusableSgd(opts) ? new Map() : null;
+  }
+
+  /** Refreshes the fused-update table from the optimizer's groups (rates change with schedules). */
+  private fusedTable(): Map<Tensor, FusedSgd> | undefined {
+    if (!this.fused) return undefined;
+    for (const g of this.opts.optimizer.groups) {
+      const h = g.hyper as unknown as { lr: number; weightDecay: number };
+      for (const p of g.params) {
+        const e = this.fused.get(p);
+        if (e) {
+          e.lr = h.lr;
+          e.weightDecay = h.weightDecay;
+        } else this.fused.set(p, { lr: h.lr, weightDecay: h.weightDecay });
+      }
+    }
+    return this.fused;
+  }
 
   get lr(): number {
     return this.opts.optimizer.lr;
   }
 
   /** One mini-batch: forward, cost, backward, penalties, clipping, update. A non-finite cost skips the update. */
-  step(batch: Batch): StepResult {
-    // Every temporary of the step lives in scoped memory, reclaimed when the step returns.
-    return scope(() => this.stepInScope(batch));
+  step(batch: Batch | (() => Batch)): StepResult {
+    // Every temporary of the step lives in scoped memory, reclaimed when the step returns; a batch
+    // given as a function is gathered there too.
+    return scope(() => this.stepInScope(typeof batch === "function" ? batch() : batch));
   }
 
   private stepInScope(batch: Batch): StepResult {
@@ -121,7 +152,7 @@ export class Trainer {
     const result: StepResult = { loss: value, correct: countCorrect(out.data, batch.y, cols), size: batch.y.length };
     if (!Number.isFinite(value)) return result;
     optimizer.zeroGrad();
-    loss.backward();
+    backward(loss, Tensor.full([], 1, { dtype: loss.dtype }), this.fusedTable());
     const l2 = reg?.l2InOptimizer ? 0 : (reg?.l2 ?? 0);
     if (reg && (reg.l1 || l2)) {
       for (const p of reg.params) if (p.grad) kernelsFor(p.data).penaltyGrad(p.data, p.grad.data, reg.l1 ?? 0, l2);
@@ -170,8 +201,8 @@ export class Trainer {
       let correct = 0;
       let seen = 0;
       let batches = 0;
-      for (const batch of train) {
-        const r = this.step(batch);
+      for (const idx of train.indices()) {
+        const r = this.step(() => train.dataset.batch(idx));
         ctx.step++;
         ctx.batch = ++batches;
         ctx.loss = r.loss;
@@ -240,4 +271,13 @@ export class Trainer {
     for (const cb of callbacks) cb.onTrainEnd?.(ctx);
     return { history, ...(stopped ? { stopped } : {}), finalEpoch };
   }
+}
+
+/** Whether a trainer's optimizer step can be fused into backward (see TrainerOptions.fuseUpdates). */
+function fusableSgd(o: TrainerOptions): boolean {
+  if (o.fuseUpdates === false || !(o.optimizer instanceof SGD)) return false;
+  if (o.clipNorm !== undefined || o.clipValue !== undefined) return false;
+  const reg = o.regularization;
+  if (reg && (reg.l1 || (reg.l2 && !reg.l2InOptimizer))) return false;
+  return o.optimizer.groups.every((g) => (g.hyper as unknown as { momentum: number }).momentum === 0);
 }

@@ -81,7 +81,7 @@ export function wasmKernels(rt: WasmRuntime) {
    * bands of columns (a batch-10 product splits its output features). Bands are multiples of 8
    * wide, so both threads run full register tiles; about eight chunks per product.
    */
-  function splitGemm(h: Helper, pa: number, pb: number, pc: number, m: number, k: number, n: number, transA: boolean, transB: boolean, acc: number): void {
+  function splitGemm(h: Helper, pa: number, pb: number, pc: number, m: number, k: number, n: number, transA: boolean, transB: boolean, acc: number, lr = 0, wd = 0): void {
     const axis = m >= 16 ? 0 : 1;
     const len = axis === 0 ? m : n;
     const size = Math.max(8, Math.ceil(len / 64) * 8);
@@ -93,6 +93,7 @@ export function wasmKernels(rt: WasmRuntime) {
     I[d + 7] = transA ? 1 : 0; I[d + 8] = acc;
     I[d + 9] = transB ? k : transA ? m : k; I[d + 10] = transB ? k : n; I[d + 11] = n;
     I[d + 12] = axis; I[d + 13] = size;
+    heap.F32[d + 14] = lr; heap.F32[d + 15] = wd;
     h.run(desc, Math.ceil(len / size));
   }
 
@@ -105,9 +106,28 @@ export function wasmKernels(rt: WasmRuntime) {
       const helper = activeHelper();
       if (transA && transB) w.gemmTT(pa, pb, pc, m, k, n, acc);
       else if (helper && 2 * m * k * n >= SPLIT_FLOPS && (m >= 16 || n >= 16)) splitGemm(helper, pa, pb, pc, m, k, n, transA, transB, acc);
-      else if (!transB) w.gemmNN(pa, pb, pc, m, k, n, transA ? 1 : 0, acc, transA ? m : k, n, n);
+      else if (!transB) w.gemmNN(pa, pb, pc, m, k, n, transA ? 1 : 0, acc, transA ? m : k, n, n, 0, 0);
       else w.gemmNT(pa, pb, pc, m, k, n, acc, k, k, n);
       done(c, pc);
+    },
+    gemmSgdUpdate(a, b, wt, m, k, n, transA, lr, wd) {
+      const pa = addr(a);
+      const pb = addr(b);
+      const pw = addr(wt);
+      const helper = activeHelper();
+      if (k > 256) {
+        // The fused epilogue needs the whole reduction in one block (the batch is the reduction):
+        // larger batches take two passes, product then update — the same arithmetic.
+        const pg = heap.malloc(m * n * 4);
+        scratch.push(pg);
+        w.gemmNN(pa, pb, pg, m, k, n, transA ? 1 : 0, 0, transA ? m : k, n, n, 0, 0);
+        w.sgdStep(pw, pg, 0, m * n, lr, 0, 0, 0, wd, 1);
+      } else if (helper && 2 * m * k * n >= SPLIT_FLOPS && (m >= 16 || n >= 16)) {
+        splitGemm(helper, pa, pb, pw, m, k, n, transA, false, 2, lr, wd);
+      } else {
+        w.gemmNN(pa, pb, pw, m, k, n, transA ? 1 : 0, 2, transA ? m : k, n, n, lr, wd);
+      }
+      done(wt, pw);
     },
     unary: {
       sigmoid: unaryOut(w.sigmoid),

@@ -8,7 +8,7 @@ import { WasmHeap } from "./heap.js";
 
 /** The module's exports: kernels on byte addresses (see assembly/index.ts). */
 export interface WasmExports {
-  gemmNN(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, accumulate: number, lda: number, ldb: number, ldc: number): void;
+  gemmNN(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, mode: number, lda: number, ldb: number, ldc: number, lr: number, wd: number): void;
   gemmNT(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, lda: number, ldb: number, ldc: number): void;
   runChunk(desc: number, chunk: number): void;
   gemmTT(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
