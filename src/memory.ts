@@ -24,14 +24,16 @@ function heap(): WasmHeap | null {
   return h?.shared ? h : null;
 }
 
-/** A zeroed float32 array for an op's result: in the current scope's heap memory when possible. */
+/**
+ * A float32 array for an op's result, in the current scope's heap memory when possible. Its
+ * contents are unspecified (reused memory): callers write every element.
+ */
 export function allocFloat32(n: number): Float32Array {
   const h = current ? heap() : null;
   if (!h || !current) return new Float32Array(n);
   const ptr = h.malloc(n * 4);
   current.blocks.push(ptr);
   const v = h.view(ptr, n);
-  v.fill(0);
   current.arrays.add(v);
   return v;
 }

@@ -23,7 +23,10 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
-/** Zeroed storage for an op result (float32 may come from fast scoped memory, see memory.ts). */
+/**
+ * Storage for an op's result — float32 may come from fast scoped memory (see memory.ts) and then
+ * holds old values: the op must write every element.
+ */
 export function allocate(dtype: DType, size: number): FloatArray {
   return dtype === "float64" ? new Float64Array(size) : allocFloat32(size);
 }
@@ -148,7 +151,9 @@ export class Tensor {
   // ---- factories ---------------------------------------------------------------------------
 
   static zeros(shape: Shape, opts: TensorOptions = {}): Tensor {
-    return new Tensor(allocate(opts.dtype ?? "float32", sizeOf(shape)), shape, opts.requiresGrad ?? false);
+    const data = allocate(opts.dtype ?? "float32", sizeOf(shape));
+    data.fill(0);
+    return new Tensor(data, shape, opts.requiresGrad ?? false);
   }
   static ones(shape: Shape, opts: TensorOptions = {}): Tensor {
     return Tensor.full(shape, 1, opts);

@@ -68,6 +68,7 @@ export function max(x: Tensor, axis?: number, keepDims = false): Tensor {
   kernelsFor(x.data).maxAxis(x.data, outer, n, inner, out, arg);
   return fromOp("max", out, reducedShape(x.shape, [a], keepDims), [x], (g) => {
     const gx = allocate(x.dtype, x.size);
+    gx.fill(0);
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) gx[(o * n + arg[o * inner + i]!) * inner + i] = g.data[o * inner + i]!;
     }
