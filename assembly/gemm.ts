@@ -168,6 +168,19 @@ export function gemmNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, acc
   const ra: usize = <usize>lda << 2;
   const rb: usize = <usize>ldb << 2;
   const rc: usize = <usize>ldc << 2;
+  // Cache blocking: a block of B rows that fits L1 (~32 KiB) is swept by a block of A rows that
+  // fits L2 (~512 KiB), so neither is streamed from further away once per pair of A rows.
+  const kk = max(k, 1);
+  const nb = max(4, (8192 / kk) & ~3);
+  const mb = max(2, (131072 / kk) & ~1);
+  for (let i0 = 0; i0 < m; i0 += mb) {
+    for (let j0 = 0; j0 < n; j0 += nb) {
+      ntBlock(a + <usize>i0 * ra, b + <usize>j0 * rb, c + <usize>i0 * rc + (<usize>j0 << 2), min(mb, m - i0), k, min(nb, n - j0), accumulate, ra, rb, rc);
+    }
+  }
+}
+
+function ntBlock(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ra: usize, rb: usize, rc: usize): void {
   const k4 = k & ~3;
   let i = 0;
   for (; i + 2 <= m; i += 2) {

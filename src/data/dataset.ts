@@ -100,7 +100,16 @@ export class DataLoader implements Iterable<Batch> {
   }
 
   *[Symbol.iterator](): Iterator<Batch> {
-    for (const idx of this.indices()) yield this.dataset.batch(idx);
+    const d = this.dataset;
+    if (this.opts.shuffle) {
+      for (const idx of this.indices()) yield d.batch(idx);
+      return;
+    }
+    // In order: each batch is a view of consecutive rows — no copy (kernels read it in place).
+    for (const idx of this.indices()) {
+      const [start, end] = [idx[0] ?? 0, (idx[0] ?? 0) + idx.length];
+      yield { x: new Tensor(d.features.subarray(start * d.featureSize, end * d.featureSize), [end - start, ...d.featureShape]), y: d.labels.slice(start, end) };
+    }
   }
 
   /**

@@ -4,6 +4,7 @@
  */
 import { IdxError, UsageError } from "../errors.js";
 import { TensorDataset } from "./dataset.js";
+import { persistentFloat32 } from "../memory.js";
 import { parseIdx, type IdxArray } from "./idx.js";
 
 export interface Mnist {
@@ -100,7 +101,8 @@ function pair(imagesFile: IdxFile, labelsFile: IdxFile): { data: TensorDataset; 
     y[i] = v;
   }
   const pixels = images.data;
-  const x = new Float32Array(pixels.length);
+  // Long-lived memory the kernels can read in place (the wasm heap when that backend is active).
+  const x = persistentFloat32(pixels.length);
   for (let i = 0; i < pixels.length; i++) x[i] = SCALE[pixels[i]!]!;
   return { data: new TensorDataset(x, [rows * cols], y), rows, cols };
 }
