@@ -14,11 +14,11 @@ export interface Preset {
 
 export const PRESETS: Record<string, Preset> = {
   quick: {
-    description: "npm start's default: 784-100-10 ReLU net, softmax + log-likelihood, Adam, He init, 4 epochs",
-    expect: "≥ 97 % test accuracy in about a minute",
+    description: "npm start's default: 784-256-10 ReLU net, softmax + log-likelihood, Adam, He init, 6 epochs",
+    expect: "~98 % test accuracy in about ten seconds (the issue asked ≥ 97 % within a minute)",
     config: {
-      layers: [784, 100, 10], activation: "relu", output: "softmax", cost: "log-likelihood",
-      init: "he-normal", optimizer: "adam", lr: 1e-3, batchSize: 32, epochs: 4,
+      layers: [784, 256, 10], activation: "relu", output: "softmax", cost: "log-likelihood",
+      init: "he-normal", optimizer: "adam", lr: 1e-3, batchSize: 32, epochs: 6,
     },
   },
   "nielsen-ch1": {
@@ -31,7 +31,7 @@ export const PRESETS: Record<string, Preset> = {
   },
   "nielsen-ch3": {
     description: "Nielsen ch. 3: [784,100,10] sigmoid, cross-entropy, L2 λ=5, η=0.5, batch 10, N(0,1/n_in) init, 30 epochs",
-    expect: "~98 % (book: 98.04 % validation)",
+    expect: "~98 % (book: 98.04 % on validation, one run; 10 seeds here average 97.65 % on test)",
     config: {
       layers: [784, 100, 10], activation: "sigmoid", output: "sigmoid", cost: "cross-entropy",
       init: "scaled-normal", optimizer: "sgd", lr: 0.5, batchSize: 10, epochs: 30, l2: 5,
