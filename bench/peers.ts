@@ -53,7 +53,10 @@ peers.push(...runPeer("TF.js cpu (first 300 steps)", process.execPath, [here("./
 if (pythonHas("torch")) {
   for (const t of ["1", "2"]) peers.push(...runPeer(`PyTorch, ${t} thread(s)`, PY, [here("./peers/torch_peer.py"), dir, t, "W1,W2", "3"], { OPENBLAS_NUM_THREADS: "1" }));
 } else process.stdout.write("PyTorch skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch)\n");
-if (pythonHas("numpy")) peers.push(...runPeer("numpy", PY, [here("./peers/numpy_peer.py"), dir, "W1,W2", "3"], { OPENBLAS_NUM_THREADS: "1" }));
+if (pythonHas("numpy")) {
+  // float32, the faster of the two (the book itself uses float64: NUMPY_DTYPE=float64 to see it).
+  peers.push(...runPeer("numpy (float32)", PY, [here("./peers/numpy_peer.py"), dir, "W1,W2", "3"], { OPENBLAS_NUM_THREADS: "1", NUMPY_DTYPE: "float32" }));
+}
 else process.stdout.write("numpy skipped: /usr/bin/python3 cannot import numpy (apt-get install python3-numpy)\n");
 
 const rows: Record<string, string | number>[] = [];

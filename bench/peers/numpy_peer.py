@@ -65,5 +65,5 @@ for name in workloads:
         for w, b in zip(W, B):
             a = sig(a @ w.T + b)
     infer = 10000 / (time.perf_counter() - t0)
-    print(json.dumps({"peer": f"numpy {np.__version__}", "workload": name, "threads": 1, "secondsPerEpoch": sorted(times)[len(times) // 2],
+    print(json.dumps({"peer": f"numpy {np.__version__} {np.dtype(DT).name}", "workload": name, "threads": 1, "secondsPerEpoch": sorted(times)[len(times) // 2],
                       "testAccuracy": accs[-1], "testAccuracyByEpoch": accs, "epochs": epochs, "seed": seed, "inferenceImagesPerSecond": infer}), flush=True)
