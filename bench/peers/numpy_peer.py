@@ -2,25 +2,18 @@
 """numpy peer: the book's network (Nielsen's network/network2 maths), vectorised over each
 mini-batch, float64 like the book. Prints one JSON line per measurement.
 Usage: numpy_peer.py MNIST_DIR [WORKLOADS] [EPOCHS] [SEED]"""
-import json, os, struct, sys, time
+import json, os, sys, time
 import numpy as np
-
-def idx(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    rank = data[3]
-    dims = struct.unpack(">" + "I" * rank, data[4:4 + 4 * rank])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mnist_idx import book_split
 
 d = sys.argv[1]
 workloads = (sys.argv[2] if len(sys.argv) > 2 else "W1,W2").split(",")
 epochs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 seed = int(sys.argv[4]) if len(sys.argv) > 4 else 1
 DT = np.float32 if os.environ.get("NUMPY_DTYPE") == "float32" else np.float64
-X = (idx(os.path.join(d, "train-images-idx3-ubyte")).reshape(-1, 784)[:50000] / 255.0).astype(DT)
-Y = idx(os.path.join(d, "train-labels-idx1-ubyte"))[:50000].astype(np.int64)
-TX = (idx(os.path.join(d, "t10k-images-idx3-ubyte")).reshape(-1, 784) / 255.0).astype(DT)
-TY = idx(os.path.join(d, "t10k-labels-idx1-ubyte")).astype(np.int64)
+X, Y, TX, TY = book_split(d)
+X, TX = X.astype(DT), TX.astype(DT)
 OH = np.eye(10, dtype=DT)[Y]
 sig = lambda z: 1.0 / (1.0 + np.exp(-z))
 

@@ -2,26 +2,19 @@
 """PyTorch peer: the book's W1 and W2 (same split, same hyper-parameters), float32, CPU.
 Prints one JSON line per measurement. Usage: torch_peer.py MNIST_DIR THREADS [WORKLOADS] [EPOCHS]
 (Run with OPENBLAS_NUM_THREADS=1: PyTorch's own threads otherwise fight OpenBLAS's.)"""
-import json, os, struct, sys, time
+import json, os, sys, time
 import numpy as np
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mnist_idx import book_split
 import torch
-
-def idx(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    rank = data[3]
-    dims = struct.unpack(">" + "I" * rank, data[4:4 + 4 * rank])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
 
 d, threads = sys.argv[1], int(sys.argv[2])
 workloads = (sys.argv[3] if len(sys.argv) > 3 else "W1,W2").split(",")
 epochs = int(sys.argv[4]) if len(sys.argv) > 4 else 1
 torch.set_num_threads(threads)
 torch.manual_seed(1)
-X = torch.tensor(idx(os.path.join(d, "train-images-idx3-ubyte")).reshape(-1, 784)[:50000] / 255.0, dtype=torch.float32)
-Y = torch.tensor(idx(os.path.join(d, "train-labels-idx1-ubyte"))[:50000].astype(np.int64))
-TX = torch.tensor(idx(os.path.join(d, "t10k-images-idx3-ubyte")).reshape(-1, 784) / 255.0, dtype=torch.float32)
-TY = torch.tensor(idx(os.path.join(d, "t10k-labels-idx1-ubyte")).astype(np.int64))
+x, y, tx, ty = book_split(d)
+X, Y, TX, TY = torch.tensor(x, dtype=torch.float32), torch.tensor(y), torch.tensor(tx, dtype=torch.float32), torch.tensor(ty)
 OH = torch.nn.functional.one_hot(Y, 10).float()
 
 CONF = {
