@@ -63,17 +63,21 @@ export function scope<T>(fn: () => T): T {
   const outer = current;
   const mine: Scope = { blocks: [], arrays: new Set(), tensors: [] };
   current = mine;
-  let result: T;
+  let finished = false;
+  let result: T | undefined;
   try {
     result = fn();
+    finished = true;
   } finally {
     current = outer;
+    // On an exception too: the scope's memory is reclaimed before the error propagates.
+    const keep = finished ? copyOut(result as T, mine) : undefined;
+    for (const t of mine.tensors) t.release();
+    const h = heap();
+    if (h) for (const ptr of mine.blocks) h.release(ptr);
+    result = keep;
   }
-  const keep = copyOut(result, mine);
-  for (const t of mine.tensors) t.release();
-  const h = heap();
-  if (h) for (const ptr of mine.blocks) h.release(ptr);
-  return keep;
+  return result as T;
 }
 
 /** A tensor returned from a scope is copied into the enclosing memory; anything else passes through. */

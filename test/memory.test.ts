@@ -40,3 +40,15 @@ describe("scope()", () => {
     expect(heap.liveBytes).toBe(before);
   });
 });
+
+describe("scope() and errors", () => {
+  test.runIf(getBackend() === "wasm")("a scope that throws still gives its memory back", () => {
+    const heap = wasmRuntime()!.heap;
+    const before = heap.liveBytes;
+    expect(() => scope(() => {
+      tensor([1, 2, 3]).mul(2);
+      throw new Error("boom");
+    })).toThrow("boom");
+    expect(heap.liveBytes).toBe(before);
+  });
+});
