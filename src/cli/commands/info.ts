@@ -31,7 +31,9 @@ export function infoCommand(): Command {
       const t = meta.training;
       if (t && Object.keys(t).length > 0) {
         out.push("", "training");
-        const show = (k: string, v: unknown) => out.push(`  ${k.padEnd(20)} ${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
+        const text = (v: unknown) =>
+          v === null || v === undefined ? "—" : typeof v === "number" && !Number.isInteger(v) ? String(Number(v.toPrecision(4))) : typeof v === "object" ? JSON.stringify(v) : String(v);
+        const show = (k: string, v: unknown) => out.push(`  ${k.padEnd(20)} ${text(v)}`);
         for (const [k, v] of Object.entries(t)) if (k !== "config") show(k, k.endsWith("Accuracy") && typeof v === "number" ? `${(v * 100).toFixed(2)} %` : v);
         if (t.config && typeof t.config === "object") {
           out.push("", "configuration");
