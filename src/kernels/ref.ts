@@ -142,6 +142,113 @@ function copyStrided(x: FloatArray, strides: readonly number[], out: FloatArray,
   });
 }
 
+const outSize = (n: number, k: number, stride: number, pad: number) => Math.floor((n + 2 * pad - k) / stride) + 1;
+
+const im2col: Kernels["im2col"] = (x, c, h, w, kh, kw, stride, pad, out) => {
+  const ho = outSize(h, kh, stride, pad);
+  const wo = outSize(w, kw, stride, pad);
+  for (let ci = 0; ci < c; ci++) {
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const row = ((ci * kh + ki) * kw + kj) * ho * wo;
+        for (let i = 0; i < ho; i++) {
+          const y = i * stride - pad + ki;
+          for (let j = 0; j < wo; j++) {
+            const xx = j * stride - pad + kj;
+            out[row + i * wo + j] = y >= 0 && y < h && xx >= 0 && xx < w ? x[(ci * h + y) * w + xx]! : 0;
+          }
+        }
+      }
+    }
+  }
+};
+
+const col2im: Kernels["col2im"] = (cols, c, h, w, kh, kw, stride, pad, dx) => {
+  const ho = outSize(h, kh, stride, pad);
+  const wo = outSize(w, kw, stride, pad);
+  for (let ci = 0; ci < c; ci++) {
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const row = ((ci * kh + ki) * kw + kj) * ho * wo;
+        for (let i = 0; i < ho; i++) {
+          const y = i * stride - pad + ki;
+          if (y < 0 || y >= h) continue;
+          for (let j = 0; j < wo; j++) {
+            const xx = j * stride - pad + kj;
+            if (xx >= 0 && xx < w) dx[(ci * h + y) * w + xx] = dx[(ci * h + y) * w + xx]! + cols[row + i * wo + j]!;
+          }
+        }
+      }
+    }
+  }
+};
+
+const maxPool: Kernels["maxPool"] = (x, planes, h, w, k, stride, out, argmax) => {
+  const ho = outSize(h, k, stride, 0);
+  const wo = outSize(w, k, stride, 0);
+  for (let p = 0; p < planes; p++) {
+    for (let i = 0; i < ho; i++) {
+      for (let j = 0; j < wo; j++) {
+        let best = -Infinity;
+        let at = (i * stride) * w + j * stride;
+        for (let ki = 0; ki < k; ki++) {
+          for (let kj = 0; kj < k; kj++) {
+            const idx = (i * stride + ki) * w + j * stride + kj;
+            const v = x[p * h * w + idx]!;
+            if (v > best || (v !== v && best === best)) {
+              best = v;
+              at = idx;
+            }
+          }
+        }
+        out[(p * ho + i) * wo + j] = best;
+        argmax[(p * ho + i) * wo + j] = at;
+      }
+    }
+  }
+};
+
+const maxPoolBackward: Kernels["maxPoolBackward"] = (g, argmax, planes, h, w, ho, wo, dx) => {
+  dx.fill(0);
+  for (let p = 0; p < planes; p++) {
+    for (let o = 0; o < ho * wo; o++) {
+      const at = p * h * w + argmax[p * ho * wo + o]!;
+      dx[at] = dx[at]! + g[p * ho * wo + o]!;
+    }
+  }
+};
+
+const avgPool: Kernels["avgPool"] = (x, planes, h, w, k, stride, out) => {
+  const ho = outSize(h, k, stride, 0);
+  const wo = outSize(w, k, stride, 0);
+  for (let p = 0; p < planes; p++) {
+    for (let i = 0; i < ho; i++) {
+      for (let j = 0; j < wo; j++) {
+        let s = 0;
+        for (let ki = 0; ki < k; ki++) for (let kj = 0; kj < k; kj++) s += x[(p * h + i * stride + ki) * w + j * stride + kj]!;
+        out[(p * ho + i) * wo + j] = s / (k * k);
+      }
+    }
+  }
+};
+
+const avgPoolBackward: Kernels["avgPoolBackward"] = (g, planes, h, w, k, stride, dx) => {
+  const ho = outSize(h, k, stride, 0);
+  const wo = outSize(w, k, stride, 0);
+  dx.fill(0);
+  for (let p = 0; p < planes; p++) {
+    for (let i = 0; i < ho; i++) {
+      for (let j = 0; j < wo; j++) {
+        const share = g[(p * ho + i) * wo + j]! / (k * k);
+        for (let ki = 0; ki < k; ki++) for (let kj = 0; kj < k; kj++) {
+          const at = (p * h + i * stride + ki) * w + j * stride + kj;
+          dx[at] = dx[at]! + share;
+        }
+      }
+    }
+  }
+};
+
 function sumAxis(x: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void {
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
@@ -327,6 +434,12 @@ const adamStep: Kernels["adamStep"] = (p, g, m, v, h) => {
 export const ref = {
   gemm,
   gemmSgdUpdate,
+  im2col,
+  col2im,
+  maxPool,
+  maxPoolBackward,
+  avgPool,
+  avgPoolBackward,
   unary: perOp(UNARY, unaryKernel),
   unaryBackward: perOp(UNARY, unaryBackwardKernel),
   binary: perOp(BINARY, binaryKernel),

@@ -92,6 +92,31 @@ export interface Kernels {
    */
   gemmSgdUpdate(a: FloatArray, b: FloatArray, w: FloatArray, m: number, k: number, n: number, transA: boolean, lr: number, wd: number): void;
 
+  /**
+   * Unfolds one image x [c, h, w] into columns out [c·kh·kw, ho·wo] for a convolution: row
+   * (ci·kh + ki)·kw + kj holds x[ci, i·stride − pad + ki, j·stride − pad + kj] for each output
+   * position (i, j), 0 outside the image. ho = ⌊(h + 2·pad − kh)/stride⌋ + 1, likewise wo.
+   */
+  im2col(x: FloatArray, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, out: FloatArray): void;
+
+  /** The adjoint of im2col: adds each column entry back onto its image position in dx [c, h, w]. */
+  col2im(cols: FloatArray, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, dx: FloatArray): void;
+
+  /**
+   * Max pooling of `planes` images [h, w] with a k×k window and `stride` (no padding):
+   * out [planes, ho, wo]; argmax gets each window's first maximum as an index within its plane.
+   */
+  maxPool(x: FloatArray, planes: number, h: number, w: number, k: number, stride: number, out: FloatArray, argmax: Int32Array): void;
+
+  /** Scatters g [planes, ho, wo] back through argmax into dx [planes, h, w] (dx is overwritten). */
+  maxPoolBackward(g: FloatArray, argmax: Int32Array, planes: number, h: number, w: number, ho: number, wo: number, dx: FloatArray): void;
+
+  /** Average pooling, k×k window, `stride`, no padding: out [planes, ho, wo]. */
+  avgPool(x: FloatArray, planes: number, h: number, w: number, k: number, stride: number, out: FloatArray): void;
+
+  /** Gradient of avgPool: each g spreads g/k² over its window (dx is overwritten). */
+  avgPoolBackward(g: FloatArray, planes: number, h: number, w: number, k: number, stride: number, dx: FloatArray): void;
+
   /** Per op: out[i] = f(x[i]). `out` may be `x`. */
   unary: Record<UnaryOp, UnaryKernel>;
 

@@ -8,6 +8,10 @@ import { Linear } from "./layers/linear.js";
 import { Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from "./layers/activations.js";
 import { Dropout } from "./layers/dropout.js";
 import { Flatten, Sequential } from "./layers/sequential.js";
+import { Conv2d } from "./layers/conv.js";
+import { AvgPool2d, MaxPool2d } from "./layers/pool.js";
+import { BatchNorm1d, BatchNorm2d } from "./layers/batchnorm.js";
+import { Residual } from "./layers/residual.js";
 import { ModelFileError } from "../errors.js";
 
 /** Largest dimension, and largest tensor, accepted from a file (guards allocation against corrupt or hostile specs). */
@@ -37,6 +41,14 @@ class SpecReader {
     if (typeof v !== "boolean") this.fail(`"${key}" must be true or false, found ${JSON.stringify(v)}`);
     return v;
   }
+  nonNegative(key: string, fallback: number): number {
+    const v = this.spec[key] ?? fallback;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_DIM) this.fail(`"${key}" must be an integer in [0, ${MAX_DIM}], found ${JSON.stringify(v)}`);
+    return v;
+  }
+  child(key: string): unknown {
+    return this.spec[key];
+  }
   list(key: string): LayerSpec[] {
     const v = this.spec[key];
     if (!Array.isArray(v)) this.fail(`"${key}" must be a list of layers`);
@@ -59,6 +71,18 @@ const BUILDERS: Record<string, (r: SpecReader, where: string) => Module> = {
   Identity: () => new Identity(),
   Dropout: (r) => new Dropout(r.num("p", 0, 0.999999, 0.5)),
   Flatten: () => new Flatten(),
+  Conv2d: (r) => {
+    const [inC, outC, k] = [r.int("inChannels"), r.int("outChannels"), r.int("kernelSize")];
+    const groups = r.int("groups", 1);
+    if (outC * (inC / groups) * k * k > MAX_TENSOR) r.fail(`a ${outC}×${inC / groups}×${k}×${k} weight exceeds the ${MAX_TENSOR}-value limit`);
+    if (inC % groups || outC % groups) r.fail(`channels ${inC}→${outC} are not divisible by groups ${groups}`);
+    return new Conv2d(inC, outC, k, { stride: r.int("stride", 1), padding: r.nonNegative("padding", 0), groups, bias: r.bool("bias", true) });
+  },
+  MaxPool2d: (r) => new MaxPool2d(r.int("kernelSize"), r.int("stride", r.int("kernelSize"))),
+  AvgPool2d: (r) => new AvgPool2d(r.int("kernelSize"), r.int("stride", r.int("kernelSize"))),
+  BatchNorm1d: (r) => new BatchNorm1d(r.int("numFeatures"), r.num("eps", 0, 1, 1e-5), r.num("momentum", 0, 1, 0.1)),
+  BatchNorm2d: (r) => new BatchNorm2d(r.int("numFeatures"), r.num("eps", 0, 1, 1e-5), r.num("momentum", 0, 1, 0.1)),
+  Residual: (r, where) => new Residual(buildModule(r.child("body"), `${where}.body`)),
 };
 
 export const LAYER_TYPES = Object.keys(BUILDERS);

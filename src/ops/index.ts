@@ -4,3 +4,4 @@ export * from "./movement.js";
 export * from "./linalg.js";
 export * from "./softmax.js";
 export * from "./loss.js";
+export * from "./conv.js";

@@ -3,6 +3,7 @@
  * this), and the one function that turns it into a model, an optimizer and a trainer.
  */
 import { mlp, type ActivationName, type OutputName, ACTIVATIONS, OUTPUTS } from "../nn/mlp.js";
+import { archTakesImages, buildArch } from "../nn/arch.js";
 import { INIT_NAMES, type InitName } from "../nn/init.js";
 import { binaryCrossEntropy, crossEntropy, logLikelihood, mseLoss, quadraticCost, type LossFn } from "../nn/losses.js";
 import { weightsOnly } from "../nn/regularization.js";
@@ -25,6 +26,12 @@ export const SCHEDULES = ["constant", "step", "exponential", "cosine", "plateau"
 export type ScheduleName = (typeof SCHEDULES)[number];
 
 export interface TrainConfig {
+  /**
+   * A whole architecture in one line (see nn/arch.ts), e.g.
+   * "conv20x5,relu,maxpool2,conv40x5,relu,maxpool2,fc100,relu,fc10". When set it replaces
+   * layers/activation/output/dropout; the output kind comes from its last layer.
+   */
+  arch?: string;
   /** Layer sizes, input first: [784, 30, 10]. */
   layers: number[];
   activation: ActivationName;
@@ -96,6 +103,11 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], what: str
 
 /** Checks a config (from flags, a preset or a URL); throws UsageError naming the bad field. */
 export function validateConfig(c: TrainConfig): TrainConfig {
+  if (c.arch !== undefined) {
+    // Parsing builds the layers, which also checks every token and shape.
+    const { last } = buildArch(c.arch, { input: archTakesImages(c.arch) ? [1, 28, 28] : [784] });
+    c = { ...c, output: last === "softmax" ? "softmax" : last === "sigmoid" ? "sigmoid" : "identity" };
+  }
   if (c.layers.length < 2 || c.layers.some((n) => !Number.isInteger(n) || n < 1 || n > 1 << 20)) {
     throw new UsageError(`layers must be at least two positive integers like 784,30,10, got ${c.layers.join(",")}`);
   }
@@ -117,7 +129,7 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new UsageError(`dropout must be in [0, 1), got ${c.dropout}`);
   if (c.seed > 0xffffffff) throw new UsageError(`seed must be below 2^32, got ${c.seed}`);
   if (c.cost === "log-likelihood" && c.output !== "softmax") {
-    throw new UsageError(`the log-likelihood cost needs a softmax output layer (--output softmax), got "${c.output}"`);
+    throw new UsageError(`the log-likelihood cost needs a softmax output layer (${c.arch ? "end --arch with softmax" : "--output softmax"}), got "${c.output}"`);
   }
   if (c.schedule === "plateau" && c.validation === 0) {
     throw new UsageError("the plateau schedule watches validation accuracy: keep a validation set (--validation > 0)");
@@ -190,6 +202,8 @@ function makeSchedule(c: TrainConfig): Schedule | undefined {
 }
 
 export interface Experiment {
+  /** The datasets as the model sees them (images [1, 28, 28] for convolutional architectures). */
+  data: { train: TensorDataset; validation?: TensorDataset; test?: TensorDataset };
   model: Module;
   trainer: Trainer;
   loader: DataLoader;
@@ -205,13 +219,18 @@ export function buildExperiment(
   const c = validateConfig(config);
   const rng = new Rng(c.seed);
   const train = c.trainSize > 0 ? data.train.slice(0, Math.min(c.trainSize, data.train.length)) : data.train;
-  if (train.featureSize !== c.layers[0]) {
+  if (c.arch === undefined && train.featureSize !== c.layers[0]) {
     throw new UsageError(`the first layer takes ${c.layers[0]} inputs, but the data has ${train.featureSize} features per example (use --layers ${train.featureSize},…)`);
   }
-  const model = mlp(c.layers, {
-    activation: c.activation, output: c.output, init: c.init, dropout: c.dropout, rng,
-    ...(c.biasInit ? { biasInit: c.biasInit } : {}),
-  });
+  const images = c.arch !== undefined && archTakesImages(c.arch);
+  const model = c.arch !== undefined
+    ? buildArch(c.arch, { input: images ? imageShape(train) : [train.featureSize], init: c.init, rng, ...(c.biasInit ? { biasInit: c.biasInit } : {}) }).model
+    : mlp(c.layers, {
+      activation: c.activation, output: c.output, init: c.init, dropout: c.dropout, rng,
+      ...(c.biasInit ? { biasInit: c.biasInit } : {}),
+    });
+  const view = (d: TensorDataset | undefined) => (d && images ? d.withFeatureShape(imageShape(d)) : d);
+  const prepared = { train: view(train)!, validation: view(data.validation), test: view(data.test) };
   const n = train.length;
   const trainer = new Trainer(model, {
     loss: lossFor(c.cost, c.output),
@@ -223,15 +242,23 @@ export function buildExperiment(
     ...(c.clipValue !== undefined ? { clipValue: c.clipValue } : {}),
   });
   const batchSize = c.optimizer === "gd" ? n : c.batchSize;
-  const loader = new DataLoader(train, { batchSize, shuffle: true, rng: rng.fork("shuffle") });
+  const loader = new DataLoader(prepared.train, { batchSize, shuffle: true, rng: rng.fork("shuffle") });
   const schedule = makeSchedule(c);
   const fitOptions: FitOptions = {
     epochs: c.epochs,
-    ...(data.validation ? { validation: data.validation } : {}),
-    ...(data.test ? { test: data.test } : {}),
+    ...(prepared.validation ? { validation: prepared.validation } : {}),
+    ...(prepared.test ? { test: prepared.test } : {}),
     ...(schedule ? { schedule } : {}),
     ...(c.schedule === "plateau" ? { plateau: new ReduceOnPlateau(c.lr, { patience: c.plateauPatience ?? 10 }) } : {}),
     ...(c.earlyStopping > 0 ? { earlyStopping: { patience: c.earlyStopping } } : {}),
   };
-  return { model, trainer, loader, fitOptions, rng };
+  return { data: prepared, model, trainer, loader, fitOptions, rng };
+}
+
+/** A flat dataset of square single-channel images seen as [1, side, side]. */
+function imageShape(d: TensorDataset): number[] {
+  if (d.featureShape.length === 3) return [...d.featureShape];
+  const side = Math.round(Math.sqrt(d.featureSize));
+  if (side * side !== d.featureSize) throw new UsageError(`a convolutional --arch needs square images; examples have ${d.featureSize} values`);
+  return [1, side, side];
 }

@@ -14,6 +14,7 @@ import { progressCallback, type OutputMode } from "../progress.js";
 
 /** Flags that map one-to-one onto TrainConfig fields. */
 const CONFIG_FLAGS: [flag: string, key: keyof TrainConfig, help: string, parse: (v: string) => unknown][] = [
+  ["--arch <layers>", "arch", "a whole network in one line, e.g. conv20x5,relu,maxpool2,fc100,relu,fc10 (see below)", (v) => v],
   ["--layers <sizes>", "layers", "layer sizes, input first (e.g. 784,30,10)", intList("--layers")],
   ["--activation <name>", "activation", `hidden activation: ${ACTIVATIONS.join(", ")}`, choice("--activation", ACTIVATIONS)],
   ["--output <name>", "output", `output layer: ${OUTPUTS.join(", ")}`, choice("--output", OUTPUTS)],
@@ -57,7 +58,9 @@ export function trainCommand(): Command {
     .option("--json", "print one JSON object per line instead of text")
     .option("--quiet", "print only the final result");
   for (const [flag, , help, parse] of CONFIG_FLAGS) cmd.option(flag, help, parse);
-  cmd.addHelpText("after", `\nPresets:\n${presetList()}\n\nWithout --preset, the defaults are the book's chapter-1 network.\nExamples:\n  descent train --preset nielsen-ch1\n  descent train --layers 784,100,10 --cost cross-entropy --l2 5 --lr 0.5 --epochs 30\n`);
+  cmd.addHelpText("after", `\nPresets:\n${presetList()}\n\nWithout --preset, the defaults are the book's chapter-1 network.
+--arch tokens: conv<F>x<K>[p<pad>][s<stride>][g<groups>], maxpool<K>, avgpool<K>, fc<N>, relu, sigmoid,
+tanh, leakyrelu, softmax, bn, dropout<P>, res(<tokens separated by ;>).\nExamples:\n  descent train --preset nielsen-ch1\n  descent train --layers 784,100,10 --cost cross-entropy --l2 5 --lr 0.5 --epochs 30\n`);
   cmd.action(async (opts: Record<string, unknown>) => {
     process.exitCode = await runTrain(opts);
   });
@@ -91,14 +94,14 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
   const ex = buildExperiment(config, data);
   const preset = typeof opts.preset === "string" ? opts.preset : null;
   say(pc.bold(`descent ${VERSION} · ${preset ? `preset ${preset}` : "custom network"} · backend ${backendInfo().backend}${getThreads() > 1 ? ` · ${getThreads()} threads` : ""}`));
-  say(`network  [${config.layers.join(", ")}] ${config.activation} → ${config.output} · ${ex.model.numParameters().toLocaleString("en-US")} parameters · init ${config.init}`);
+  say(`network  ${config.arch ?? `[${config.layers.join(", ")}] ${config.activation} → ${config.output}`} · ${ex.model.numParameters().toLocaleString("en-US")} parameters · init ${config.init}`);
   say(`training ${config.cost} cost · ${config.optimizer} η=${config.lr} · batch ${config.optimizer === "gd" ? "full" : config.batchSize} · ${config.epochs} epochs` +
     (config.l2 ? ` · L2 λ=${config.l2}` : "") + (config.l1 ? ` · L1 λ=${config.l1}` : "") + (config.dropout ? ` · dropout ${config.dropout}` : "") + ` · seed ${config.seed}`);
   say(`data     ${ex.loader.dataset.length.toLocaleString("en-US")} training, ${data.validation.length.toLocaleString("en-US")} validation, ${data.test.length.toLocaleString("en-US")} test images from ${typeof opts.data === "string" ? opts.data : "the bundled MNIST"}`);
 
   const callbacks = quiet ? [] : [progressCallback(mode, { write: (s) => process.stdout.write(s), columns: process.stdout.columns ?? 0 })];
-  const result = ex.trainer.fit(ex.loader, { ...ex.fitOptions, validation: data.validation, test: data.test, callbacks });
-  const final = ex.trainer.evaluate(data.test);
+  const result = ex.trainer.fit(ex.loader, { ...ex.fitOptions, callbacks });
+  const final = ex.trainer.evaluate(ex.data.test!);
   const last = result.history[result.history.length - 1];
   const secondsPerEpoch = result.history.length ? result.history.reduce((s, h) => s + h.seconds, 0) / result.history.length : 0;
 
