@@ -81,6 +81,37 @@ function cases(kernel: string, op?: string): Case {
             }
           }
           break;
+        case "im2col":
+        case "col2im":
+          for (const [c, h, w, kk, stride, pad] of [[n % 3, (n % 11) + 3, (n % 7) + 3, 3, 1, 0], [1, (n % 9) + 5, (n % 5) + 5, 5, 1, 2], [2, (n % 6) + 4, (n % 8) + 4, 2, 2, 1], [1, 3, 3, 1, 1, 0], [1, 4, 4, 3, 3, 4]] as const) {
+            const ho = Math.floor((h + 2 * pad - kk) / stride) + 1;
+            const wo = Math.floor((w + 2 * pad - kk) / stride) + 1;
+            const img = values(rng, c * h * w, specials);
+            const cols = values(rng, c * kk * kk * ho * wo, specials);
+            const name = `${tag} c${c} ${h}×${w} k${kk} s${stride} p${pad}`;
+            if (kernel === "im2col") out.push({ name, run: (K, where) => { const o = place(new Float32Array(c * kk * kk * ho * wo), where); K.im2col(place(img, where), c, h, w, kk, kk, stride, pad, o); return [o]; } });
+            else out.push({ name, tol: { reduction: kk * kk }, run: (K, where) => { const dx = place(img, where); K.col2im(place(cols, where), c, h, w, kk, kk, stride, pad, dx); return [dx]; } });
+          }
+          break;
+        case "maxPool":
+        case "maxPoolBackward":
+        case "avgPool":
+        case "avgPoolBackward":
+          for (const [h, w, kk, stride] of [[(n % 6) + 4, (n % 5) + 4, 2, 2], [7, 7, 3, 2], [(n % 4) + 3, 5, 3, 1]] as const) {
+            const planes = n % 9;
+            const ho = Math.floor((h - kk) / stride) + 1;
+            const wo = Math.floor((w - kk) / stride) + 1;
+            const img = values(rng, planes * h * w, specials);
+            const grad = values(rng, planes * ho * wo, false);
+            const arg = new Int32Array(planes * ho * wo);
+            ref.maxPool(Float32Array.from(img), planes, h, w, kk, stride, new Float32Array(planes * ho * wo), arg);
+            const name = `${tag} ${planes}×${h}×${w} k${kk} s${stride}`;
+            if (kernel === "maxPool") out.push({ name, run: (K, where) => { const o = place(new Float32Array(planes * ho * wo), where); const a = new Int32Array(planes * ho * wo); K.maxPool(place(img, where), planes, h, w, kk, stride, o, a); return [o, Float32Array.from(a)]; } });
+            if (kernel === "maxPoolBackward") out.push({ name, run: (K, where) => { const dx = place(new Float32Array(planes * h * w).fill(7), where); K.maxPoolBackward(place(grad, where), arg, planes, h, w, ho, wo, dx); return [dx]; } });
+            if (kernel === "avgPool") out.push({ name, tol: { reduction: kk * kk }, run: (K, where) => { const o = place(new Float32Array(planes * ho * wo), where); K.avgPool(place(img, where), planes, h, w, kk, stride, o); return [o]; } });
+            if (kernel === "avgPoolBackward") out.push({ name, tol: { reduction: kk * kk }, run: (K, where) => { const dx = place(new Float32Array(planes * h * w).fill(7), where); K.avgPoolBackward(place(grad, where), planes, h, w, kk, stride, dx); return [dx]; } });
+          }
+          break;
         case "unary": {
           const [p, q] = op === "clamp" ? [-1, 2] : [0.1, 0];
           out.push({ name: tag, run: (K, w) => { const o = place(new Float32Array(n), w); K.unary[op as keyof Kernels["unary"]](place(x, w), o, p, q); return [o]; } });

@@ -129,6 +129,38 @@ export function wasmKernels(rt: WasmRuntime) {
       }
       done(wt, pw);
     },
+    im2col(x, c, h, wd, kh, kw, stride, pad, out) {
+      const po = addr(out, false);
+      w.im2col(addr(x), c, h, wd, kh, kw, stride, pad, po);
+      done(out, po);
+    },
+    col2im(cols, c, h, wd, kh, kw, stride, pad, dx) {
+      const pd = addr(dx);
+      w.col2im(addr(cols), c, h, wd, kh, kw, stride, pad, pd);
+      done(dx, pd);
+    },
+    maxPool(x, planes, h, wd, k, stride, out, argmax) {
+      const po = addr(out, false);
+      const pa = addr(argmax, false);
+      w.maxPool(addr(x), planes, h, wd, k, stride, po, pa);
+      if (!heap.owns(argmax)) argmax.set(heap.I32.subarray(pa >> 2, (pa >> 2) + argmax.length));
+      done(out, po);
+    },
+    maxPoolBackward(g, argmax, planes, h, wd, ho, wo, dx) {
+      const pd = addr(dx, false);
+      w.maxPoolBackward(addr(g), addr(argmax), planes, h, wd, ho, wo, pd);
+      done(dx, pd);
+    },
+    avgPool(x, planes, h, wd, k, stride, out) {
+      const po = addr(out, false);
+      w.avgPool(addr(x), planes, h, wd, k, stride, po);
+      done(out, po);
+    },
+    avgPoolBackward(g, planes, h, wd, k, stride, dx) {
+      const pd = addr(dx, false);
+      w.avgPoolBackward(addr(g), planes, h, wd, k, stride, pd);
+      done(dx, pd);
+    },
     unary: {
       sigmoid: unaryOut(w.sigmoid),
       tanh: unaryOut(w.tanh),

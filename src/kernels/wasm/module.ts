@@ -11,6 +11,12 @@ export interface WasmExports {
   gemmNN(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, mode: number, lda: number, ldb: number, ldc: number, lr: number, wd: number): void;
   gemmNT(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, lda: number, ldb: number, ldc: number): void;
   runChunk(desc: number, chunk: number): void;
+  im2col(x: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, out: number): void;
+  col2im(cols: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, dx: number): void;
+  maxPool(x: number, planes: number, h: number, w: number, k: number, stride: number, out: number, argmax: number): void;
+  maxPoolBackward(g: number, argmax: number, planes: number, h: number, w: number, ho: number, wo: number, dx: number): void;
+  avgPool(x: number, planes: number, h: number, w: number, k: number, stride: number, out: number): void;
+  avgPoolBackward(g: number, planes: number, h: number, w: number, k: number, stride: number, dx: number): void;
   gemmTT(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
   sigmoid(x: number, out: number, n: number): void;
   sigmoidBackward(x: number, g: number, out: number, n: number): void;

@@ -1,0 +1,175 @@
+// Convolution helpers (im2col / col2im) and pooling, on raw f32 addresses; see src/kernels/ref.ts
+// for the definitions these must match.
+
+// @ts-ignore: decorator
+@inline function outSize(n: i32, k: i32, stride: i32, pad: i32): i32 {
+  return (n + 2 * pad - k) / stride + 1;
+}
+
+/** x [c, h, w] → out [c·kh·kw, ho·wo]; rows of stride-1 windows are contiguous copies. */
+export function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, out: usize): void {
+  const ho = outSize(h, kh, stride, pad);
+  const wo = outSize(w, kw, stride, pad);
+  let o = out;
+  for (let ci = 0; ci < c; ci++) {
+    const plane = x + (<usize>(ci * h * w) << 2);
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        for (let i = 0; i < ho; i++) {
+          const y = i * stride - pad + ki;
+          if (y < 0 || y >= h) {
+            memory.fill(o, 0, <usize>wo << 2);
+          } else {
+            const row = plane + (<usize>(y * w) << 2);
+            if (stride == 1) {
+              // Columns j with 0 ≤ j − pad + kj < w are one contiguous run of the input row.
+              const j0 = min(wo, max(0, pad - kj));
+              const j1 = max(j0, min(wo, w + pad - kj));
+              if (j0 > 0) memory.fill(o, 0, <usize>j0 << 2);
+              if (j1 > j0) memory.copy(o + (<usize>j0 << 2), row + (<usize>(j0 - pad + kj) << 2), <usize>(j1 - j0) << 2);
+              if (j1 < wo) memory.fill(o + (<usize>j1 << 2), 0, <usize>(wo - j1) << 2);
+            } else {
+              for (let j = 0; j < wo; j++) {
+                const xx = j * stride - pad + kj;
+                store<f32>(o + (<usize>j << 2), xx >= 0 && xx < w ? load<f32>(row + (<usize>xx << 2)) : 0);
+              }
+            }
+          }
+          o += <usize>wo << 2;
+        }
+      }
+    }
+  }
+}
+
+/** Adds cols [c·kh·kw, ho·wo] back onto dx [c, h, w] (the adjoint of im2col). */
+export function col2im(cols: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, dx: usize): void {
+  const ho = outSize(h, kh, stride, pad);
+  const wo = outSize(w, kw, stride, pad);
+  let src = cols;
+  for (let ci = 0; ci < c; ci++) {
+    const plane = dx + (<usize>(ci * h * w) << 2);
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        for (let i = 0; i < ho; i++) {
+          const y = i * stride - pad + ki;
+          if (y >= 0 && y < h) {
+            const row = plane + (<usize>(y * w) << 2);
+            if (stride == 1) {
+              const j0 = min(wo, max(0, pad - kj));
+              const j1 = max(j0, min(wo, w + pad - kj));
+              const d = row + (<usize>(j0 - pad + kj) << 2);
+              const s = src + (<usize>j0 << 2);
+              const len = j1 - j0;
+              let j = 0;
+              for (; j + 4 <= len; j += 4) {
+                const off = <usize>j << 2;
+                v128.store(d + off, f32x4.add(v128.load(d + off), v128.load(s + off)));
+              }
+              for (; j < len; j++) {
+                const off = <usize>j << 2;
+                store<f32>(d + off, load<f32>(d + off) + load<f32>(s + off));
+              }
+            } else {
+              for (let j = 0; j < wo; j++) {
+                const xx = j * stride - pad + kj;
+                if (xx >= 0 && xx < w) {
+                  const d = row + (<usize>xx << 2);
+                  store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>j << 2)));
+                }
+              }
+            }
+          }
+          src += <usize>wo << 2;
+        }
+      }
+    }
+  }
+}
+
+/** Max over k×k windows; argmax gets the first maximum's index within its plane (NaN wins). */
+export function maxPool(x: usize, planes: i32, h: i32, w: i32, k: i32, stride: i32, out: usize, argmax: usize): void {
+  const ho = outSize(h, k, stride, 0);
+  const wo = outSize(w, k, stride, 0);
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const plane = x + (<usize>(p * h * w) << 2);
+    for (let i = 0; i < ho; i++) {
+      for (let j = 0; j < wo; j++) {
+        let best: f32 = -Infinity;
+        let at = i * stride * w + j * stride;
+        for (let ki = 0; ki < k; ki++) {
+          const r = (i * stride + ki) * w + j * stride;
+          for (let kj = 0; kj < k; kj++) {
+            const v = load<f32>(plane + (<usize>(r + kj) << 2));
+            if (v > best || (v != v && best == best)) { best = v; at = r + kj; }
+          }
+        }
+        store<f32>(out + (o << 2), best);
+        store<i32>(argmax + (o << 2), at);
+        o++;
+      }
+    }
+  }
+}
+
+/** dx = 0, then each g added at its window's argmax. */
+export function maxPoolBackward(g: usize, argmax: usize, planes: i32, h: i32, w: i32, ho: i32, wo: i32, dx: usize): void {
+  memory.fill(dx, 0, <usize>(planes * h * w) << 2);
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const plane = dx + (<usize>(p * h * w) << 2);
+    for (let q = 0; q < ho * wo; q++) {
+      const d = plane + (<usize>load<i32>(argmax + (o << 2)) << 2);
+      store<f32>(d, load<f32>(d) + load<f32>(g + (o << 2)));
+      o++;
+    }
+  }
+}
+
+/** Mean over k×k windows. */
+export function avgPool(x: usize, planes: i32, h: i32, w: i32, k: i32, stride: i32, out: usize): void {
+  const ho = outSize(h, k, stride, 0);
+  const wo = outSize(w, k, stride, 0);
+  const inv: f32 = 1 / <f32>(k * k);
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const plane = x + (<usize>(p * h * w) << 2);
+    for (let i = 0; i < ho; i++) {
+      for (let j = 0; j < wo; j++) {
+        let s: f32 = 0;
+        for (let ki = 0; ki < k; ki++) {
+          const r = (i * stride + ki) * w + j * stride;
+          for (let kj = 0; kj < k; kj++) s += load<f32>(plane + (<usize>(r + kj) << 2));
+        }
+        store<f32>(out + (o << 2), s * inv);
+        o++;
+      }
+    }
+  }
+}
+
+/** dx = 0, then g/k² added over each window. */
+export function avgPoolBackward(g: usize, planes: i32, h: i32, w: i32, k: i32, stride: i32, dx: usize): void {
+  const ho = outSize(h, k, stride, 0);
+  const wo = outSize(w, k, stride, 0);
+  memory.fill(dx, 0, <usize>(planes * h * w) << 2);
+  const inv: f32 = 1 / <f32>(k * k);
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const plane = dx + (<usize>(p * h * w) << 2);
+    for (let i = 0; i < ho; i++) {
+      for (let j = 0; j < wo; j++) {
+        const share = load<f32>(g + (o << 2)) * inv;
+        for (let ki = 0; ki < k; ki++) {
+          const r = (i * stride + ki) * w + j * stride;
+          for (let kj = 0; kj < k; kj++) {
+            const d = plane + (<usize>(r + kj) << 2);
+            store<f32>(d, load<f32>(d) + share);
+          }
+        }
+        o++;
+      }
+    }
+  }
+}
