@@ -6,6 +6,14 @@
   return (n + 2 * pad - k) / stride + 1;
 }
 
+/** Copies n floats (runs here are short — a row of a small feature map — so no memory.copy call). */
+// @ts-ignore: decorator
+@inline function copyRun(dst: usize, src: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) v128.store(dst + (<usize>j << 2), v128.load(src + (<usize>j << 2)));
+  for (; j < n; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+}
+
 /** x [c, h, w] → out [c·kh·kw, ho·wo]; rows of stride-1 windows are contiguous copies. */
 export function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, out: usize): void {
   const ho = outSize(h, kh, stride, pad);
@@ -25,9 +33,9 @@ export function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, strid
               // Columns j with 0 ≤ j − pad + kj < w are one contiguous run of the input row.
               const j0 = min(wo, max(0, pad - kj));
               const j1 = max(j0, min(wo, w + pad - kj));
-              if (j0 > 0) memory.fill(o, 0, <usize>j0 << 2);
-              if (j1 > j0) memory.copy(o + (<usize>j0 << 2), row + (<usize>(j0 - pad + kj) << 2), <usize>(j1 - j0) << 2);
-              if (j1 < wo) memory.fill(o + (<usize>j1 << 2), 0, <usize>(wo - j1) << 2);
+              for (let j = 0; j < j0; j++) store<f32>(o + (<usize>j << 2), 0);
+              copyRun(o + (<usize>j0 << 2), row + (<usize>(j0 - pad + kj) << 2), j1 - j0);
+              for (let j = j1; j < wo; j++) store<f32>(o + (<usize>j << 2), 0);
             } else {
               for (let j = 0; j < wo; j++) {
                 const xx = j * stride - pad + kj;
@@ -91,6 +99,7 @@ export function col2im(cols: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, st
 export function maxPool(x: usize, planes: i32, h: i32, w: i32, k: i32, stride: i32, out: usize, argmax: usize): void {
   const ho = outSize(h, k, stride, 0);
   const wo = outSize(w, k, stride, 0);
+  if (k == 2 && stride == 2) return maxPool2x2(x, planes, h, w, ho, wo, out, argmax);
   let o: usize = 0;
   for (let p = 0; p < planes; p++) {
     const plane = x + (<usize>(p * h * w) << 2);
@@ -168,6 +177,56 @@ export function avgPoolBackward(g: usize, planes: i32, h: i32, w: i32, k: i32, s
             store<f32>(d, load<f32>(d) + share);
           }
         }
+        o++;
+      }
+    }
+  }
+}
+
+/** The common 2×2, stride-2 case: four windows at a time, in the same order and with the same ties and NaN rule. */
+function maxPool2x2(x: usize, planes: i32, h: i32, w: i32, ho: i32, wo: i32, out: usize, argmax: usize): void {
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const plane = x + (<usize>(p * h * w) << 2);
+    for (let i = 0; i < ho; i++) {
+      const r0 = plane + (<usize>(2 * i * w) << 2);
+      const r1 = r0 + (<usize>w << 2);
+      const base = 2 * i * w;
+      // Window j covers r0[2j], r0[2j+1], r1[2j], r1[2j+1]; indices within the plane.
+      let idx = i32x4.add(i32x4.splat(base), i32x4(0, 2, 4, 6));
+      let j = 0;
+      for (; j + 4 <= wo; j += 4) {
+        const off = <usize>(2 * j) << 2;
+        const a0 = v128.load(r0 + off), a1 = v128.load(r0 + off, 16);
+        const b0 = v128.load(r1 + off), b1 = v128.load(r1 + off, 16);
+        const tl = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6), tr = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+        const bl = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6), br = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+        let best = tl;
+        let at = idx;
+        // Take v where v > best, or v is NaN and best is not: the first maximum wins, NaN wins.
+        let take = v128.or(f32x4.gt(tr, best), v128.andnot(f32x4.ne(tr, tr), f32x4.ne(best, best)));
+        best = v128.bitselect(tr, best, take); at = v128.bitselect(i32x4.add(idx, i32x4.splat(1)), at, take);
+        take = v128.or(f32x4.gt(bl, best), v128.andnot(f32x4.ne(bl, bl), f32x4.ne(best, best)));
+        best = v128.bitselect(bl, best, take); at = v128.bitselect(i32x4.add(idx, i32x4.splat(w)), at, take);
+        take = v128.or(f32x4.gt(br, best), v128.andnot(f32x4.ne(br, br), f32x4.ne(best, best)));
+        best = v128.bitselect(br, best, take); at = v128.bitselect(i32x4.add(idx, i32x4.splat(w + 1)), at, take);
+        v128.store(out + (o << 2), best);
+        v128.store(argmax + (o << 2), at);
+        o += 4;
+        idx = i32x4.add(idx, i32x4.splat(8));
+      }
+      for (; j < wo; j++) {
+        const c = 2 * j;
+        let best = load<f32>(r0 + (<usize>c << 2));
+        let at = base + c;
+        let v = load<f32>(r0 + (<usize>(c + 1) << 2));
+        if (v > best || (v != v && best == best)) { best = v; at = base + c + 1; }
+        v = load<f32>(r1 + (<usize>c << 2));
+        if (v > best || (v != v && best == best)) { best = v; at = base + w + c; }
+        v = load<f32>(r1 + (<usize>(c + 1) << 2));
+        if (v > best || (v != v && best == best)) { best = v; at = base + w + c + 1; }
+        store<f32>(out + (o << 2), best);
+        store<i32>(argmax + (o << 2), at);
         o++;
       }
     }

@@ -24,10 +24,16 @@ const flavours = {
 const out = {};
 for (const [name, args] of Object.entries(flavours)) {
   const file = join(outDir, `descent-${name}.wasm`);
-  const { error, stderr } = await asc.main([...args, "-o", file], { stdout: process.stdout, stderr: process.stderr });
+  const text = join(outDir, `descent-${name}.wat`);
+  const { error, stderr } = await asc.main([...args, "-o", file, "-t", text], { stdout: process.stdout, stderr: process.stderr });
   if (error) {
     process.stderr.write(stderr.toString());
     throw new Error(`AssemblyScript build (${name}) failed: ${error.message}`);
+  }
+  // The host owns all memory (src/kernels/wasm/heap.ts): a kernel that allocates through the
+  // AssemblyScript runtime (an array literal, a string) would write into the host's heap.
+  if (/\$~lib\/rt\//.test(readFileSync(text, "utf8"))) {
+    throw new Error(`assembly/ uses the AssemblyScript allocator (arrays, strings or objects): kernels must only read and write the addresses they are given`);
   }
   out[name] = readFileSync(file).toString("base64");
 }

@@ -7,7 +7,7 @@ Rerun (from the repository root, with Debian's python3-torch, not a pyenv/venv p
     /usr/bin/python3 tools/make_fixtures.py
 
 It is deterministic (fixed torch seed per file, single thread) and rewrites
-test/fixtures/{ops,losses,layers,optim,clip,schedules}.json. Commit the JSON: tests never need Python.
+test/fixtures/{ops,losses,layers,optim,clip,schedules,conv}.json. Commit the JSON: tests never need Python.
 
 Format: a tensor is {"shape": [...], "data": [...]} (flat, row-major; every float32 value is
 written as the exact float64 it equals, repr precision, so descent reads back bit-identical
@@ -444,6 +444,145 @@ def make_schedules():
     })
 
 
+# ---------------------------------------------------------------------------------------------
+def hashed(shape, salt, lo=-1.0, hi=1.0):
+    """Deterministic values k/2¹⁵ on a grid in [lo, hi) (lo, hi dyadic, so exact in float32):
+    k = (7i² + 40503i + 12345·salt) mod 2¹⁶ for flat index i. The conv tests rebuild these from the
+    formula, so the large MNIST-shaped inputs need not be stored."""
+    n = math.prod(shape)
+    u = [((7 * i * i + 40503 * i + 12345 * salt) % 65536) / 65536 for i in range(n)]
+    return torch.tensor([lo + (hi - lo) * v for v in u], dtype=torch.float32).reshape(shape)
+
+
+def sampled(t, every):
+    """Every `every`-th element of the flattened tensor (a prime stride, so each channel and
+    position is visited): keeps the MNIST-shaped fixtures small."""
+    d = T(t)
+    return {"shape": d["shape"], "every": every, "data": d["data"][::every]}
+
+
+def bn_state(m):
+    return {"runningMean": T(m.running_mean), "runningVar": T(m.running_var)}
+
+
+def make_conv():
+    """Convolution, pooling, batch normalisation and a small conv net (test/conv.torch.test.ts)."""
+    torch.manual_seed(4321)
+    c = {}
+
+    # conv2d: x [N, C, H, W], weight [F, C/groups, kh, kw], bias [F]; a random upstream gradient.
+    convs = {
+        "s1p0": ((2, 3, 6, 6), (4, 3, 3, 3), True, {"stride": 1, "padding": 0, "groups": 1}),
+        "s2p1": ((2, 3, 7, 7), (4, 3, 3, 3), True, {"stride": 2, "padding": 1, "groups": 1}),
+        "s3p2_7x5": ((2, 2, 7, 5), (3, 2, 3, 3), True, {"stride": 3, "padding": 2, "groups": 1}),
+        "kernel2x3": ((2, 2, 5, 6), (3, 2, 2, 3), True, {"stride": 1, "padding": 1, "groups": 1}),
+        "groups2": ((2, 4, 5, 5), (6, 2, 3, 3), True, {"stride": 1, "padding": 1, "groups": 2}),
+        "depthwise": ((2, 3, 5, 5), (3, 1, 3, 3), True, {"stride": 1, "padding": 1, "groups": 3}),
+        "depthwise_x2": ((2, 3, 6, 6), (6, 1, 3, 3), True, {"stride": 2, "padding": 0, "groups": 3}),
+        "nobias": ((2, 3, 5, 5), (4, 3, 3, 3), False, {"stride": 1, "padding": 0, "groups": 1}),
+        "1x1": ((2, 3, 4, 4), (5, 3, 1, 1), True, {"stride": 1, "padding": 0, "groups": 1}),
+    }
+    for name, (xs, ws, has_bias, o) in convs.items():
+        inputs = {"x": randn(*xs), "weight": randn(*ws, scale=0.5)}
+        if has_bias:
+            inputs["bias"] = randn(ws[0])
+        fn = lambda x, w, b=None, o=o: F.conv2d(x, w, b, stride=o["stride"], padding=o["padding"], groups=o["groups"])
+        c[f"conv_{name}"] = op_case(fn, inputs, o)
+
+    # Nielsen's MNIST convolutions (N = 2): 1×28×28 → 20@5×5 and 20×12×12 → 40@5×5. Inputs and
+    # the upstream gradient come from hashed() (salts below); outputs and gradients are sampled.
+    mnist = {
+        "mnist1": ((2, 1, 28, 28), (20, 1, 5, 5), {"x": (1, 0.0, 1.0), "weight": (2, -0.25, 0.25), "bias": (3, -0.25, 0.25), "upstream": (4, -1.0, 1.0)}),
+        "mnist2": ((2, 20, 12, 12), (40, 20, 5, 5), {"x": (5, -1.0, 1.0), "weight": (6, -0.0625, 0.0625), "bias": (7, -0.0625, 0.0625), "upstream": (8, -1.0, 1.0)}),
+    }
+    for name, (xs, ws, salts) in mnist.items():
+        shapes = {"x": xs, "weight": ws, "bias": (ws[0],)}
+        leaves = {k: hashed(shapes[k], *salts[k]).requires_grad_() for k in shapes}
+        out = F.conv2d(leaves["x"], leaves["weight"], leaves["bias"])
+        out.backward(hashed(tuple(out.shape), *salts["upstream"]))
+        c[f"conv_{name}"] = {
+            "hashed": {k: {"shape": list(v), "salt": salts[k][0], "lo": salts[k][1], "hi": salts[k][2]}
+                       for k, v in {**shapes, "upstream": tuple(out.shape)}.items()},
+            "params": {"stride": 1, "padding": 0, "groups": 1},
+            "out": sampled(out, 11),
+            "grads": {k: sampled(v.grad, 11) if v.numel() > 2000 else T(v.grad) for k, v in leaves.items()},
+        }
+
+    # Pooling (no padding). randn inputs have no ties; the *_ties cases use small integers, so
+    # windows share their maximum: torch 1.13 routes the gradient to the first maximum in
+    # row-major window order, as descent does (checked here, then stored).
+    pools = {
+        "k2s2": ((2, 3, 6, 6), 2, 2),
+        "k3s2_7x7": ((2, 2, 7, 7), 3, 2),
+        "k2s2_5x7": ((1, 2, 5, 7), 2, 2),
+        "k3s1": ((1, 2, 5, 5), 3, 1),
+    }
+    for name, (xs, k, s) in pools.items():
+        c[f"maxPool_{name}"] = op_case(lambda x, k=k, s=s: F.max_pool2d(x, k, s), {"x": randn(*xs)}, {"kernel": k, "stride": s})
+        c[f"avgPool_{name}"] = op_case(lambda x, k=k, s=s: F.avg_pool2d(x, k, s), {"x": randn(*xs)}, {"kernel": k, "stride": s})
+    for name, (xs, k, s) in (("k2s2", ((2, 2, 4, 4), 2, 2)), ("k3s2_7x7", ((1, 2, 7, 7), 3, 2))):
+        x = torch.randint(0, 3, xs).float()
+        _, idx = F.max_pool2d(x, k, s, return_indices=True)
+        w = xs[3]
+        for (n, ch, i, j), at in zip(torch.cartesian_prod(*[torch.arange(d) for d in idx.shape]).tolist(), idx.reshape(-1).tolist()):
+            win = x[n, ch, i * s:i * s + k, j * s:j * s + k].reshape(-1)
+            first = int((win == win.max()).nonzero()[0])
+            assert at == (i * s + first // k) * w + j * s + first % k, "torch's max_pool2d tie rule changed"
+        c[f"maxPool_{name}_ties"] = op_case(lambda x, k=k, s=s: F.max_pool2d(x, k, s), {"x": x}, {"kernel": k, "stride": s})
+
+    # Batch normalisation. Training: two batches through one module (output, gradients of the
+    # first, running statistics after each); γ, β random so they matter. Eval: given running stats.
+    def bn_train(cls, feats, shape1, shape2, eps=1e-5, momentum=0.1):
+        m = cls(feats, eps=eps, momentum=momentum)
+        with torch.no_grad():
+            m.weight.copy_(rand(feats, lo=0.5, hi=1.5))
+            m.bias.copy_(randn(feats, scale=0.5))
+        w0, b0 = T(m.weight), T(m.bias)
+        x1 = (randn(*shape1, scale=2) + 0.5).requires_grad_()
+        out1 = m(x1)
+        up = randn(*out1.shape)
+        out1.backward(up)
+        case = {"params": {"eps": eps, "momentum": momentum}, "weight": w0, "bias": b0,
+                "x1": T(x1), "out1": T(out1), "upstream": T(up),
+                "grads": {"x": T(x1.grad), "weight": T(m.weight.grad), "bias": T(m.bias.grad)},
+                "after1": bn_state(m)}
+        x2 = randn(*shape2, scale=0.5) - 1.0
+        case["x2"], case["out2"], case["after2"] = T(x2), T(m(x2)), bn_state(m)
+        return case
+
+    def bn_eval(cls, feats, shape):
+        m = cls(feats)
+        with torch.no_grad():
+            m.weight.copy_(rand(feats, lo=0.5, hi=1.5))
+            m.bias.copy_(randn(feats, scale=0.5))
+            m.running_mean.copy_(randn(feats))
+            m.running_var.copy_(rand(feats, lo=0.2, hi=3.0))
+        m.eval()
+        x = randn(*shape).requires_grad_()
+        out = m(x)
+        up = randn(*out.shape)
+        out.backward(up)
+        return {"params": {"eps": m.eps, "momentum": m.momentum}, "weight": T(m.weight), "bias": T(m.bias),
+                **bn_state(m), "x": T(x), "out": T(out), "upstream": T(up),
+                "grads": {"x": T(x.grad), "weight": T(m.weight.grad), "bias": T(m.bias.grad)}}
+
+    B1, B2 = torch.nn.BatchNorm1d, torch.nn.BatchNorm2d
+    c["bn1d_train"] = bn_train(B1, 5, (8, 5), (6, 5))
+    c["bn1d_train_eps_momentum"] = bn_train(B1, 3, (4, 3), (2, 3), eps=1e-3, momentum=0.3)
+    c["bn2d_train"] = bn_train(B2, 3, (4, 3, 5, 5), (2, 3, 4, 6))
+    c["bn2d_train_n1"] = bn_train(B2, 2, (1, 2, 3, 3), (1, 2, 2, 2))
+    c["bn1d_eval"] = bn_eval(B1, 5, (6, 5))
+    c["bn2d_eval"] = bn_eval(B2, 3, (2, 3, 4, 4))
+
+    # A tiny conv net: conv 3@3×3 → ReLU → max-pool 2 → flatten → linear → log-softmax + NLL.
+    labels = [1, 3, 0]
+    c["convnet"] = seq_case(
+        [torch.nn.Conv2d(2, 3, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(27, 4)],
+        {"0.weight": "layers.0.weight", "0.bias": "layers.0.bias", "4.weight": "layers.4.weight", "4.bias": "layers.4.bias"},
+        randn(3, 2, 8, 8), loss=lambda z: F.nll_loss(F.log_softmax(z, dim=1), torch.tensor(labels)), labels=labels)
+    write("conv", c)
+
+
 if __name__ == "__main__":
     make_ops()
     make_losses()
@@ -451,3 +590,4 @@ if __name__ == "__main__":
     make_optim()
     make_clip()
     make_schedules()
+    make_conv()
