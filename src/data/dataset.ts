@@ -79,6 +79,13 @@ export interface DataLoaderOptions {
   rng?: Rng;
   /** Skip the last batch when it is smaller than batchSize. */
   dropLast?: boolean;
+  /**
+   * Changes every batch in place after it is gathered (a copy: the dataset is never modified):
+   * (features of n examples, n, augmentRng) — e.g. `augmenter({ rotate: 10 })` from data/augment.ts.
+   */
+  augment?: (x: Float32Array, n: number, rng: Rng) => void;
+  /** The stream `augment` draws from (needed with `augment`), e.g. `rng.fork("augment")`. */
+  augmentRng?: Rng;
 }
 
 /** Iterates mini-batches; each `for…of` is one epoch, reshuffled from the seeded stream. */
@@ -90,6 +97,7 @@ export class DataLoader implements Iterable<Batch> {
       throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${opts.batchSize}`);
     }
     if (opts.shuffle && !opts.rng) throw new RangeError("DataLoader: shuffle needs an rng (seeded generator)");
+    if (opts.augment && !opts.augmentRng) throw new RangeError("DataLoader: augment needs an augmentRng (seeded generator, e.g. rng.fork(\"augment\"))");
     this.batchSize = Math.min(opts.batchSize, Math.max(dataset.length, 1));
   }
 
@@ -101,8 +109,8 @@ export class DataLoader implements Iterable<Batch> {
 
   *[Symbol.iterator](): Iterator<Batch> {
     const d = this.dataset;
-    if (this.opts.shuffle) {
-      for (const idx of this.indices()) yield d.batch(idx);
+    if (this.opts.shuffle || this.opts.augment) {
+      for (const idx of this.indices()) yield this.gather(idx);
       return;
     }
     // In order: each batch is a view of consecutive rows — no copy (kernels read it in place).
@@ -110,6 +118,14 @@ export class DataLoader implements Iterable<Batch> {
       const [start, end] = [idx[0] ?? 0, (idx[0] ?? 0) + idx.length];
       yield { x: new Tensor(d.features.subarray(start * d.featureSize, end * d.featureSize), [end - start, ...d.featureShape]), y: d.labels.slice(start, end) };
     }
+  }
+
+  /** Gathers the given examples into a new batch and augments it when `augment` is set. */
+  gather(indices: ArrayLike<number>): Batch {
+    const b = this.dataset.batch(indices);
+    // dataset.batch gathers into a fresh float32 array, so augmenting it leaves the dataset alone.
+    if (this.opts.augment) this.opts.augment(b.x.data as Float32Array, indices.length, this.opts.augmentRng!);
+    return b;
   }
 
   /**

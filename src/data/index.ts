@@ -3,3 +3,4 @@ export { parseIdx, type IdxArray, type IdxDType } from "./idx.js";
 export { mnistFromIdx, mnistFileNames, MNIST_FILES, type Mnist, type IdxFile, type MnistFiles, type MnistOptions } from "./mnist.js";
 export { mnistLike, toInk, looksInverted, type RawImage, type MnistLikeResult } from "./preprocess.js";
 export { oneHot } from "../nn/losses.js";
+export { shiftImage, expandByShifts, affineMatrix, affineSample, augmentBatch, augmenter, type AugmentOptions, type AffineMatrix } from "./augment.js";

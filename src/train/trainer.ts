@@ -202,7 +202,7 @@ export class Trainer {
       let seen = 0;
       let batches = 0;
       for (const idx of train.indices()) {
-        const r = this.step(() => train.dataset.batch(idx));
+        const r = this.step(() => train.gather(idx));
         ctx.step++;
         ctx.batch = ++batches;
         ctx.loss = r.loss;
