@@ -14,6 +14,7 @@ import { Adam, AdamW } from "../optim/adam.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { ReduceOnPlateau, cosineSchedule, exponentialSchedule, stepSchedule, type Schedule } from "../optim/schedule.js";
 import { DataLoader, type TensorDataset } from "../data/dataset.js";
+import { augmenter, expandByShifts, type AugmentOptions } from "../data/augment.js";
 import { Rng } from "../rng.js";
 import { UsageError } from "../errors.js";
 import { Trainer, type FitOptions } from "./trainer.js";
@@ -69,6 +70,12 @@ export interface TrainConfig {
   validation: number;
   /** Use only the first N training examples (quick experiments); 0 = all. */
   trainSize: number;
+  /** Nielsen's "expanded" training data: each image plus its 1-pixel shifts up, down, left, right (5×). */
+  expand?: boolean;
+  /** Random augmentation of every training batch (seeded): rotation, zoom, translation, elastic. */
+  augment?: AugmentOptions;
+  /** Members of an ensemble (`descent ensemble`): nets trained with seeds seed, seed+1, … that vote. */
+  ensemble?: number;
   seed: number;
 }
 
@@ -218,7 +225,8 @@ export function buildExperiment(
 ): Experiment {
   const c = validateConfig(config);
   const rng = new Rng(c.seed);
-  const train = c.trainSize > 0 ? data.train.slice(0, Math.min(c.trainSize, data.train.length)) : data.train;
+  const base = c.trainSize > 0 ? data.train.slice(0, Math.min(c.trainSize, data.train.length)) : data.train;
+  const train = c.expand ? expandByShifts(base) : base;
   if (c.arch === undefined && train.featureSize !== c.layers[0]) {
     throw new UsageError(`the first layer takes ${c.layers[0]} inputs, but the data has ${train.featureSize} features per example (use --layers ${train.featureSize},…)`);
   }
@@ -242,7 +250,11 @@ export function buildExperiment(
     ...(c.clipValue !== undefined ? { clipValue: c.clipValue } : {}),
   });
   const batchSize = c.optimizer === "gd" ? n : c.batchSize;
-  const loader = new DataLoader(prepared.train, { batchSize, shuffle: true, rng: rng.fork("shuffle") });
+  const augment = c.augment && Object.values(c.augment).some((v) => v) ? augmenter(c.augment) : undefined;
+  const loader = new DataLoader(prepared.train, {
+    batchSize, shuffle: true, rng: rng.fork("shuffle"),
+    ...(augment ? { augment, augmentRng: rng.fork("augment") } : {}),
+  });
   const schedule = makeSchedule(c);
   const fitOptions: FitOptions = {
     epochs: c.epochs,

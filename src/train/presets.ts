@@ -55,6 +55,81 @@ export const PRESETS: Record<string, Preset> = {
   },
 };
 
+/**
+ * Nielsen's chapter-6 ladder (network3.py): mini-batch 10, log-likelihood over a softmax output,
+ * sigmoid rungs at η = 0.1 and ReLU rungs at η = 0.03. His L2 term is 0.5·λ·Σw² divided by the
+ * number of mini-batches; in descent's λ/n convention that is λ·batch, so his λ = 0.1 is l2 = 1.
+ * Pooling comes after the activation (equivalent: max and these activations commute).
+ * Weights: N(0, 1/n_in) for sigmoid rungs, He for ReLU (his own draws were N(0, 1/n_out)).
+ */
+const CONV1 = "conv20x5,sigmoid,maxpool2";
+const CONV2 = "conv20x5,sigmoid,maxpool2,conv40x5,sigmoid,maxpool2";
+const CONV2_RELU = "conv20x5,relu,maxpool2,conv40x5,relu,maxpool2";
+const NIELSEN_CH6 = { cost: "log-likelihood", optimizer: "sgd", batchSize: 10, epochs: 60 } as const;
+const CH6_RELU = { ...NIELSEN_CH6, arch: `${CONV2_RELU},fc100,relu,fc10,softmax`, init: "he-normal", lr: 0.03, l2: 1 } as const;
+const CH6_DROPOUT = {
+  ...NIELSEN_CH6, arch: `${CONV2_RELU},dropout0.5,fc1000,relu,dropout0.5,fc1000,relu,dropout0.5,fc10,softmax`,
+  init: "he-normal", lr: 0.03, l2: 1, expand: true, epochs: 40,
+} as const;
+/** The benchmark convnet (FACTS.md's W3): two conv-pool layers, FC 100, 10 outputs. */
+const W3 = "conv20x5,relu,maxpool2,conv40x5,relu,maxpool2,fc100,relu,fc10,softmax";
+
+Object.assign(PRESETS, {
+  "nielsen-ch6-fc": {
+    description: "Nielsen ch. 6 baseline: [784,100,10] sigmoid, softmax + log-likelihood, η=0.1, batch 10, 60 epochs",
+    expect: "book: 97.80 %",
+    config: { ...NIELSEN_CH6, arch: "fc100,sigmoid,fc10,softmax", init: "scaled-normal", lr: 0.1 },
+  },
+  "nielsen-ch6-conv1": {
+    description: "Nielsen ch. 6: conv 20@5×5 + max-pool 2 + FC 100 (sigmoid), η=0.1, 60 epochs",
+    expect: "book: 98.78 %",
+    config: { ...NIELSEN_CH6, arch: `${CONV1},fc100,sigmoid,fc10,softmax`, init: "scaled-normal", lr: 0.1 },
+  },
+  "nielsen-ch6-conv2": {
+    description: "Nielsen ch. 6: two conv-pool layers (20 and 40 filters 5×5) + FC 100 (sigmoid), η=0.1, 60 epochs",
+    expect: "book: 99.06 %",
+    config: { ...NIELSEN_CH6, arch: `${CONV2},fc100,sigmoid,fc10,softmax`, init: "scaled-normal", lr: 0.1 },
+  },
+  "nielsen-ch6-relu": {
+    description: "Nielsen ch. 6: the two conv-pool net with ReLU, η=0.03, L2 (his λ=0.1), 60 epochs",
+    expect: "book: 99.23 %",
+    config: CH6_RELU,
+  },
+  "nielsen-ch6-expanded": {
+    description: "Nielsen ch. 6: the ReLU net on expanded data (each image plus 1-pixel shifts: 250,000), 60 epochs",
+    expect: "book: 99.37 %",
+    config: { ...CH6_RELU, expand: true },
+  },
+  "nielsen-ch6-dropout": {
+    description: "Nielsen ch. 6: expanded data, two FC layers of 1000 ReLU units, dropout 0.5, 40 epochs",
+    expect: "book: 99.60 %",
+    config: CH6_DROPOUT,
+  },
+  "nielsen-ch6-ensemble": {
+    description: "Nielsen ch. 6: five nielsen-ch6-dropout nets (seeds seed..seed+4) voting — run with descent ensemble",
+    expect: "book: 99.67 %",
+    config: { ...CH6_DROPOUT, ensemble: 5 },
+  },
+  "handbook-cnn": {
+    description: "A modern small CNN: conv-BN-ReLU blocks, max-pool, dropout, He init, AdamW (lr 1e-3, wd 1e-2), batch 64, 3 epochs",
+    expect: "≥ 99.3 % within 3 epochs",
+    config: {
+      arch: "conv32x5p2,bn,relu,maxpool2,conv64x5p2,bn,relu,maxpool2,fc128,relu,dropout0.3,fc10,softmax",
+      cost: "log-likelihood", init: "he-normal", optimizer: "adamw", lr: 1e-3, weightDecay: 1e-2, batchSize: 64, epochs: 3,
+    },
+  },
+  w3: {
+    description: "Benchmark W3: conv 20@5×5-ReLU-pool, conv 40@5×5-ReLU-pool, FC 100 ReLU, FC 10; SGD η=0.03, batch 10",
+    expect: "~99.0 % after 3 epochs (PyTorch here: 99.0 %)",
+    config: { arch: W3, cost: "log-likelihood", init: "he-normal", optimizer: "sgd", lr: 0.03, batchSize: 10, epochs: 3 },
+  },
+  "w3-adam": {
+    description: "Benchmark W3 with Adam, lr 1e-3, batch 64",
+    expect: "~98.9 % after 3 epochs (PyTorch here: 98.9 %)",
+    config: { arch: W3, cost: "log-likelihood", init: "he-normal", optimizer: "adam", lr: 1e-3, batchSize: 64, epochs: 3 },
+  },
+} satisfies Record<string, Preset>);
+
 export function presetConfig(name: string): TrainConfig {
   const p = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
   if (!p) throw new Error(`unknown preset "${name}"`);

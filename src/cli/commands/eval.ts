@@ -4,7 +4,7 @@ import { loadMnist } from "../../node/mnist.js";
 import { loadModel } from "../../node/model-files.js";
 import { evaluate } from "../../train/evaluate.js";
 import { choice } from "../parse.js";
-import { describeNetwork, checkInputSize } from "../describe.js";
+import { describeNetwork, inputShapeFor } from "../describe.js";
 import type { ConfusionMatrix } from "../../train/metrics.js";
 
 export function evalCommand(): Command {
@@ -17,8 +17,8 @@ export function evalCommand(): Command {
     .action(async (path: string, opts: { data?: string; split: "test" | "validation" | "train"; json?: boolean }) => {
       const { model, architecture } = await loadModel(path);
       const data = await loadMnist(opts.data ? { dir: opts.data } : {});
-      const split = data[opts.split];
-      checkInputSize(architecture, split.featureSize, path);
+      const flat = data[opts.split];
+      const split = flat.withFeatureShape(inputShapeFor(architecture, flat.featureSize, path));
       const r = evaluate(model, split);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ model: path, split: opts.split, accuracy: r.accuracy, correct: r.correct, total: r.total, confusion: r.confusion.toRows() })}\n`);

@@ -6,7 +6,7 @@ import { mnistLike } from "../../data/preprocess.js";
 import { Tensor } from "../../tensor.js";
 import { noGrad } from "../../autograd.js";
 import { choice } from "../parse.js";
-import { checkInputSize } from "../describe.js";
+import { inputShapeFor } from "../describe.js";
 
 /** 28×28 pixels as text, for a quick look at what the network saw. */
 function asciiDigit(pixels: Float32Array): string {
@@ -33,12 +33,12 @@ export function predictCommand(): Command {
     .option("--json", "print JSON")
     .action(async (modelPath: string, images: string[], opts: { invert: "auto" | "yes" | "no"; show?: boolean; json?: boolean }) => {
       const { model, architecture } = await loadModel(modelPath);
-      checkInputSize(architecture, 784, modelPath);
+      const shape = inputShapeFor(architecture, 784, modelPath);
       model.eval();
       for (const path of images) {
         const img = await readImage(path);
         const prepared = mnistLike(img, { invert: opts.invert === "auto" ? "auto" : opts.invert === "yes" });
-        const out = noGrad(() => model.forward(new Tensor(prepared.pixels, [1, 784])));
+        const out = noGrad(() => model.forward(new Tensor(prepared.pixels, [1, ...shape])));
         const scores = Array.from(out.data);
         const ranked = scores.map((v, d) => ({ digit: d, score: v })).sort((a, b) => b.score - a.score);
         const best = ranked[0]!;

@@ -5,6 +5,7 @@ import { PRESETS, presetConfig } from "../../train/presets.js";
 import { ACTIVATIONS, OUTPUTS } from "../../nn/mlp.js";
 import { INIT_NAMES } from "../../nn/init.js";
 import { UsageError } from "../../errors.js";
+import type { AugmentOptions } from "../../data/augment.js";
 import { loadMnist } from "../../node/mnist.js";
 import { saveModel } from "../../node/model-files.js";
 import { VERSION } from "../../version.js";
@@ -40,7 +41,30 @@ const CONFIG_FLAGS: [flag: string, key: keyof TrainConfig, help: string, parse: 
   ["--validation <n>", "validation", "training images held out for validation (the book: 10000)", integer("--validation", 0)],
   ["--train-size <n>", "trainSize", "use only the first n training images (0 = all)", integer("--train-size", 0)],
   ["--seed <n>", "seed", "random seed (same seed ⇒ identical weights)", integer("--seed", 0)],
+  ["--expand", "expand", "the book's expanded data: add 1-pixel shifts of every training image (5×)", () => true],
+  ["--augment <spec>", "augment", "random augmentation per batch, e.g. rotate=10,translate=2,scale=0.1,elastic=34:4", augmentSpec],
 ];
+
+/** "rotate=10,translate=2,scale=0.1,elastic=34:4" → AugmentOptions. */
+function augmentSpec(v: string): AugmentOptions {
+  const out: AugmentOptions = {};
+  for (const part of v.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const [key, val = ""] = part.split("=");
+    const num = (x: string) => {
+      const n = Number(x);
+      if (x.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`--augment ${part}: expected a non-negative number`);
+      return n;
+    };
+    if (key === "rotate") out.rotate = num(val);
+    else if (key === "translate") out.translate = num(val);
+    else if (key === "scale") out.scale = num(val);
+    else if (key === "elastic") {
+      const [alpha = "", sigma = ""] = val.split(":");
+      out.elastic = { alpha: num(alpha), sigma: num(sigma) };
+    } else throw new UsageError(`--augment: unknown "${key}" (use rotate=, translate=, scale=, elastic=alpha:sigma)`);
+  }
+  return out;
+}
 
 const camel = (flag: string) => flag.replace(/^--/, "").split(" ")[0]!.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
 
