@@ -158,3 +158,31 @@ describe("SGD fused into backward", () => {
     expect(plain.parameters().every((p) => p.grad !== null)).toBe(true);
   });
 });
+
+describe("ensembles", () => {
+  // Oracle: hand-counted votes and averages for three linear "models" with chosen weights.
+  test("vote and average combine members as counted by hand", async () => {
+    const { evaluateEnsemble } = await import("../src/train/ensemble.js");
+    const { Linear } = await import("../src/nn/layers/linear.js");
+    const make = (w: number[]) => {
+      const l = new Linear(2, 2, { bias: false });
+      l.weight.data.set(w);
+      return l;
+    };
+    const identity = make([1, 0, 0, 1]); // predicts argmax(x)
+    const swapped = make([0, 1, 1, 0]); // predicts the other class
+    const loud = make([0, 5, 5, 0]); // swapped, with large outputs
+    // Rows: x = [2, 1] (label 0), [1, 3] (label 1), [0, 1] (label 1).
+    const ds = new TensorDataset(Float32Array.of(2, 1, 1, 3, 0, 1), [2], Int32Array.of(0, 1, 1));
+    const r = evaluateEnsemble([identity, swapped, loud], ds);
+    expect(r.members).toEqual([1, 0, 0]);
+    // Votes: two of three say "swapped" on every row → 0 correct. Averages: the loud member's
+    // outputs dominate → also swapped → 0 correct.
+    expect(r.vote.accuracy).toBe(0);
+    expect(r.average.accuracy).toBe(0);
+    const r2 = evaluateEnsemble([identity, swapped, identity], ds);
+    expect(r2.vote.accuracy).toBe(1); // 2 votes to 1 for the right class on each row
+    // Average of [x, swap(x), x] = (2x + swap(x))/3 → argmax(x) wins: all correct.
+    expect(r2.average.accuracy).toBe(1);
+  });
+});

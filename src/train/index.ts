@@ -4,3 +4,4 @@ export { ConfusionMatrix, argmaxRows, countCorrect } from "./metrics.js";
 export { evaluate, type EvalResult } from "./evaluate.js";
 export { buildExperiment, validateConfig, lossFor, DEFAULT_CONFIG, COSTS, OPTIMIZERS, SCHEDULES, type TrainConfig, type Experiment, type CostName, type OptimizerName, type ScheduleName } from "./config.js";
 export { PRESETS, presetConfig, type Preset } from "./presets.js";
+export { evaluateEnsemble, type EnsembleResult, type Combine } from "./ensemble.js";

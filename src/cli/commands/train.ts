@@ -7,6 +7,10 @@ import { INIT_NAMES } from "../../nn/init.js";
 import { UsageError } from "../../errors.js";
 import type { AugmentOptions } from "../../data/augment.js";
 import { loadMnist } from "../../node/mnist.js";
+import type { Mnist } from "../../data/mnist.js";
+import type { TensorDataset } from "../../data/dataset.js";
+import type { Module } from "../../nn/module.js";
+import { evaluateEnsemble } from "../../train/ensemble.js";
 import { saveModel } from "../../node/model-files.js";
 import { VERSION } from "../../version.js";
 import { backendInfo, getThreads } from "../../kernels/index.js";
@@ -42,6 +46,7 @@ const CONFIG_FLAGS: [flag: string, key: keyof TrainConfig, help: string, parse: 
   ["--train-size <n>", "trainSize", "use only the first n training images (0 = all)", integer("--train-size", 0)],
   ["--seed <n>", "seed", "random seed (same seed ⇒ identical weights)", integer("--seed", 0)],
   ["--expand", "expand", "the book's expanded data: add 1-pixel shifts of every training image (5×)", () => true],
+  ["--ensemble <n>", "ensemble", "train n models (seeds seed…seed+n−1), save each, and report their vote", integer("--ensemble", 1)],
   ["--augment <spec>", "augment", "random augmentation per batch, e.g. rotate=10,translate=2,scale=0.1,elastic=34:4", augmentSpec],
 ];
 
@@ -102,6 +107,14 @@ export function configFromFlags(opts: Record<string, unknown>): TrainConfig {
   return validateConfig(config);
 }
 
+interface RunContext {
+  mode: OutputMode;
+  quiet: boolean;
+  say: (text: string) => void;
+  preset: string | null;
+  dataLabel: string;
+}
+
 async function runTrain(opts: Record<string, unknown>): Promise<number> {
   const config = configFromFlags(opts);
   const mode: OutputMode = opts.json ? "json" : process.stdout.isTTY ? "tty" : "plain";
@@ -113,15 +126,47 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
   if (outPath !== null && !outPath.endsWith(".safetensors")) {
     throw new UsageError(`--out ${outPath}: model files end in .safetensors (e.g. --out model.safetensors)`);
   }
-
   const data = await loadMnist({ ...(typeof opts.data === "string" ? { dir: opts.data } : {}), validation: config.validation });
+  const ctx: RunContext = {
+    mode, quiet, say, preset: typeof opts.preset === "string" ? opts.preset : null,
+    dataLabel: typeof opts.data === "string" ? opts.data : "the bundled MNIST",
+  };
+  const members = config.ensemble ?? 1;
+  if (members <= 1) return (await trainOne(config, data, outPath, ctx)).code;
+
+  // An ensemble: members with seeds seed, seed+1, …, saved as <out>-1.safetensors, …; then they vote.
+  const models: Module[] = [];
+  let test: TensorDataset | undefined;
+  let code = 0;
+  for (let i = 0; i < members; i++) {
+    say(pc.bold(`\nensemble member ${i + 1}/${members} (seed ${config.seed + i})`));
+    const path = outPath ? outPath.replace(/\.safetensors$/, `-${i + 1}.safetensors`) : null;
+    const r = await trainOne({ ...config, seed: config.seed + i, ensemble: 1 }, data, path, ctx);
+    models.push(r.model);
+    test = r.test;
+    code = Math.max(code, r.code);
+  }
+  const e = evaluateEnsemble(models, test!);
+  if (mode === "json") {
+    process.stdout.write(`${JSON.stringify({ type: "ensemble", members: e.members, vote: e.vote.accuracy, average: e.average.accuracy })}\n`);
+  } else {
+    const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+    process.stdout.write(`\nensemble of ${members}: members ${e.members.map(pct).join(", ")}\n`);
+    process.stdout.write(`  vote ${pc.bold(pct(e.vote.accuracy))} · average of outputs ${pc.bold(pct(e.average.accuracy))} on the test set\n`);
+    if (outPath) say(`evaluate them together again with: npx descent eval ${models.map((_, i) => outPath.replace(/\.safetensors$/, `-${i + 1}.safetensors`)).join(" ")}`);
+  }
+  return code;
+}
+
+async function trainOne(config: TrainConfig, data: Mnist, outPath: string | null, ctx: RunContext): Promise<{ code: number; model: Module; test: TensorDataset }> {
+  const { mode, quiet, say, preset } = ctx;
   const ex = buildExperiment(config, data);
-  const preset = typeof opts.preset === "string" ? opts.preset : null;
   say(pc.bold(`descent ${VERSION} · ${preset ? `preset ${preset}` : "custom network"} · backend ${backendInfo().backend}${getThreads() > 1 ? ` · ${getThreads()} threads` : ""}`));
   say(`network  ${config.arch ?? `[${config.layers.join(", ")}] ${config.activation} → ${config.output}`} · ${ex.model.numParameters().toLocaleString("en-US")} parameters · init ${config.init}`);
-  say(`training ${config.cost} cost · ${config.optimizer} η=${config.lr} · batch ${config.optimizer === "gd" ? "full" : config.batchSize} · ${config.epochs} epochs` +
-    (config.l2 ? ` · L2 λ=${config.l2}` : "") + (config.l1 ? ` · L1 λ=${config.l1}` : "") + (config.dropout ? ` · dropout ${config.dropout}` : "") + ` · seed ${config.seed}`);
-  say(`data     ${ex.loader.dataset.length.toLocaleString("en-US")} training, ${data.validation.length.toLocaleString("en-US")} validation, ${data.test.length.toLocaleString("en-US")} test images from ${typeof opts.data === "string" ? opts.data : "the bundled MNIST"}`);
+  say(`training ${config.cost} cost · ${config.optimizer} η=${config.lr} · batch ${config.optimizer === "gd" ? "full" : config.batchSize} · ${config.epochs} epoch${config.epochs === 1 ? "" : "s"}` +
+    (config.l2 ? ` · L2 λ=${config.l2}` : "") + (config.l1 ? ` · L1 λ=${config.l1}` : "") + (config.dropout ? ` · dropout ${config.dropout}` : "") +
+    (config.expand ? " · expanded data" : "") + (config.augment ? " · augmented" : "") + ` · seed ${config.seed}`);
+  say(`data     ${ex.loader.dataset.length.toLocaleString("en-US")} training, ${data.validation.length.toLocaleString("en-US")} validation, ${data.test.length.toLocaleString("en-US")} test images from ${ctx.dataLabel}`);
 
   const callbacks = quiet ? [] : [progressCallback(mode, { write: (s) => process.stdout.write(s), columns: process.stdout.columns ?? 0 })];
   const result = ex.trainer.fit(ex.loader, { ...ex.fitOptions, callbacks });
@@ -155,5 +200,5 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
     if (saved) say(`saved ${saved}  (try: npx descent eval ${saved})`);
     else if (outPath && !trained) process.stderr.write("no epoch completed: nothing saved\n");
   }
-  return result.stopped?.kind === "non-finite-loss" ? 1 : 0;
+  return { code: result.stopped?.kind === "non-finite-loss" ? 1 : 0, model: ex.model, test: ex.data.test! };
 }
