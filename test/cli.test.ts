@@ -69,7 +69,7 @@ describe("help and usage", () => {
     [["train", "--cost", "log-likelihood"], /log-likelihood cost needs a softmax output layer/],
     [["train", "--out", "model.bin"], /model files end in \.safetensors/],
     [["frobnicate"], /unknown command 'frobnicate'/],
-    [["eval"], /missing required argument 'model'/],
+    [["eval"], /missing required argument 'models'/],
   ])("bad invocation %j → usage message, exit 2", (args, message) => {
     expectCleanError(descent(...args), 2, message);
   });
@@ -202,5 +202,40 @@ describe("the package as a library", () => {
 
   test("package.json and src/version.ts agree", () => {
     expect((JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version).toBe(VERSION);
+  });
+});
+
+describe("convolutional networks from the CLI", () => {
+  const conv = join(dir, "conv.safetensors");
+
+  test("train --arch, then info / eval / predict read the convolutional model", () => {
+    const r = descent("train", "--arch", "conv6x5,relu,maxpool2,fc10,softmax", "--cost", "log-likelihood", "--init", "he-normal", "--lr", "0.05", "--train-size", "1000", "--epochs", "1", "--out", conv);
+    expect(r.code, r.err).toBe(0);
+    expect(descent("info", conv).out).toContain("conv 1→6 5×5 → relu → maxpool 2 → fc 864→10 → softmax");
+    const e = JSON.parse(descent("eval", conv, "--json").out) as { accuracy: number; total: number };
+    expect(e.total).toBe(10000);
+    expect(e.accuracy).toBeGreaterThan(0.5);
+    const png = new PNG({ width: 28, height: 28 });
+    png.data.fill(0);
+    for (let y = 4; y < 24; y++) png.data.set([255, 255, 255, 255], (y * 28 + 14) * 4); // a "1"
+    writeFileSync(join(dir, "one.png"), PNG.sync.write(png));
+    const p = descent("predict", conv, join(dir, "one.png"), "--json");
+    expect(p.code, p.err).toBe(0);
+    expect((JSON.parse(p.out) as { outputs: number[] }).outputs).toHaveLength(10);
+  });
+
+  test("a bad --arch names the token and the shape there, exit 2", () => {
+    expectCleanError(descent("train", "--arch", "conv20x5,maxpool2,conv40x15,fc10"), 2, /"conv40x15" is larger than the 12×12 input/);
+    expectCleanError(descent("train", "--arch", "fc100,blah,fc10"), 2, /"blah" is not a layer/);
+  });
+
+  test("--ensemble trains members with consecutive seeds and reports their vote; eval takes several models", () => {
+    const out = join(dir, "ens.safetensors");
+    const r = descent("train", "--ensemble", "2", "--train-size", "500", "--epochs", "1", "--out", out, "--quiet");
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/ensemble of 2: members \d+\.\d+ %, \d+\.\d+ %/);
+    const e = descent("eval", join(dir, "ens-1.safetensors"), join(dir, "ens-2.safetensors"));
+    expect(e.code, e.err).toBe(0);
+    expect(e.out).toMatch(/ensemble of 2 on the test set: vote \d+\.\d+ %/);
   });
 });

@@ -6,17 +6,22 @@ import { evaluate } from "../../train/evaluate.js";
 import { choice } from "../parse.js";
 import { describeNetwork, inputShapeFor } from "../describe.js";
 import type { ConfusionMatrix } from "../../train/metrics.js";
+import { evaluateEnsemble } from "../../train/ensemble.js";
+import type { TensorDataset } from "../../data/dataset.js";
+import { UsageError } from "../../errors.js";
 
 export function evalCommand(): Command {
   return new Command("eval")
-    .description("accuracy and confusion matrix of a saved model on MNIST")
-    .argument("<model>", "a model file saved by descent train (.safetensors)")
+    .description("accuracy and confusion matrix of a saved model on MNIST (several models: each, and their vote)")
+    .argument("<models...>", "model files saved by descent train (.safetensors)")
     .option("--data <dir>", "directory with the MNIST IDX files (default: the bundled copy)")
     .option("--split <name>", "test, validation or train", choice("--split", ["test", "validation", "train"] as const), "test")
     .option("--json", "print JSON")
-    .action(async (path: string, opts: { data?: string; split: "test" | "validation" | "train"; json?: boolean }) => {
-      const { model, architecture } = await loadModel(path);
+    .action(async (paths: string[], opts: { data?: string; split: "test" | "validation" | "train"; json?: boolean }) => {
       const data = await loadMnist(opts.data ? { dir: opts.data } : {});
+      if (paths.length > 1) return evalEnsemble(paths, data[opts.split], opts);
+      const path = paths[0]!;
+      const { model, architecture } = await loadModel(path);
       const flat = data[opts.split];
       const split = flat.withFeatureShape(inputShapeFor(architecture, flat.featureSize, path));
       const r = evaluate(model, split);
@@ -28,6 +33,25 @@ export function evalCommand(): Command {
       process.stdout.write(`accuracy ${pc.bold(`${(r.accuracy * 100).toFixed(2)} %`)} (${r.correct}/${r.total})\n\n`);
       process.stdout.write(formatConfusion(r.confusion));
     });
+}
+
+/** Several models on one split: each alone, then their majority vote and averaged outputs. */
+async function evalEnsemble(paths: string[], flat: TensorDataset, opts: { split: string; json?: boolean }): Promise<void> {
+  const loaded = await Promise.all(paths.map((p) => loadModel(p)));
+  const shapes = loaded.map((m, i) => inputShapeFor(m.architecture, flat.featureSize, paths[i]!).join("×"));
+  if (new Set(shapes).size > 1) {
+    throw new UsageError(`these models take different inputs (${[...new Set(shapes)].join(" vs ")}); an ensemble needs the same input`);
+  }
+  const split = flat.withFeatureShape(shapes[0]!.split("×").map(Number));
+  const e = evaluateEnsemble(loaded.map((m) => m.model), split);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ models: paths, split: opts.split, members: e.members, vote: e.vote.accuracy, average: e.average.accuracy })}\n`);
+    return;
+  }
+  const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+  paths.forEach((p, i) => process.stdout.write(`${p}: ${pct(e.members[i]!)}\n`));
+  process.stdout.write(`ensemble of ${paths.length} on the ${opts.split} set: vote ${pc.bold(pct(e.vote.accuracy))} · average of outputs ${pc.bold(pct(e.average.accuracy))}\n\n`);
+  process.stdout.write(formatConfusion(e.vote.confusion));
 }
 
 /** The confusion matrix as a table, with per-class accuracy and the most common mistakes. */
