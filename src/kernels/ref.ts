@@ -249,6 +249,63 @@ const avgPoolBackward: Kernels["avgPoolBackward"] = (g, planes, h, w, k, stride,
   }
 };
 
+const batchNormForward: Kernels["batchNormForward"] = (x, n, c, hw, gamma, beta, eps, out, xhat, mean, invstd) => {
+  const m = n * hw;
+  for (let ch = 0; ch < c; ch++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < hw; j++) s += x[(i * c + ch) * hw + j]!;
+    const mu = s / m;
+    let v = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < hw; j++) v += (x[(i * c + ch) * hw + j]! - mu) ** 2;
+    const inv = 1 / Math.sqrt(v / m + eps);
+    mean[ch] = mu;
+    invstd[ch] = inv;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < hw; j++) {
+        const at = (i * c + ch) * hw + j;
+        const xh = (x[at]! - mu) * inv;
+        xhat[at] = xh;
+        out[at] = gamma[ch]! * xh + beta[ch]!;
+      }
+    }
+  }
+};
+
+const channelAffine: Kernels["channelAffine"] = (x, n, c, hw, scale, shift, out) => {
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < c; ch++) {
+      for (let j = 0; j < hw; j++) {
+        const at = (i * c + ch) * hw + j;
+        out[at] = x[at]! * scale[ch]! + shift[ch]!;
+      }
+    }
+  }
+};
+
+const batchNormBackward: Kernels["batchNormBackward"] = (g, xhat, n, c, hw, gamma, invstd, dx, dgamma, dbeta) => {
+  const m = n * hw;
+  for (let ch = 0; ch < c; ch++) {
+    let sg = 0;
+    let sgx = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < hw; j++) {
+        const at = (i * c + ch) * hw + j;
+        sg += g[at]!;
+        sgx += g[at]! * xhat[at]!;
+      }
+    }
+    dbeta[ch] = sg;
+    dgamma[ch] = sgx;
+    const k = (gamma[ch]! * invstd[ch]!) / m;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < hw; j++) {
+        const at = (i * c + ch) * hw + j;
+        dx[at] = k * (m * g[at]! - sg - xhat[at]! * sgx);
+      }
+    }
+  }
+};
+
 function sumAxis(x: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void {
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
@@ -440,6 +497,9 @@ export const ref = {
   maxPoolBackward,
   avgPool,
   avgPoolBackward,
+  batchNormForward,
+  channelAffine,
+  batchNormBackward,
   unary: perOp(UNARY, unaryKernel),
   unaryBackward: perOp(UNARY, unaryBackwardKernel),
   binary: perOp(BINARY, binaryKernel),

@@ -117,6 +117,28 @@ export interface Kernels {
   /** Gradient of avgPool: each g spreads g/k² over its window (dx is overwritten). */
   avgPoolBackward(g: FloatArray, planes: number, h: number, w: number, k: number, stride: number, dx: FloatArray): void;
 
+  /**
+   * Batch normalisation with batch statistics, x viewed as [n, c, hw]: per channel the mean and
+   * biased variance over n·hw values; writes out = γ·x̂ + β, x̂ = (x − mean)·invstd, and the
+   * per-channel mean and invstd = 1/√(var + eps) (for the running averages and the gradient).
+   */
+  batchNormForward(
+    x: FloatArray, n: number, c: number, hw: number, gamma: FloatArray, beta: FloatArray, eps: number,
+    out: FloatArray, xhat: FloatArray, mean: FloatArray, invstd: FloatArray,
+  ): void;
+
+  /** out = x·scale[c] + shift[c] over [n, c, hw] (batch normalisation with fixed statistics). */
+  channelAffine(x: FloatArray, n: number, c: number, hw: number, scale: FloatArray, shift: FloatArray, out: FloatArray): void;
+
+  /**
+   * Gradient of batchNormForward: dβ = Σ g, dγ = Σ g·x̂ (per channel), and
+   * dx = γ·invstd/m · (m·g − dβ − x̂·dγ) with m = n·hw.
+   */
+  batchNormBackward(
+    g: FloatArray, xhat: FloatArray, n: number, c: number, hw: number, gamma: FloatArray, invstd: FloatArray,
+    dx: FloatArray, dgamma: FloatArray, dbeta: FloatArray,
+  ): void;
+
   /** Per op: out[i] = f(x[i]). `out` may be `x`. */
   unary: Record<UnaryOp, UnaryKernel>;
 

@@ -7,7 +7,7 @@ import { allocate, fromOp, Tensor } from "../tensor.js";
 import { kernelsFor } from "../kernels/index.js";
 import { fmt } from "../shape.js";
 import { ShapeError } from "../errors.js";
-import { SUNK } from "../autograd.js";
+import { SUNK, isGradEnabled } from "../autograd.js";
 
 export interface Conv2dOptions {
   stride?: number;
@@ -44,11 +44,14 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const ck = cg * kh * kw; // rows of one group's columns
   const hw = ho * wo;
   const chw = c * h * w;
-  // The unfolded images are kept for the weight gradient: [N, C·kh·kw, Ho·Wo].
-  const cols = allocate(x.dtype, n * c * kh * kw * hw);
+  // The unfolded images are kept for the weight gradient: [N, C·kh·kw, Ho·Wo] — unless no
+  // gradient will be asked for (evaluation), when one image's worth is reused.
+  const keep = isGradEnabled() && (x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false));
+  const colSize = c * kh * kw * hw;
+  const cols = allocate(x.dtype, keep ? n * colSize : colSize);
   const y = allocate(x.dtype, n * f * hw);
   for (let i = 0; i < n; i++) {
-    const col = cols.subarray(i * c * kh * kw * hw, (i + 1) * c * kh * kw * hw);
+    const col = keep ? cols.subarray(i * colSize, (i + 1) * colSize) : cols;
     k.im2col(x.data.subarray(i * chw, (i + 1) * chw), c, h, w, kh, kw, stride, pad, col);
     const yi = y.subarray(i * f * hw, (i + 1) * f * hw);
     if (bias) for (let o = 0; o < f; o++) yi.fill(bias.data[o]!, o * hw, (o + 1) * hw);

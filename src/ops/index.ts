@@ -5,3 +5,4 @@ export * from "./linalg.js";
 export * from "./softmax.js";
 export * from "./loss.js";
 export * from "./conv.js";
+export * from "./norm.js";

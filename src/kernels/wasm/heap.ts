@@ -10,8 +10,13 @@
  *   each growth hands out a new SharedArrayBuffer object, so all of them are remembered.
  */
 
+import { DescentError } from "../../errors.js";
+
 const PAGE = 65536;
 const MIN_CLASS = 6; // 64-byte blocks: every block is 64-byte aligned (cache line, SIMD-friendly)
+/** Blocks above this size are sized to whole 64 KiB pages instead of powers of two (which waste up to half). */
+const LARGE = 1 << 20;
+const LARGE_MARK = 255;
 
 export class WasmHeap {
   readonly memory: WebAssembly.Memory;
@@ -25,6 +30,9 @@ export class WasmHeap {
   private f32: Float32Array;
   private i32: Int32Array;
   private readonly finalizer = new FinalizationRegistry<number>((ptr) => this.release(ptr));
+  /** Large blocks: free ones by exact size, and the size of each one handed out. */
+  private readonly largeFree = new Map<number, number[]>();
+  private readonly largeSize = new Map<number, number>();
   /** Bytes handed out and not yet freed (for tests and leak checks). */
   liveBytes = 0;
 
@@ -45,6 +53,7 @@ export class WasmHeap {
 
   /** Byte address of a fresh block of at least `bytes` bytes. */
   malloc(bytes: number): number {
+    if (bytes > LARGE) return this.mallocLarge(Math.ceil(bytes / PAGE) * PAGE);
     const cls = bytes <= 64 ? MIN_CLASS : 32 - Math.clz32(bytes - 1); // ⌈log2(bytes)⌉
     const list = (this.free[cls] ??= []);
     let ptr = list.pop();
@@ -59,9 +68,33 @@ export class WasmHeap {
     return ptr;
   }
 
+  /** Large blocks are reused by exact size (a training step asks for the same sizes every time). */
+  private mallocLarge(size: number): number {
+    let ptr = this.largeFree.get(size)?.pop();
+    if (ptr === undefined) {
+      ptr = this.top;
+      this.top += size;
+      this.ensure(this.top + 64);
+    }
+    this.classOf[ptr >>> MIN_CLASS] = LARGE_MARK;
+    this.largeSize.set(ptr, size);
+    this.liveBytes += size;
+    return ptr;
+  }
+
   release(ptr: number): void {
     const slot = ptr >>> MIN_CLASS;
     const cls = this.classOf[slot];
+    if (cls === LARGE_MARK) {
+      const size = this.largeSize.get(ptr)!;
+      this.largeSize.delete(ptr);
+      this.classOf[slot] = 0;
+      const list = this.largeFree.get(size);
+      if (list) list.push(ptr);
+      else this.largeFree.set(size, [ptr]);
+      this.liveBytes -= size;
+      return;
+    }
     if (!cls || ptr % 64 !== 0) throw new Error(`WasmHeap: double free or foreign pointer ${ptr}`);
     this.classOf[slot] = 0;
     this.free[cls]!.push(ptr);
@@ -77,7 +110,15 @@ export class WasmHeap {
     }
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
-    this.memory.grow(Math.ceil((end - have) / PAGE));
+    try {
+      this.memory.grow(Math.ceil((end - have) / PAGE));
+    } catch {
+      this.top = Math.min(this.top, have); // the block was not handed out
+      throw new DescentError(
+        `out of WebAssembly memory: ${(have / 2 ** 20).toFixed(0)} MiB in use and ${((end - have) / 2 ** 20).toFixed(0)} MiB more needed — ` +
+          "use a smaller batch (--batch-size), or the ref backend (--backend ref) for this run",
+      );
+    }
     this.buffers.add(this.memory.buffer);
     this.lastBuffer = this.memory.buffer;
     this.f32 = new Float32Array(this.memory.buffer);

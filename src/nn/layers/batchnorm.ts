@@ -1,9 +1,6 @@
 import { Module, Parameter, type LayerSpec } from "../module.js";
 import { Tensor } from "../../tensor.js";
-import { noGrad } from "../../autograd.js";
-import { mean } from "../../ops/reduce.js";
-import { reshape } from "../../ops/movement.js";
-import { sqrt } from "../../ops/elementwise.js";
+import { batchNorm } from "../../ops/norm.js";
 import { ShapeError } from "../../errors.js";
 import { fmt } from "../../shape.js";
 
@@ -12,7 +9,7 @@ import { fmt } from "../../shape.js";
  * x: [N, C] (1d) or [N, C, H, W] (2d) → same shape. Training normalises with the batch mean and
  * biased variance and updates running averages (momentum 0.1; the running variance keeps the
  * unbiased estimate); evaluation uses the running averages. γ (weight) starts at 1, β (bias) at 0.
- * Built from existing ops, so its gradient comes from theirs.
+ * One fused op (ops/norm.ts): statistics, normalisation and the closed-form gradient.
  */
 abstract class BatchNorm extends Module {
   readonly weight: Parameter;
@@ -35,29 +32,9 @@ abstract class BatchNorm extends Module {
       const want = this.rank === 2 ? `[N, ${this.numFeatures}]` : `[N, ${this.numFeatures}, H, W]`;
       throw new ShapeError(`${this.constructor.name}(${this.numFeatures}): input has shape ${fmt(x.shape)}, expected ${want}`);
     }
-    const axes = this.rank === 2 ? [0] : [0, 2, 3];
-    const perChannel = this.rank === 2 ? [1, this.numFeatures] : [1, this.numFeatures, 1, 1];
-    let mu: Tensor;
-    let variance: Tensor;
-    if (this.training) {
-      mu = mean(x, axes, true);
-      const centred = x.sub(mu);
-      variance = mean(centred.mul(centred), axes, true);
-      const count = x.size / this.numFeatures;
-      noGrad(() => {
-        const m = this.momentum;
-        const unbiased = count > 1 ? count / (count - 1) : 1;
-        for (let c = 0; c < this.numFeatures; c++) {
-          this.runningMean.data[c] = (1 - m) * this.runningMean.data[c]! + m * mu.data[c]!;
-          this.runningVar.data[c] = (1 - m) * this.runningVar.data[c]! + m * variance.data[c]! * unbiased;
-        }
-      });
-      const xhat = centred.div(sqrt(variance.add(this.eps)));
-      return xhat.mul(reshape(this.weight, perChannel)).add(reshape(this.bias, perChannel));
-    }
-    mu = reshape(this.runningMean, perChannel);
-    variance = reshape(this.runningVar, perChannel);
-    return x.sub(mu).div(sqrt(variance.add(this.eps))).mul(reshape(this.weight, perChannel)).add(reshape(this.bias, perChannel));
+    return batchNorm(x, this.weight, this.bias, {
+      training: this.training, runningMean: this.runningMean, runningVar: this.runningVar, momentum: this.momentum, eps: this.eps,
+    });
   }
 
   spec(): LayerSpec {
