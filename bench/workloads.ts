@@ -3,13 +3,13 @@ import { noGrad } from "../src/autograd.js";
 import { scope, intoScope } from "../src/memory.js";
 import { setThreads } from "../src/kernels/index.js";
 import type { Mnist } from "../src/data/mnist.js";
-import { DataLoader } from "../src/data/dataset.js";
+import { DataLoader, type TensorDataset } from "../src/data/dataset.js";
 import { buildExperiment } from "../src/train/config.js";
 import { presetConfig } from "../src/train/presets.js";
 import { median } from "./harness.js";
 import "../src/node/index.js";
 
-export const WORKLOADS = { W1: "nielsen-ch1", W2: "nielsen-ch3" } as const;
+export const WORKLOADS = { W1: "nielsen-ch1", W2: "nielsen-ch3", W3: "w3", "W3-adam": "w3-adam" } as const;
 export type Workload = keyof typeof WORKLOADS;
 
 export interface EpochResult {
@@ -28,10 +28,10 @@ export interface EpochResult {
 export async function measureWorkload(data: Mnist, workload: Workload, threads: number, epochs = 3): Promise<EpochResult> {
   await setThreads(threads);
   // One extra epoch first: the JIT and the helper thread's code warm up during it.
-  const ex = buildExperiment({ ...presetConfig(WORKLOADS[workload]), epochs: epochs + 1 }, data);
-  const r = ex.trainer.fit(ex.loader, { ...ex.fitOptions, test: data.test });
+  const ex = buildExperiment({ ...presetConfig(WORKLOADS[workload]), epochs: epochs + 1, validation: 0 }, { train: data.train, test: data.test });
+  const r = ex.trainer.fit(ex.loader, ex.fitOptions);
   const secondsPerEpoch = median(r.history.slice(1).map((h) => h.seconds));
-  const inference = measureInference(data, ex.model);
+  const inference = measureInference(ex.data.test!, ex.model);
   await setThreads(1);
   return {
     workload, threads, secondsPerEpoch, stepMicroseconds: (secondsPerEpoch / ex.loader.length) * 1e6,
@@ -40,9 +40,9 @@ export async function measureWorkload(data: Mnist, workload: Workload, threads: 
 }
 
 /** Images per second for forward passes over the test set in batches of 1000 (median of 5). */
-export function measureInference(data: Mnist, model: { forward(x: never): unknown; eval(): unknown; train(on?: boolean): unknown }): number {
+export function measureInference(test: TensorDataset, model: { forward(x: never): unknown; eval(): unknown; train(on?: boolean): unknown }): number {
   model.eval();
-  const batches = [...new DataLoader(data.test, { batchSize: 1000 })];
+  const batches = [...new DataLoader(test, { batchSize: 1000 })];
   const pass = () => noGrad(() => { for (const b of batches) scope(() => void model.forward(intoScope(b.x) as never)); });
   pass();
   const times: number[] = [];
@@ -52,5 +52,5 @@ export function measureInference(data: Mnist, model: { forward(x: never): unknow
     times.push((performance.now() - t) / 1000);
   }
   model.train();
-  return data.test.length / median(times);
+  return test.length / median(times);
 }

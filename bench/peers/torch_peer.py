@@ -22,7 +22,42 @@ CONF = {
     "W2": dict(sizes=[784, 100, 10], lr=0.5, l2=5.0, cost="xent", wstd=lambda nin: nin ** -0.5),
 }
 
+def run_w3(name, threads, epochs):
+    """W3: conv 20@5×5-ReLU-pool, conv 40@5×5-ReLU-pool, FC 100 ReLU, FC 10, softmax cross-entropy."""
+    adam = name == "W3-adam"
+    batch = 64 if adam else 10
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 20, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(20, 40, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(640, 100), torch.nn.ReLU(), torch.nn.Linear(100, 10))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3) if adam else torch.optim.SGD(net.parameters(), lr=0.03)
+    XI, TXI = X.reshape(-1, 1, 28, 28), TX.reshape(-1, 1, 28, 28)
+    times = []
+    for epoch in range(epochs):
+        perm = torch.randperm(50000)
+        t0 = time.perf_counter()
+        for s in range(0, 50000, batch):
+            i = perm[s:s + batch]
+            loss = torch.nn.functional.cross_entropy(net(XI[i]), Y[i])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        times.append(time.perf_counter() - t0)
+    with torch.no_grad():
+        net(TXI[:1000])
+        t0 = time.perf_counter()
+        for s in range(0, 10000, 1000):
+            out = net(TXI[s:s + 1000])
+        infer = 10000 / (time.perf_counter() - t0)
+        acc = (net(TXI).argmax(1) == TY).float().mean().item()
+    print(json.dumps({"peer": f"PyTorch {torch.__version__}", "workload": name, "threads": threads,
+                      "secondsPerEpoch": sorted(times)[len(times) // 2], "testAccuracy": acc, "epochs": epochs,
+                      "inferenceImagesPerSecond": infer}), flush=True)
+
 for name in workloads:
+    if name.startswith("W3"):
+        run_w3(name, threads, epochs)
+        continue
     c = CONF[name]
     layers = []
     for nin, nout in zip(c["sizes"][:-1], c["sizes"][1:]):
