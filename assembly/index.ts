@@ -7,3 +7,4 @@ export { sigmoid, sigmoidBackward, tanh, tanhBackward, exp, relu, leakyRelu, lea
 export { sumAxis, sumSquares, scale, softmaxRows, softmaxCrossEntropy } from "./reduce";
 export { sgdStep, adamStep, penaltyGrad } from "./optim";
 export { im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward } from "./conv";
+export { batchNormForward, channelAffine, batchNormBackward } from "./norm";

@@ -112,6 +112,22 @@ function cases(kernel: string, op?: string): Case {
             if (kernel === "avgPoolBackward") out.push({ name, tol: { reduction: kk * kk }, run: (K, where) => { const dx = place(new Float32Array(planes * h * w).fill(7), where); K.avgPoolBackward(place(grad, where), planes, h, w, kk, stride, dx); return [dx]; } });
           }
           break;
+        case "batchNormForward":
+        case "batchNormBackward":
+        case "channelAffine":
+          for (const [bn, c, hw] of [[n, 3, 1], [2, n % 5 + 1, n], [n % 4 + 1, 2, 7]] as const) {
+            const size = bn * c * hw;
+            const xs = values(rng, size, specials);
+            const gs = values(rng, size, false);
+            const gamma = values(rng, c, false);
+            const beta = values(rng, c, false);
+            const name = `${tag} [${bn},${c},${hw}]`;
+            const tol = { atol: 1e-5, rtol: 1e-4, reduction: bn * hw + 1 };
+            if (kernel === "batchNormForward") out.push({ name, tol, run: (K, where) => { const [o, xh, mu, inv] = [place(new Float32Array(size), where), place(new Float32Array(size), where), place(new Float32Array(c), where), place(new Float32Array(c), where)]; K.batchNormForward(place(xs, where), bn, c, hw, place(gamma, where), place(beta, where), 1e-5, o, xh, mu, inv); return [o, xh, mu, inv]; } });
+            if (kernel === "channelAffine") out.push({ name, run: (K, where) => { const o = place(new Float32Array(size), where); K.channelAffine(place(xs, where), bn, c, hw, place(gamma, where), place(beta, where), o); return [o]; } });
+            if (kernel === "batchNormBackward") out.push({ name, tol, run: (K, where) => { const [dx, dg, db] = [place(new Float32Array(size), where), place(new Float32Array(c), where), place(new Float32Array(c), where)]; K.batchNormBackward(place(gs, where), place(xs, where), bn, c, hw, place(gamma, where), place(beta.map(Math.abs), where), dx, dg, db); return [dx, dg, db]; } });
+          }
+          break;
         case "unary": {
           const [p, q] = op === "clamp" ? [-1, 2] : [0.1, 0];
           out.push({ name: tag, run: (K, w) => { const o = place(new Float32Array(n), w); K.unary[op as keyof Kernels["unary"]](place(x, w), o, p, q); return [o]; } });

@@ -129,6 +129,26 @@ export function wasmKernels(rt: WasmRuntime) {
       }
       done(wt, pw);
     },
+    batchNormForward(x, n, c, hw, gamma, beta, eps, out, xhat, mean, invstd) {
+      const [po, ph, pm, pi] = [addr(out, false), addr(xhat, false), addr(mean, false), addr(invstd, false)];
+      w.batchNormForward(addr(x), n, c, hw, addr(gamma), addr(beta), eps, po, ph, pm, pi);
+      copyBack(xhat, ph);
+      copyBack(mean, pm);
+      copyBack(invstd, pi);
+      done(out, po);
+    },
+    channelAffine(x, n, c, hw, scale, shift, out) {
+      const po = addr(out, false);
+      w.channelAffine(addr(x), n, c, hw, addr(scale), addr(shift), po);
+      done(out, po);
+    },
+    batchNormBackward(g, xhat, n, c, hw, gamma, invstd, dx, dgamma, dbeta) {
+      const [pd, pg, pb] = [addr(dx, false), addr(dgamma, false), addr(dbeta, false)];
+      w.batchNormBackward(addr(g), addr(xhat), n, c, hw, addr(gamma), addr(invstd), pd, pg, pb);
+      copyBack(dgamma, pg);
+      copyBack(dbeta, pb);
+      done(dx, pd);
+    },
     im2col(x, c, h, wd, kh, kw, stride, pad, out) {
       const po = addr(out, false);
       w.im2col(addr(x), c, h, wd, kh, kw, stride, pad, po);

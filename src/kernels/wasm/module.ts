@@ -11,6 +11,9 @@ export interface WasmExports {
   gemmNN(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, mode: number, lda: number, ldb: number, ldc: number, lr: number, wd: number): void;
   gemmNT(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, lda: number, ldb: number, ldc: number): void;
   runChunk(desc: number, chunk: number): void;
+  batchNormForward(x: number, n: number, c: number, hw: number, gamma: number, beta: number, eps: number, out: number, xhat: number, mean: number, invstd: number): void;
+  channelAffine(x: number, n: number, c: number, hw: number, scale: number, shift: number, out: number): void;
+  batchNormBackward(g: number, xhat: number, n: number, c: number, hw: number, gamma: number, invstd: number, dx: number, dgamma: number, dbeta: number): void;
   im2col(x: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, out: number): void;
   col2im(cols: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, dx: number): void;
   maxPool(x: number, planes: number, h: number, w: number, k: number, stride: number, out: number, argmax: number): void;
