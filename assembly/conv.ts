@@ -15,14 +15,16 @@
 }
 
 /** x [c, h, w] → out [c·kh·kw, ho·wo]; rows of stride-1 windows are contiguous copies. */
-export function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, out: usize): void {
+export function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, out: usize, ld: i32): void {
   const ho = outSize(h, kh, stride, pad);
   const wo = outSize(w, kw, stride, pad);
-  let o = out;
+  let rowStart = out;
   for (let ci = 0; ci < c; ci++) {
     const plane = x + (<usize>(ci * h * w) << 2);
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
+        let o = rowStart;
+        rowStart += <usize>ld << 2;
         for (let i = 0; i < ho; i++) {
           const y = i * stride - pad + ki;
           if (y < 0 || y >= h) {
@@ -51,14 +53,16 @@ export function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, strid
 }
 
 /** Adds cols [c·kh·kw, ho·wo] back onto dx [c, h, w] (the adjoint of im2col). */
-export function col2im(cols: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, dx: usize): void {
+export function col2im(cols: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, dx: usize, ld: i32): void {
   const ho = outSize(h, kh, stride, pad);
   const wo = outSize(w, kw, stride, pad);
-  let src = cols;
+  let rowStart = cols;
   for (let ci = 0; ci < c; ci++) {
     const plane = dx + (<usize>(ci * h * w) << 2);
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
+        let src = rowStart;
+        rowStart += <usize>ld << 2;
         for (let i = 0; i < ho; i++) {
           const y = i * stride - pad + ki;
           if (y >= 0 && y < h) {
@@ -230,5 +234,12 @@ function maxPool2x2(x: usize, planes: i32, h: i32, w: i32, ho: i32, wo: i32, out
         o++;
       }
     }
+  }
+}
+
+/** out [b, a, l] = x [a, b, l]: runs of l floats change places. */
+export function swapAxes(x: usize, a: i32, b: i32, l: i32, out: usize): void {
+  for (let i = 0; i < a; i++) {
+    for (let j = 0; j < b; j++) copyRun(out + (<usize>((j * a + i) * l) << 2), x + (<usize>((i * b + j) * l) << 2), l);
   }
 }

@@ -6,5 +6,5 @@ export { runChunk } from "./chunks";
 export { sigmoid, sigmoidBackward, tanh, tanhBackward, exp, relu, leakyRelu, leakyReluBackward, binarySame, binaryScalar, binaryRow, clamp } from "./elementwise";
 export { sumAxis, sumSquares, scale, softmaxRows, softmaxCrossEntropy } from "./reduce";
 export { sgdStep, adamStep, penaltyGrad } from "./optim";
-export { im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward } from "./conv";
+export { im2col, col2im, swapAxes, maxPool, maxPoolBackward, avgPool, avgPoolBackward } from "./conv";
 export { batchNormForward, channelAffine, batchNormBackward } from "./norm";

@@ -89,8 +89,8 @@ function cases(kernel: string, op?: string): Case {
             const img = values(rng, c * h * w, specials);
             const cols = values(rng, c * kk * kk * ho * wo, specials);
             const name = `${tag} c${c} ${h}×${w} k${kk} s${stride} p${pad}`;
-            if (kernel === "im2col") out.push({ name, run: (K, where) => { const o = place(new Float32Array(c * kk * kk * ho * wo), where); K.im2col(place(img, where), c, h, w, kk, kk, stride, pad, o); return [o]; } });
-            else out.push({ name, tol: { reduction: kk * kk }, run: (K, where) => { const dx = place(img, where); K.col2im(place(cols, where), c, h, w, kk, kk, stride, pad, dx); return [dx]; } });
+            if (kernel === "im2col") out.push({ name, run: (K, where) => { const o = place(new Float32Array(c * kk * kk * ho * wo), where); K.im2col(place(img, where), c, h, w, kk, kk, stride, pad, o, ho * wo); return [o]; } });
+            else out.push({ name, tol: { reduction: kk * kk }, run: (K, where) => { const dx = place(img, where); K.col2im(place(cols, where), c, h, w, kk, kk, stride, pad, dx, ho * wo); return [dx]; } });
           }
           break;
         case "maxPool":
@@ -110,6 +110,12 @@ function cases(kernel: string, op?: string): Case {
             if (kernel === "maxPoolBackward") out.push({ name, run: (K, where) => { const dx = place(new Float32Array(planes * h * w).fill(7), where); K.maxPoolBackward(place(grad, where), arg, planes, h, w, ho, wo, dx); return [dx]; } });
             if (kernel === "avgPool") out.push({ name, tol: { reduction: kk * kk }, run: (K, where) => { const o = place(new Float32Array(planes * ho * wo), where); K.avgPool(place(img, where), planes, h, w, kk, stride, o); return [o]; } });
             if (kernel === "avgPoolBackward") out.push({ name, tol: { reduction: kk * kk }, run: (K, where) => { const dx = place(new Float32Array(planes * h * w).fill(7), where); K.avgPoolBackward(place(grad, where), planes, h, w, kk, stride, dx); return [dx]; } });
+          }
+          break;
+        case "swapAxes":
+          for (const [a, b, l] of [[n, 3, 5], [2, n, 64], [n % 7 + 1, n % 5 + 1, n]] as const) {
+            const src = values(rng, a * b * l, specials);
+            out.push({ name: `${tag} [${a},${b},${l}]`, run: (K, where) => { const o = place(new Float32Array(a * b * l), where); K.swapAxes(place(src, where), a, b, l, o); return [o]; } });
           }
           break;
         case "batchNormForward":

@@ -144,13 +144,13 @@ function copyStrided(x: FloatArray, strides: readonly number[], out: FloatArray,
 
 const outSize = (n: number, k: number, stride: number, pad: number) => Math.floor((n + 2 * pad - k) / stride) + 1;
 
-const im2col: Kernels["im2col"] = (x, c, h, w, kh, kw, stride, pad, out) => {
+const im2col: Kernels["im2col"] = (x, c, h, w, kh, kw, stride, pad, out, ld) => {
   const ho = outSize(h, kh, stride, pad);
   const wo = outSize(w, kw, stride, pad);
   for (let ci = 0; ci < c; ci++) {
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
-        const row = ((ci * kh + ki) * kw + kj) * ho * wo;
+        const row = ((ci * kh + ki) * kw + kj) * ld;
         for (let i = 0; i < ho; i++) {
           const y = i * stride - pad + ki;
           for (let j = 0; j < wo; j++) {
@@ -163,13 +163,13 @@ const im2col: Kernels["im2col"] = (x, c, h, w, kh, kw, stride, pad, out) => {
   }
 };
 
-const col2im: Kernels["col2im"] = (cols, c, h, w, kh, kw, stride, pad, dx) => {
+const col2im: Kernels["col2im"] = (cols, c, h, w, kh, kw, stride, pad, dx, ld) => {
   const ho = outSize(h, kh, stride, pad);
   const wo = outSize(w, kw, stride, pad);
   for (let ci = 0; ci < c; ci++) {
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
-        const row = ((ci * kh + ki) * kw + kj) * ho * wo;
+        const row = ((ci * kh + ki) * kw + kj) * ld;
         for (let i = 0; i < ho; i++) {
           const y = i * stride - pad + ki;
           if (y < 0 || y >= h) continue;
@@ -181,6 +181,10 @@ const col2im: Kernels["col2im"] = (cols, c, h, w, kh, kw, stride, pad, dx) => {
       }
     }
   }
+};
+
+const swapAxes: Kernels["swapAxes"] = (x, a, b, l, out) => {
+  for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) for (let k = 0; k < l; k++) out[(j * a + i) * l + k] = x[(i * b + j) * l + k]!;
 };
 
 const maxPool: Kernels["maxPool"] = (x, planes, h, w, k, stride, out, argmax) => {
@@ -493,6 +497,7 @@ export const ref = {
   gemmSgdUpdate,
   im2col,
   col2im,
+  swapAxes,
   maxPool,
   maxPoolBackward,
   avgPool,

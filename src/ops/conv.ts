@@ -7,7 +7,7 @@ import { allocate, fromOp, Tensor } from "../tensor.js";
 import { kernelsFor } from "../kernels/index.js";
 import { fmt } from "../shape.js";
 import { ShapeError } from "../errors.js";
-import { SUNK, isGradEnabled } from "../autograd.js";
+import { SUNK } from "../autograd.js";
 
 export interface Conv2dOptions {
   stride?: number;
@@ -44,68 +44,62 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const ck = cg * kh * kw; // rows of one group's columns
   const hw = ho * wo;
   const chw = c * h * w;
-  // The unfolded images are kept for the weight gradient: [N, C·kh·kw, Ho·Wo] — unless no
-  // gradient will be asked for (evaluation), when one image's worth is reused.
-  const keep = isGradEnabled() && (x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false));
-  const colSize = c * kh * kw * hw;
-  const cols = allocate(x.dtype, keep ? n * colSize : colSize);
-  const y = allocate(x.dtype, n * f * hw);
-  for (let i = 0; i < n; i++) {
-    const col = keep ? cols.subarray(i * colSize, (i + 1) * colSize) : cols;
-    k.im2col(x.data.subarray(i * chw, (i + 1) * chw), c, h, w, kh, kw, stride, pad, col);
-    const yi = y.subarray(i * f * hw, (i + 1) * f * hw);
-    if (bias) for (let o = 0; o < f; o++) yi.fill(bias.data[o]!, o * hw, (o + 1) * hw);
-    for (let g = 0; g < groups; g++) {
-      k.gemm(
-        weight.data.subarray(g * fg * ck, (g + 1) * fg * ck), col.subarray(g * ck * hw, (g + 1) * ck * hw),
-        yi.subarray(g * fg * hw, (g + 1) * fg * hw), fg, ck, hw, false, false, bias !== null,
-      );
-    }
+  const nhw = n * hw;
+  // The whole batch's columns side by side: [C·kh·kw, N·Ho·Wo] (image i in columns i·HoWo…), so
+  // each direction is one large product per group rather than one small one per image. They
+  // are kept for the weight gradient unless no gradient will be asked for.
+  const cols = allocate(x.dtype, c * kh * kw * nhw);
+  for (let i = 0; i < n; i++) k.im2col(x.data.subarray(i * chw, (i + 1) * chw), c, h, w, kh, kw, stride, pad, cols.subarray(i * hw), nhw);
+  // yT [F, N·HoWo] = W·cols, then swapped to [N, F, HoWo].
+  const yT = allocate(x.dtype, f * nhw);
+  if (bias) for (let o = 0; o < f; o++) yT.fill(bias.data[o]!, o * nhw, (o + 1) * nhw);
+  for (let g = 0; g < groups; g++) {
+    k.gemm(
+      weight.data.subarray(g * fg * ck, (g + 1) * fg * ck), cols.subarray(g * ck * nhw, (g + 1) * ck * nhw),
+      yT.subarray(g * fg * nhw, (g + 1) * fg * nhw), fg, ck, nhw, false, false, bias !== null,
+    );
   }
+  const y = allocate(x.dtype, n * f * hw);
+  k.swapAxes(yT, f, n, hw, y);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return fromOp("conv2d", y, [n, f, ho, wo], inputs, (gy, sinks) => {
     const kk = kernelsFor(gy.data);
-    const gd = gy.data;
+    // gT [F, N·HoWo]: the gradient in the columns' order.
+    const gT = allocate(gy.dtype, f * nhw);
+    kk.swapAxes(gy.data, n, f, hw, gT);
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
+      // dcols = Wᵀ·gT per group, then each image's block folded back onto it.
+      const dcol = allocate(x.dtype, c * kh * kw * nhw);
+      for (let g = 0; g < groups; g++) {
+        kk.gemm(
+          weight.data.subarray(g * fg * ck, (g + 1) * fg * ck), gT.subarray(g * fg * nhw, (g + 1) * fg * nhw),
+          dcol.subarray(g * ck * nhw, (g + 1) * ck * nhw), ck, fg, nhw, true, false, false,
+        );
+      }
       const dxd = allocate(x.dtype, x.size);
       dxd.fill(0);
-      const dcol = allocate(x.dtype, c * kh * kw * hw);
-      for (let i = 0; i < n; i++) {
-        // dcols = Wᵀ·dY per group, then folded back onto the image.
-        for (let g = 0; g < groups; g++) {
-          kk.gemm(
-            weight.data.subarray(g * fg * ck, (g + 1) * fg * ck), gd.subarray((i * f + g * fg) * hw, (i * f + (g + 1) * fg) * hw),
-            dcol.subarray(g * ck * hw, (g + 1) * ck * hw), ck, fg, hw, true, false, false,
-          );
-        }
-        kk.col2im(dcol, c, h, w, kh, kw, stride, pad, dxd.subarray(i * chw, (i + 1) * chw));
-      }
+      for (let i = 0; i < n; i++) kk.col2im(dcol.subarray(i * hw), c, h, w, kh, kw, stride, pad, dxd.subarray(i * chw, (i + 1) * chw), nhw);
       dx = new Tensor(dxd, x.shape);
     }
     let dW: Tensor | typeof SUNK | null = null;
     if (weight.requiresGrad) {
-      // dW = Σ_images dY·colsᵀ (per group), accumulated straight into the gradient buffer if offered.
+      // dW = gT·colsᵀ per group (the reduction runs over every image and position at once),
+      // written straight into the gradient buffer when one is offered.
       const sink = sinks?.[1];
       const dwd = sink ? sink.data : allocate(weight.dtype, weight.size);
-      for (let i = 0; i < n; i++) {
-        for (let g = 0; g < groups; g++) {
-          kk.gemm(
-            gd.subarray((i * f + g * fg) * hw, (i * f + (g + 1) * fg) * hw), cols.subarray((i * c * kh * kw + g * ck) * hw, (i * c * kh * kw + (g + 1) * ck) * hw),
-            dwd.subarray(g * fg * ck, (g + 1) * fg * ck), fg, hw, ck, false, true, i > 0 || (sink?.accumulate ?? false),
-          );
-        }
+      for (let g = 0; g < groups; g++) {
+        kk.gemm(
+          gT.subarray(g * fg * nhw, (g + 1) * fg * nhw), cols.subarray(g * ck * nhw, (g + 1) * ck * nhw),
+          dwd.subarray(g * fg * ck, (g + 1) * fg * ck), fg, nhw, ck, false, true, sink?.accumulate ?? false,
+        );
       }
-      if (n === 0 && !sink?.accumulate) dwd.fill(0);
       dW = sink ? SUNK : new Tensor(dwd, weight.shape);
     }
     let db: Tensor | null = null;
     if (bias?.requiresGrad) {
-      // db[f] = Σ over images and positions of dY[·, f, ·].
-      const per = allocate(gy.dtype, n * f);
-      kk.sumAxis(gd, n * f, hw, 1, per);
       const dbd = allocate(bias.dtype, f);
-      kk.sumAxis(per, 1, n, f, dbd);
+      kk.sumAxis(gT, f, nhw, 1, dbd); // db[f] = Σ over images and positions
       db = new Tensor(dbd, bias.shape);
     }
     return [dx, dW, db];

@@ -149,15 +149,22 @@ export function wasmKernels(rt: WasmRuntime) {
       copyBack(dbeta, pb);
       done(dx, pd);
     },
-    im2col(x, c, h, wd, kh, kw, stride, pad, out) {
-      const po = addr(out, false);
-      w.im2col(addr(x), c, h, wd, kh, kw, stride, pad, po);
+    im2col(x, c, h, wd, kh, kw, stride, pad, out, ld) {
+      // With ld > ho·wo the kernel writes only part of `out`: a copied `out` must carry the rest.
+      const hw = (Math.floor((h + 2 * pad - kh) / stride) + 1) * (Math.floor((wd + 2 * pad - kw) / stride) + 1);
+      const po = addr(out, ld !== hw);
+      w.im2col(addr(x), c, h, wd, kh, kw, stride, pad, po, ld);
       done(out, po);
     },
-    col2im(cols, c, h, wd, kh, kw, stride, pad, dx) {
+    col2im(cols, c, h, wd, kh, kw, stride, pad, dx, ld) {
       const pd = addr(dx);
-      w.col2im(addr(cols), c, h, wd, kh, kw, stride, pad, pd);
+      w.col2im(addr(cols), c, h, wd, kh, kw, stride, pad, pd, ld);
       done(dx, pd);
+    },
+    swapAxes(x, a, b, l, out) {
+      const po = addr(out, false);
+      w.swapAxes(addr(x), a, b, l, po);
+      done(out, po);
     },
     maxPool(x, planes, h, wd, k, stride, out, argmax) {
       const po = addr(out, false);
