@@ -186,3 +186,15 @@ describe("ensembles", () => {
     expect(r2.average.accuracy).toBe(1);
   });
 });
+
+describe("per-step schedules", () => {
+  // Oracle: the cosine closed form lr·(1 + cos(π·t/T))/2 at t = epoch + batch/batches.
+  test("cosine-step sets the rate before every step from the fractional epoch", () => {
+    const data = { train: small.train.slice(0, 40) };
+    const ex = buildExperiment({ ...DEFAULT_CONFIG, lr: 1, epochs: 2, batchSize: 10, schedule: "cosine-step" }, data);
+    const seen: number[] = [];
+    ex.trainer.fit(ex.loader, { ...ex.fitOptions, callbacks: [{ onBatchEnd: () => void seen.push(ex.trainer.lr) }] });
+    const want = [0, 1, 2, 3, 4, 5, 6, 7].map((s) => (1 + Math.cos((Math.PI * (s / 4)) / 2)) / 2);
+    expectClose(seen, want, { atol: 1e-12, rtol: 0 });
+  });
+});

@@ -3,7 +3,11 @@
  * the book's "halve η when validation accuracy stops improving" needs the metric, so it is a class.
  */
 
-export type Schedule = (epoch: number) => number;
+/**
+ * epoch (from 0) → learning rate. A schedule marked `perStep` is also asked between epochs, with a
+ * fractional epoch (2.5 = halfway through the third), so it changes smoothly step by step.
+ */
+export type Schedule = ((epoch: number) => number) & { perStep?: boolean };
 
 /** lr · γ^⌊epoch/stepSize⌋ (torch StepLR). */
 export const stepSchedule = (lr: number, stepSize: number, gamma = 0.1): Schedule =>
@@ -15,6 +19,13 @@ export const exponentialSchedule = (lr: number, gamma: number): Schedule => (epo
 /** Cosine annealing from lr to minLr over tMax epochs (torch CosineAnnealingLR, closed form). */
 export const cosineSchedule = (lr: number, tMax: number, minLr = 0): Schedule =>
   (epoch) => minLr + ((lr - minLr) * (1 + Math.cos((Math.PI * Math.min(epoch, tMax)) / tMax))) / 2;
+
+/**
+ * Cosine annealing evaluated at every step (fractional epochs), from lr down to minLr at the end
+ * of epoch tMax — what one-cycle-style short runs use.
+ */
+export const cosineStepSchedule = (lr: number, tMax: number, minLr = 0): Schedule =>
+  Object.assign(cosineSchedule(lr, tMax, minLr), { perStep: true });
 
 export const constantSchedule = (lr: number): Schedule => () => lr;
 

@@ -12,7 +12,7 @@ import { SGD } from "../optim/sgd.js";
 import { RMSprop } from "../optim/rmsprop.js";
 import { Adam, AdamW } from "../optim/adam.js";
 import type { Optimizer } from "../optim/optimizer.js";
-import { ReduceOnPlateau, cosineSchedule, exponentialSchedule, stepSchedule, type Schedule } from "../optim/schedule.js";
+import { ReduceOnPlateau, cosineSchedule, cosineStepSchedule, exponentialSchedule, stepSchedule, type Schedule } from "../optim/schedule.js";
 import { DataLoader, type TensorDataset } from "../data/dataset.js";
 import { augmenter, expandByShifts, type AugmentOptions } from "../data/augment.js";
 import { Rng } from "../rng.js";
@@ -23,7 +23,7 @@ export const COSTS = ["quadratic", "cross-entropy", "log-likelihood", "mse"] as 
 export type CostName = (typeof COSTS)[number];
 export const OPTIMIZERS = ["gd", "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
-export const SCHEDULES = ["constant", "step", "exponential", "cosine", "plateau"] as const;
+export const SCHEDULES = ["constant", "step", "exponential", "cosine", "cosine-step", "plateau"] as const;
 export type ScheduleName = (typeof SCHEDULES)[number];
 
 export interface TrainConfig {
@@ -205,6 +205,8 @@ function makeSchedule(c: TrainConfig): Schedule | undefined {
       return exponentialSchedule(c.lr, c.lrGamma ?? 0.95);
     case "cosine":
       return cosineSchedule(c.lr, c.lrStep ?? c.epochs);
+    case "cosine-step":
+      return cosineStepSchedule(c.lr, c.lrStep ?? c.epochs);
   }
 }
 

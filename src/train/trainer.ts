@@ -202,6 +202,7 @@ export class Trainer {
       let seen = 0;
       let batches = 0;
       for (const idx of train.indices()) {
+        if (opts.schedule?.perStep) this.opts.optimizer.lr = opts.schedule(epoch - 1 + batches / train.length);
         const r = this.step(() => train.gather(idx));
         ctx.step++;
         ctx.batch = ++batches;
