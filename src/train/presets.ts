@@ -111,11 +111,12 @@ Object.assign(PRESETS, {
     config: { ...CH6_DROPOUT, ensemble: 5 },
   },
   "handbook-cnn": {
-    description: "A modern small CNN: conv-BN-ReLU blocks, max-pool, dropout, He init, AdamW (lr 1e-3, wd 1e-2), batch 64, 3 epochs",
-    expect: "≥ 99.3 % within 3 epochs",
+    description: "A modern small CNN: conv-BatchNorm-ReLU blocks, max-pool, BatchNorm on the FC layer, He init, AdamW (lr 3e-3, wd 1e-2) with per-step cosine decay, batch 64, 3 epochs",
+    expect: "≥ 99.3 % within 3 epochs (the same net in PyTorch: 99.38 %)",
     config: {
-      arch: "conv32x5p2,bn,relu,maxpool2,conv64x5p2,bn,relu,maxpool2,fc128,relu,dropout0.3,fc10,softmax",
-      cost: "log-likelihood", init: "he-normal", optimizer: "adamw", lr: 1e-3, weightDecay: 1e-2, batchSize: 64, epochs: 3,
+      arch: "conv32x5p2,bn,relu,maxpool2,conv64x5p2,bn,relu,maxpool2,fc128,bn,relu,fc10,softmax",
+      cost: "log-likelihood", init: "he-normal", optimizer: "adamw", lr: 3e-3, weightDecay: 1e-2, batchSize: 64, epochs: 3,
+      schedule: "cosine-step",
     },
   },
   w3: {
