@@ -3,6 +3,9 @@
 /** Reduction-dimension block: keeps the A and B panels a tile walks through resident in L1. */
 // @ts-ignore: decorator
 @inline const KC = 256;
+/** Column block of B: KC·NC floats = 256 KiB. A multiple of 8 so blocks hold whole register tiles. */
+// @ts-ignore: decorator
+@inline const NC = 256;
 
 /**
  * C[m×n] (+)= op(A)·B with B [k×n]. A is [m×k] (transA = 0) or stored [k×m] (transA = 1).
@@ -31,10 +34,86 @@ export function gemmNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, tra
     }
     return;
   }
+  // Blocks of KC×NC of B (≤ 256 KiB) stay in L2 while every row of A sweeps them; without the
+  // column blocks a wide B (a batch's im2col columns) would stream from memory once per 4 rows.
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
-    gemmBlock(a + <usize>p0 * sp, b + <usize>p0 * sb, c, m, kc, n, si, sp, sb, sc, p0 > 0 ? 1 : accumulate);
+    const acc = p0 > 0 ? 1 : accumulate;
+    for (let j0 = 0; j0 < n; j0 += NC) {
+      const nc = min(NC, n - j0);
+      const bb = b + <usize>p0 * sb + (<usize>j0 << 2);
+      if (packBuffer != 0 && (m >= 32 || (m >= 8 && ldb >= 1024))) {
+        // Copy the block into contiguous 8-column panels: rows of B far apart in memory (a
+        // batch's im2col columns are 16 KiB apart) would otherwise collide in the caches.
+        packPanels(bb, sb, kc, nc, packBuffer);
+        packedBlock(a + <usize>p0 * sp, packBuffer, c + (<usize>j0 << 2), m, kc, nc, si, sp, sc, acc);
+      } else {
+        gemmBlock(a + <usize>p0 * sp, bb, c + (<usize>j0 << 2), m, kc, nc, si, sp, sb, sc, acc);
+      }
+    }
   }
+}
+
+/** Per-instance scratch of KC·NC floats for packed panels, given by the host (one per thread). */
+let packBuffer: usize = 0;
+export function setPackBuffer(ptr: usize): void {
+  packBuffer = ptr;
+}
+
+/** B block [kc, nc] (row stride sb bytes) → panels of 8 columns, each [kc][8], zero-padded. */
+function packPanels(b: usize, sb: usize, kc: i32, nc: i32, out: usize): void {
+  let o = out;
+  for (let j = 0; j < nc; j += 8) {
+    const cols = min(8, nc - j);
+    let src = b + (<usize>j << 2);
+    if (cols == 8) {
+      for (let p = 0; p < kc; p++) {
+        v128.store(o, v128.load(src));
+        v128.store(o, v128.load(src, 16), 16);
+        src += sb;
+        o += 32;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let q = 0; q < 8; q++) store<f32>(o + (<usize>q << 2), q < cols ? load<f32>(src + (<usize>q << 2)) : 0);
+        src += sb;
+        o += 32;
+      }
+    }
+  }
+}
+
+/** gemmBlock over packed panels (B stride 32 bytes per reduction step). */
+function packedBlock(a: usize, pack: usize, c: usize, m: i32, k: i32, n: i32, si: usize, sp: usize, sc: usize, accumulate: i32): void {
+  const panel: usize = <usize>k << 5; // bytes per 8-column panel
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const pa = a + <usize>i * si;
+    const pc = c + <usize>i * sc;
+    for (let j = 0; j < n; j += 8) {
+      const pb = pack + (<usize>(j >> 3)) * panel;
+      if (n - j >= 8) tile4x8(pa, si, sp, pb, 32, pc + (<usize>j << 2), sc, k, accumulate);
+      else tile4x8cols(pa, si, sp, pb, pc + (<usize>j << 2), sc, k, accumulate, n - j);
+    }
+  }
+  for (; i < m; i++) {
+    const pa = a + <usize>i * si;
+    const pc = c + <usize>i * sc;
+    for (let j = 0; j < n; j += 8) {
+      const pb = pack + (<usize>(j >> 3)) * panel;
+      if (n - j >= 8) tile1x8(pa, sp, pb, 32, pc + (<usize>j << 2), k, accumulate);
+      else {
+        tile1x4(pa, sp, pb, 32, pc + (<usize>j << 2), k, accumulate, min(4, n - j));
+        if (n - j > 4) tile1x4(pa, sp, pb + 16, 32, pc + (<usize>(j + 4) << 2), k, accumulate, n - j - 4);
+      }
+    }
+  }
+}
+
+/** A 4×8 tile over a zero-padded panel, writing only the first `cols` columns. */
+function tile4x8cols(pa: usize, si: usize, sp: usize, pb: usize, pc: usize, sc: usize, k: i32, acc: i32, cols: i32): void {
+  tile4x4(pa, si, sp, pb, 32, pc, sc, k, acc, min(4, cols));
+  if (cols > 4) tile4x4(pa, si, sp, pb + 16, 32, pc + 16, sc, k, acc, cols - 4);
 }
 
 function gemmBlock(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, si: usize, sp: usize, sb: usize, sc: usize, accumulate: i32): void {

@@ -1,7 +1,7 @@
 // descent's WebAssembly kernels: one module, every export a kernel on raw f32 addresses.
 // No data segments and no allocator: the host (src/kernels/wasm) owns all memory, so a second
 // instance on the same shared memory (the helper thread) starts without touching it.
-export { gemmNN, gemmNT, gemmTT } from "./gemm";
+export { gemmNN, gemmNT, gemmTT, setPackBuffer } from "./gemm";
 export { runChunk } from "./chunks";
 export { sigmoid, sigmoidBackward, tanh, tanhBackward, exp, relu, leakyRelu, leakyReluBackward, binarySame, binaryScalar, binaryRow, clamp } from "./elementwise";
 export { sumAxis, sumSquares, scale, softmaxRows, softmaxCrossEntropy } from "./reduce";

@@ -5,6 +5,7 @@
  * pass only. Max pooling gets inputs spaced ≥ 0.05 apart, so no window has a tie; float64 data
  * always runs on the ref kernels.
  */
+import { distinctValues, randomLabels, expectGradcheck } from "./helpers.js";
 import { describe, test, expect } from "vitest";
 import { Tensor } from "../src/tensor.js";
 import { gradcheck } from "../src/gradcheck.js";
@@ -24,17 +25,10 @@ const rng = new Rng(31415);
 
 /** float64 uniform in [lo, hi). */
 const uniform = (shape: number[], lo = -1, hi = 1) => Tensor.rand(shape, rng, lo, hi, { dtype: "float64" });
-/** float64 values spaced 0.05 apart in shuffled order: every pooling window has one maximum. */
-function distinct(shape: number[]): Tensor {
-  const t = Tensor.zeros(shape, { dtype: "float64" });
-  const perm = rng.permutation(t.size);
-  for (let i = 0; i < t.size; i++) t.data[i] = -1 + 0.05 * perm[i]!;
-  return t;
-}
-const labels = (n: number, classes: number) => Int32Array.from({ length: n }, () => rng.int(classes));
+const distinct = (shape: number[]) => distinctValues(shape, rng);
+const labels = (n: number, classes: number) => randomLabels(n, classes, rng);
 
-/** gradcheck must pass (it throws with the worst element otherwise). */
-const check = (fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]) => expect(gradcheck(fn, inputs)).toBe(true);
+const check = expectGradcheck;
 
 /**
  * Replaces every parameter (with a float64 Parameter) and buffer (with a float64 Tensor) of `m`,

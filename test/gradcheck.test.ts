@@ -6,6 +6,7 @@
  * in max) where the derivative does not exist. The last block proves gradcheck itself fails on a
  * wrong gradient.
  */
+import { distinctValues, randomLabels, expectGradcheck } from "./helpers.js";
 import { describe, test, expect } from "vitest";
 import { Tensor, fromOp } from "../src/tensor.js";
 import { gradcheck } from "../src/gradcheck.js";
@@ -34,17 +35,10 @@ function awayFromZero(shape: number[]): Tensor {
   for (let i = 0; i < t.size; i++) if (rng.uniform() < 0.5) t.data[i] = -t.data[i]!;
   return t;
 }
-/** float64 values spaced ≥ 0.05 apart in shuffled order: max has no ties. */
-function distinct(shape: number[]): Tensor {
-  const t = Tensor.zeros(shape, { dtype: "float64" });
-  const perm = rng.permutation(t.size);
-  for (let i = 0; i < t.size; i++) t.data[i] = -1 + 0.05 * perm[i]!;
-  return t;
-}
-const labels = (n: number, classes: number) => Int32Array.from({ length: n }, () => rng.int(classes));
+const distinct = (shape: number[]) => distinctValues(shape, rng);
+const labels = (n: number, classes: number) => randomLabels(n, classes, rng);
 
-/** gradcheck must pass (it throws with the worst element otherwise). */
-const check = (fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]) => expect(gradcheck(fn, inputs)).toBe(true);
+const check = expectGradcheck;
 
 // ---- elementwise -----------------------------------------------------------------------------
 

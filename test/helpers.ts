@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { Tensor } from "../src/tensor.js";
+import { gradcheck } from "../src/gradcheck.js";
+import type { Rng } from "../src/rng.js";
 
 export interface Tolerance {
   atol?: number;
@@ -59,3 +61,17 @@ export function expectThrows(cls: abstract new (...args: never[]) => Error, fn: 
   expect(caught, "should throw").toBeInstanceOf(cls);
   for (const p of parts) expect((caught as Error).message).toContain(p);
 }
+
+/** float64 values spaced 0.05 apart in shuffled order: no ties (every max/pooling window has one winner). */
+export function distinctValues(shape: number[], rng: Rng): Tensor {
+  const t = Tensor.zeros(shape, { dtype: "float64" });
+  const perm = rng.permutation(t.size);
+  for (let i = 0; i < t.size; i++) t.data[i] = -1 + 0.05 * perm[i]!;
+  return t;
+}
+
+/** n random class labels in [0, classes). */
+export const randomLabels = (n: number, classes: number, rng: Rng) => Int32Array.from({ length: n }, () => rng.int(classes));
+
+/** gradcheck must pass (it throws with the worst element otherwise). */
+export const expectGradcheck = (fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]) => expect(gradcheck(fn, inputs)).toBe(true);

@@ -11,6 +11,7 @@ export interface WasmExports {
   gemmNN(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, mode: number, lda: number, ldb: number, ldc: number, lr: number, wd: number): void;
   gemmNT(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, lda: number, ldb: number, ldc: number): void;
   runChunk(desc: number, chunk: number): void;
+  setPackBuffer(ptr: number): void;
   batchNormForward(x: number, n: number, c: number, hw: number, gamma: number, beta: number, eps: number, out: number, xhat: number, mean: number, invstd: number): void;
   channelAffine(x: number, n: number, c: number, hw: number, scale: number, shift: number, out: number): void;
   batchNormBackward(g: number, xhat: number, n: number, c: number, hw: number, gamma: number, invstd: number, dx: number, dgamma: number, dbeta: number): void;
@@ -43,6 +44,9 @@ export interface WasmExports {
   adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, wd: number, decoupled: number, stepSize: number, bc2Sqrt: number): void;
   penaltyGrad(p: number, g: number, n: number, l1: number, l2: number): void;
 }
+
+/** Bytes of scratch each thread's gemm needs for packed panels (KC·NC floats, assembly/gemm.ts). */
+export const PACK_BYTES = 256 * 256 * 4;
 
 export interface WasmRuntime {
   exports: WasmExports;
@@ -88,5 +92,8 @@ export function instantiate(opts: { shared?: boolean } = {}): WasmRuntime {
     ? new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true })
     : new WebAssembly.Memory({ initial: 2 });
   const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error("wasm kernel abort"); } } });
-  return { exports: instance.exports as unknown as WasmExports, heap: new WasmHeap(memory, shared), module };
+  const exports = instance.exports as unknown as WasmExports;
+  const heap = new WasmHeap(memory, shared);
+  exports.setPackBuffer(heap.malloc(PACK_BYTES));
+  return { exports, heap, module };
 }

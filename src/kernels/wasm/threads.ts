@@ -16,7 +16,7 @@
  * Starting a helper needs an environment: `descent/node` registers a worker_threads spawner; a
  * browser app registers one that makes a Web Worker (shared memory needs COOP/COEP there).
  */
-import type { WasmRuntime } from "./module.js";
+import { PACK_BYTES, type WasmRuntime } from "./module.js";
 
 /** Products below this many FLOPs (2·m·k·n) run on one thread: splitting would not pay. */
 export const SPLIT_FLOPS = 2e5;
@@ -42,6 +42,8 @@ export interface HelperData {
   ctrl: SharedArrayBuffer;
   /** How long the helper spins waiting for the next job before it sleeps. */
   spinMs: number;
+  /** The helper's own scratch for packed gemm panels. */
+  pack: number;
 }
 
 /** Starts `source` (a script evaluating to a function of HelperData) as a thread. */
@@ -61,6 +63,7 @@ export function registerSpawner(s: Spawner): void {
  */
 function helperMain(data: HelperData): void {
   const w = new WebAssembly.Instance(data.module, { env: { memory: data.memory, abort: Object } }).exports as Record<string, (...a: number[]) => void>;
+  w.setPackBuffer!(data.pack);
   const ctrl = new Int32Array(data.ctrl);
   const [SEQ, SLEEPING, READY, DESC, NCHUNKS, CLAIM, INFLIGHT, STOP] = [0, 2, 3, 4, 5, 6, 7, 8];
   Atomics.store(ctrl, READY, 1);
@@ -163,7 +166,7 @@ export async function setThreads(n: number, rt: WasmRuntime | null, opts: { spin
   if (!rt || !rt.heap.shared) throw new Error("2 threads need the wasm backend on shared memory (SharedArrayBuffer; in browsers, COOP/COEP headers)");
   if (!spawner) throw new Error('2 threads need a thread spawner: in Node, import "descent/node" first');
   const ctrl = new SharedArrayBuffer(64 * 4);
-  const data: HelperData = { module: rt.module, memory: rt.heap.memory, ctrl, spinMs: opts.spinMs ?? 2 };
+  const data: HelperData = { module: rt.module, memory: rt.heap.memory, ctrl, spinMs: opts.spinMs ?? 2, pack: rt.heap.malloc(PACK_BYTES) };
   // Bundlers that keep function names wrap arrows in a `__name` helper: give the shipped source one.
   const source = `(function () { var __name = function (f) { return f; }; return (${helperMain.toString()}); })()`;
   const h = new Helper(spawner(source, data), ctrl, (rt.exports as unknown as { runChunk(d: number, c: number): void }).runChunk);
