@@ -14,10 +14,45 @@
   for (; j < n; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
 }
 
+/** dst[0..n) += src[0..n). */
+// @ts-ignore: decorator
+@inline function addRun(dst: usize, src: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}
+
 /** x [c, h, w] → out [c·kh·kw, ho·wo]; rows of stride-1 windows are contiguous copies. */
 export function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, out: usize, ld: i32): void {
   const ho = outSize(h, kh, stride, pad);
   const wo = outSize(w, kw, stride, pad);
+  if (stride == 1 && pad == 0) {
+    // The common case: every window lies inside the image, each output row is one input run.
+    let rowStart = out;
+    const rowBytes: usize = <usize>w << 2;
+    const runBytes: usize = <usize>wo << 2;
+    for (let ci = 0; ci < c; ci++) {
+      for (let ki = 0; ki < kh; ki++) {
+        for (let kj = 0; kj < kw; kj++) {
+          let src = x + (<usize>((ci * h + ki) * w + kj) << 2);
+          let dst = rowStart;
+          for (let i = 0; i < ho; i++) {
+            copyRun(dst, src, wo);
+            src += rowBytes;
+            dst += runBytes;
+          }
+          rowStart += <usize>ld << 2;
+        }
+      }
+    }
+    return;
+  }
   let rowStart = out;
   for (let ci = 0; ci < c; ci++) {
     const plane = x + (<usize>(ci * h * w) << 2);
@@ -56,6 +91,26 @@ export function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, strid
 export function col2im(cols: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, dx: usize, ld: i32): void {
   const ho = outSize(h, kh, stride, pad);
   const wo = outSize(w, kw, stride, pad);
+  if (stride == 1 && pad == 0) {
+    let rowStart = cols;
+    const rowBytes: usize = <usize>w << 2;
+    const runBytes: usize = <usize>wo << 2;
+    for (let ci = 0; ci < c; ci++) {
+      for (let ki = 0; ki < kh; ki++) {
+        for (let kj = 0; kj < kw; kj++) {
+          let d = dx + (<usize>((ci * h + ki) * w + kj) << 2);
+          let src = rowStart;
+          for (let i = 0; i < ho; i++) {
+            addRun(d, src, wo);
+            d += rowBytes;
+            src += runBytes;
+          }
+          rowStart += <usize>ld << 2;
+        }
+      }
+    }
+    return;
+  }
   let rowStart = cols;
   for (let ci = 0; ci < c; ci++) {
     const plane = dx + (<usize>(ci * h * w) << 2);
