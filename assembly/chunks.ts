@@ -3,6 +3,7 @@
 // are bands of rows or columns of C; each element is computed exactly as in a one-thread call.
 import { gemmNN, gemmNT } from "./gemm";
 import { sgdStep } from "./optim";
+import { im2col, col2im } from "./conv";
 
 // Descriptor: i32 slots.
 // @ts-ignore: decorator
@@ -13,6 +14,7 @@ import { sgdStep } from "./optim";
 export function runChunk(desc: usize, c: i32): void {
   const op = load<i32>(desc, OP);
   if (op == 3) return sgdChunk(desc, c);
+  if (op == 4 || op == 5) return convChunk(op, desc, c);
   const pa = load<usize>(desc, 4), pb = load<usize>(desc, 8), pc = load<usize>(desc, 12);
   const m = load<i32>(desc, 16), k = load<i32>(desc, 20), n = load<i32>(desc, 24);
   const transA = load<i32>(desc, 28), acc = load<i32>(desc, 32);
@@ -45,4 +47,16 @@ function sgdChunk(desc: usize, c: i32): void {
   const buf = load<usize>(desc, 12);
   sgdStep(load<usize>(desc, 4) + off, load<usize>(desc, 8) + off, buf ? buf + off : 0, count,
     load<f32>(desc, 20), load<f32>(desc, 24), load<f32>(desc, 28), load<i32>(desc, 32), load<f32>(desc, 36), load<i32>(desc, 40));
+}
+
+// im2col (4) / col2im (5) over a range of images: op src n c h w kh kw stride pad dst imagesPerChunk.
+function convChunk(op: i32, desc: usize, c: i32): void {
+  const n = load<i32>(desc, 8), size = load<i32>(desc, 44);
+  const i0 = c * size, i1 = min(n, i0 + size);
+  if (i1 <= i0) return;
+  const src = load<usize>(desc, 4), dst = load<usize>(desc, 40);
+  const ch = load<i32>(desc, 12), h = load<i32>(desc, 16), w = load<i32>(desc, 20);
+  const kh = load<i32>(desc, 24), kw = load<i32>(desc, 28), stride = load<i32>(desc, 32), pad = load<i32>(desc, 36);
+  if (op == 4) im2col(src, n, ch, h, w, kh, kw, stride, pad, dst, i0, i1);
+  else col2im(src, n, ch, h, w, kh, kw, stride, pad, dst, i0, i1);
 }

@@ -29,7 +29,7 @@
 }
 
 /** x [c, h, w] → out [c·kh·kw, ho·wo]; rows of stride-1 windows are contiguous copies. */
-export function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, out: usize, ld: i32): void {
+function im2colOne(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, out: usize, ld: i32): void {
   const ho = outSize(h, kh, stride, pad);
   const wo = outSize(w, kw, stride, pad);
   if (stride == 1 && pad == 0) {
@@ -88,7 +88,7 @@ export function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, strid
 }
 
 /** Adds cols [c·kh·kw, ho·wo] back onto dx [c, h, w] (the adjoint of im2col). */
-export function col2im(cols: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, dx: usize, ld: i32): void {
+function col2imOne(cols: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, dx: usize, ld: i32): void {
   const ho = outSize(h, kh, stride, pad);
   const wo = outSize(w, kw, stride, pad);
   if (stride == 1 && pad == 0) {
@@ -297,4 +297,16 @@ export function swapAxes(x: usize, a: i32, b: i32, l: i32, out: usize): void {
   for (let i = 0; i < a; i++) {
     for (let j = 0; j < b; j++) copyRun(out + (<usize>((j * a + i) * l) << 2), x + (<usize>((i * b + j) * l) << 2), l);
   }
+}
+
+/** Images [i0, i1) of a batch x [n, c, h, w] → their columns of out [c·kh·kw, n·ho·wo]. */
+export function im2col(x: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, out: usize, i0: i32, i1: i32): void {
+  const hw = outSize(h, kh, stride, pad) * outSize(w, kw, stride, pad);
+  for (let i = i0; i < i1; i++) im2colOne(x + (<usize>(i * c * h * w) << 2), c, h, w, kh, kw, stride, pad, out + (<usize>(i * hw) << 2), n * hw);
+}
+
+/** Images [i0, i1): adds their columns of cols [c·kh·kw, n·ho·wo] onto dx [n, c, h, w]. */
+export function col2im(cols: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, dx: usize, i0: i32, i1: i32): void {
+  const hw = outSize(h, kh, stride, pad) * outSize(w, kw, stride, pad);
+  for (let i = i0; i < i1; i++) col2imOne(cols + (<usize>(i * hw) << 2), c, h, w, kh, kw, stride, pad, dx + (<usize>(i * c * h * w) << 2), n * hw);
 }

@@ -83,14 +83,14 @@ function cases(kernel: string, op?: string): Case {
           break;
         case "im2col":
         case "col2im":
-          for (const [c, h, w, kk, stride, pad] of [[n % 3, (n % 11) + 3, (n % 7) + 3, 3, 1, 0], [1, (n % 9) + 5, (n % 5) + 5, 5, 1, 2], [2, (n % 6) + 4, (n % 8) + 4, 2, 2, 1], [1, 3, 3, 1, 1, 0], [1, 4, 4, 3, 3, 4]] as const) {
+          for (const [b, c, h, w, kk, stride, pad] of [[1, n % 3, (n % 11) + 3, (n % 7) + 3, 3, 1, 0], [n % 4, 1, (n % 9) + 5, (n % 5) + 5, 5, 1, 2], [2, 2, (n % 6) + 4, (n % 8) + 4, 2, 2, 1], [3, 1, 3, 3, 1, 1, 0], [1, 1, 4, 4, 3, 3, 4], [n % 5 + 1, 2, 12, 12, 5, 1, 0]] as const) {
             const ho = Math.floor((h + 2 * pad - kk) / stride) + 1;
             const wo = Math.floor((w + 2 * pad - kk) / stride) + 1;
-            const img = values(rng, c * h * w, specials);
-            const cols = values(rng, c * kk * kk * ho * wo, specials);
-            const name = `${tag} c${c} ${h}×${w} k${kk} s${stride} p${pad}`;
-            if (kernel === "im2col") out.push({ name, run: (K, where) => { const o = place(new Float32Array(c * kk * kk * ho * wo), where); K.im2col(place(img, where), c, h, w, kk, kk, stride, pad, o, ho * wo); return [o]; } });
-            else out.push({ name, tol: { reduction: kk * kk }, run: (K, where) => { const dx = place(img, where); K.col2im(place(cols, where), c, h, w, kk, kk, stride, pad, dx, ho * wo); return [dx]; } });
+            const img = values(rng, b * c * h * w, specials);
+            const cols = values(rng, c * kk * kk * b * ho * wo, specials);
+            const name = `${tag} ${b}×c${c} ${h}×${w} k${kk} s${stride} p${pad}`;
+            if (kernel === "im2col") out.push({ name, run: (K, where) => { const o = place(new Float32Array(c * kk * kk * b * ho * wo), where); K.im2col(place(img, where), b, c, h, w, kk, kk, stride, pad, o); return [o]; } });
+            else out.push({ name, tol: { reduction: kk * kk }, run: (K, where) => { const dx = place(img, where); K.col2im(place(cols, where), b, c, h, w, kk, kk, stride, pad, dx); return [dx]; } });
           }
           break;
         case "maxPool":

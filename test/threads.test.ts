@@ -64,4 +64,19 @@ describe("two threads", () => {
     const two = run();
     expect(two.equals(one)).toBe(true);
   });
+
+  test("a seeded convnet run (im2col, col2im and products split between threads) is bit-identical too", async () => {
+    const mnist = await loadMnist();
+    const data = { train: mnist.train.slice(0, 640), validation: mnist.validation.slice(0, 100) };
+    const run = () => {
+      const ex = buildExperiment({ ...presetConfig("w3-adam"), epochs: 1 }, data);
+      ex.trainer.fit(ex.loader, ex.fitOptions);
+      return Buffer.from(encodeModel(ex.model, { training: {} }));
+    };
+    await setThreads(1);
+    const one = run();
+    await setThreads(2);
+    const two = run();
+    expect(two.equals(one)).toBe(true);
+  });
 });

@@ -144,9 +144,13 @@ function copyStrided(x: FloatArray, strides: readonly number[], out: FloatArray,
 
 const outSize = (n: number, k: number, stride: number, pad: number) => Math.floor((n + 2 * pad - k) / stride) + 1;
 
-const im2col: Kernels["im2col"] = (x, c, h, w, kh, kw, stride, pad, out, ld) => {
+const im2col: Kernels["im2col"] = (xs, n, c, h, w, kh, kw, stride, pad, outs) => {
   const ho = outSize(h, kh, stride, pad);
   const wo = outSize(w, kw, stride, pad);
+  const ld = n * ho * wo;
+  for (let img = 0; img < n; img++) {
+  const x = xs.subarray(img * c * h * w);
+  const out = outs.subarray(img * ho * wo);
   for (let ci = 0; ci < c; ci++) {
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
@@ -161,11 +165,16 @@ const im2col: Kernels["im2col"] = (x, c, h, w, kh, kw, stride, pad, out, ld) => 
       }
     }
   }
+  }
 };
 
-const col2im: Kernels["col2im"] = (cols, c, h, w, kh, kw, stride, pad, dx, ld) => {
+const col2im: Kernels["col2im"] = (colss, n, c, h, w, kh, kw, stride, pad, dxs) => {
   const ho = outSize(h, kh, stride, pad);
   const wo = outSize(w, kw, stride, pad);
+  const ld = n * ho * wo;
+  for (let img = 0; img < n; img++) {
+  const cols = colss.subarray(img * ho * wo);
+  const dx = dxs.subarray(img * c * h * w);
   for (let ci = 0; ci < c; ci++) {
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
@@ -180,6 +189,7 @@ const col2im: Kernels["col2im"] = (cols, c, h, w, kh, kw, stride, pad, dx, ld) =
         }
       }
     }
+  }
   }
 };
 

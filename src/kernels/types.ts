@@ -93,17 +93,14 @@ export interface Kernels {
   gemmSgdUpdate(a: FloatArray, b: FloatArray, w: FloatArray, m: number, k: number, n: number, transA: boolean, lr: number, wd: number): void;
 
   /**
-   * Unfolds one image x [c, h, w] into columns out [c·kh·kw, ho·wo] for a convolution: row
-   * (ci·kh + ki)·kw + kj holds x[ci, i·stride − pad + ki, j·stride − pad + kj] for each output
-   * position (i, j), 0 outside the image. ho = ⌊(h + 2·pad − kh)/stride⌋ + 1, likewise wo.
+   * Unfolds a batch x [n, c, h, w] into columns out [c·kh·kw, n·ho·wo] for a convolution: row
+   * (ci·kh + ki)·kw + kj, column (img·ho + i)·wo + j holds x[img, ci, i·stride − pad + ki,
+   * j·stride − pad + kj], 0 outside the image; ho = ⌊(h + 2·pad − kh)/stride⌋ + 1, likewise wo.
    */
-  im2col(x: FloatArray, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, out: FloatArray, ld: number): void;
+  im2col(x: FloatArray, n: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, out: FloatArray): void;
 
-  /**
-   * The adjoint of im2col: adds each column entry back onto its image position in dx [c, h, w].
-   * In both, row r of the columns starts at r·ld (ld ≥ ho·wo: one image's block of a batch's columns).
-   */
-  col2im(cols: FloatArray, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, dx: FloatArray, ld: number): void;
+  /** The adjoint of im2col: adds every column entry back onto its image position in dx [n, c, h, w]. */
+  col2im(cols: FloatArray, n: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, dx: FloatArray): void;
 
   /** out [b, a, l] = x [a, b, l] with the first two axes swapped (l contiguous values move together). */
   swapAxes(x: FloatArray, a: number, b: number, l: number, out: FloatArray): void;

@@ -49,7 +49,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   // each direction is one large product per group rather than one small one per image. They
   // are kept for the weight gradient unless no gradient will be asked for.
   const cols = allocate(x.dtype, c * kh * kw * nhw);
-  for (let i = 0; i < n; i++) k.im2col(x.data.subarray(i * chw, (i + 1) * chw), c, h, w, kh, kw, stride, pad, cols.subarray(i * hw), nhw);
+  k.im2col(x.data, n, c, h, w, kh, kw, stride, pad, cols);
   // yT [F, N·HoWo] = W·cols, then swapped to [N, F, HoWo].
   const yT = allocate(x.dtype, f * nhw);
   if (bias) for (let o = 0; o < f; o++) yT.fill(bias.data[o]!, o * nhw, (o + 1) * nhw);
@@ -79,7 +79,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
       }
       const dxd = allocate(x.dtype, x.size);
       dxd.fill(0);
-      for (let i = 0; i < n; i++) kk.col2im(dcol.subarray(i * hw), c, h, w, kh, kw, stride, pad, dxd.subarray(i * chw, (i + 1) * chw), nhw);
+      kk.col2im(dcol, n, c, h, w, kh, kw, stride, pad, dxd);
       dx = new Tensor(dxd, x.shape);
     }
     let dW: Tensor | typeof SUNK | null = null;

@@ -97,6 +97,24 @@ export function wasmKernels(rt: WasmRuntime) {
     h.run(desc, Math.ceil(len / size));
   }
 
+  /** im2col (op 4) or col2im (op 5) over a batch: images shared between threads when big enough. */
+  function convImages(op: 4 | 5, src: number, n: number, c: number, h: number, wd: number, kh: number, kw: number, stride: number, pad: number, dst: number, floats: number): void {
+    const helper = activeHelper();
+    if (helper && n >= 4 && floats >= SPLIT_ELEMENTS) {
+      const I = heap.I32;
+      const d = desc >> 2;
+      I[d] = op; I[d + 1] = src; I[d + 2] = n; I[d + 3] = c; I[d + 4] = h; I[d + 5] = wd;
+      I[d + 6] = kh; I[d + 7] = kw; I[d + 8] = stride; I[d + 9] = pad; I[d + 10] = dst;
+      const size = Math.max(1, Math.ceil(n / 8));
+      I[d + 11] = size;
+      helper.run(desc, Math.ceil(n / size));
+    } else if (op === 4) {
+      w.im2col(src, n, c, h, wd, kh, kw, stride, pad, dst, 0, n);
+    } else {
+      w.col2im(src, n, c, h, wd, kh, kw, stride, pad, dst, 0, n);
+    }
+  }
+
   return {
     gemm(a, b, c, m, k, n, transA, transB, accumulate) {
       const pa = addr(a);
@@ -149,16 +167,14 @@ export function wasmKernels(rt: WasmRuntime) {
       copyBack(dbeta, pb);
       done(dx, pd);
     },
-    im2col(x, c, h, wd, kh, kw, stride, pad, out, ld) {
-      // With ld > ho·wo the kernel writes only part of `out`: a copied `out` must carry the rest.
-      const hw = (Math.floor((h + 2 * pad - kh) / stride) + 1) * (Math.floor((wd + 2 * pad - kw) / stride) + 1);
-      const po = addr(out, ld !== hw);
-      w.im2col(addr(x), c, h, wd, kh, kw, stride, pad, po, ld);
+    im2col(x, n, c, h, wd, kh, kw, stride, pad, out) {
+      const po = addr(out, false);
+      convImages(4, addr(x), n, c, h, wd, kh, kw, stride, pad, po, out.length);
       done(out, po);
     },
-    col2im(cols, c, h, wd, kh, kw, stride, pad, dx, ld) {
+    col2im(cols, n, c, h, wd, kh, kw, stride, pad, dx) {
       const pd = addr(dx);
-      w.col2im(addr(cols), c, h, wd, kh, kw, stride, pad, pd, ld);
+      convImages(5, addr(cols), n, c, h, wd, kh, kw, stride, pad, pd, cols.length);
       done(dx, pd);
     },
     swapAxes(x, a, b, l, out) {
