@@ -7,7 +7,7 @@ import { allocate, fromOp, Tensor } from "../tensor.js";
 import { kernelsFor } from "../kernels/index.js";
 import { fmt } from "../shape.js";
 import { ShapeError } from "../errors.js";
-import { SUNK } from "../autograd.js";
+import { SUNK, isGradEnabled } from "../autograd.js";
 
 export interface Conv2dOptions {
   stride?: number;
@@ -16,6 +16,9 @@ export interface Conv2dOptions {
 }
 
 const outSize = (n: number, k: number, stride: number, pad: number) => Math.floor((n + 2 * pad - k) / stride) + 1;
+
+/** Largest im2col buffer (floats) an inference pass builds at once: 4 Mi floats = 16 MiB. */
+const EVAL_COLS = 1 << 22;
 
 /**
  * 2-D cross-correlation, as torch.nn.functional.conv2d. x: [N, C, H, W], weight: [F, C/groups,
@@ -45,9 +48,21 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const hw = ho * wo;
   const chw = c * h * w;
   const nhw = n * hw;
+  const recording = isGradEnabled() && (x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false));
+  if (!recording && n > 1 && c * kh * kw * nhw > EVAL_COLS) {
+    // Inference on a large batch: convolve it in slices, so the columns stay a few MiB.
+    const per = Math.max(1, Math.floor(EVAL_COLS / (c * kh * kw * hw)));
+    const y = allocate(x.dtype, n * f * hw);
+    for (let i0 = 0; i0 < n; i0 += per) {
+      const i1 = Math.min(n, i0 + per);
+      const part = conv2d(new Tensor(x.data.subarray(i0 * chw, i1 * chw), [i1 - i0, c, h, w]), weight, bias, opts);
+      y.set(part.data, i0 * f * hw);
+    }
+    return new Tensor(y, [n, f, ho, wo]);
+  }
   // The whole batch's columns side by side: [C·kh·kw, N·Ho·Wo] (image i in columns i·HoWo…), so
   // each direction is one large product per group rather than one small one per image. They
-  // are kept for the weight gradient unless no gradient will be asked for.
+  // are kept for the weight gradient.
   const cols = allocate(x.dtype, c * kh * kw * nhw);
   k.im2col(x.data, n, c, h, w, kh, kw, stride, pad, cols);
   // yT [F, N·HoWo] = W·cols, then swapped to [N, F, HoWo].
