@@ -13,6 +13,7 @@ import { trainCommand } from "./commands/train.js";
 import { evalCommand } from "./commands/eval.js";
 import { predictCommand } from "./commands/predict.js";
 import { infoCommand } from "./commands/info.js";
+import { exploreCommand } from "./commands/explore.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -24,10 +25,12 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError("(add --help for usage)")
     .configureOutput({ outputError: (str, write) => write(pc.red(str)) });
-  for (const make of [trainCommand, evalCommand, predictCommand, infoCommand]) {
-    const cmd = make();
+  const compute = [trainCommand, evalCommand, predictCommand, infoCommand].map((make) => make());
+  for (const cmd of compute) {
     cmd.option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, choice("--backend", BACKENDS));
     cmd.option("--threads <n>", "1, or 2 to split large matrix products with a helper thread (wasm backend)", integer("--threads", 1));
+  }
+  for (const cmd of [...compute, exploreCommand()]) {
     cmd.exitOverride().showHelpAfterError(`(run "descent ${cmd.name()} --help" for usage)`).configureOutput({ outputError: (str, write) => write(pc.red(str)) });
     program.addCommand(cmd);
   }

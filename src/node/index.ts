@@ -2,4 +2,5 @@
 export { loadMnist, readIdxFile, defaultMnistDir, type LoadMnistOptions } from "./mnist.js";
 export { saveModel, loadModel, writeFileAtomic } from "./model-files.js";
 export { readImage } from "./png.js";
+export { startExploreServer, type ExploreServer, type ExploreServerOptions } from "./explore-server.js";
 import "./threads.js"; // registers the worker_threads spawner, so setThreads(2) works in Node

@@ -2,7 +2,7 @@
  * Named experiments from the books. Each is a partial config over DEFAULT_CONFIG; running one from
  * the CLI (`descent train --preset NAME`) should reach the number its source reports.
  */
-import { DEFAULT_CONFIG, type TrainConfig } from "./config.js";
+import { DEFAULT_CONFIG, type TrainConfig } from "./defaults.js";
 
 export interface Preset {
   /** What the experiment is and where it comes from. */

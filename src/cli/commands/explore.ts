@@ -1,0 +1,56 @@
+import { Command } from "commander";
+import { stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import pc from "picocolors";
+import { DescentError, UsageError } from "../../errors.js";
+import { startExploreServer } from "../../node/explore-server.js";
+import { defaultMnistDir } from "../../node/mnist.js";
+import { loadModel } from "../../node/model-files.js";
+import { integer } from "../parse.js";
+
+const LOOPBACK = ["127.0.0.1", "localhost", "::1"];
+
+export function exploreCommand(): Command {
+  return new Command("explore")
+    .description("the explorer web app on a local server: watch a network learn in your browser")
+    .option("--port <n>", "port to listen on (0: any free port)", integer("--port"), 5178)
+    .option("--host <addr>", "address to listen on; anything but 127.0.0.1, localhost or ::1 opens the explorer to the network", "127.0.0.1")
+    .option("--model <file>", "a model file saved by descent train, for the app to load (served at /model.safetensors)")
+    .action(async (opts: { port: number; host: string; model?: string }) => {
+      if (opts.port > 65535) throw new UsageError(`--port expects a port number from 0 to 65535, got ${opts.port}`);
+      const root = appDir();
+      if (!(await stat(join(root, "index.html")).then((s) => s.isFile(), () => false))) {
+        const where = process.env.DESCENT_WEB_ROOT ? join(root, "index.html") : "dist-web/index.html";
+        throw new DescentError(`the explorer app is not built (${where} missing): run \`npm run build:web\``);
+      }
+      if (opts.model !== undefined) await loadModel(opts.model); // a bad file fails here, with the usual message
+      if (!LOOPBACK.includes(opts.host.toLowerCase())) {
+        process.stderr.write(pc.yellow(`descent: warning: --host ${opts.host} makes the explorer reachable from the network, not just this machine\n`));
+      }
+      const server = await startExploreServer({
+        root,
+        mnistDir: defaultMnistDir(),
+        host: opts.host,
+        port: opts.port,
+        ...(opts.model !== undefined ? { model: resolve(opts.model) } : {}),
+      });
+      process.stdout.write(`descent explorer: ${pc.bold(server.url)}\nCtrl-C to stop\n`);
+      await new Promise<void>((done) => {
+        const stop = () => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          done();
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+      await server.close();
+      process.stdout.write("stopped\n");
+    });
+}
+
+/** The built app: dist-web/ at the package root (this file is dist/cli/commands/explore.js), or $DESCENT_WEB_ROOT. */
+function appDir(): string {
+  return process.env.DESCENT_WEB_ROOT ? resolve(process.env.DESCENT_WEB_ROOT) : fileURLToPath(new URL("../../../dist-web/", import.meta.url));
+}

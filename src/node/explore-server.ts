@@ -1,0 +1,277 @@
+/**
+ * The local server behind `descent explore`: the built explorer app, the four MNIST files and
+ * optionally one model file, read-only, to one browser on this machine. node:http only.
+ *
+ * Defences, since any web page the user visits can make the browser talk to localhost:
+ * GET/HEAD only, no request bodies, a Host check against DNS rebinding, an Origin check, no CORS
+ * headers, and a path check that decodes once, refuses `..`/`.`/encoded slashes and then compares
+ * real paths, so neither `..` nor a symlink inside the app directory can reach another file.
+ * COOP/COEP make the page cross-origin isolated (SharedArrayBuffer for the two-thread kernels).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { open, realpath, stat } from "node:fs/promises";
+import { extname, isAbsolute, join, relative } from "node:path";
+import type { Socket } from "node:net";
+import { DescentError, UsageError } from "../errors.js";
+import { MNIST_FILES } from "../data/mnist.js";
+
+export interface ExploreServerOptions {
+  /** The built app (the folder holding index.html). */
+  root: string;
+  /** Folder with the four uncompressed MNIST IDX files, served at /data/<name>. */
+  mnistDir: string;
+  /** Address to bind. Default 127.0.0.1 (this machine only). */
+  host?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  /** A model file served at /model.safetensors. */
+  model?: string;
+}
+
+export interface ExploreServer {
+  /** e.g. http://127.0.0.1:5178/ */
+  url: string;
+  port: number;
+  /** Stops listening and closes every connection, idle keep-alive ones included. */
+  close(): Promise<void>;
+}
+
+const MAX_URL = 2048;
+const DATA_NAMES: ReadonlySet<string> = new Set(Object.values(MNIST_FILES));
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'none'",
+].join("; ");
+
+/** Sent on every response, errors included. */
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+  "Cross-Origin-Resource-Policy": "same-origin",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "Content-Security-Policy": CSP,
+};
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".map": "application/json; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
+  ".safetensors": "application/octet-stream",
+};
+const contentType = (path: string) => CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
+
+/** Starts serving; rejects with a UsageError when the port is taken or the host is not ours. */
+export async function startExploreServer(opts: ExploreServerOptions): Promise<ExploreServer> {
+  const host = opts.host ?? "127.0.0.1";
+  const realRoot = await realpath(opts.root).catch((e: unknown) => {
+    throw new DescentError(`${opts.root}: the explorer app directory cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
+  });
+  const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, requireHostHeader: false }); // our Host check answers 403 itself
+  let allowedHosts = new Set<string>();
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res, { realRoot, mnistDir: opts.mnistDir, model: opts.model, allowedHosts }).catch((e: unknown) => {
+      if (!res.headersSent) return sendText(req, res, 500, `500 internal error: ${(e as Error).message}`);
+      res.destroy();
+    });
+  });
+  // Malformed requests and oversized headers never reach "request"; answer them with our headers too.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) return socket.destroy();
+    const [status, text] =
+      err.code === "HPE_HEADER_OVERFLOW" ? [431, "Request Header Fields Too Large"]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? [408, "Request Timeout"]
+      : [400, "Bad Request"];
+    const head = Object.entries({ ...SECURITY_HEADERS, "Content-Type": "text/plain; charset=utf-8", "Content-Length": "0", Connection: "close" });
+    socket.end(`HTTP/1.1 ${status} ${text}\r\n${head.map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`);
+  });
+
+  const port = await listen(server, host, opts.port ?? 0);
+  allowedHosts = hostHeaders(host, port);
+  const urlHost = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}/`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Binds, turning the usual failures into messages that say which flag to change. */
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      const why =
+        e.code === "EADDRINUSE" ? `port ${port} is already in use — choose another with --port <n> (or --port 0 for any free port)`
+        : e.code === "EACCES" ? `port ${port} needs special permissions — choose a port ≥ 1024 with --port <n>`
+        : e.code === "EADDRNOTAVAIL" || e.code === "ENOTFOUND" || e.code === "EAI_AGAIN" ? `--host ${host}: not an address of this machine — leave --host out to use 127.0.0.1`
+        : undefined;
+      reject(why ? new UsageError(`cannot start the explorer: ${why}`) : new DescentError(`cannot start the explorer on ${host}:${port}: ${e.message}`, { cause: e }));
+    };
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      const address = server.address();
+      resolve(typeof address === "object" && address !== null ? address.port : port);
+    });
+  });
+}
+
+/** The Host headers a browser sends for this server, lower-case: loopback names, plus an explicit other host. */
+function hostHeaders(host: string, port: number): Set<string> {
+  const names = ["127.0.0.1", "localhost", "[::1]"];
+  if (!LOOPBACK.has(host.toLowerCase())) names.push(host.includes(":") ? `[${host}]` : host);
+  const hosts = names.map((n) => `${n.toLowerCase()}:${port}`);
+  if (port === 80) hosts.push(...names.map((n) => n.toLowerCase())); // browsers omit the default port
+  return new Set(hosts);
+}
+
+interface Context {
+  realRoot: string;
+  mnistDir: string;
+  model: string | undefined;
+  allowedHosts: Set<string>;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
+  const url = req.url ?? "";
+  const hostHeader = req.headers.host;
+  if (hostHeader === undefined || !ctx.allowedHosts.has(hostHeader.toLowerCase())) {
+    return sendText(req, res, 403, `403 Forbidden: Host ${JSON.stringify((hostHeader ?? "").slice(0, 100))} is not this explorer's address (DNS-rebinding protection) — open the URL descent printed`);
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !(origin.toLowerCase().startsWith("http://") && ctx.allowedHosts.has(origin.slice(7).toLowerCase()))) {
+    return sendText(req, res, 403, `403 Forbidden: requests from other sites (Origin ${JSON.stringify(origin.slice(0, 100))}) are refused`);
+  }
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    return sendText(req, res, 405, "405 Method Not Allowed: the explorer server is read-only (GET, HEAD)", { Allow: "GET, HEAD" });
+  }
+  const length = req.headers["content-length"];
+  if (req.headers["transfer-encoding"] !== undefined || (length !== undefined && length.trim() !== "0")) {
+    return sendText(req, res, 413, "413 Content Too Large: requests to the explorer server carry no body");
+  }
+  if (url.length > MAX_URL) return sendText(req, res, 414, `414 URI Too Long: at most ${MAX_URL} characters`);
+
+  const segments = pathSegments(url);
+  if (typeof segments === "string") return sendText(req, res, 400, `400 Bad Request: ${segments}`);
+  if (segments.length === 0) return serveInRoot(req, res, ctx.realRoot, ["index.html"]);
+  if (segments[0] === "data") {
+    const name = segments.length === 2 ? segments[1]! : "";
+    return DATA_NAMES.has(name) ? serveFile(req, res, join(ctx.mnistDir, name)) : notFound(req, res);
+  }
+  if (segments.length === 1 && segments[0] === "model.safetensors") {
+    return ctx.model === undefined ? notFound(req, res, "no model: start descent explore with --model FILE") : serveFile(req, res, ctx.model);
+  }
+  return serveInRoot(req, res, ctx.realRoot, segments);
+}
+
+/**
+ * The request path as decoded segments ([] for "/"), or why it is refused. Each segment is decoded
+ * once, so an encoded "/" or "\" cannot join segments and "%2e%2e" is caught as "..".
+ */
+export function pathSegments(url: string): string[] | string {
+  if (!url.startsWith("/")) return "the path must start with /";
+  const raw = url.split("?", 1)[0]!;
+  if (raw === "/") return [];
+  if (raw.includes("\\")) return "backslashes are not allowed in paths";
+  const segments: string[] = [];
+  for (const part of raw.slice(1).split("/")) {
+    let s: string;
+    try {
+      s = decodeURIComponent(part);
+    } catch {
+      return "malformed percent-encoding";
+    }
+    if (s.includes("/") || s.includes("\\")) return "encoded slashes are not allowed in paths";
+    if (/[\u0000-\u001f\u007f]/.test(s)) return "control characters are not allowed in paths";
+    if (s === "." || s === "..") return `"${s}" segments are not allowed in paths`;
+    segments.push(s);
+  }
+  return segments;
+}
+
+/** A file under root: empty and hidden segments are 404, and the real path must stay inside root. */
+async function serveInRoot(req: IncomingMessage, res: ServerResponse, realRoot: string, segments: string[]): Promise<void> {
+  if (segments.some((s) => s === "" || s.startsWith(".") || s.includes(":"))) return notFound(req, res);
+  let real: string;
+  try {
+    real = await realpath(join(realRoot, ...segments));
+  } catch {
+    return notFound(req, res);
+  }
+  const rel = relative(realRoot, real);
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return notFound(req, res);
+  return serveFile(req, res, real);
+}
+
+/** Streams a regular file (404 for anything else), with a weak ETag so reloads revalidate cheaply. */
+async function serveFile(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  // stat before open: opening a FIFO or device could block.
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) return notFound(req, res);
+  const file = await open(path, "r").catch(() => undefined);
+  if (!file) return notFound(req, res);
+  let streaming = false;
+  try {
+    const opened = await file.stat();
+    if (!opened.isFile()) return notFound(req, res);
+    const etag = `W/"${opened.size.toString(16)}-${Math.floor(opened.mtimeMs).toString(16)}"`;
+    const headers = { ...SECURITY_HEADERS, "Cache-Control": "no-cache", ETag: etag };
+    if (req.headers["if-none-match"] === etag) {
+      res.writeHead(304, headers).end();
+      return;
+    }
+    res.writeHead(200, { ...headers, "Content-Type": contentType(path), "Content-Length": String(opened.size) });
+    if (req.method === "HEAD") {
+      res.end();
+      return;
+    }
+    const stream = file.createReadStream(); // closes the handle when it ends or is destroyed
+    streaming = true;
+    stream.on("error", () => res.destroy());
+    res.on("close", () => stream.destroy());
+    stream.pipe(res);
+  } finally {
+    if (!streaming) await file.close().catch(() => undefined);
+  }
+}
+
+function notFound(req: IncomingMessage, res: ServerResponse, why = "no such file"): void {
+  sendText(req, res, 404, `404 Not Found: ${why}`);
+}
+
+/** A short plain-text answer. Error answers close the connection: an unread body must not become the next request. */
+function sendText(req: IncomingMessage, res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
+  const body = Buffer.from(`${text}\n`);
+  const close = status >= 400 && status !== 404;
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    ...extra,
+    "Cache-Control": "no-cache",
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": String(body.length),
+    ...(close ? { Connection: "close" } : {}),
+  });
+  res.end(req.method === "HEAD" ? undefined : body);
+}

@@ -1,0 +1,90 @@
+/**
+ * A training run as plain data — the TrainConfig type, its defaults and the names each option
+ * accepts. No runtime imports, so the explorer's page can read presets and defaults without
+ * pulling in the kernels (building the run is config.ts's job).
+ */
+import type { ActivationName, OutputName } from "../nn/mlp.js";
+import type { InitName } from "../nn/init.js";
+import type { AugmentOptions } from "../data/augment.js";
+
+export const COSTS = ["quadratic", "cross-entropy", "log-likelihood", "mse"] as const;
+export type CostName = (typeof COSTS)[number];
+export const OPTIMIZERS = ["gd", "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+export const SCHEDULES = ["constant", "step", "exponential", "cosine", "cosine-step", "plateau"] as const;
+export type ScheduleName = (typeof SCHEDULES)[number];
+
+export interface TrainConfig {
+  /**
+   * A whole architecture in one line (see nn/arch.ts), e.g.
+   * "conv20x5,relu,maxpool2,conv40x5,relu,maxpool2,fc100,relu,fc10". When set it replaces
+   * layers/activation/output/dropout; the output kind comes from its last layer.
+   */
+  arch?: string;
+  /** Layer sizes, input first: [784, 30, 10]. */
+  layers: number[];
+  activation: ActivationName;
+  output: OutputName;
+  cost: CostName;
+  init: InitName;
+  /** Bias init; by default follows `init` (nn.defaultBiasInit). */
+  biasInit?: InitName;
+  optimizer: OptimizerName;
+  lr: number;
+  /** Momentum coefficient for "momentum"/"nesterov" (and RMSProp when > 0 there). */
+  momentum: number;
+  batchSize: number;
+  epochs: number;
+  /** The book's L1 λ: the cost gains (λ/n)·Σ|w| over weights, n = training examples. */
+  l1: number;
+  /** The book's L2 λ: the cost gains (λ/2n)·Σw² over weights. */
+  l2: number;
+  /** The optimizer's own weight_decay (decoupled for adamw, coupled otherwise), on weights. */
+  weightDecay: number;
+  /** Dropout probability after each hidden layer. */
+  dropout: number;
+  clipNorm?: number;
+  clipValue?: number;
+  schedule: ScheduleName;
+  /** step: epochs between decays; cosine: period (default: epochs). */
+  lrStep?: number;
+  /** step/exponential: decay factor. */
+  lrGamma?: number;
+  /** plateau: epochs without a better validation accuracy before halving η (the book: 10). */
+  plateauPatience?: number;
+  /** Stop after this many epochs without a better validation accuracy (0 = never). */
+  earlyStopping: number;
+  /** Training examples held out for validation (the book: the last 10,000). */
+  validation: number;
+  /** Use only the first N training examples (quick experiments); 0 = all. */
+  trainSize: number;
+  /** Nielsen's "expanded" training data: each image plus its 1-pixel shifts up, down, left, right (5×). */
+  expand?: boolean;
+  /** Random augmentation of every training batch (seeded): rotation, zoom, translation, elastic. */
+  augment?: AugmentOptions;
+  /** Members of an ensemble (`descent ensemble`): nets trained with seeds seed, seed+1, … that vote. */
+  ensemble?: number;
+  seed: number;
+}
+
+export const DEFAULT_CONFIG: TrainConfig = {
+  layers: [784, 30, 10],
+  activation: "sigmoid",
+  output: "sigmoid",
+  cost: "quadratic",
+  init: "scaled-normal",
+  optimizer: "sgd",
+  lr: 3,
+  momentum: 0.9,
+  batchSize: 10,
+  epochs: 30,
+  l1: 0,
+  l2: 0,
+  weightDecay: 0,
+  dropout: 0,
+  schedule: "constant",
+  earlyStopping: 0,
+  validation: 10000,
+  trainSize: 0,
+  seed: 1,
+};

@@ -1,0 +1,226 @@
+/**
+ * The explorer page: wires the views to the training worker. Settings live in the URL (state.ts);
+ * the worker (sim.ts) owns the model; this thread only draws.
+ */
+import "./style.css";
+import { parseSettings, settingsToQuery, toTrainConfig, type Settings } from "./state.js";
+import type { FromWorker, ToWorker } from "./protocol.js";
+import type { Nudge } from "./session.js";
+import { DrawPad, paintDigit } from "./views/draw.js";
+import { OutputBars } from "./views/outputs.js";
+import { SettingsForm } from "./views/controls.js";
+import { Curves } from "./views/curves.js";
+import { NetworkView, describeNudge } from "./views/network.js";
+import { showConfusion, showMistakes, showWeightImages } from "./views/tiles.js";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+/** Numbers the end-to-end tests and the browser benchmark read (window.__explorer). */
+const probe = {
+  firstPredictionMs: NaN,
+  predictions: 0,
+  lastOutputs: null as number[] | null,
+  steps: 0,
+  stepsPerSecond: NaN,
+  lastLoss: NaN,
+  trainPoints: [] as { step: number; loss: number }[],
+  evals: 0,
+  testAccuracy: NaN,
+  nudges: 0,
+  phase: "loading",
+  errors: [] as string[],
+};
+(window as unknown as { __explorer: typeof probe }).__explorer = probe;
+
+// The worker's name carries the page's address: it fetches the model and MNIST relative to the page, not to its own script.
+const worker = new Worker(new URL("./sim.ts", import.meta.url), { type: "module", name: document.baseURI });
+const send = (msg: ToWorker, transfer: Transferable[] = []) => worker.postMessage(msg, transfer);
+
+const { settings: initial, warnings } = parseSettings(location.search);
+$("warnings").textContent = warnings.join(" · ");
+
+function applySettings(s: Settings) {
+  history.replaceState(null, "", settingsToQuery(s) + location.hash);
+  send({ type: "config", config: toTrainConfig(s) });
+}
+const form = new SettingsForm($("settings"), initial, applySettings);
+applySettings(initial);
+
+// Drawing → prediction. Only the newest request's answer is shown.
+const bars = new OutputBars($("outputs"), $("guess"));
+const preview = $<HTMLCanvasElement>("preview");
+let latest = 0;
+let current: Float32Array = new Float32Array(784);
+let modelReady = false;
+function predict() {
+  if (!modelReady) return;
+  latest++;
+  send({ type: "predict", id: latest, pixels: current.slice() });
+}
+const pad = new DrawPad($("pad"), (pixels) => {
+  current = pixels ?? new Float32Array(784);
+  paintDigit(preview, current);
+  if (!pixels) bars.show(null);
+  predict();
+});
+$("clear").addEventListener("click", () => pad.clear());
+(window as unknown as { __pad: DrawPad }).__pad = pad;
+
+// Training controls.
+const play = $<HTMLButtonElement>("play");
+let running = false;
+play.addEventListener("click", () => send({ type: running ? "pause" : "play" }));
+$("step").addEventListener("click", () => send({ type: "step" }));
+$("reset").addEventListener("click", () => send({ type: "reset" }));
+$("share").addEventListener("click", async () => {
+  const button = $<HTMLButtonElement>("share");
+  try {
+    await navigator.clipboard.writeText(location.href);
+    button.textContent = "Link copied";
+  } catch {
+    button.textContent = "Copy the address bar";
+  }
+  setTimeout(() => (button.textContent = "Copy link"), 1500);
+});
+$<HTMLInputElement>("model-file").addEventListener("change", async (e) => {
+  const file = (e.target as HTMLInputElement).files?.[0];
+  if (!file) return;
+  if (file.size > 512 * 1024 * 1024) {
+    showError(`${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MiB — larger than any model the explorer can train; pick a file saved by descent train`);
+    return;
+  }
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  send({ type: "load-model", name: file.name, bytes }, [bytes.buffer]);
+});
+
+const curves = new Curves($("cost-chart"), $("acc-chart"));
+const network = new NetworkView($<HTMLCanvasElement>("network"), $("network-hint"));
+let sizes: number[] | null = null;
+let nudges: Nudge[] = [];
+
+function showError(text: string) {
+  probe.errors.push(text);
+  $("warnings").textContent = text;
+}
+
+function stats(entries: [string, string][]) {
+  const dl = $("stats");
+  dl.innerHTML = "";
+  for (const [k, v] of entries) {
+    const dt = document.createElement("dt");
+    dt.textContent = k;
+    const dd = document.createElement("dd");
+    dd.textContent = v;
+    dl.append(dt, dd);
+  }
+}
+let statValues = { step: "0", epoch: "0", rate: "–", cost: "–", val: "–", test: "–" };
+function refreshStats() {
+  stats([
+    ["step", statValues.step], ["epoch", statValues.epoch], ["steps/s", statValues.rate],
+    ["cost (train)", statValues.cost], ["validation accuracy", statValues.val], ["test accuracy", statValues.test],
+  ]);
+}
+refreshStats();
+
+function showNudges(list: Nudge[]) {
+  nudges = list;
+  const ol = $("nudges");
+  ol.innerHTML = "";
+  if (!list.length) {
+    const li = document.createElement("li");
+    li.className = "hint";
+    li.textContent = "Press “Step one mini-batch” to see which weights the gradient pushes hardest.";
+    ol.append(li);
+    return;
+  }
+  list.forEach((n, i) => {
+    const li = document.createElement("li");
+    const b = document.createElement("button");
+    b.type = "button";
+    const direction = n.grad > 0 ? "down" : "up";
+    b.textContent = `${describeNudge(n, sizes)}: ∂C/∂w = ${n.grad.toExponential(2)} → nudge ${direction} (w = ${n.weight.toFixed(3)})`;
+    b.addEventListener("mouseenter", () => network.setHighlight(nudges[i]!));
+    b.addEventListener("focus", () => network.setHighlight(nudges[i]!));
+    b.addEventListener("mouseleave", () => network.setHighlight(null));
+    b.addEventListener("blur", () => network.setHighlight(null));
+    li.append(b);
+    ol.append(li);
+  });
+}
+showNudges([]);
+
+worker.onmessage = (e: MessageEvent<FromWorker>) => {
+  const msg = e.data;
+  switch (msg.type) {
+    case "status":
+      probe.phase = msg.phase;
+      $("status").textContent = msg.text;
+      running = msg.phase === "running";
+      play.textContent = running ? "Pause" : "Play";
+      play.setAttribute("aria-pressed", String(running));
+      break;
+    case "model":
+      modelReady = true;
+      sizes = msg.dense?.sizes ?? null;
+      $("model-line").textContent = `${msg.description} — ${msg.origin}`;
+      network.setNetwork(msg.dense);
+      if (msg.training) {
+        curves.clear();
+        statValues = { step: "0", epoch: "0", rate: "–", cost: "–", val: "–", test: "–" };
+        refreshStats();
+      }
+      predict();
+      break;
+    case "train": {
+      const p = msg.point;
+      probe.steps = p.step;
+      probe.lastLoss = p.loss;
+      probe.trainPoints.push({ step: p.step, loss: p.loss });
+      if (Number.isFinite(msg.stepsPerSecond)) probe.stepsPerSecond = msg.stepsPerSecond;
+      curves.addTrain(p.step, p.loss, p.accuracy);
+      statValues.step = p.step.toLocaleString("en-US");
+      statValues.epoch = p.epoch.toFixed(2);
+      statValues.cost = p.loss.toFixed(4);
+      if (Number.isFinite(msg.stepsPerSecond)) statValues.rate = Math.round(msg.stepsPerSecond).toLocaleString("en-US");
+      refreshStats();
+      predict();
+      break;
+    }
+    case "eval": {
+      const r = msg.report;
+      probe.evals++;
+      probe.testAccuracy = r.testAccuracy;
+      if (r.step > 0) curves.addValidation(r.step, r.valLoss, r.valAccuracy);
+      statValues.val = `${(r.valAccuracy * 100).toFixed(2)} %`;
+      statValues.test = `${(r.testAccuracy * 100).toFixed(2)} %`;
+      refreshStats();
+      showConfusion($<HTMLTableElement>("confusion"), r.confusion);
+      showMistakes($("mistakes"), r.mistakes, msg.mistakePixels);
+      break;
+    }
+    case "prediction":
+      if (Number.isNaN(probe.firstPredictionMs)) probe.firstPredictionMs = performance.now();
+      probe.predictions++;
+      if (msg.id !== latest) break;
+      network.setValues(msg.values);
+      {
+        const out = msg.values[msg.values.length - 1]!;
+        probe.lastOutputs = Array.from(out);
+        bars.show(current.some((v) => v > 0) ? out : null);
+      }
+      break;
+    case "weights":
+      if (msg.dense) network.setNetwork(msg.dense);
+      showWeightImages($("weights"), msg.images);
+      break;
+    case "nudges":
+      probe.nudges = msg.list.length;
+      showNudges(msg.list);
+      break;
+    case "error":
+      showError(msg.text);
+      break;
+  }
+};
+worker.onerror = (e) => showError(`the training worker failed: ${e.message}`);

@@ -1,0 +1,319 @@
+/**
+ * What the explorer's worker does, without the worker: one model, trained a mini-batch at a time
+ * on MNIST by the same Trainer as the CLI, and read out for the views (activations for a digit,
+ * first-layer weights, the last step's largest gradients, confusion and mistakes on the test set).
+ * Plain core code — test/web-session.test.ts runs it in Node.
+ */
+import { noGrad } from "../../src/autograd.js";
+import { intoScope, scope } from "../../src/memory.js";
+import { Tensor } from "../../src/tensor.js";
+import type { Module } from "../../src/nn/module.js";
+import { Linear } from "../../src/nn/layers/linear.js";
+import { Conv2d } from "../../src/nn/layers/conv.js";
+import { Sequential } from "../../src/nn/layers/sequential.js";
+import { Dropout } from "../../src/nn/layers/dropout.js";
+import { Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity } from "../../src/nn/layers/activations.js";
+import type { TensorDataset } from "../../src/data/dataset.js";
+import { buildExperiment, lossFor, type Experiment, type TrainConfig } from "../../src/train/config.js";
+import { argmaxRows } from "../../src/train/metrics.js";
+import { decodeModel } from "../../src/io/model-file.js";
+
+export interface MnistSplit {
+  train: TensorDataset;
+  validation: TensorDataset;
+  test: TensorDataset;
+}
+
+/** Mean cost and accuracy over the mini-batches of one training chunk. */
+export interface TrainPoint {
+  step: number;
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  examples: number;
+}
+
+export interface EvalReport {
+  step: number;
+  valLoss: number;
+  valAccuracy: number;
+  testLoss: number;
+  testAccuracy: number;
+  /** counts[actual · 10 + predicted] over the test set. */
+  confusion: number[];
+  /** The first test digits the model gets wrong: index into the test set, label, prediction. */
+  mistakes: { index: number; label: number; predicted: number }[];
+}
+
+/** One weight's gradient after a step: layer = index among the Linear layers (0 = first). */
+export interface Nudge {
+  layer: number;
+  /** Neuron the weight feeds (row of the weight matrix). */
+  to: number;
+  /** Neuron or pixel it comes from (column); -1 for a bias. */
+  from: number;
+  grad: number;
+  weight: number;
+}
+
+/** A stack of Linear layers and element-wise activations: what the network picture can draw. */
+export interface Dense {
+  sizes: number[];
+  linears: Linear[];
+}
+
+const ACTIVATION_TYPES = [Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity];
+
+/** The model's Linear layers and sizes when it is a plain fully connected net (dropout allowed), else null. */
+export function denseView(model: Module | null): Dense | null {
+  if (!(model instanceof Sequential)) return null;
+  const linears: Linear[] = [];
+  for (const layer of model.layers) {
+    if (layer instanceof Linear) linears.push(layer);
+    else if (!ACTIVATION_TYPES.some((t) => layer instanceof t) && !(layer instanceof Dropout)) return null;
+  }
+  if (linears.length === 0) return null;
+  return { sizes: [linears[0]!.inFeatures, ...linears.map((l) => l.outFeatures)], linears };
+}
+
+function takesImages(model: Module): boolean {
+  const first = model instanceof Sequential ? model.layers[0] : model;
+  return first instanceof Conv2d;
+}
+
+export class Session {
+  /** Null until a model is loaded or a run is reset. */
+  model: Module | null;
+  /** Where the current weights came from, for the page to say. */
+  origin: string;
+  private exp: Experiment | null = null;
+  private config: TrainConfig | null = null;
+  /** MNIST as the session trains and evaluates on it (null until the files arrive). */
+  data: MnistSplit | null = null;
+  private epochBatches: Generator<Int32Array> | null = null;
+  private batchInEpoch = 0;
+  steps = 0;
+  epoch = 0;
+
+  constructor(model: Module | null, origin: string) {
+    this.model = model;
+    this.origin = origin;
+  }
+
+  /** A model from a model file's bytes (validated by decodeModel; nothing in the file is run). */
+  static fromModelFile(bytes: Uint8Array, name: string): Session {
+    const { model, meta } = decodeModel(bytes, name);
+    const acc = meta.training["testAccuracy"];
+    return new Session(model, `${name}${typeof acc === "number" ? ` (test accuracy ${(acc * 100).toFixed(2)} %)` : ""}`);
+  }
+
+  setData(data: MnistSplit): void {
+    this.data = data;
+  }
+
+  get hasData(): boolean {
+    return this.data !== null;
+  }
+
+  /** Whether the current model is the one `config` describes (trained from it, not loaded). */
+  get training(): boolean {
+    return this.exp !== null;
+  }
+
+  /** A fresh network for `config`, initialised from its seed: step 0 of the experiment. */
+  reset(config: TrainConfig): void {
+    if (!this.data) throw new Error("the MNIST files are still loading");
+    this.exp = buildExperiment(config, this.data, { fuseUpdates: false });
+    this.config = config;
+    this.model = this.exp.model;
+    this.origin = "trained here from the settings";
+    this.epochBatches = null;
+    this.batchInEpoch = 0;
+    this.steps = 0;
+    this.epoch = 0;
+  }
+
+  /** Trains `count` mini-batches (or until `deadline`, a performance.now() time); returns their mean cost and accuracy. */
+  train(count: number, deadline = Infinity, now: () => number = () => performance.now()): TrainPoint {
+    const exp = this.exp;
+    if (!exp) throw new Error("reset() before training");
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    for (let i = 0; i < count && (i === 0 || now() < deadline); i++) {
+      if (!this.epochBatches) {
+        this.epochBatches = exp.loader.indices();
+        this.batchInEpoch = 0;
+      }
+      const next = this.epochBatches.next();
+      if (next.done) {
+        this.epochBatches = null;
+        this.epoch++;
+        i--;
+        continue;
+      }
+      const idx = next.value;
+      const r = exp.trainer.step(() => exp.loader.gather(idx));
+      this.batchInEpoch++;
+      this.steps++;
+      if (!Number.isFinite(r.loss)) {
+        throw new Error(`the cost became ${r.loss} at step ${this.steps} (learning rate ${this.config!.lr}); reset and try a smaller learning rate`);
+      }
+      lossSum += r.loss * r.size;
+      correct += r.correct;
+      seen += r.size;
+    }
+    return { step: this.steps, epoch: this.epoch + this.batchInEpoch / exp.loader.length, loss: lossSum / seen, accuracy: correct / seen, examples: seen };
+  }
+
+  /**
+   * The network's values for one 28×28 digit: the input and each layer's output (after its
+   * activation) for fully connected nets, just input and output otherwise.
+   */
+  predict(pixels: Float32Array): Float32Array[] {
+    const model = this.net();
+    const wasTraining = model.training;
+    model.eval();
+    try {
+      return noGrad(() =>
+        scope(() => {
+          const shape = takesImages(model) ? [1, 1, 28, 28] : [1, pixels.length];
+          let x = intoScope(new Tensor(Float32Array.from(pixels), shape));
+          const values: Float32Array[] = [Float32Array.from(pixels)];
+          if (denseView(model) && model instanceof Sequential) {
+            const layers = model.layers;
+            for (let i = 0; i < layers.length; i++) {
+              x = layers[i]!.forward(x);
+              const next = layers[i + 1];
+              if (!next || next instanceof Linear) values.push(Float32Array.from(x.data));
+            }
+          } else {
+            values.push(Float32Array.from(model.forward(x).data));
+          }
+          return values;
+        }),
+      );
+    } finally {
+      model.train(wasTraining);
+    }
+  }
+
+  /** Cost, accuracy, confusion and mistakes on the validation and test sets. */
+  evaluate(maxMistakes = 48): EvalReport {
+    if (!this.data) throw new Error("the MNIST files are still loading");
+    const loss = this.config ? lossFor(this.config.cost, this.config.output) : null;
+    const val = this.pass(this.data.validation, loss, 0);
+    const test = this.pass(this.data.test, loss, maxMistakes);
+    return {
+      step: this.steps, valLoss: val.loss, valAccuracy: val.accuracy, testLoss: test.loss, testAccuracy: test.accuracy,
+      confusion: test.confusion, mistakes: test.mistakes,
+    };
+  }
+
+  private pass(ds: TensorDataset, loss: ReturnType<typeof lossFor> | null, maxMistakes: number) {
+    const model = this.net();
+    const wasTraining = model.training;
+    const images = takesImages(model);
+    const confusion = new Array<number>(100).fill(0);
+    const mistakes: EvalReport["mistakes"] = [];
+    let lossSum = 0;
+    let correct = 0;
+    model.eval();
+    try {
+      noGrad(() => {
+        for (let start = 0; start < ds.length; start += 1000) {
+          const end = Math.min(start + 1000, ds.length);
+          scope(() => {
+            const part = ds.slice(start, end);
+            const x = new Tensor(part.features, images ? [end - start, 1, 28, 28] : [end - start, part.featureSize]);
+            const out = model.forward(intoScope(x));
+            const cols = out.shape[out.rank - 1]!;
+            if (loss) lossSum += loss(out, part.labels).item() * (end - start);
+            const pred = argmaxRows(out.data, end - start, cols);
+            for (let i = 0; i < end - start; i++) {
+              const label = part.labels[i]!;
+              confusion[label * 10 + pred[i]!]!++;
+              if (pred[i] === label) correct++;
+              else if (mistakes.length < maxMistakes) mistakes.push({ index: start + i, label, predicted: pred[i]! });
+            }
+          });
+        }
+      });
+    } finally {
+      model.train(wasTraining);
+    }
+    return { loss: loss ? lossSum / ds.length : NaN, accuracy: correct / ds.length, confusion, mistakes };
+  }
+
+  /**
+   * The last step's largest gradients, largest |∂C/∂w| first — the "nudges" that step gave the
+   * weights (each moved by −η·∂C/∂w). Empty before the first step.
+   */
+  nudges(count = 20): Nudge[] {
+    const dense = denseView(this.model);
+    if (!dense || !this.training) return [];
+    const best: Nudge[] = [];
+    let floor = 0;
+    const consider = (n: Nudge) => {
+      if (best.length === count && Math.abs(n.grad) <= floor) return;
+      best.push(n);
+      best.sort((a, b) => Math.abs(b.grad) - Math.abs(a.grad));
+      if (best.length > count) best.pop();
+      floor = Math.abs(best[best.length - 1]!.grad);
+    };
+    dense.linears.forEach((lin, layer) => {
+      const g = lin.weight.grad?.data;
+      const w = lin.weight.data;
+      if (g) {
+        const cols = lin.inFeatures;
+        for (let k = 0; k < g.length; k++) {
+          const v = g[k]!;
+          if (best.length < count || Math.abs(v) > floor) consider({ layer, to: Math.floor(k / cols), from: k % cols, grad: v, weight: w[k]! });
+        }
+      }
+      const gb = lin.bias?.grad?.data;
+      if (gb && lin.bias) for (let j = 0; j < gb.length; j++) consider({ layer, to: j, from: -1, grad: gb[j]!, weight: lin.bias.data[j]! });
+    });
+    return best;
+  }
+
+  /** The first layer's filters as images: fully connected rows of 784 as 28×28, or 1-channel conv kernels. */
+  firstLayerImages(max = 64): { count: number; width: number; height: number; data: Float32Array } | null {
+    const first = this.model instanceof Sequential ? this.model.layers[0] : null;
+    if (first instanceof Linear && first.inFeatures === 784) {
+      const count = Math.min(max, first.outFeatures);
+      return { count, width: 28, height: 28, data: Float32Array.from(first.weight.data.subarray(0, count * 784)) };
+    }
+    if (first instanceof Conv2d && first.weight.shape[1] === 1) {
+      const [out, , kh, kw] = first.weight.shape as [number, number, number, number];
+      const count = Math.min(max, out);
+      return { count, width: kw, height: kh, data: Float32Array.from(first.weight.data.subarray(0, count * kh * kw)) };
+    }
+    return null;
+  }
+
+  /** Weights and biases of a fully connected net, copied (for the network picture). */
+  denseWeights(maxHidden = 64): { sizes: number[]; weights: Float32Array[]; biases: Float32Array[] } | null {
+    const dense = denseView(this.model);
+    if (!dense || dense.sizes.slice(1, -1).some((n) => n > maxHidden) || dense.sizes[0] !== 784) return null;
+    return {
+      sizes: dense.sizes,
+      weights: dense.linears.map((l) => Float32Array.from(l.weight.data)),
+      biases: dense.linears.map((l) => (l.bias ? Float32Array.from(l.bias.data) : new Float32Array(l.outFeatures))),
+    };
+  }
+
+  /** "784-16-16-10, 13,002 parameters" or the layer types for other nets. */
+  describe(): string {
+    if (!this.model) return "no model yet";
+    const dense = denseView(this.model);
+    const params = this.model.numParameters().toLocaleString("en-US");
+    if (dense) return `${dense.sizes.join("-")} network, ${params} parameters`;
+    return `${this.model instanceof Sequential && this.model.layers.some((l) => l instanceof Conv2d) ? "convolutional network" : "network"}, ${params} parameters`;
+  }
+
+  private net(): Module {
+    if (!this.model) throw new Error("no model yet: press play or step to train one");
+    return this.model;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The explorer's settings: a TrainConfig subset that lives in the page's URL, so an experiment is a
+ * link — the same link trains the same network bit for bit (everything random forks from `seed`).
+ * Pure functions (no DOM): parse a query string, write one, turn settings into a TrainConfig.
+ */
+import { DEFAULT_CONFIG, type TrainConfig } from "../../src/train/defaults.js";
+import { PRESETS } from "../../src/train/presets.js";
+
+/** Hidden activations, outputs and inits the form offers (test/web-state.test.ts checks them against the core's lists). */
+export const ACTIVATION_CHOICES = ["sigmoid", "tanh", "relu", "leaky-relu", "identity"] as const;
+export const OUTPUT_CHOICES = ["sigmoid", "softmax", "identity"] as const;
+export const INIT_CHOICES = ["normal", "scaled-normal", "xavier-uniform", "xavier-normal", "he-normal", "he-uniform", "pytorch", "zeros"] as const;
+export const COST_CHOICES = ["quadratic", "cross-entropy", "log-likelihood", "mse"] as const;
+/** Full-batch "gd" is left out: one step would be a whole epoch, which freezes nothing but shows nothing either. */
+export const OPTIMIZER_CHOICES = ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"] as const;
+
+export interface Settings {
+  /** The preset these settings started from; "custom" once any field differs from it. */
+  preset: string;
+  /** "784,16,16,10" for a fully connected net, or a one-line architecture ("conv20x5,relu,…"). */
+  net: string;
+  activation: TrainConfig["activation"];
+  output: TrainConfig["output"];
+  cost: TrainConfig["cost"];
+  init: TrainConfig["init"];
+  optimizer: TrainConfig["optimizer"];
+  lr: number;
+  momentum: number;
+  batchSize: number;
+  l1: number;
+  l2: number;
+  dropout: number;
+  seed: number;
+}
+
+/** Presets the browser can train: no expanded data (5× MNIST in memory) and no ensembles. */
+export function explorerPresets(): string[] {
+  return Object.keys(PRESETS).filter((name) => {
+    const c = PRESETS[name]!.config;
+    return !c.expand && !c.ensemble && c.optimizer !== "gd";
+  });
+}
+
+export const DEFAULT_PRESET = "3b1b";
+
+export function settingsFromPreset(name: string): Settings {
+  const c: TrainConfig = { ...DEFAULT_CONFIG, ...PRESETS[name]?.config };
+  return {
+    preset: PRESETS[name] ? name : "custom",
+    net: c.arch ?? c.layers.join(","),
+    activation: c.activation,
+    output: c.output,
+    cost: c.cost,
+    init: c.init,
+    optimizer: c.optimizer,
+    lr: c.lr,
+    momentum: c.momentum,
+    batchSize: c.batchSize,
+    l1: c.l1,
+    l2: c.l2,
+    dropout: c.dropout,
+    seed: c.seed,
+  };
+}
+
+/** The URL parameter each setting is stored under (short, readable links). */
+const KEYS: Record<Exclude<keyof Settings, "preset">, string> = {
+  net: "net", activation: "act", output: "out", cost: "cost", init: "init", optimizer: "opt",
+  lr: "lr", momentum: "mom", batchSize: "batch", l1: "l1", l2: "l2", dropout: "drop", seed: "seed",
+};
+
+const CHOICES: Partial<Record<keyof Settings, readonly string[]>> = {
+  activation: ACTIVATION_CHOICES, output: OUTPUT_CHOICES, cost: COST_CHOICES, init: INIT_CHOICES, optimizer: OPTIMIZER_CHOICES,
+};
+
+const NUMBER_RULES: Partial<Record<keyof Settings, { min: number; max: number; integer?: boolean }>> = {
+  lr: { min: 0, max: 100 },
+  momentum: { min: 0, max: 0.999 },
+  batchSize: { min: 1, max: 10000, integer: true },
+  l1: { min: 0, max: 1e6 },
+  l2: { min: 0, max: 1e6 },
+  dropout: { min: 0, max: 0.95 },
+  seed: { min: 0, max: 2 ** 31 - 1, integer: true },
+};
+
+/** `net` is digits and commas, or architecture tokens: letters, digits, x, p, s, commas, dots, parentheses. */
+const NET_PATTERN = /^[a-z0-9.,()-]{1,200}$/;
+
+export interface ParsedSettings {
+  settings: Settings;
+  /** What was ignored and why, for the page to show (a link is never rejected outright). */
+  warnings: string[];
+}
+
+/** Settings from a query string ("?preset=3b1b&lr=1"): the preset first, then each field over it. */
+export function parseSettings(query: string): ParsedSettings {
+  const params = new URLSearchParams(query);
+  const warnings: string[] = [];
+  let presetName = params.get("preset") ?? DEFAULT_PRESET;
+  if (presetName !== "custom" && !explorerPresets().includes(presetName)) {
+    warnings.push(`unknown preset "${presetName}" — using ${DEFAULT_PRESET}`);
+    presetName = DEFAULT_PRESET;
+  }
+  const settings = settingsFromPreset(presetName === "custom" ? DEFAULT_PRESET : presetName);
+  settings.preset = presetName;
+  const fields = settings as unknown as Record<string, string | number>;
+  for (const [field, key] of Object.entries(KEYS) as [keyof Settings, string][]) {
+    const raw = params.get(key);
+    if (raw === null) continue;
+    const choices = CHOICES[field];
+    const rule = NUMBER_RULES[field];
+    if (choices) {
+      if (choices.includes(raw)) fields[field] = raw;
+      else warnings.push(`${key}=${raw} is not one of ${choices.join(", ")} — ignored`);
+    } else if (rule) {
+      const v = Number(raw);
+      if (raw.trim() !== "" && Number.isFinite(v) && v >= rule.min && v <= rule.max && (!rule.integer || Number.isInteger(v))) fields[field] = v;
+      else warnings.push(`${key}=${raw} must be ${rule.integer ? "an integer" : "a number"} in [${rule.min}, ${rule.max}] — ignored`);
+    } else if (field === "net") {
+      if (NET_PATTERN.test(raw)) fields[field] = raw;
+      else warnings.push(`net=${raw.slice(0, 40)} is not a layer list like 784,16,16,10 or an architecture — ignored`);
+    }
+  }
+  if (presetName !== "custom" && !sameSettings(settings, settingsFromPreset(presetName))) settings.preset = "custom";
+  return { settings, warnings };
+}
+
+/** The query string for these settings: the preset, then only the fields that differ from it. */
+export function settingsToQuery(s: Settings): string {
+  const params = new URLSearchParams();
+  const base = settingsFromPreset(s.preset === "custom" ? DEFAULT_PRESET : s.preset);
+  params.set("preset", s.preset);
+  for (const [field, key] of Object.entries(KEYS) as [keyof Settings, string][]) {
+    if (s.preset === "custom" || s[field] !== base[field]) params.set(key, String(s[field]));
+  }
+  return "?" + params.toString();
+}
+
+export function sameSettings(a: Settings, b: Settings): boolean {
+  return (Object.keys(KEYS) as (keyof Settings)[]).every((k) => a[k] === b[k]);
+}
+
+/** The TrainConfig these settings describe (validated by the worker, which builds the run). */
+export function toTrainConfig(s: Settings): TrainConfig {
+  const base: TrainConfig = { ...DEFAULT_CONFIG, ...(PRESETS[s.preset]?.config ?? PRESETS[DEFAULT_PRESET]!.config) };
+  const isLayerList = /^\d+(,\d+)+$/.test(s.net);
+  const { arch: _presetArch, ...rest } = base;
+  return {
+    ...rest,
+    ...(isLayerList ? { layers: s.net.split(",").map(Number) } : { arch: s.net }),
+    activation: s.activation, output: s.output, cost: s.cost, init: s.init, optimizer: s.optimizer,
+    lr: s.lr, momentum: s.momentum, batchSize: s.batchSize, l1: s.l1, l2: s.l2, dropout: s.dropout, seed: s.seed,
+    // The explorer trains until paused; a schedule's horizon needs an epoch count, so rates stay constant.
+    schedule: "constant", earlyStopping: 0, epochs: 1,
+  };
+}
+
+/** A sizes list ("784,16,16,10") when the net is fully connected, else null. */
+export function layerSizes(net: string): number[] | null {
+  return /^\d+(,\d+)+$/.test(net) ? net.split(",").map(Number) : null;
+}
