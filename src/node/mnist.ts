@@ -28,7 +28,11 @@ export interface LoadMnistOptions extends MnistOptions {
 export async function loadMnist(opts: LoadMnistOptions = {}): Promise<Mnist> {
   const dir = opts.dir ?? defaultMnistDir();
   const keys = Object.keys(MNIST_FILES) as (keyof MnistFiles<string>)[];
-  const found = await Promise.all(keys.map((key) => findFile(dir, key)));
+  // Read in parallel, but report problems in file order (train images first) whichever read fails first.
+  const settled = await Promise.allSettled(keys.map((key) => findFile(dir, key)));
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  const found = settled.map((r) => (r as PromiseFulfilledResult<IdxFile>).value);
   const files = Object.fromEntries(keys.map((key, i) => [key, found[i]!])) as unknown as MnistFiles<IdxFile>;
   return mnistFromIdx(files, opts.validation === undefined ? {} : { validation: opts.validation });
 }

@@ -28,6 +28,7 @@ const probe = {
   testAccuracy: NaN,
   nudges: 0,
   phase: "loading",
+  engine: "",
   errors: [] as string[],
 };
 (window as unknown as { __explorer: typeof probe }).__explorer = probe;
@@ -107,11 +108,13 @@ function stats(entries: [string, string][]) {
   const dl = $("stats");
   dl.innerHTML = "";
   for (const [k, v] of entries) {
+    const pair = document.createElement("div");
     const dt = document.createElement("dt");
     dt.textContent = k;
     const dd = document.createElement("dd");
     dd.textContent = v;
-    dl.append(dt, dd);
+    pair.append(dt, dd);
+    dl.append(pair);
   }
 }
 let statValues = { step: "0", epoch: "0", rate: "–", cost: "–", val: "–", test: "–" };
@@ -217,6 +220,10 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     case "nudges":
       probe.nudges = msg.list.length;
       showNudges(msg.list);
+      break;
+    case "engine":
+      probe.engine = `${msg.backend}${msg.sharedMemory ? " (shared memory)" : ""}${msg.isolated ? ", cross-origin isolated" : ""}`;
+      $("status").title = `kernels: ${probe.engine}`;
       break;
     case "error":
       showError(msg.text);

@@ -25,4 +25,5 @@ export type FromWorker =
   | { type: "prediction"; id: number; values: Float32Array[] }
   | { type: "weights"; dense: DenseWeights | null; images: { count: number; width: number; height: number; data: Float32Array } | null }
   | { type: "nudges"; step: number; list: Nudge[] }
+  | { type: "engine"; backend: string; sharedMemory: boolean; isolated: boolean }
   | { type: "error"; text: string };

@@ -7,6 +7,7 @@
 import { mnistFromIdx, MNIST_FILES, type MnistFiles, type IdxFile } from "../../src/data/mnist.js";
 import type { TrainConfig } from "../../src/train/defaults.js";
 import { Session, type MnistSplit } from "./session.js";
+import { backendInfo } from "../../src/kernels/index.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
 const SLICE_MS = 40;
@@ -47,6 +48,8 @@ async function fetchBytes(path: string): Promise<Uint8Array | null> {
 }
 
 async function start() {
+  const info = backendInfo();
+  post({ type: "engine", backend: info.backend, sharedMemory: info.sharedMemory, isolated: Boolean((self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated) });
   status("loading", "loading the model…");
   // A model given to `descent explore --model` first, else the one shipped with the app.
   const own = await fetchBytes("model.safetensors").catch(() => null);
