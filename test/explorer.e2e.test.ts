@@ -11,7 +11,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startExploreServer, type ExploreServer } from "../src/node/explore-server.js";
-import { defaultMnistDir } from "../src/node/mnist.js";
+import { defaultMnistDir, loadMnist } from "../src/node/mnist.js";
+import { encodeModel } from "../src/io/model-file.js";
+import { mlp } from "../src/nn/mlp.js";
+import { Rng } from "../src/rng.js";
+import { Session } from "../web/src/session.js";
+import { parseSettings, toTrainConfig } from "../web/src/state.js";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const webRoot = join(repo, "dist-web");
@@ -142,6 +147,41 @@ describe("explorer in Chromium", () => {
     expect(await again.locator("#set-net").inputValue()).toBe("784,32,10");
     expect(await again.locator("#set-preset").inputValue()).toBe("custom");
     await again.close();
+  });
+
+  it("a link reproduces its run bit for bit: the browser's first 25 steps on 2 threads equal Node's on 1", async () => {
+    // Batch 64 and 100 hidden units: products big enough for the helper thread to take chunks.
+    const query = "?preset=custom&net=784,100,10&act=sigmoid&out=softmax&cost=log-likelihood&init=xavier-normal&opt=adam&lr=0.003&batch=64&seed=42&threads=2";
+    const page = await open(query);
+    await page.waitForFunction(() => (globalThis as unknown as { __explorer: { threads: number } }).__explorer.threads === 2);
+    for (let i = 1; i <= 25; i++) {
+      await page.click("#step");
+      await page.waitForFunction((n) => (globalThis as unknown as { __explorer: Probe }).__explorer.steps === n, i);
+    }
+    const browserLosses = (await probe(page)).trainPoints.map((t) => t.loss);
+    await page.close();
+
+    const mnist = await loadMnist();
+    const node = new Session(null, "node");
+    node.setData({ train: mnist.train, validation: mnist.validation, test: mnist.test });
+    node.reset(toTrainConfig(parseSettings(query).settings));
+    const nodeLosses = Array.from({ length: 25 }, () => node.train(1).loss);
+    expect(browserLosses).toEqual(nodeLosses);
+  });
+
+  it("loads a model file from disk, and refuses a file that is not one", async () => {
+    const page = await open();
+    const model = mlp([784, 20, 10], { activation: "relu", output: "softmax", init: "he-normal", rng: new Rng(3) });
+    const bytes = Buffer.from(encodeModel(model, { training: { testAccuracy: 0.5 } }));
+    await page.setInputFiles("#model-file", { name: "mine.safetensors", mimeType: "application/octet-stream", buffer: bytes });
+    await expect.poll(() => page.locator("#model-line").textContent()).toMatch(/784-20-10 network, 15,910 parameters — mine\.safetensors \(test accuracy 50\.00 %\)/);
+    await page.setInputFiles("#model-file", { name: "notes.safetensors", mimeType: "application/octet-stream", buffer: Buffer.from("not a model at all") });
+    await expect.poll(() => page.locator("#warnings").textContent()).toMatch(/notes\.safetensors/);
+    // The model in use is still the good one.
+    expect(await page.locator("#model-line").textContent()).toMatch(/mine\.safetensors/);
+    const errors = (await probe(page)).errors;
+    expect(errors).toHaveLength(1);
+    await page.close();
   });
 
   it("works at phone width and from the keyboard", async () => {

@@ -29,6 +29,7 @@ const probe = {
   nudges: 0,
   phase: "loading",
   engine: "",
+  threads: 1,
   errors: [] as string[],
 };
 (window as unknown as { __explorer: typeof probe }).__explorer = probe;
@@ -40,10 +41,20 @@ const send = (msg: ToWorker, transfer: Transferable[] = []) => worker.postMessag
 const { settings: initial, warnings } = parseSettings(location.search);
 $("warnings").textContent = warnings.join(" · ");
 
+/** Threads change speed, never results, so they sit beside the settings in the URL rather than in them. */
+const threadSelect = $<HTMLSelectElement>("threads");
+threadSelect.value = new URLSearchParams(location.search).get("threads") === "2" ? "2" : "1";
+let lastSettings: Settings;
 function applySettings(s: Settings) {
-  history.replaceState(null, "", settingsToQuery(s) + location.hash);
+  lastSettings = s;
+  history.replaceState(null, "", settingsToQuery(s) + (threadSelect.value === "2" ? "&threads=2" : "") + location.hash);
   send({ type: "config", config: toTrainConfig(s) });
 }
+threadSelect.addEventListener("change", () => {
+  send({ type: "threads", count: threadSelect.value === "2" ? 2 : 1 });
+  applySettings(lastSettings);
+});
+if (threadSelect.value === "2") send({ type: "threads", count: 2 });
 const form = new SettingsForm($("settings"), initial, applySettings);
 applySettings(initial);
 
@@ -222,7 +233,10 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       showNudges(msg.list);
       break;
     case "engine":
-      probe.engine = `${msg.backend}${msg.sharedMemory ? " (shared memory)" : ""}${msg.isolated ? ", cross-origin isolated" : ""}`;
+      probe.engine = `${msg.backend}${msg.sharedMemory ? " (shared memory)" : ""}${msg.isolated ? ", cross-origin isolated" : ""}, ${msg.threads} thread${msg.threads > 1 ? "s" : ""}`;
+      probe.threads = msg.threads;
+      if (msg.note) showError(`2 threads are not available here: ${msg.note}`);
+      threadSelect.value = String(msg.threads);
       $("status").title = `kernels: ${probe.engine}`;
       break;
     case "error":

@@ -8,6 +8,7 @@ export type ToWorker =
   | { type: "pause" }
   | { type: "step" }
   | { type: "reset" }
+  | { type: "threads"; count: 1 | 2 }
   | { type: "predict"; id: number; pixels: Float32Array }
   | { type: "load-model"; name: string; bytes: Uint8Array };
 
@@ -25,5 +26,5 @@ export type FromWorker =
   | { type: "prediction"; id: number; values: Float32Array[] }
   | { type: "weights"; dense: DenseWeights | null; images: { count: number; width: number; height: number; data: Float32Array } | null }
   | { type: "nudges"; step: number; list: Nudge[] }
-  | { type: "engine"; backend: string; sharedMemory: boolean; isolated: boolean }
+  | { type: "engine"; backend: string; sharedMemory: boolean; isolated: boolean; threads: number; note?: string }
   | { type: "error"; text: string };

@@ -7,7 +7,8 @@
 import { mnistFromIdx, MNIST_FILES, type MnistFiles, type IdxFile } from "../../src/data/mnist.js";
 import type { TrainConfig } from "../../src/train/defaults.js";
 import { Session, type MnistSplit } from "./session.js";
-import { backendInfo } from "../../src/kernels/index.js";
+import { backendInfo, getThreads } from "../../src/kernels/index.js";
+import { useThreads } from "./threads.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
 const SLICE_MS = 40;
@@ -27,6 +28,12 @@ let evalCost = 0;
 /** Steps and milliseconds of recent slices, for the steps-per-second readout. */
 let window = { steps: 0, ms: 0 };
 let mnist: MnistSplit | null = null;
+
+function announceEngine(note?: string) {
+  const info = backendInfo();
+  const isolated = Boolean((self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated);
+  post({ type: "engine", backend: info.backend, sharedMemory: info.sharedMemory, isolated, threads: getThreads(), ...(note ? { note } : {}) });
+}
 
 function status(phase: "loading" | "idle" | "running", text: string) {
   post({ type: "status", phase, text });
@@ -48,8 +55,7 @@ async function fetchBytes(path: string): Promise<Uint8Array | null> {
 }
 
 async function start() {
-  const info = backendInfo();
-  post({ type: "engine", backend: info.backend, sharedMemory: info.sharedMemory, isolated: Boolean((self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated) });
+  announceEngine();
   status("loading", "loading the model…");
   // A model given to `descent explore --model` first, else the one shipped with the app.
   const own = await fetchBytes("model.safetensors").catch(() => null);
@@ -151,6 +157,10 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
       case "config":
         config = msg.config;
         stale = true;
+        break;
+      case "threads":
+        // Results do not depend on the thread count (each output element is computed the same way).
+        void useThreads(msg.count).then((r) => announceEngine(r.note));
         break;
       case "play":
         if (running || !ensureFresh()) break;
