@@ -104,7 +104,10 @@ describe("explorer in Chromium", () => {
     const page = await open();
     await page.click("#step");
     await page.waitForFunction(() => (globalThis as unknown as { __explorer: Probe }).__explorer.nudges > 0);
-    expect(await page.locator("#nudges li").count()).toBe(20);
+    expect(await page.locator("#nudges li").count()).toBe(12);
+    // Per layer, 4 each for 784-16-16-10; the first layer's point at pixels.
+    expect(await page.locator("#nudges-by-layer li").count()).toBe(12);
+    expect(await page.locator("#nudges-by-layer ol").first().textContent()).toMatch(/^pixel \(row \d+, col \d+\) → hidden 1 neuron/);
     await page.click("#play");
     await page.waitForFunction(() => (globalThis as unknown as { __explorer: Probe }).__explorer.steps >= 600, undefined, { timeout: 60_000 });
     const evalsBefore = (await probe(page)).evals;

@@ -83,6 +83,14 @@ describe("explorer session", () => {
     all.sort((x, y) => Math.abs(y.grad) - Math.abs(x.grad));
     expect(got).toEqual(all.slice(0, 20));
     expect(got.every((n) => n.grad !== 0)).toBe(true);
+    // One layer at a time, weights only: the first layer's largest (far smaller than the output layer's).
+    const first = all.filter((n) => n.layer === 0 && n.from >= 0).slice(0, 4);
+    expect(s.nudges(4, 0)).toEqual(first);
+    const report = s.nudgeReport(12, 4);
+    expect(report.overall).toEqual(all.slice(0, 12));
+    expect(report.byLayer.map((l) => l.length)).toEqual([4, 4, 4]);
+    expect(report.byLayer[0]).toEqual(first);
+    expect(Math.abs(first[0]!.grad)).toBeLessThan(Math.abs(all[0]!.grad));
   });
 
   it("predict gives the input, each layer's activations and the model's own output", () => {

@@ -108,7 +108,6 @@ $<HTMLInputElement>("model-file").addEventListener("change", async (e) => {
 const curves = new Curves($("cost-chart"), $("acc-chart"));
 const network = new NetworkView($<HTMLCanvasElement>("network"), $("network-hint"));
 let sizes: number[] | null = null;
-let nudges: Nudge[] = [];
 
 function showError(text: string) {
   probe.errors.push(text);
@@ -137,10 +136,25 @@ function refreshStats() {
 }
 refreshStats();
 
-function showNudges(list: Nudge[]) {
-  nudges = list;
+function nudgeItem(n: Nudge): HTMLLIElement {
+  const li = document.createElement("li");
+  const b = document.createElement("button");
+  b.type = "button";
+  const direction = n.grad > 0 ? "down" : "up";
+  b.textContent = `${describeNudge(n, sizes)}: ∂C/∂w = ${n.grad.toExponential(2)} → nudge ${direction} (w = ${n.weight.toFixed(3)})`;
+  b.addEventListener("mouseenter", () => network.setHighlight(n));
+  b.addEventListener("focus", () => network.setHighlight(n));
+  b.addEventListener("mouseleave", () => network.setHighlight(null));
+  b.addEventListener("blur", () => network.setHighlight(null));
+  li.append(b);
+  return li;
+}
+
+function showNudges(list: Nudge[], byLayer: Nudge[][] = []) {
   const ol = $("nudges");
   ol.innerHTML = "";
+  const perLayer = $("nudges-by-layer");
+  perLayer.innerHTML = "";
   if (!list.length) {
     const li = document.createElement("li");
     li.className = "hint";
@@ -148,18 +162,15 @@ function showNudges(list: Nudge[]) {
     ol.append(li);
     return;
   }
-  list.forEach((n, i) => {
-    const li = document.createElement("li");
-    const b = document.createElement("button");
-    b.type = "button";
-    const direction = n.grad > 0 ? "down" : "up";
-    b.textContent = `${describeNudge(n, sizes)}: ∂C/∂w = ${n.grad.toExponential(2)} → nudge ${direction} (w = ${n.weight.toFixed(3)})`;
-    b.addEventListener("mouseenter", () => network.setHighlight(nudges[i]!));
-    b.addEventListener("focus", () => network.setHighlight(nudges[i]!));
-    b.addEventListener("mouseleave", () => network.setHighlight(null));
-    b.addEventListener("blur", () => network.setHighlight(null));
-    li.append(b);
-    ol.append(li);
+  for (const n of list) ol.append(nudgeItem(n));
+  byLayer.forEach((layerList, l) => {
+    const h = document.createElement("h4");
+    const name = sizes && l === sizes.length - 2 ? "output layer" : `hidden layer ${l + 1}`;
+    const largest = Math.abs(layerList[0]?.grad ?? 0);
+    h.textContent = `${name} (${sizes ? `${sizes[l]}→${sizes[l + 1]}` : ""}): largest |∂C/∂w| ${largest.toExponential(1)}`;
+    const sub = document.createElement("ol");
+    for (const n of layerList) sub.append(nudgeItem(n));
+    perLayer.append(h, sub);
   });
 }
 showNudges([]);
@@ -230,7 +241,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       break;
     case "nudges":
       probe.nudges = msg.list.length;
-      showNudges(msg.list);
+      showNudges(msg.list, msg.byLayer);
       break;
     case "engine":
       probe.engine = `${msg.backend}${msg.sharedMemory ? " (shared memory)" : ""}${msg.isolated ? ", cross-origin isolated" : ""}, ${msg.threads} thread${msg.threads > 1 ? "s" : ""}`;

@@ -25,6 +25,6 @@ export type FromWorker =
   | { type: "eval"; report: EvalReport; mistakePixels: Uint8Array }
   | { type: "prediction"; id: number; values: Float32Array[] }
   | { type: "weights"; dense: DenseWeights | null; images: { count: number; width: number; height: number; data: Float32Array } | null }
-  | { type: "nudges"; step: number; list: Nudge[] }
+  | { type: "nudges"; step: number; list: Nudge[]; byLayer: Nudge[][] }
   | { type: "engine"; backend: string; sharedMemory: boolean; isolated: boolean; threads: number; note?: string }
   | { type: "error"; text: string };

@@ -247,9 +247,12 @@ export class Session {
 
   /**
    * The last step's largest gradients, largest |∂C/∂w| first — the "nudges" that step gave the
-   * weights (each moved by −η·∂C/∂w). Empty before the first step.
+   * weights (each moved by −η·∂C/∂w). Empty before the first step. `onlyLayer` keeps one layer's
+   * (0 = first) and only its weights, not biases: with sigmoid neurons the first layer's gradients
+   * are far smaller than the last layer's — the vanishing gradient — so an overall ranking rarely
+   * reaches the pixels.
    */
-  nudges(count = 20): Nudge[] {
+  nudges(count = 20, onlyLayer?: number): Nudge[] {
     const dense = denseView(this.model);
     if (!dense || !this.training) return [];
     const best: Nudge[] = [];
@@ -262,6 +265,7 @@ export class Session {
       floor = Math.abs(best[best.length - 1]!.grad);
     };
     dense.linears.forEach((lin, layer) => {
+      if (onlyLayer !== undefined && layer !== onlyLayer) return;
       const g = lin.weight.grad?.data;
       const w = lin.weight.data;
       if (g) {
@@ -271,10 +275,16 @@ export class Session {
           if (best.length < count || Math.abs(v) > floor) consider({ layer, to: Math.floor(k / cols), from: k % cols, grad: v, weight: w[k]! });
         }
       }
-      const gb = lin.bias?.grad?.data;
+      const gb = onlyLayer === undefined ? lin.bias?.grad?.data : undefined;
       if (gb && lin.bias) for (let j = 0; j < gb.length; j++) consider({ layer, to: j, from: -1, grad: gb[j]!, weight: lin.bias.data[j]! });
     });
     return best;
+  }
+
+  /** The `count` largest overall (weights and biases), and the `perLayer` largest weights of each layer. */
+  nudgeReport(count = 12, perLayer = 4): { overall: Nudge[]; byLayer: Nudge[][] } {
+    const layers = denseView(this.model)?.linears.length ?? 0;
+    return { overall: this.nudges(count), byLayer: Array.from({ length: layers }, (_, l) => this.nudges(perLayer, l)).filter((l) => l.length) };
   }
 
   /** The first layer's filters as images: fully connected rows of 784 as 28×28, or 1-channel conv kernels. */

@@ -87,7 +87,8 @@ function announceModel() {
 function sendViews() {
   if (!session) return;
   post({ type: "weights", dense: session.denseWeights(), images: session.firstLayerImages() });
-  post({ type: "nudges", step: session.steps, list: session.nudges() });
+  const nudges = session.nudgeReport();
+  post({ type: "nudges", step: session.steps, list: nudges.overall, byLayer: nudges.byLayer });
   lastView = performance.now();
 }
 
