@@ -1,4 +1,5 @@
 /** Several trained models answering together: majority vote or averaged outputs. */
+import { defaultEvalBatch } from "./evaluate.js";
 import type { Module } from "../nn/module.js";
 import { noGrad } from "../autograd.js";
 import { scope, intoScope } from "../memory.js";
@@ -18,7 +19,7 @@ export interface EnsembleResult {
  * Evaluates each model and two ensembles over `data`: "vote" (each member's top class is a vote;
  * ties go to the class with the larger summed output) and "average" (mean of the outputs).
  */
-export function evaluateEnsemble(models: readonly Module[], data: TensorDataset, batchSize = 1000): EnsembleResult {
+export function evaluateEnsemble(models: readonly Module[], data: TensorDataset, batchSize = defaultEvalBatch(data)): EnsembleResult {
   const correct = models.map(() => 0);
   let classes = 0;
   let vote: ConfusionMatrix | null = null;

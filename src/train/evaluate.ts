@@ -15,6 +15,15 @@ export interface EvalResult {
   confusion: ConfusionMatrix;
 }
 
+/**
+ * Examples per forward pass when none is given: 1000 flat examples, 100 images — a convnet keeps
+ * every layer's activations for the batch, and 1000 MNIST images through a 32-64 filter net need
+ * over a GiB (wasm memory stops at 2 GiB).
+ */
+export function defaultEvalBatch(data: TensorDataset): number {
+  return data.featureShape.length > 1 ? 100 : 1000;
+}
+
 export function evaluate(model: Module, data: TensorDataset, opts: { loss?: LossFn; batchSize?: number } = {}): EvalResult {
   const wasTraining = model.training;
   model.eval();
@@ -22,7 +31,7 @@ export function evaluate(model: Module, data: TensorDataset, opts: { loss?: Loss
   let confusion: ConfusionMatrix | null = null;
   try {
     noGrad(() => {
-      for (const batch of new DataLoader(data, { batchSize: opts.batchSize ?? 1000 })) {
+      for (const batch of new DataLoader(data, { batchSize: opts.batchSize ?? defaultEvalBatch(data) })) {
         scope(() => {
           const out = model.forward(intoScope(batch.x));
           confusion ??= new ConfusionMatrix(out.shape[out.rank - 1] ?? 1);

@@ -181,8 +181,8 @@ export class Trainer {
   }
 
   /** Cost and accuracy over a dataset, in eval mode and without recording gradients. */
-  evaluate(data: TensorDataset, batchSize = 1000): EvalResult {
-    return evaluate(this.model, data, { loss: this.opts.loss, batchSize });
+  evaluate(data: TensorDataset, batchSize?: number): EvalResult {
+    return evaluate(this.model, data, { loss: this.opts.loss, ...(batchSize ? { batchSize } : {}) });
   }
 
   /** Trains for `epochs` passes over `train`, evaluating after each. */

@@ -16,6 +16,7 @@ import { Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity } from "../../src/nn/
 import type { TensorDataset } from "../../src/data/dataset.js";
 import { buildExperiment, lossFor, type Experiment, type TrainConfig } from "../../src/train/config.js";
 import { argmaxRows } from "../../src/train/metrics.js";
+import { defaultEvalBatch } from "../../src/train/evaluate.js";
 import { decodeModel } from "../../src/io/model-file.js";
 
 export interface MnistSplit {
@@ -218,11 +219,12 @@ export class Session {
     const mistakes: EvalReport["mistakes"] = [];
     let lossSum = 0;
     let correct = 0;
+    const batch = defaultEvalBatch(ds.withFeatureShape(images ? [1, 28, 28] : [ds.featureSize]));
     model.eval();
     try {
       noGrad(() => {
-        for (let start = 0; start < ds.length; start += 1000) {
-          const end = Math.min(start + 1000, ds.length);
+        for (let start = 0; start < ds.length; start += batch) {
+          const end = Math.min(start + batch, ds.length);
           scope(() => {
             const part = ds.slice(start, end);
             const x = new Tensor(part.features, images ? [end - start, 1, 28, 28] : [end - start, part.featureSize]);
