@@ -11,7 +11,7 @@ import { OutputBars } from "./views/outputs.js";
 import { SettingsForm } from "./views/controls.js";
 import { Curves } from "./views/curves.js";
 import { NetworkView, describeNudge } from "./views/network.js";
-import { showConfusion, showMistakes, showWeightImages } from "./views/tiles.js";
+import { markStale, showConfusion, showMistakes, showWeightImages } from "./views/tiles.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -190,9 +190,13 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       sizes = msg.dense?.sizes ?? null;
       $("model-line").textContent = `${msg.description} — ${msg.origin}`;
       network.setNetwork(msg.dense);
+      // A new model: the test-set views describe the old one until its first evaluation.
+      markStale($("confusion"), $("mistakes"));
+      statValues.val = statValues.test = "evaluating…";
+      refreshStats();
       if (msg.training) {
         curves.clear();
-        statValues = { step: "0", epoch: "0", rate: "–", cost: "–", val: "–", test: "–" };
+        statValues = { step: "0", epoch: "0", rate: "–", cost: "–", val: "evaluating…", test: "evaluating…" };
         refreshStats();
       }
       predict();
@@ -237,7 +241,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       break;
     case "weights":
       if (msg.dense) network.setNetwork(msg.dense);
-      showWeightImages($("weights"), msg.images);
+      showWeightImages($("weights"), $("weights-hint"), msg.images);
       break;
     case "nudges":
       probe.nudges = msg.list.length;

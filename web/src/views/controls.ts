@@ -2,7 +2,7 @@
 import { PRESETS } from "../../../src/train/presets.js";
 import {
   ACTIVATION_CHOICES, COST_CHOICES, INIT_CHOICES, OPTIMIZER_CHOICES, OUTPUT_CHOICES,
-  explorerPresets, sameSettings, settingsFromPreset, type Settings,
+  explorerPresets, layerSizes, sameSettings, settingsFromPreset, type Settings,
 } from "../state.js";
 
 type Field = keyof Settings;
@@ -98,6 +98,13 @@ export class SettingsForm {
   show(s: Settings): void {
     this.settings = s;
     for (const [field, el] of this.inputs) el.value = String(s[field]);
+    // A one-line architecture names its own activations, output and dropout.
+    const arch = layerSizes(s.net) === null;
+    for (const field of ["activation", "output", "dropout"] as const) {
+      const el = this.inputs.get(field)!;
+      el.disabled = arch;
+      el.title = arch ? "set by the architecture line" : "";
+    }
   }
 
   private changed(target: HTMLElement): void {

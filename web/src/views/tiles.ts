@@ -27,7 +27,10 @@ function tiles(container: HTMLElement, count: number, make: () => HTMLElement): 
   return Array.from(container.children) as HTMLElement[];
 }
 
-export function showWeightImages(container: HTMLElement, images: { count: number; width: number; height: number; data: Float32Array } | null): void {
+export function showWeightImages(container: HTMLElement, hint: HTMLElement, images: { count: number; width: number; height: number; data: Float32Array } | null): void {
+  hint.textContent = images && images.width !== 28
+    ? `Each first-layer filter's ${images.width}×${images.height} weights (blue +, red −).`
+    : "Each hidden neuron's 784 incoming weights drawn as a 28×28 image (blue +, red −).";
   if (!images) {
     tiles(container, 0, () => document.createElement("figure"));
     container.dataset["empty"] = "this model's first layer is not a fully connected layer on 784 pixels or a one-channel convolution";
@@ -47,6 +50,11 @@ export function showWeightImages(container: HTMLElement, images: { count: number
   });
 }
 
+/** Marks the test-set views as out of date until the next evaluation arrives. */
+export function markStale(...elements: HTMLElement[]): void {
+  for (const el of elements) el.classList.add("stale");
+}
+
 export function showMistakes(container: HTMLElement, mistakes: { index: number; label: number; predicted: number }[], pixels: Uint8Array): void {
   tiles(container, mistakes.length, () => {
     const fig = document.createElement("figure");
@@ -55,6 +63,7 @@ export function showMistakes(container: HTMLElement, mistakes: { index: number; 
     fig.append(c, document.createElement("figcaption"));
     return fig;
   }).forEach((fig, i) => {
+    container.classList.remove("stale");
     const m = mistakes[i]!;
     const canvas = fig.querySelector("canvas")!;
     const digit = new Float32Array(784);
@@ -82,4 +91,5 @@ export function showConfusion(table: HTMLTableElement, counts: number[]): void {
     rows.push(row + "</tr>");
   }
   table.innerHTML = rows.join("");
+  table.classList.remove("stale");
 }
