@@ -100,6 +100,19 @@ describe("explorer in Chromium", () => {
     await page.close();
   });
 
+  it("draws with touch and pen pointers too", async () => {
+    for (const pointerType of ["touch", "pen"]) {
+      const page = await open();
+      const box = (await page.locator("#pad").boundingBox())!;
+      const at = (fy: number) => ({ clientX: box.x + box.width / 2, clientY: box.y + fy * box.height, pointerId: 7, pointerType, isPrimary: true, bubbles: true });
+      await page.locator("#pad").dispatchEvent("pointerdown", at(0.15));
+      for (let i = 1; i <= 20; i++) await page.locator("#pad").dispatchEvent("pointermove", at(0.15 + 0.035 * i));
+      await page.locator("#pad").dispatchEvent("pointerup", at(0.85));
+      await expect.poll(() => page.locator("#guess").getAttribute("data-digit")).toBe("1");
+      await page.close();
+    }
+  });
+
   it("trains live: the cost falls over a few hundred steps and the views follow", async () => {
     const page = await open();
     await page.click("#step");

@@ -14,7 +14,11 @@ export class DrawPad {
     this.ctx = canvas.getContext("2d", { willReadFrequently: true })!;
     this.clear();
     canvas.addEventListener("pointerdown", (e) => {
-      canvas.setPointerCapture(e.pointerId);
+      try {
+        canvas.setPointerCapture(e.pointerId); // keep the stroke when it leaves the pad
+      } catch {
+        // A pointer the browser no longer tracks (or a synthetic one): draw without capture.
+      }
       this.drawing = true;
       this.last = this.point(e);
       this.stroke(this.last, this.last);
