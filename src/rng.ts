@@ -122,6 +122,14 @@ export class Rng {
     return { seed: this.seed, path: this.path, s: [this.s[0]!, this.s[1]!, this.s[2]!, this.s[3]!] };
   }
 
+  /** Puts this generator back to a state it (the same seed and stream) was in before. */
+  restore(st: RngState): void {
+    if (st.seed !== this.seed || st.path !== this.path) {
+      throw new RangeError(`Rng.restore: state of stream "${st.path}" (seed ${st.seed}) given to stream "${this.path}" (seed ${this.seed})`);
+    }
+    this.s.set(st.s);
+  }
+
   static fromState(st: RngState): Rng {
     const r = new Rng(st.seed, st.path);
     r.s.set(st.s);

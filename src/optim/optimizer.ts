@@ -99,8 +99,15 @@ export abstract class Optimizer<H extends { lr: number }> {
     }
     this.stepCount = sd.step;
     sd.groups.forEach((h, i) => Object.assign(this.groups[i]!.hyper, h));
+    // Copies into long-lived kernel memory, where buffer() would have made them.
+    const copy = (v: FloatArray): FloatArray => {
+      if (v instanceof Float64Array) return v.slice();
+      const b = persistentFloat32(v.length);
+      b.set(v);
+      return b;
+    };
     sd.state.forEach((gs, i) => gs.forEach((s, j) => {
-      this.state[i]![j] = { step: s.step, buffers: Object.fromEntries(Object.entries(s.buffers).map(([k, v]) => [k, v.slice()])) };
+      this.state[i]![j] = { step: s.step, buffers: Object.fromEntries(Object.entries(s.buffers).map(([k, v]) => [k, copy(v)])) };
     }));
   }
 }

@@ -42,6 +42,12 @@ export interface PlateauOptions {
  * Nielsen's chapter-3 schedule: watch validation accuracy; after `patience` epochs without a new
  * best, halve η; once η < η₀/128, say stop.
  */
+export interface PlateauState {
+  lr: number;
+  best: number;
+  waited: number;
+}
+
 export class ReduceOnPlateau {
   private best = -Infinity;
   private waited = 0;
@@ -53,6 +59,17 @@ export class ReduceOnPlateau {
     this.factor = opts.factor ?? 0.5;
     this.patience = opts.patience ?? 10;
     this.minLr = lr * (opts.minRatio ?? 1 / 128);
+  }
+
+  /** Plain-data state, for checkpoints. */
+  state(): PlateauState {
+    return { lr: this.lr, best: this.best, waited: this.waited };
+  }
+
+  restore(st: PlateauState): void {
+    this.lr = st.lr;
+    this.best = st.best;
+    this.waited = st.waited;
   }
 
   /** Feeds one epoch's metric (higher is better); returns the rate to use next and whether to stop. */

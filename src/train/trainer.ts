@@ -12,7 +12,7 @@ import type { Optimizer } from "../optim/optimizer.js";
 import { kernelsFor } from "../kernels/index.js";
 import { clipGradNorm, clipGradValue } from "../optim/clip.js";
 import { intoScope, scope } from "../memory.js";
-import type { ReduceOnPlateau, Schedule } from "../optim/schedule.js";
+import type { PlateauState, ReduceOnPlateau, Schedule } from "../optim/schedule.js";
 import type { Batch, DataLoader, TensorDataset } from "../data/dataset.js";
 import { countCorrect } from "./metrics.js";
 import { evaluate, type EvalResult } from "./evaluate.js";
@@ -81,6 +81,25 @@ export interface FitOptions {
   plateau?: ReduceOnPlateau;
   earlyStopping?: EarlyStopping;
   evalBatchSize?: number;
+  /** Continue a run from the end of epoch `resume.epoch` (a checkpoint, see train/checkpoint.ts). */
+  resume?: FitState;
+  /** Called after every completed epoch with everything fit needs to continue later (for checkpoints). */
+  onEpochComplete?: (state: FitState) => void;
+}
+
+/**
+ * fit's own bookkeeping at the end of an epoch. With the weights, the optimizer state and the
+ * random streams, it is what makes a resumed run identical to an uninterrupted one.
+ */
+export interface FitState {
+  /** Epochs completed. */
+  epoch: number;
+  history: EpochLog[];
+  /** Best validation accuracy so far and its epoch (−Infinity, 0 before any). */
+  best: { accuracy: number; epoch: number };
+  /** That epoch's weights, kept only with early stopping (to restore them at the end). */
+  bestWeights: Record<string, Float32Array | Float64Array> | null;
+  plateau: PlateauState | null;
 }
 
 export type StopReason =
@@ -100,6 +119,16 @@ type Snapshot = Map<Tensor, Float32Array | Float64Array>;
 
 function snapshot(model: Module): Snapshot {
   return new Map(Object.values(model.stateDict()).map((t) => [t, t.data.slice()]));
+}
+
+/** A snapshot from named tensors (a checkpoint's "best.*" weights). */
+function snapshotFrom(model: Module, named: Record<string, Float32Array | Float64Array>): Snapshot {
+  return new Map(Object.entries(model.stateDict()).map(([name, t]) => [t, named[name]!.slice()]));
+}
+
+/** A snapshot's arrays by state-dict name (copies). */
+function namedCopy(model: Module, snap: Snapshot): Record<string, Float32Array | Float64Array> {
+  return Object.fromEntries(Object.entries(model.stateDict()).map(([name, t]) => [name, snap.get(t)!.slice()]));
 }
 
 function restore(snap: Snapshot): void {
@@ -188,16 +217,25 @@ export class Trainer {
   /** Trains for `epochs` passes over `train`, evaluating after each. */
   fit(train: DataLoader, opts: FitOptions): FitResult {
     const callbacks = opts.callbacks ?? [];
-    const history: EpochLog[] = [];
-    const ctx: TrainContext = { epoch: 0, epochs: opts.epochs, step: 0, batch: 0, batches: train.length, loss: NaN, lr: this.lr, stop: false };
+    const resume = opts.resume;
+    const history: EpochLog[] = resume ? [...resume.history] : [];
+    const start = resume ? resume.epoch + 1 : 1;
+    const ctx: TrainContext = {
+      epoch: start - 1, epochs: opts.epochs, step: history.reduce((n, h) => n + h.steps, 0), batch: 0, batches: train.length,
+      loss: NaN, lr: this.lr, stop: false,
+    };
     let lastGood = snapshot(this.model);
-    let lastGoodEpoch = 0;
+    let lastGoodEpoch = start - 1;
     let best = { accuracy: -Infinity, epoch: 0, weights: null as Snapshot | null };
+    if (resume) {
+      best = { ...resume.best, weights: resume.bestWeights ? snapshotFrom(this.model, resume.bestWeights) : null };
+      if (opts.plateau && resume.plateau) opts.plateau.restore(resume.plateau);
+    }
     let stopped: StopReason | undefined;
     this.model.train();
     for (const cb of callbacks) cb.onTrainStart?.(ctx);
 
-    for (let epoch = 1; epoch <= opts.epochs && !stopped; epoch++) {
+    for (let epoch = start; epoch <= opts.epochs && !stopped; epoch++) {
       if (opts.schedule) this.opts.optimizer.lr = opts.schedule(epoch - 1);
       Object.assign(ctx, { epoch, batch: 0, lr: this.lr });
       for (const cb of callbacks) cb.onEpochStart?.(ctx);
@@ -266,6 +304,11 @@ export class Trainer {
         this.opts.optimizer.lr = next.lr;
         if (next.stop) stopped = { kind: "schedule-finished", epoch, message: `learning rate fell below 1/128 of its start after epoch ${epoch}` };
       }
+      opts.onEpochComplete?.({
+        epoch, history: [...history], best: { accuracy: best.accuracy, epoch: best.epoch },
+        bestWeights: best.weights ? namedCopy(this.model, best.weights) : null,
+        plateau: opts.plateau ? opts.plateau.state() : null,
+      });
     }
 
     let finalEpoch = history.length ? history[history.length - 1]!.epoch : 0;

@@ -12,6 +12,9 @@ import type { TensorDataset } from "../../data/dataset.js";
 import type { Module } from "../../nn/module.js";
 import { evaluateEnsemble } from "../../train/ensemble.js";
 import { saveModel } from "../../node/model-files.js";
+import { loadCheckpoint, saveCheckpoint } from "../../node/checkpoint-files.js";
+import { encodeCheckpoint, type Checkpoint } from "../../train/checkpoint.js";
+import type { FitState } from "../../train/trainer.js";
 import { VERSION } from "../../version.js";
 import { backendInfo, getThreads } from "../../kernels/index.js";
 import { choice, integer, intList, number } from "../parse.js";
@@ -85,11 +88,14 @@ export function trainCommand(): Command {
     .option("--out <file>", "where to save the model", "model.safetensors")
     .option("--no-save", "do not save the model")
     .option("--json", "print one JSON object per line instead of text")
-    .option("--quiet", "print only the final result");
+    .option("--quiet", "print only the final result")
+    .option("--checkpoint <file>", "after every epoch, save the whole run (weights, optimizer, random streams) to this file")
+    .option("--resume <file>", "continue the run saved in this checkpoint (its settings; --epochs may extend it); keeps checkpointing there");
   for (const [flag, , help, parse] of CONFIG_FLAGS) cmd.option(flag, help, parse);
   cmd.addHelpText("after", `\nPresets:\n${presetList()}\n\nWithout --preset, the defaults are the book's chapter-1 network.
 --arch tokens: conv<F>x<K>[p<pad>][s<stride>][g<groups>], maxpool<K>, avgpool<K>, fc<N>, relu, sigmoid,
-tanh, leakyrelu, softmax, bn, dropout<P>, res(<tokens separated by ;>).\nExamples:\n  descent train --preset nielsen-ch1\n  descent train --layers 784,100,10 --cost cross-entropy --l2 5 --lr 0.5 --epochs 30\n`);
+tanh, leakyrelu, softmax, bn, dropout<P>, res(<tokens separated by ;>).\nExamples:\n  descent train --preset nielsen-ch1\n  descent train --layers 784,100,10 --cost cross-entropy --l2 5 --lr 0.5 --epochs 30
+  descent train --preset nielsen-ch6-dropout --checkpoint run.ckpt   (then, if interrupted: descent train --resume run.ckpt)\n`);
   cmd.action(async (opts: Record<string, unknown>) => {
     process.exitCode = await runTrain(opts);
   });
@@ -115,8 +121,27 @@ interface RunContext {
   dataLabel: string;
 }
 
+/** With --resume the run's settings come from the checkpoint; only these flags may change. */
+const RESUME_FLAGS = new Set<keyof TrainConfig>(["epochs"]);
+
 async function runTrain(opts: Record<string, unknown>): Promise<number> {
-  const config = configFromFlags(opts);
+  let resume: Checkpoint | null = null;
+  let config: TrainConfig;
+  if (typeof opts.resume === "string") {
+    const given = CONFIG_FLAGS.filter(([flag, key]) => !RESUME_FLAGS.has(key) && opts[camel(flag)] !== undefined).map(([flag]) => flag.split(" ")[0]);
+    if (opts.preset !== undefined) given.unshift("--preset");
+    if (given.length) {
+      throw new UsageError(`--resume continues a run with the settings saved in its checkpoint; drop ${given.join(", ")} (only --epochs can extend it)`);
+    }
+    resume = loadCheckpoint(opts.resume);
+    config = validateConfig({ ...resume.config, ...(opts.epochs !== undefined ? { epochs: opts.epochs as number } : {}) });
+  } else {
+    config = configFromFlags(opts);
+  }
+  const checkpointPath = typeof opts.checkpoint === "string" ? opts.checkpoint : typeof opts.resume === "string" ? opts.resume : null;
+  if (checkpointPath && (config.ensemble ?? 1) > 1) {
+    throw new UsageError("--checkpoint saves one run: train the ensemble's members one at a time (--seed 1, --seed 2, … each with its own --checkpoint), then vote with descent eval m1.safetensors m2.safetensors …");
+  }
   const mode: OutputMode = opts.json ? "json" : process.stdout.isTTY ? "tty" : "plain";
   const quiet = Boolean(opts.quiet);
   const say = (text: string) => {
@@ -132,7 +157,7 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
     dataLabel: typeof opts.data === "string" ? opts.data : "the bundled MNIST",
   };
   const members = config.ensemble ?? 1;
-  if (members <= 1) return (await trainOne(config, data, outPath, ctx)).code;
+  if (members <= 1) return (await trainOne(config, data, outPath, ctx, { resume, resumeFrom: String(opts.resume), checkpointPath })).code;
 
   // An ensemble: members with seeds seed, seed+1, …, saved as <out>-1.safetensors, …; then they vote.
   const models: Module[] = [];
@@ -158,9 +183,13 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
   return code;
 }
 
-async function trainOne(config: TrainConfig, data: Mnist, outPath: string | null, ctx: RunContext): Promise<{ code: number; model: Module; test: TensorDataset }> {
+async function trainOne(
+  config: TrainConfig, data: Mnist, outPath: string | null, ctx: RunContext,
+  saving: { resume: Checkpoint | null; resumeFrom?: string; checkpointPath: string | null } = { resume: null, checkpointPath: null },
+): Promise<{ code: number; model: Module; test: TensorDataset }> {
   const { mode, quiet, say, preset } = ctx;
   const ex = buildExperiment(config, data);
+  const resumeState = saving.resume ? saving.resume.restore(ex) : undefined;
   say(pc.bold(`descent ${VERSION} · ${preset ? `preset ${preset}` : "custom network"} · backend ${backendInfo().backend}${getThreads() > 1 ? ` · ${getThreads()} threads` : ""}`));
   say(`network  ${config.arch ?? `[${config.layers.join(", ")}] ${config.activation} → ${config.output}`} · ${ex.model.numParameters().toLocaleString("en-US")} parameters · init ${config.init}`);
   say(`training ${config.cost} cost · ${config.optimizer} η=${config.lr} · batch ${config.optimizer === "gd" ? "full" : config.batchSize} · ${config.epochs} epoch${config.epochs === 1 ? "" : "s"}` +
@@ -168,8 +197,16 @@ async function trainOne(config: TrainConfig, data: Mnist, outPath: string | null
     (config.expand ? " · expanded data" : "") + (config.augment ? " · augmented" : "") + ` · seed ${config.seed}`);
   say(`data     ${ex.loader.dataset.length.toLocaleString("en-US")} training, ${data.validation.length.toLocaleString("en-US")} validation, ${data.test.length.toLocaleString("en-US")} test images from ${ctx.dataLabel}`);
 
+  if (resumeState) say(`resuming after epoch ${resumeState.epoch} of ${config.epochs} from ${saving.resumeFrom}`);
+  if (saving.checkpointPath) say(`checkpoint after every epoch: ${saving.checkpointPath}`);
+  const checkpointPath = saving.checkpointPath;
+
   const callbacks = quiet ? [] : [progressCallback(mode, { write: (s) => process.stdout.write(s), columns: process.stdout.columns ?? 0 })];
-  const result = ex.trainer.fit(ex.loader, { ...ex.fitOptions, callbacks });
+  const result = ex.trainer.fit(ex.loader, {
+    ...ex.fitOptions, callbacks,
+    ...(resumeState ? { resume: resumeState } : {}),
+    ...(checkpointPath ? { onEpochComplete: (state: FitState) => saveCheckpoint(checkpointPath, encodeCheckpoint(config, ex, state)) } : {}),
+  });
   const final = ex.trainer.evaluate(ex.data.test!);
   const last = result.history[result.history.length - 1];
   const secondsPerEpoch = result.history.length ? result.history.reduce((s, h) => s + h.seconds, 0) / result.history.length : 0;

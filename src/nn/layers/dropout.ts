@@ -8,7 +8,8 @@ import { Rng } from "../../rng.js";
  * scale the survivors by 1/(1−p), so evaluation needs no rescaling; identity in eval mode.
  */
 export class Dropout extends Module {
-  private readonly rng: Rng;
+  /** The mask stream (checkpoints save and restore it). */
+  readonly rng: Rng;
 
   constructor(readonly p = 0.5, opts: { rng?: Rng } = {}) {
     super();

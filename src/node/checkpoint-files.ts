@@ -1,0 +1,72 @@
+/**
+ * Checkpoint files on disk. fit is synchronous, so a checkpoint is written between two epochs
+ * with synchronous calls — atomically, like model files: temp file in the same directory → fsync
+ * → rename → fsync the directory, so an interrupted write leaves the previous checkpoint intact.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { basename, dirname, join } from "node:path";
+import { ModelFileError } from "../errors.js";
+import { decodeCheckpoint, type Checkpoint } from "../train/checkpoint.js";
+
+export function writeFileAtomicSync(path: string, bytes: Uint8Array): void {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  let fd: number | null = null;
+  try {
+    fd = openSync(temp, "wx");
+    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = null;
+    renameSync(temp, path);
+  } catch (e) {
+    if (fd !== null) closeSync(fd);
+    try {
+      unlinkSync(temp);
+    } catch {
+      // never created, or already renamed
+    }
+    throw e;
+  }
+  try {
+    const d = openSync(dir, "r");
+    try {
+      fsyncSync(d);
+    } finally {
+      closeSync(d);
+    }
+  } catch {
+    // Some platforms cannot open or sync a directory; the rename itself has happened.
+  }
+}
+
+/** Writes a checkpoint; fs failures become messages that say what to do (the previous checkpoint is kept). */
+export function saveCheckpoint(path: string, bytes: Uint8Array): void {
+  try {
+    writeFileAtomicSync(path, bytes);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "";
+    const why =
+      code === "ENOENT" ? `the directory ${dirname(path)} does not exist — create it first or choose another --checkpoint path`
+      : code === "EACCES" || code === "EPERM" ? "permission denied — choose a directory you can write to"
+      : code === "ENOSPC" ? "the disk is full — free some space"
+      : `${code || "error"}: ${(e as Error).message}`;
+    throw new ModelFileError(`cannot write the checkpoint ${path}: ${why} (the previous checkpoint there is unchanged)`, { cause: e });
+  }
+}
+
+export function loadCheckpoint(path: string): Checkpoint {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "";
+    const why =
+      code === "ENOENT" ? "no such file — checkpoints are written by `descent train --checkpoint FILE`"
+      : code === "EISDIR" ? "this is a directory, not a checkpoint file"
+      : `cannot read it (${code || "error"}: ${(e as Error).message})`;
+    throw new ModelFileError(`${path}: ${why}`, { cause: e });
+  }
+  return decodeCheckpoint(bytes, path);
+}

@@ -1,0 +1,54 @@
+/**
+ * `descent train --checkpoint` / `--resume`, spawned as a user would. Oracle: the same run made in
+ * one go — its saved weights must equal the resumed run's, byte for byte.
+ */
+import { describe, expect, test } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { decodeModel } from "../src/io/model-file.js";
+
+const bin = fileURLToPath(new URL("../bin/descent.js", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "descent-ckpt-"));
+const descent = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const RUN = ["--layers", "784,32,10", "--activation", "relu", "--output", "softmax", "--cost", "log-likelihood", "--optimizer", "adam", "--lr", "0.002",
+  "--dropout", "0.2", "--augment", "translate=1", "--train-size", "3000", "--validation", "10000", "--seed", "5", "--quiet"];
+const weights = (file: string) => Object.values(decodeModel(readFileSync(join(dir, file)), file).model.stateDict()).map((t) => Array.from(t.data));
+
+describe("checkpoint and resume from the CLI", () => {
+  test("3 epochs in one go equal 1 epoch, a checkpoint, and a resume to 3", () => {
+    expect(descent("train", ...RUN, "--epochs", "3", "--out", "whole.safetensors").code).toBe(0);
+    expect(descent("train", ...RUN, "--epochs", "1", "--checkpoint", "run.ckpt", "--no-save").code).toBe(0);
+    const r = descent("train", "--resume", "run.ckpt", "--epochs", "3", "--out", "resumed.safetensors");
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/resuming after epoch 1 of 3 from run\.ckpt/);
+    expect(weights("resumed.safetensors")).toEqual(weights("whole.safetensors"));
+  }, 120_000);
+
+  test("settings cannot change on resume, and the wrong file is refused, without a stack trace", () => {
+    const lr = descent("train", "--resume", "run.ckpt", "--lr", "3");
+    expect(lr.code).toBe(2);
+    expect(lr.err).toMatch(/--resume continues a run with the settings saved in its checkpoint; drop --lr/);
+    const model = descent("train", "--resume", "whole.safetensors");
+    expect(model.code).toBe(1);
+    expect(model.err).toMatch(/whole\.safetensors: this is a model file, not a checkpoint/);
+    writeFileSync(join(dir, "junk.ckpt"), "not a checkpoint");
+    const junk = descent("train", "--resume", "junk.ckpt");
+    expect(junk.code).toBe(1);
+    expect(junk.err).toMatch(/junk\.ckpt/);
+    const missing = descent("train", "--resume", "nope.ckpt");
+    expect(missing.err).toMatch(/nope\.ckpt: no such file/);
+    for (const r of [lr, model, junk, missing]) expect(r.err).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  }, 60_000);
+
+  test("an ensemble with --checkpoint is refused with what to do instead", () => {
+    const r = descent("train", ...RUN, "--ensemble", "2", "--checkpoint", "e.ckpt");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/train the ensemble's members one at a time/);
+  });
+});
