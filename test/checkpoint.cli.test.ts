@@ -43,7 +43,10 @@ describe("checkpoint and resume from the CLI", () => {
     expect(junk.err).toMatch(/junk\.ckpt/);
     const missing = descent("train", "--resume", "nope.ckpt");
     expect(missing.err).toMatch(/nope\.ckpt: no such file/);
-    for (const r of [lr, model, junk, missing]) expect(r.err).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    const info = descent("info", "run.ckpt");
+    expect(info.code).toBe(1);
+    expect(info.err).toMatch(/run\.ckpt: this is a training checkpoint, not a model file — continue the run with `descent train --resume run\.ckpt`/);
+    for (const r of [lr, model, junk, missing, info]) expect(r.err).not.toMatch(/\n\s+at .+:\d+:\d+/);
   }, 60_000);
 
   test("an ensemble with --checkpoint is refused with what to do instead", () => {

@@ -49,6 +49,9 @@ export function decodeModel(bytes: Uint8Array, name: string): { model: Module; m
   const fail = (what: string): never => {
     throw new ModelFileError(`${name}: ${what}`);
   };
+  if (format === "descent-checkpoint") {
+    fail(`this is a training checkpoint, not a model file — continue the run with \`descent train --resume ${name}\`; the model file is written when it finishes (--out)`);
+  }
   if (format !== MODEL_FORMAT) {
     const names = [...tensors.keys()];
     const listed = names.slice(0, 5).map((n) => JSON.stringify(n)).join(", ") + (names.length > 5 ? ", …" : "");
