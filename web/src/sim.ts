@@ -26,7 +26,7 @@ let lastView = 0;
 let lastEval = -Infinity;
 let evalCost = 0;
 /** Steps and milliseconds of recent slices, for the steps-per-second readout. */
-let window = { steps: 0, ms: 0 };
+let recent = { steps: 0, ms: 0 };
 let mnist: MnistSplit | null = null;
 
 function announceEngine(note?: string) {
@@ -113,7 +113,7 @@ function resetRun() {
   session.setData(mnist);
   session.reset(config);
   stale = false;
-  window = { steps: 0, ms: 0 };
+  recent = { steps: 0, ms: 0 };
   announceModel();
 }
 
@@ -133,9 +133,9 @@ function trainSlice() {
     const before = session.steps;
     const point = session.train(1e9, t0 + SLICE_MS);
     // A decaying window (~1 s) of slices: steps per second of training, not counting evaluation.
-    const keep = Math.min(1, 1000 / Math.max(window.ms, 1));
-    window = { steps: window.steps * keep + (session.steps - before), ms: window.ms * keep + (performance.now() - t0) };
-    post({ type: "train", point, stepsPerSecond: (1000 * window.steps) / window.ms });
+    const keep = Math.min(1, 1000 / Math.max(recent.ms, 1));
+    recent = { steps: recent.steps * keep + (session.steps - before), ms: recent.ms * keep + (performance.now() - t0) };
+    post({ type: "train", point, stepsPerSecond: (1000 * recent.steps) / recent.ms });
   } catch (err) {
     fail(err);
     return;
