@@ -302,11 +302,83 @@ export function swapAxes(x: usize, a: i32, b: i32, l: i32, out: usize): void {
 /** Images [i0, i1) of a batch x [n, c, h, w] → their columns of out [c·kh·kw, n·ho·wo]. */
 export function im2col(x: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, out: usize, i0: i32, i1: i32): void {
   const hw = outSize(h, kh, stride, pad) * outSize(w, kw, stride, pad);
+  if (stride == 1 && pad == 0) {
+    im2colRows(x, n, c, h, w, kh, kw, out, i0, i1);
+    return;
+  }
   for (let i = i0; i < i1; i++) im2colOne(x + (<usize>(i * c * h * w) << 2), c, h, w, kh, kw, stride, pad, out + (<usize>(i * hw) << 2), n * hw);
 }
 
 /** Images [i0, i1): adds their columns of cols [c·kh·kw, n·ho·wo] onto dx [n, c, h, w]. */
 export function col2im(cols: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, dx: usize, i0: i32, i1: i32): void {
   const hw = outSize(h, kh, stride, pad) * outSize(w, kw, stride, pad);
+  if (stride == 1 && pad == 0) {
+    col2imRows(cols, n, c, h, w, kh, kw, dx, i0, i1);
+    return;
+  }
   for (let i = i0; i < i1; i++) col2imOne(cols + (<usize>(i * hw) << 2), c, h, w, kh, kw, stride, pad, dx + (<usize>(i * c * h * w) << 2), n * hw);
+}
+
+/**
+ * Stride 1, no padding, images [i0, i1) of a batch: row by row of the column matrix, and within a
+ * row image by image, so the (large) column matrix is written — or, in col2im, read — in one
+ * sequential pass per row while the images' planes (small) stay in cache. Image by image, each
+ * image touched every row of the matrix at a different place: c·kh·kw scattered streams.
+ */
+function im2colRows(x: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, out: usize, i0: i32, i1: i32): void {
+  const ho = h - kh + 1;
+  const wo = w - kw + 1;
+  const hw = ho * wo;
+  const ld: usize = <usize>(n * hw) << 2;
+  const rowBytes: usize = <usize>w << 2;
+  const runBytes: usize = <usize>wo << 2;
+  const imageBytes: usize = <usize>(c * h * w) << 2;
+  let row = out + (<usize>(i0 * hw) << 2);
+  for (let ci = 0; ci < c; ci++) {
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        let src0 = x + (<usize>i0) * imageBytes + (<usize>((ci * h + ki) * w + kj) << 2);
+        let dst = row;
+        for (let img = i0; img < i1; img++) {
+          let src = src0;
+          for (let i = 0; i < ho; i++) {
+            copyRun(dst, src, wo);
+            src += rowBytes;
+            dst += runBytes;
+          }
+          src0 += imageBytes;
+        }
+        row += ld;
+      }
+    }
+  }
+}
+
+function col2imRows(cols: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, dx: usize, i0: i32, i1: i32): void {
+  const ho = h - kh + 1;
+  const wo = w - kw + 1;
+  const hw = ho * wo;
+  const ld: usize = <usize>(n * hw) << 2;
+  const rowBytes: usize = <usize>w << 2;
+  const runBytes: usize = <usize>wo << 2;
+  const imageBytes: usize = <usize>(c * h * w) << 2;
+  let row = cols + (<usize>(i0 * hw) << 2);
+  for (let ci = 0; ci < c; ci++) {
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        let d0 = dx + (<usize>i0) * imageBytes + (<usize>((ci * h + ki) * w + kj) << 2);
+        let src = row;
+        for (let img = i0; img < i1; img++) {
+          let d = d0;
+          for (let i = 0; i < ho; i++) {
+            addRun(d, src, wo);
+            d += rowBytes;
+            src += runBytes;
+          }
+          d0 += imageBytes;
+        }
+        row += ld;
+      }
+    }
+  }
 }
