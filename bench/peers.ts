@@ -7,6 +7,7 @@
  * Needs for the Python peers: apt-get install python3-torch python3-numpy libopenblas0-pthread
  * W3 (the convnet) runs for descent and PyTorch only: TF.js cannot train it on wasm (FACTS.md).
  *   npm run bench:peers -- --no-conv      (W1 and W2 only)
+ *   npm run bench:peers -- --conv-only    (W3 and W3-adam only: descent and PyTorch)
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -43,24 +44,29 @@ function runPeer(label: string, cmd: string, args: string[], env: Record<string,
 const pythonHas = (mod: string) => spawnSync(PY, ["-c", `import ${mod}`]).status === 0;
 
 const conv = !process.argv.includes("--no-conv");
+const convOnly = process.argv.includes("--conv-only");
 const data = await loadMnist();
 const ours: EpochResult[] = [];
-const workloads: Workload[] = conv ? ["W1", "W2", "W3", "W3-adam"] : ["W1", "W2"];
+const workloads: Workload[] = convOnly ? ["W3", "W3-adam"] : conv ? ["W1", "W2", "W3", "W3-adam"] : ["W1", "W2"];
 for (const w of workloads) for (const threads of [1, 2]) {
   process.stdout.write(`running descent ${w}, ${threads} thread${threads > 1 ? "s" : ""}…\n`);
   ours.push(await measureWorkload(data, w, threads, w.startsWith("W3") ? 1 : 3));
 }
 
 const peers: PeerResult[] = [];
-peers.push(...runPeer("TF.js wasm", process.execPath, [here("./peers/tfjs.mjs"), dir, "wasm"]));
-peers.push(...runPeer("TF.js cpu (first 300 steps)", process.execPath, [here("./peers/tfjs.mjs"), dir, "cpu", "300"]));
+if (!convOnly) {
+  peers.push(...runPeer("TF.js wasm", process.execPath, [here("./peers/tfjs.mjs"), dir, "wasm"]));
+  peers.push(...runPeer("TF.js cpu (first 300 steps)", process.execPath, [here("./peers/tfjs.mjs"), dir, "cpu", "300"]));
+}
 if (pythonHas("torch")) {
   for (const t of ["1", "2"]) {
-    peers.push(...runPeer(`PyTorch, ${t} thread(s)`, PY, [here("./peers/torch_peer.py"), dir, t, "W1,W2", "3"], { OPENBLAS_NUM_THREADS: "1" }));
+    if (!convOnly) peers.push(...runPeer(`PyTorch, ${t} thread(s)`, PY, [here("./peers/torch_peer.py"), dir, t, "W1,W2", "3"], { OPENBLAS_NUM_THREADS: "1" }));
     if (conv) peers.push(...runPeer(`PyTorch W3, ${t} thread(s)`, PY, [here("./peers/torch_peer.py"), dir, t, "W3,W3-adam", "2"], { OPENBLAS_NUM_THREADS: "1" }));
   }
 } else process.stdout.write("PyTorch skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch)\n");
-if (pythonHas("numpy")) {
+if (convOnly) {
+  // numpy has no convnet peer
+} else if (pythonHas("numpy")) {
   // float32, the faster of the two (the book itself uses float64: NUMPY_DTYPE=float64 to see it).
   peers.push(...runPeer("numpy (float32)", PY, [here("./peers/numpy_peer.py"), dir, "W1,W2", "3"], { OPENBLAS_NUM_THREADS: "1", NUMPY_DTYPE: "float32" }));
 }
