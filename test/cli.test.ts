@@ -86,6 +86,10 @@ describe("train → info → eval → predict", () => {
     const lines = r.out.trim().split("\n").map((l) => JSON.parse(l) as { type: string; epoch?: number; testAccuracy?: number });
     expect(lines.map((l) => l.type)).toEqual(["epoch", "epoch", "result"]);
     expect(lines[2]!.testAccuracy).toBeGreaterThan(0.5);
+    // The books' way of reporting: test accuracy at the best validation epoch (ties: the later one).
+    const epochs = lines.slice(0, 2) as unknown as { epoch: number; valAccuracy: number; testAccuracy: number }[];
+    const best = epochs.reduce((b, e) => (e.valAccuracy >= b.valAccuracy ? e : b));
+    expect((lines[2] as unknown as { bestValidation: unknown }).bestValidation).toEqual({ epoch: best.epoch, valAccuracy: best.valAccuracy, testAccuracy: best.testAccuracy });
   });
 
   test("info shows the architecture, parameter count and training metadata", () => {

@@ -15,6 +15,7 @@ import { saveModel } from "../../node/model-files.js";
 import { loadCheckpoint, saveCheckpoint } from "../../node/checkpoint-files.js";
 import { encodeCheckpoint, type Checkpoint } from "../../train/checkpoint.js";
 import type { FitState } from "../../train/trainer.js";
+import type { EpochLog } from "../../train/callbacks.js";
 import { VERSION } from "../../version.js";
 import { backendInfo, getThreads } from "../../kernels/index.js";
 import { choice, integer, intList, number } from "../parse.js";
@@ -229,11 +230,20 @@ async function trainOne(
     });
     saved = outPath;
   }
+  // How Nielsen's network3.py reports a run: the test accuracy at the epoch of best validation accuracy (ties: the later).
+  let bestVal: EpochLog | undefined;
+  for (const h of result.history) if (h.valAccuracy !== undefined && h.testAccuracy !== undefined && h.valAccuracy >= (bestVal?.valAccuracy ?? -1)) bestVal = h;
   if (mode === "json") {
-    process.stdout.write(`${JSON.stringify({ type: "result", testAccuracy: final.accuracy, testCorrect: final.correct, testTotal: final.total, epochs: result.finalEpoch, secondsPerEpoch, model: saved })}\n`);
+    process.stdout.write(`${JSON.stringify({
+      type: "result", testAccuracy: final.accuracy, testCorrect: final.correct, testTotal: final.total, epochs: result.finalEpoch, secondsPerEpoch, model: saved,
+      ...(bestVal ? { bestValidation: { epoch: bestVal.epoch, valAccuracy: bestVal.valAccuracy, testAccuracy: bestVal.testAccuracy } } : {}),
+    })}\n`);
   } else {
     const acc = `${(final.accuracy * 100).toFixed(2)} %`;
     process.stdout.write(`test accuracy ${pc.bold(acc)} (${final.correct}/${final.total}) after ${result.finalEpoch} epoch${result.finalEpoch === 1 ? "" : "s"} · ${secondsPerEpoch.toFixed(2)} s/epoch\n`);
+    if (bestVal && result.history.length > 1) {
+      say(`best validation accuracy ${(bestVal.valAccuracy! * 100).toFixed(2)} % at epoch ${bestVal.epoch}, test accuracy there ${(bestVal.testAccuracy! * 100).toFixed(2)} % (how the books report a run)`);
+    }
     if (saved) say(`saved ${saved}  (try: npx descent eval ${saved})`);
     else if (outPath && !trained) process.stderr.write("no epoch completed: nothing saved\n");
   }
