@@ -165,11 +165,6 @@ export class Trainer {
     return this.opts.optimizer.lr;
   }
 
-  /** Sets the optimizer's learning rate (schedules driven from outside `fit`, e.g. the explorer). */
-  set lr(value: number) {
-    this.opts.optimizer.lr = value;
-  }
-
   /** One mini-batch: forward, cost, backward, penalties, clipping, update. A non-finite cost skips the update. */
   step(batch: Batch | (() => Batch)): StepResult {
     // Every temporary of the step lives in scoped memory, reclaimed when the step returns; a batch
