@@ -28,31 +28,10 @@
   }
 }
 
-/** x [c, h, w] → out [c·kh·kw, ho·wo]; rows of stride-1 windows are contiguous copies. */
+/** x [c, h, w] → out [c·kh·kw, ho·wo], any stride and padding (stride 1 without padding: im2colRows). */
 function im2colOne(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, out: usize, ld: i32): void {
   const ho = outSize(h, kh, stride, pad);
   const wo = outSize(w, kw, stride, pad);
-  if (stride == 1 && pad == 0) {
-    // The common case: every window lies inside the image, each output row is one input run.
-    let rowStart = out;
-    const rowBytes: usize = <usize>w << 2;
-    const runBytes: usize = <usize>wo << 2;
-    for (let ci = 0; ci < c; ci++) {
-      for (let ki = 0; ki < kh; ki++) {
-        for (let kj = 0; kj < kw; kj++) {
-          let src = x + (<usize>((ci * h + ki) * w + kj) << 2);
-          let dst = rowStart;
-          for (let i = 0; i < ho; i++) {
-            copyRun(dst, src, wo);
-            src += rowBytes;
-            dst += runBytes;
-          }
-          rowStart += <usize>ld << 2;
-        }
-      }
-    }
-    return;
-  }
   let rowStart = out;
   for (let ci = 0; ci < c; ci++) {
     const plane = x + (<usize>(ci * h * w) << 2);
@@ -87,30 +66,10 @@ function im2colOne(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i
   }
 }
 
-/** Adds cols [c·kh·kw, ho·wo] back onto dx [c, h, w] (the adjoint of im2col). */
+/** Adds cols [c·kh·kw, ho·wo] back onto dx [c, h, w] (the adjoint of im2col; stride 1 without padding: col2imRows). */
 function col2imOne(cols: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, dx: usize, ld: i32): void {
   const ho = outSize(h, kh, stride, pad);
   const wo = outSize(w, kw, stride, pad);
-  if (stride == 1 && pad == 0) {
-    let rowStart = cols;
-    const rowBytes: usize = <usize>w << 2;
-    const runBytes: usize = <usize>wo << 2;
-    for (let ci = 0; ci < c; ci++) {
-      for (let ki = 0; ki < kh; ki++) {
-        for (let kj = 0; kj < kw; kj++) {
-          let d = dx + (<usize>((ci * h + ki) * w + kj) << 2);
-          let src = rowStart;
-          for (let i = 0; i < ho; i++) {
-            addRun(d, src, wo);
-            d += rowBytes;
-            src += runBytes;
-          }
-          rowStart += <usize>ld << 2;
-        }
-      }
-    }
-    return;
-  }
   let rowStart = cols;
   for (let ci = 0; ci < c; ci++) {
     const plane = dx + (<usize>(ci * h * w) << 2);
