@@ -3,7 +3,7 @@
 // are bands of rows or columns of C; each element is computed exactly as in a one-thread call.
 import { gemmNN, gemmNT } from "./gemm";
 import { sgdStep } from "./optim";
-import { im2col, col2im } from "./conv";
+import { im2col, col2im, maxPool, maxPoolBackward, swapAxesRange } from "./conv";
 
 // Descriptor: i32 slots.
 // @ts-ignore: decorator
@@ -15,6 +15,7 @@ export function runChunk(desc: usize, c: i32): void {
   const op = load<i32>(desc, OP);
   if (op == 3) return sgdChunk(desc, c);
   if (op == 4 || op == 5) return convChunk(op, desc, c);
+  if (op >= 6) return planeChunk(op, desc, c);
   const pa = load<usize>(desc, 4), pb = load<usize>(desc, 8), pc = load<usize>(desc, 12);
   const m = load<i32>(desc, 16), k = load<i32>(desc, 20), n = load<i32>(desc, 24);
   const transA = load<i32>(desc, 28), acc = load<i32>(desc, 32);
@@ -59,4 +60,25 @@ function convChunk(op: i32, desc: usize, c: i32): void {
   const kh = load<i32>(desc, 24), kw = load<i32>(desc, 28), stride = load<i32>(desc, 32), pad = load<i32>(desc, 36);
   if (op == 4) im2col(src, n, ch, h, w, kh, kw, stride, pad, dst, i0, i1);
   else col2im(src, n, ch, h, w, kh, kw, stride, pad, dst, i0, i1);
+}
+
+// Ranges of planes (pooling) or of rows (swapAxes), each plane's work unchanged:
+// op x aux y count h w k|ho|b stride|wo|l size — x/y the input/output, aux the argmax indices.
+// maxPool (6): x [count, h, w] → y [count, ho, wo], aux the window indices within each plane.
+// maxPoolBackward (7): x the output gradient, y the input gradient [count, h, w].
+// swapAxes (8): x [count, b, l] → y [b, count, l].
+function planeChunk(op: i32, desc: usize, c: i32): void {
+  const count = load<i32>(desc, 16), size = load<i32>(desc, 40);
+  const i0 = c * size, i1 = min(count, i0 + size);
+  if (i1 <= i0) return;
+  const x = load<usize>(desc, 4), aux = load<usize>(desc, 8), y = load<usize>(desc, 12);
+  const h = load<i32>(desc, 20), w = load<i32>(desc, 24), p7 = load<i32>(desc, 28), p8 = load<i32>(desc, 32);
+  if (op == 8) return swapAxesRange(x, count, p7, p8, y, i0, i1);
+  if (op == 6) {
+    const at = <usize>(i0 * ((h - p7) / p8 + 1) * ((w - p7) / p8 + 1)) << 2;
+    maxPool(x + (<usize>(i0 * h * w) << 2), i1 - i0, h, w, p7, p8, y + at, aux + at);
+  } else {
+    const at = <usize>(i0 * p7 * p8) << 2;
+    maxPoolBackward(x + at, aux + at, i1 - i0, h, w, p7, p8, y + (<usize>(i0 * h * w) << 2));
+  }
 }

@@ -253,7 +253,12 @@ function maxPool2x2(x: usize, planes: i32, h: i32, w: i32, ho: i32, wo: i32, out
 
 /** out [b, a, l] = x [a, b, l]: runs of l floats change places. */
 export function swapAxes(x: usize, a: i32, b: i32, l: i32, out: usize): void {
-  for (let i = 0; i < a; i++) {
+  swapAxesRange(x, a, b, l, out, 0, a);
+}
+
+/** swapAxes for rows i0 ≤ i < i1 of x (one thread's share). */
+export function swapAxesRange(x: usize, a: i32, b: i32, l: i32, out: usize, i0: i32, i1: i32): void {
+  for (let i = i0; i < i1; i++) {
     for (let j = 0; j < b; j++) copyRun(out + (<usize>((j * a + i) * l) << 2), x + (<usize>((i * b + j) * l) << 2), l);
   }
 }

@@ -38,6 +38,20 @@ export function allocFloat32(n: number): Float32Array {
   return v;
 }
 
+/**
+ * An int32 array for an op's bookkeeping (max pooling's window indices), in the current scope's
+ * heap memory when possible, so the kernels that write and then read it need not copy it. Only
+ * for arrays the op's own backward reads: that runs before the scope ends, as the tensors it
+ * belongs to do not outlive it either.
+ */
+export function allocInt32(n: number): Int32Array {
+  const h = current ? heap() : null;
+  if (!h || !current) return new Int32Array(n);
+  const ptr = h.malloc(n * 4);
+  current.blocks.push(ptr);
+  return new Int32Array(h.memory.buffer, ptr, n);
+}
+
 /** A zeroed float32 array that lives as long as it is referenced (parameters, optimizer state). */
 export function persistentFloat32(n: number): Float32Array {
   const h = heap();

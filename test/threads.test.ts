@@ -12,6 +12,7 @@ import { loadMnist } from "../src/node/mnist.js";
 import { buildExperiment } from "../src/train/config.js";
 import { presetConfig } from "../src/train/presets.js";
 import { encodeModel } from "../src/io/model-file.js";
+import { ref } from "../src/kernels/ref.js";
 
 const heap = wasmRuntime()!.heap;
 const rng = new Rng(11);
@@ -30,8 +31,9 @@ describe("two threads", () => {
     expect(getThreads()).toBe(2);
   });
 
-  // Shapes on both sides of the split threshold, split by rows (m ≥ 16) and by columns.
-  const shapes = [[10, 784, 30], [10, 784, 100], [100, 10, 784], [30, 10, 784], [64, 784, 100], [17, 33, 65], [128, 256, 10], [9, 500, 300], [3, 7, 5]] as const;
+  // Shapes on both sides of the split threshold, split by columns (n ≥ m, or m < 16) and by
+  // rows (m > n ≥ 16 and 128 × 10), with ragged last bands.
+  const shapes = [[10, 784, 30], [10, 784, 100], [100, 10, 784], [30, 10, 784], [64, 784, 100], [17, 33, 65], [128, 256, 10], [9, 500, 300], [3, 7, 5], [40, 500, 700], [203, 30, 41]] as const;
   for (const [m, k, n] of shapes) {
     for (const [ta, tb] of [[false, false], [true, false], [false, true]] as const) {
       test(`gemm ${m}×${k}×${n} ${ta ? "T" : "N"}${tb ? "T" : "N"} is bit-identical to one thread${2 * m * k * n >= SPLIT_FLOPS ? "" : " (below the split threshold)"}`, async () => {
@@ -50,6 +52,40 @@ describe("two threads", () => {
     }
   }
 
+  // Pooling and swapAxes split over planes: equal to the reference loops, with 1 and 2 threads.
+  const same = (x: Float32Array | Int32Array, y: Float32Array | Int32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+  for (const [planes, h, w, k, stride] of [[64 * 20, 24, 24, 2, 2], [37, 13, 15, 3, 2], [2, 128, 130, 2, 2]] as const) {
+    test(`maxPool and its gradient over ${planes} planes of ${h}×${w} (k ${k}, stride ${stride}) match the reference on 1 and 2 threads`, async () => {
+      const ho = Math.floor((h - k) / stride) + 1;
+      const wo = Math.floor((w - k) / stride) + 1;
+      const x = filled(planes * h * w);
+      const g = filled(planes * ho * wo);
+      const want = new Float32Array(planes * ho * wo), wantArg = new Int32Array(planes * ho * wo), wantDx = new Float32Array(planes * h * w);
+      ref.maxPool(x, planes, h, w, k, stride, want, wantArg);
+      ref.maxPoolBackward(g, wantArg, planes, h, w, ho, wo, wantDx);
+      for (const threads of [1, 2]) {
+        await setThreads(threads);
+        const out = heap.persistent(planes * ho * wo), arg = new Int32Array(planes * ho * wo), dx = heap.persistent(planes * h * w);
+        kernelsFor(x).maxPool(x, planes, h, w, k, stride, out, arg);
+        kernelsFor(x).maxPoolBackward(g, arg, planes, h, w, ho, wo, dx);
+        expect(same(out, want) && same(arg, wantArg) && same(dx, wantDx), `${threads} thread(s)`).toBe(true);
+      }
+    });
+  }
+  for (const [a, b, l] of [[40, 64, 64], [64, 40, 576], [3, 100, 200], [5, 7, 9]] as const) {
+    test(`swapAxes [${a}, ${b}, ${l}] matches the reference on 1 and 2 threads`, async () => {
+      const x = filled(a * b * l);
+      const want = new Float32Array(a * b * l);
+      ref.swapAxes(x, a, b, l, want);
+      for (const threads of [1, 2]) {
+        await setThreads(threads);
+        const out = heap.persistent(a * b * l);
+        kernelsFor(x).swapAxes(x, a, b, l, out);
+        expect(same(out, want), `${threads} thread(s)`).toBe(true);
+      }
+    });
+  }
+
   test("a seeded training run gives the same model bytes with 1 and 2 threads", async () => {
     const mnist = await loadMnist();
     const data = { train: mnist.train.slice(0, 1000), validation: mnist.validation.slice(0, 200) };
@@ -65,7 +101,7 @@ describe("two threads", () => {
     expect(two.equals(one)).toBe(true);
   });
 
-  test("a seeded convnet run (im2col, col2im and products split between threads) is bit-identical too", async () => {
+  test("a seeded convnet run (im2col, col2im, pooling, swaps and products split between threads) is bit-identical too", async () => {
     const mnist = await loadMnist();
     const data = { train: mnist.train.slice(0, 640), validation: mnist.validation.slice(0, 100) };
     const run = () => {

@@ -4,6 +4,7 @@
  * gradients are the transposed products and the fold back (col2im).
  */
 import { allocate, fromOp, Tensor } from "../tensor.js";
+import { allocInt32 } from "../memory.js";
 import { kernelsFor } from "../kernels/index.js";
 import { fmt } from "../shape.js";
 import { ShapeError } from "../errors.js";
@@ -134,7 +135,7 @@ function poolShape(x: Tensor, k: number, stride: number, op: string): [number, n
 export function maxPool2d(x: Tensor, kernel: number, stride = kernel): Tensor {
   const [n, c, h, w, ho, wo] = poolShape(x, kernel, stride, "maxPool2d");
   const out = allocate(x.dtype, n * c * ho * wo);
-  const arg = new Int32Array(n * c * ho * wo);
+  const arg = allocInt32(n * c * ho * wo);
   kernelsFor(x.data).maxPool(x.data, n * c, h, w, kernel, stride, out, arg);
   return fromOp("maxPool2d", out, [n, c, ho, wo], [x], (g) => {
     const dx = allocate(x.dtype, x.size);

@@ -77,12 +77,15 @@ export function wasmKernels(rt: WasmRuntime) {
   const desc = heap.malloc(64);
 
   /**
-   * Two threads on one product: chunks are bands of rows of C when there are enough rows, else
-   * bands of columns (a batch-10 product splits its output features). Bands are multiples of 8
-   * wide, so both threads run full register tiles; about eight chunks per product.
+   * Two threads on one product: chunks are bands of rows or of columns of C. Each chunk reads
+   * all of the other operand — a band of rows sweeps (and packs) the whole of B, a band of
+   * columns the whole of A — so the longer side is cut: a conv's [40 × 4096] output cut into
+   * 8-row bands packed its 2 M-float columns five times and ran no faster on two threads.
+   * Bands are multiples of 8 wide, so both threads run full register tiles; about eight chunks
+   * per product.
    */
   function splitGemm(h: Helper, pa: number, pb: number, pc: number, m: number, k: number, n: number, transA: boolean, transB: boolean, acc: number, lr = 0, wd = 0): void {
-    const axis = m >= 16 ? 0 : 1;
+    const axis = n >= m || m < 16 ? 1 : 0;
     const len = axis === 0 ? m : n;
     const size = Math.max(8, Math.ceil(len / 64) * 8);
     const I = heap.I32;
@@ -113,6 +116,22 @@ export function wasmKernels(rt: WasmRuntime) {
     } else {
       w.col2im(src, n, c, h, wd, kh, kw, stride, pad, dst, 0, n);
     }
+  }
+
+  /**
+   * Pooling (ops 6, 7) or swapAxes (8) over ranges of planes or rows, on both threads when the
+   * data is large enough; false when it should run on this thread alone.
+   */
+  function planes(op: 6 | 7 | 8, x: number, aux: number, y: number, count: number, h: number, wd: number, p7: number, p8: number, floats: number): boolean {
+    const helper = activeHelper();
+    if (!helper || count < 2 || floats < SPLIT_ELEMENTS) return false;
+    const I = heap.I32;
+    const d = desc >> 2;
+    const size = Math.ceil(count / 8);
+    I[d] = op; I[d + 1] = x; I[d + 2] = aux; I[d + 3] = y; I[d + 4] = count;
+    I[d + 5] = h; I[d + 6] = wd; I[d + 7] = p7; I[d + 8] = p8; I[d + 10] = size;
+    helper.run(desc, Math.ceil(count / size));
+    return true;
   }
 
   return {
@@ -178,20 +197,24 @@ export function wasmKernels(rt: WasmRuntime) {
       done(dx, pd);
     },
     swapAxes(x, a, b, l, out) {
+      const px = addr(x);
       const po = addr(out, false);
-      w.swapAxes(addr(x), a, b, l, po);
+      if (!planes(8, px, 0, po, a, 0, 0, b, l, x.length)) w.swapAxes(px, a, b, l, po);
       done(out, po);
     },
-    maxPool(x, planes, h, wd, k, stride, out, argmax) {
+    maxPool(x, count, h, wd, k, stride, out, argmax) {
+      const px = addr(x);
       const po = addr(out, false);
       const pa = addr(argmax, false);
-      w.maxPool(addr(x), planes, h, wd, k, stride, po, pa);
+      if (!planes(6, px, pa, po, count, h, wd, k, stride, x.length)) w.maxPool(px, count, h, wd, k, stride, po, pa);
       if (!heap.owns(argmax)) argmax.set(heap.I32.subarray(pa >> 2, (pa >> 2) + argmax.length));
       done(out, po);
     },
-    maxPoolBackward(g, argmax, planes, h, wd, ho, wo, dx) {
+    maxPoolBackward(g, argmax, count, h, wd, ho, wo, dx) {
+      const pg = addr(g);
+      const pa = addr(argmax);
       const pd = addr(dx, false);
-      w.maxPoolBackward(addr(g), addr(argmax), planes, h, wd, ho, wo, pd);
+      if (!planes(7, pg, pa, pd, count, h, wd, ho, wo, dx.length)) w.maxPoolBackward(pg, pa, count, h, wd, ho, wo, pd);
       done(dx, pd);
     },
     avgPool(x, planes, h, wd, k, stride, out) {
