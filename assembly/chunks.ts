@@ -66,14 +66,14 @@ function convChunk(op: i32, desc: usize, c: i32): void {
 // op x aux y count h w k|ho|b stride|wo|l size — x/y the input/output, aux the argmax indices.
 // maxPool (6): x [count, h, w] → y [count, ho, wo], aux the window indices within each plane.
 // maxPoolBackward (7): x the output gradient, y the input gradient [count, h, w].
-// swapAxes (8): x [count, b, l] → y [b, count, l].
+// swapAxes (8): x [count, b, l] → y [b, count, l], plus aux[i] on row i when aux ≠ 0.
 function planeChunk(op: i32, desc: usize, c: i32): void {
   const count = load<i32>(desc, 16), size = load<i32>(desc, 40);
   const i0 = c * size, i1 = min(count, i0 + size);
   if (i1 <= i0) return;
   const x = load<usize>(desc, 4), aux = load<usize>(desc, 8), y = load<usize>(desc, 12);
   const h = load<i32>(desc, 20), w = load<i32>(desc, 24), p7 = load<i32>(desc, 28), p8 = load<i32>(desc, 32);
-  if (op == 8) return swapAxesRange(x, count, p7, p8, y, i0, i1);
+  if (op == 8) return swapAxesRange(x, count, p7, p8, y, aux, i0, i1);
   if (op == 6) {
     const at = <usize>(i0 * ((h - p7) / p8 + 1) * ((w - p7) / p8 + 1)) << 2;
     maxPool(x + (<usize>(i0 * h * w) << 2), i1 - i0, h, w, p7, p8, y + at, aux + at);

@@ -251,16 +251,30 @@ function maxPool2x2(x: usize, planes: i32, h: i32, w: i32, ho: i32, wo: i32, out
   }
 }
 
-/** out [b, a, l] = x [a, b, l]: runs of l floats change places. */
-export function swapAxes(x: usize, a: i32, b: i32, l: i32, out: usize): void {
-  swapAxesRange(x, a, b, l, out, 0, a);
+/** out [b, a, l] = x [a, b, l] (+ bias[i] on row i of x when bias ≠ 0): runs of l floats change places. */
+export function swapAxes(x: usize, a: i32, b: i32, l: i32, out: usize, bias: usize): void {
+  swapAxesRange(x, a, b, l, out, bias, 0, a);
 }
 
 /** swapAxes for rows i0 ≤ i < i1 of x (one thread's share). */
-export function swapAxesRange(x: usize, a: i32, b: i32, l: i32, out: usize, i0: i32, i1: i32): void {
+export function swapAxesRange(x: usize, a: i32, b: i32, l: i32, out: usize, bias: usize, i0: i32, i1: i32): void {
   for (let i = i0; i < i1; i++) {
-    for (let j = 0; j < b; j++) copyRun(out + (<usize>((j * a + i) * l) << 2), x + (<usize>((i * b + j) * l) << 2), l);
+    if (bias != 0) {
+      const v = f32x4.splat(load<f32>(bias + (<usize>i << 2)));
+      for (let j = 0; j < b; j++) biasRun(out + (<usize>((j * a + i) * l) << 2), x + (<usize>((i * b + j) * l) << 2), l, v);
+    } else {
+      for (let j = 0; j < b; j++) copyRun(out + (<usize>((j * a + i) * l) << 2), x + (<usize>((i * b + j) * l) << 2), l);
+    }
   }
+}
+
+/** dst[0..n) = src[0..n) + v (v splat). */
+// @ts-ignore: decorator
+@inline function biasRun(dst: usize, src: usize, n: i32, v: v128): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) v128.store(dst + (<usize>j << 2), f32x4.add(v128.load(src + (<usize>j << 2)), v));
+  const s = f32x4.extract_lane(v, 0);
+  for (; j < n; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)) + s);
 }
 
 /** Images [i0, i1) of a batch x [n, c, h, w] → their columns of out [c·kh·kw, n·ho·wo]. */
@@ -273,9 +287,10 @@ export function im2col(x: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i3
   for (let i = i0; i < i1; i++) im2colOne(x + (<usize>(i * c * h * w) << 2), c, h, w, kh, kw, stride, pad, out + (<usize>(i * hw) << 2), n * hw);
 }
 
-/** Images [i0, i1): adds their columns of cols [c·kh·kw, n·ho·wo] onto dx [n, c, h, w]. */
+/** Images [i0, i1) of dx [n, c, h, w]: zeroed, then their columns of cols [c·kh·kw, n·ho·wo] added on. */
 export function col2im(cols: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, dx: usize, i0: i32, i1: i32): void {
   const hw = outSize(h, kh, stride, pad) * outSize(w, kw, stride, pad);
+  memory.fill(dx + (<usize>(i0 * c * h * w) << 2), 0, <usize>((i1 - i0) * c * h * w) << 2);
   if (stride == 1 && pad == 0) {
     col2imRows(cols, n, c, h, w, kh, kw, dx, i0, i1);
     return;

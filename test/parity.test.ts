@@ -116,6 +116,8 @@ function cases(kernel: string, op?: string): Case {
           for (const [a, b, l] of [[n, 3, 5], [2, n, 64], [n % 7 + 1, n % 5 + 1, n]] as const) {
             const src = values(rng, a * b * l, specials);
             out.push({ name: `${tag} [${a},${b},${l}]`, run: (K, where) => { const o = place(new Float32Array(a * b * l), where); K.swapAxes(place(src, where), a, b, l, o); return [o]; } });
+            const bias = values(rng, a, specials);
+            out.push({ name: `${tag} [${a},${b},${l}] + bias`, run: (K, where) => { const o = place(new Float32Array(a * b * l), where); K.swapAxes(place(src, where), a, b, l, o, place(bias, where)); return [o]; } });
           }
           break;
         case "batchNormForward":

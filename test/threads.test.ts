@@ -73,15 +73,18 @@ describe("two threads", () => {
     });
   }
   for (const [a, b, l] of [[40, 64, 64], [64, 40, 576], [3, 100, 200], [5, 7, 9]] as const) {
-    test(`swapAxes [${a}, ${b}, ${l}] matches the reference on 1 and 2 threads`, async () => {
+    test(`swapAxes [${a}, ${b}, ${l}] (with and without a bias) matches the reference on 1 and 2 threads`, async () => {
       const x = filled(a * b * l);
-      const want = new Float32Array(a * b * l);
-      ref.swapAxes(x, a, b, l, want);
-      for (const threads of [1, 2]) {
-        await setThreads(threads);
-        const out = heap.persistent(a * b * l);
-        kernelsFor(x).swapAxes(x, a, b, l, out);
-        expect(same(out, want), `${threads} thread(s)`).toBe(true);
+      const bias = filled(a);
+      for (const withBias of [false, true]) {
+        const want = new Float32Array(a * b * l);
+        ref.swapAxes(x, a, b, l, want, withBias ? bias : null);
+        for (const threads of [1, 2]) {
+          await setThreads(threads);
+          const out = heap.persistent(a * b * l);
+          kernelsFor(x).swapAxes(x, a, b, l, out, withBias ? bias : null);
+          expect(same(out, want), `${threads} thread(s)${withBias ? ", with bias" : ""}`).toBe(true);
+        }
       }
     });
   }

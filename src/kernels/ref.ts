@@ -169,6 +169,7 @@ const im2col: Kernels["im2col"] = (xs, n, c, h, w, kh, kw, stride, pad, outs) =>
 };
 
 const col2im: Kernels["col2im"] = (colss, n, c, h, w, kh, kw, stride, pad, dxs) => {
+  dxs.fill(0, 0, n * c * h * w);
   const ho = outSize(h, kh, stride, pad);
   const wo = outSize(w, kw, stride, pad);
   const ld = n * ho * wo;
@@ -193,8 +194,13 @@ const col2im: Kernels["col2im"] = (colss, n, c, h, w, kh, kw, stride, pad, dxs) 
   }
 };
 
-const swapAxes: Kernels["swapAxes"] = (x, a, b, l, out) => {
-  for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) for (let k = 0; k < l; k++) out[(j * a + i) * l + k] = x[(i * b + j) * l + k]!;
+const swapAxes: Kernels["swapAxes"] = (x, a, b, l, out, bias = null) => {
+  for (let i = 0; i < a; i++) {
+    const add = bias ? bias[i]! : 0;
+    for (let j = 0; j < b; j++) {
+      for (let k = 0; k < l; k++) out[(j * a + i) * l + k] = bias ? x[(i * b + j) * l + k]! + add : x[(i * b + j) * l + k]!;
+    }
+  }
 };
 
 const maxPool: Kernels["maxPool"] = (x, planes, h, w, k, stride, out, argmax) => {

@@ -99,11 +99,14 @@ export interface Kernels {
    */
   im2col(x: FloatArray, n: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, out: FloatArray): void;
 
-  /** The adjoint of im2col: adds every column entry back onto its image position in dx [n, c, h, w]. */
+  /** The adjoint of im2col: dx [n, c, h, w] = every column entry added back onto its image position (dx is overwritten). */
   col2im(cols: FloatArray, n: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, dx: FloatArray): void;
 
-  /** out [b, a, l] = x [a, b, l] with the first two axes swapped (l contiguous values move together). */
-  swapAxes(x: FloatArray, a: number, b: number, l: number, out: FloatArray): void;
+  /**
+   * out [b, a, l] = x [a, b, l] with the first two axes swapped (l contiguous values move
+   * together), plus bias[i] on every value of x's row i when a bias [a] is given.
+   */
+  swapAxes(x: FloatArray, a: number, b: number, l: number, out: FloatArray, bias?: FloatArray | null): void;
 
   /**
    * Max pooling of `planes` images [h, w] with a k×k window and `stride` (no padding):

@@ -66,17 +66,16 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   // are kept for the weight gradient.
   const cols = allocate(x.dtype, c * kh * kw * nhw);
   k.im2col(x.data, n, c, h, w, kh, kw, stride, pad, cols);
-  // yT [F, N·HoWo] = W·cols, then swapped to [N, F, HoWo].
+  // yT [F, N·HoWo] = W·cols, then swapped to [N, F, HoWo] with the bias added on the way.
   const yT = allocate(x.dtype, f * nhw);
-  if (bias) for (let o = 0; o < f; o++) yT.fill(bias.data[o]!, o * nhw, (o + 1) * nhw);
   for (let g = 0; g < groups; g++) {
     k.gemm(
       weight.data.subarray(g * fg * ck, (g + 1) * fg * ck), cols.subarray(g * ck * nhw, (g + 1) * ck * nhw),
-      yT.subarray(g * fg * nhw, (g + 1) * fg * nhw), fg, ck, nhw, false, false, bias !== null,
+      yT.subarray(g * fg * nhw, (g + 1) * fg * nhw), fg, ck, nhw, false, false, false,
     );
   }
   const y = allocate(x.dtype, n * f * hw);
-  k.swapAxes(yT, f, n, hw, y);
+  k.swapAxes(yT, f, n, hw, y, bias?.data ?? null);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return fromOp("conv2d", y, [n, f, ho, wo], inputs, (gy, sinks) => {
     const kk = kernelsFor(gy.data);
@@ -94,7 +93,6 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
         );
       }
       const dxd = allocate(x.dtype, x.size);
-      dxd.fill(0);
       kk.col2im(dcol, n, c, h, w, kh, kw, stride, pad, dxd);
       dx = new Tensor(dxd, x.shape);
     }

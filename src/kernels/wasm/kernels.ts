@@ -192,14 +192,15 @@ export function wasmKernels(rt: WasmRuntime) {
       done(out, po);
     },
     col2im(cols, n, c, h, wd, kh, kw, stride, pad, dx) {
-      const pd = addr(dx);
+      const pd = addr(dx, false);
       convImages(5, addr(cols), n, c, h, wd, kh, kw, stride, pad, pd, cols.length);
       done(dx, pd);
     },
-    swapAxes(x, a, b, l, out) {
+    swapAxes(x, a, b, l, out, bias = null) {
       const px = addr(x);
+      const pb = bias ? addr(bias) : 0;
       const po = addr(out, false);
-      if (!planes(8, px, 0, po, a, 0, 0, b, l, x.length)) w.swapAxes(px, a, b, l, po);
+      if (!planes(8, px, pb, po, a, 0, 0, b, l, x.length)) w.swapAxes(px, a, b, l, po, pb);
       done(out, po);
     },
     maxPool(x, count, h, wd, k, stride, out, argmax) {

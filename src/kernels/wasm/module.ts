@@ -17,7 +17,7 @@ export interface WasmExports {
   batchNormBackward(g: number, xhat: number, n: number, c: number, hw: number, gamma: number, invstd: number, dx: number, dgamma: number, dbeta: number): void;
   im2col(x: number, n: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, out: number, i0: number, i1: number): void;
   col2im(cols: number, n: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, dx: number, i0: number, i1: number): void;
-  swapAxes(x: number, a: number, b: number, l: number, out: number): void;
+  swapAxes(x: number, a: number, b: number, l: number, out: number, bias: number): void;
   maxPool(x: number, planes: number, h: number, w: number, k: number, stride: number, out: number, argmax: number): void;
   maxPoolBackward(g: number, argmax: number, planes: number, h: number, w: number, ho: number, wo: number, dx: number): void;
   avgPool(x: number, planes: number, h: number, w: number, k: number, stride: number, out: number): void;
