@@ -4,6 +4,8 @@
 import { gemmNN, gemmNT } from "./gemm";
 import { sgdStep } from "./optim";
 import { im2col, col2im, maxPool, maxPoolBackward, swapAxesRange } from "./conv";
+import { sigmoid, sigmoidBackward, tanh, tanhBackward, leakyRelu, leakyReluBackward, relu } from "./elementwise";
+import { sumAxis } from "./reduce";
 
 // Descriptor: i32 slots.
 // @ts-ignore: decorator
@@ -15,6 +17,8 @@ export function runChunk(desc: usize, c: i32): void {
   const op = load<i32>(desc, OP);
   if (op == 3) return sgdChunk(desc, c);
   if (op == 4 || op == 5) return convChunk(op, desc, c);
+  if (op == 9) return elementwiseChunk(desc, c);
+  if (op == 10) return sumAxisChunk(desc, c);
   if (op >= 6) return planeChunk(op, desc, c);
   const pa = load<usize>(desc, 4), pb = load<usize>(desc, 8), pc = load<usize>(desc, 12);
   const m = load<i32>(desc, 16), k = load<i32>(desc, 20), n = load<i32>(desc, 24);
@@ -81,4 +85,35 @@ function planeChunk(op: i32, desc: usize, c: i32): void {
     const at = <usize>(i0 * p7 * p8) << 2;
     maxPoolBackward(x + at, aux + at, i1 - i0, h, w, p7, p8, y + (<usize>(i0 * h * w) << 2));
   }
+}
+
+// An activation or its gradient over a range of whole SIMD groups (every element is computed as
+// on one thread; only the array's last chunk has a scalar tail, as on one thread):
+// 9 kind x g out n slope size. kind: 0 relu, 1 leakyRelu, 2 leakyReluBackward (relu's with slope
+// 0), 3 sigmoid, 4 sigmoidBackward, 5 tanh, 6 tanhBackward (x holds y).
+function elementwiseChunk(desc: usize, c: i32): void {
+  const size = load<i32>(desc, 28);
+  const start = c * size;
+  const count = min(size, load<i32>(desc, 20) - start);
+  if (count <= 0) return;
+  const off = <usize>start << 2;
+  const kind = load<i32>(desc, 4);
+  const x = load<usize>(desc, 8) + off, g = load<usize>(desc, 12) + off, out = load<usize>(desc, 16) + off;
+  const slope = load<f32>(desc, 24);
+  if (kind == 0) relu(x, out, count);
+  else if (kind == 1) leakyRelu(x, out, count, slope);
+  else if (kind == 2) leakyReluBackward(x, g, out, count, slope);
+  else if (kind == 3) sigmoid(x, out, count);
+  else if (kind == 4) sigmoidBackward(x, g, out, count);
+  else if (kind == 5) tanh(x, out, count);
+  else tanhBackward(x, g, out, count);
+}
+
+// sumAxis over a range of its independent outer slices: 10 x outer n inner out size.
+function sumAxisChunk(desc: usize, c: i32): void {
+  const size = load<i32>(desc, 24);
+  const o0 = c * size, o1 = min(load<i32>(desc, 8), o0 + size);
+  if (o1 <= o0) return;
+  const n = load<i32>(desc, 12), inner = load<i32>(desc, 16);
+  sumAxis(load<usize>(desc, 4) + (<usize>(o0 * n * inner) << 2), o1 - o0, n, inner, load<usize>(desc, 20) + (<usize>(o0 * inner) << 2));
 }

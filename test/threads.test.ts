@@ -89,6 +89,45 @@ describe("two threads", () => {
     });
   }
 
+  // Activations, their gradients and sumAxis split into ranges: bit-identical to one thread
+  // (each element or slice is computed by the same code), including a ragged scalar tail.
+  test("activations and their gradients over 100,003 elements are bit-identical on 1 and 2 threads", async () => {
+    const n = 100_003;
+    const x = filled(n), g = filled(n);
+    const K = kernelsFor(x);
+    const runs: [string, (out: Float32Array) => void][] = [
+      ["relu", (o) => K.unary.relu(x, o)],
+      ["leakyRelu", (o) => K.unary.leakyRelu(x, o, 0.01)],
+      ["sigmoid", (o) => K.unary.sigmoid(x, o)],
+      ["tanh", (o) => K.unary.tanh(x, o)],
+      ["relu'", (o) => K.unaryBackward.relu(x, x, g, o)],
+      ["leakyRelu'", (o) => K.unaryBackward.leakyRelu(x, x, g, o, 0.01)],
+      ["sigmoid'", (o) => K.unaryBackward.sigmoid(x, x, g, o)],
+      ["tanh'", (o) => K.unaryBackward.tanh(x, x, g, o)],
+    ];
+    for (const [name, run] of runs) {
+      await setThreads(1);
+      const one = heap.persistent(n);
+      run(one);
+      await setThreads(2);
+      const two = heap.persistent(n);
+      run(two);
+      expect(same(two, one), name).toBe(true);
+    }
+  });
+  for (const [outer, n, inner] of [[40, 4096, 1], [64, 20, 576], [3, 30_000, 1], [5, 7, 3]] as const) {
+    test(`sumAxis [${outer}, ${n}, ${inner}] is bit-identical on 1 and 2 threads`, async () => {
+      const x = filled(outer * n * inner);
+      await setThreads(1);
+      const one = heap.persistent(outer * inner);
+      kernelsFor(x).sumAxis(x, outer, n, inner, one);
+      await setThreads(2);
+      const two = heap.persistent(outer * inner);
+      kernelsFor(x).sumAxis(x, outer, n, inner, two);
+      expect(same(two, one)).toBe(true);
+    });
+  }
+
   test("a seeded training run gives the same model bytes with 1 and 2 threads", async () => {
     const mnist = await loadMnist();
     const data = { train: mnist.train.slice(0, 1000), validation: mnist.validation.slice(0, 200) };

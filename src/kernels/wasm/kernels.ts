@@ -37,19 +37,35 @@ export function wasmKernels(rt: WasmRuntime) {
     scratch.length = 0;
   }
 
-  const unaryOut = (run: (x: number, o: number, n: number) => void) => (x: FloatArray, out: FloatArray) => {
+  /**
+   * An activation (or its gradient: kind, see assembly/chunks.ts) over n elements, in ranges of
+   * whole SIMD groups on both threads when n is large; false when it should run here alone.
+   */
+  function elementwise(kind: number, x: number, g: number, o: number, n: number, slope: number): boolean {
+    const helper = activeHelper();
+    if (!helper || n < 2 * SPLIT_ELEMENTS) return false;
+    const size = Math.ceil(n / 32) * 4;
+    const I = heap.I32;
+    const d = desc >> 2;
+    I[d] = 9; I[d + 1] = kind; I[d + 2] = x; I[d + 3] = g; I[d + 4] = o; I[d + 5] = n;
+    heap.F32[d + 6] = slope; I[d + 7] = size;
+    helper.run(desc, Math.ceil(n / size));
+    return true;
+  }
+
+  const unaryOut = (kind: number, run: (x: number, o: number, n: number) => void, slope = 0) => (x: FloatArray, out: FloatArray) => {
     const px = addr(x);
     const po = out === x ? px : addr(out, false);
-    run(px, po, x.length);
+    if (kind < 0 || !elementwise(kind, px, 0, po, x.length, slope)) run(px, po, x.length);
     done(out, po);
   };
 
-  const backwardOut = (run: (x: number, g: number, o: number, n: number) => void, useY: boolean) =>
+  const backwardOut = (kind: number, run: (x: number, g: number, o: number, n: number) => void, useY: boolean, slope = 0) =>
     (x: FloatArray, y: FloatArray, g: FloatArray, out: FloatArray) => {
       const px = addr(useY ? y : x);
       const pg = addr(g);
       const po = addr(out, false);
-      run(px, pg, po, x.length);
+      if (kind < 0 || !elementwise(kind, px, pg, po, x.length, slope)) run(px, pg, po, x.length);
       done(out, po);
     };
 
@@ -229,24 +245,35 @@ export function wasmKernels(rt: WasmRuntime) {
       done(dx, pd);
     },
     unary: {
-      sigmoid: unaryOut(w.sigmoid),
-      tanh: unaryOut(w.tanh),
-      exp: unaryOut(w.exp),
-      relu: unaryOut(w.relu),
-      leakyRelu: (x, out, slope) => unaryOut((px, po, n) => w.leakyRelu(px, po, n, slope))(x, out),
-      clamp: (x, out, lo, hi) => unaryOut((px, po, n) => w.clamp(px, po, n, lo, hi))(x, out),
+      sigmoid: unaryOut(3, w.sigmoid),
+      tanh: unaryOut(5, w.tanh),
+      exp: unaryOut(-1, w.exp),
+      relu: unaryOut(0, w.relu),
+      leakyRelu: (x, out, slope) => unaryOut(1, (px, po, n) => w.leakyRelu(px, po, n, slope), slope)(x, out),
+      clamp: (x, out, lo, hi) => unaryOut(-1, (px, po, n) => w.clamp(px, po, n, lo, hi))(x, out),
     },
     unaryBackward: {
-      sigmoid: backwardOut(w.sigmoidBackward, false),
-      tanh: backwardOut(w.tanhBackward, true),
-      relu: backwardOut((px, pg, po, n) => w.leakyReluBackward(px, pg, po, n, 0), false),
-      leakyRelu: (x, y, g, out, slope) => backwardOut((px, pg, po, n) => w.leakyReluBackward(px, pg, po, n, slope), false)(x, y, g, out),
-      exp: backwardOut((py, pg, po, n) => w.binarySame(OPCODE.mul, py, pg, po, n), true),
+      sigmoid: backwardOut(4, w.sigmoidBackward, false),
+      tanh: backwardOut(6, w.tanhBackward, true),
+      relu: backwardOut(2, (px, pg, po, n) => w.leakyReluBackward(px, pg, po, n, 0), false),
+      leakyRelu: (x, y, g, out, slope) => backwardOut(2, (px, pg, po, n) => w.leakyReluBackward(px, pg, po, n, slope), false, slope)(x, y, g, out),
+      exp: backwardOut(-1, (py, pg, po, n) => w.binarySame(OPCODE.mul, py, pg, po, n), true),
     },
     binary: { add: binary("add"), sub: binary("sub"), mul: binary("mul"), div: binary("div") },
     sumAxis(x, outer, n, inner, out) {
+      const px = addr(x);
       const po = addr(out, false);
-      w.sumAxis(addr(x), outer, n, inner, po);
+      const helper = activeHelper();
+      if (helper && outer >= 2 && x.length >= 2 * SPLIT_ELEMENTS) {
+        // Independent outer slices (a conv's bias gradient: one row per filter), on both threads.
+        const size = Math.ceil(outer / 8);
+        const I = heap.I32;
+        const d = desc >> 2;
+        I[d] = 10; I[d + 1] = px; I[d + 2] = outer; I[d + 3] = n; I[d + 4] = inner; I[d + 5] = po; I[d + 6] = size;
+        helper.run(desc, Math.ceil(outer / size));
+      } else {
+        w.sumAxis(px, outer, n, inner, po);
+      }
       done(out, po);
     },
     softmax(x, outer, n, inner, out) {
