@@ -48,10 +48,4 @@ describe("checkpoint and resume from the CLI", () => {
     expect(info.err).toMatch(/run\.ckpt: this is a training checkpoint, not a model file — continue the run with `descent train --resume run\.ckpt`/);
     for (const r of [lr, model, junk, missing, info]) expect(r.err).not.toMatch(/\n\s+at .+:\d+:\d+/);
   }, 60_000);
-
-  test("an ensemble with --checkpoint is refused with what to do instead", () => {
-    const r = descent("train", ...RUN, "--ensemble", "2", "--checkpoint", "e.ckpt");
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/train the ensemble's members one at a time/);
-  });
 });

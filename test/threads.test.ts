@@ -96,14 +96,14 @@ describe("two threads", () => {
     const x = filled(n), g = filled(n);
     const K = kernelsFor(x);
     const runs: [string, (out: Float32Array) => void][] = [
-      ["relu", (o) => K.unary.relu(x, o)],
-      ["leakyRelu", (o) => K.unary.leakyRelu(x, o, 0.01)],
-      ["sigmoid", (o) => K.unary.sigmoid(x, o)],
-      ["tanh", (o) => K.unary.tanh(x, o)],
-      ["relu'", (o) => K.unaryBackward.relu(x, x, g, o)],
-      ["leakyRelu'", (o) => K.unaryBackward.leakyRelu(x, x, g, o, 0.01)],
-      ["sigmoid'", (o) => K.unaryBackward.sigmoid(x, x, g, o)],
-      ["tanh'", (o) => K.unaryBackward.tanh(x, x, g, o)],
+      ["relu", (o) => K.unary.relu(x, o, 0, 0)],
+      ["leakyRelu", (o) => K.unary.leakyRelu(x, o, 0.01, 0)],
+      ["sigmoid", (o) => K.unary.sigmoid(x, o, 0, 0)],
+      ["tanh", (o) => K.unary.tanh(x, o, 0, 0)],
+      ["relu'", (o) => K.unaryBackward.relu(x, x, g, o, 0, 0)],
+      ["leakyRelu'", (o) => K.unaryBackward.leakyRelu(x, x, g, o, 0.01, 0)],
+      ["sigmoid'", (o) => K.unaryBackward.sigmoid(x, x, g, o, 0, 0)],
+      ["tanh'", (o) => K.unaryBackward.tanh(x, x, g, o, 0, 0)],
     ];
     for (const [name, run] of runs) {
       await setThreads(1);

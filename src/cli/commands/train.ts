@@ -1,25 +1,17 @@
 import { Command, Option } from "commander";
-import pc from "picocolors";
-import { DEFAULT_CONFIG, COSTS, OPTIMIZERS, SCHEDULES, buildExperiment, validateConfig, type TrainConfig } from "../../train/config.js";
+import { DEFAULT_CONFIG, COSTS, OPTIMIZERS, SCHEDULES, validateConfig, type TrainConfig } from "../../train/config.js";
 import { PRESETS, presetConfig } from "../../train/presets.js";
 import { ACTIVATIONS, OUTPUTS } from "../../nn/mlp.js";
 import { INIT_NAMES } from "../../nn/init.js";
 import { UsageError } from "../../errors.js";
 import type { AugmentOptions } from "../../data/augment.js";
 import { loadMnist } from "../../node/mnist.js";
-import type { Mnist } from "../../data/mnist.js";
-import type { TensorDataset } from "../../data/dataset.js";
-import type { Module } from "../../nn/module.js";
-import { evaluateEnsemble } from "../../train/ensemble.js";
-import { saveModel } from "../../node/model-files.js";
-import { loadCheckpoint, saveCheckpoint } from "../../node/checkpoint-files.js";
-import { encodeCheckpoint, type Checkpoint } from "../../train/checkpoint.js";
-import type { FitState } from "../../train/trainer.js";
-import type { EpochLog } from "../../train/callbacks.js";
-import { VERSION } from "../../version.js";
-import { backendInfo, getThreads } from "../../kernels/index.js";
+import { loadCheckpoint } from "../../node/checkpoint-files.js";
+import type { Checkpoint } from "../../train/checkpoint.js";
 import { choice, integer, intList, number } from "../parse.js";
-import { progressCallback, type OutputMode } from "../progress.js";
+import type { OutputMode } from "../progress.js";
+import { trainOne, type RunContext } from "../train-run.js";
+import { trainEnsemble } from "../ensemble-run.js";
 
 /** Flags that map one-to-one onto TrainConfig fields. */
 const CONFIG_FLAGS: [flag: string, key: keyof TrainConfig, help: string, parse: (v: string) => unknown][] = [
@@ -91,12 +83,15 @@ export function trainCommand(): Command {
     .option("--json", "print one JSON object per line instead of text")
     .option("--quiet", "print only the final result")
     .option("--checkpoint <file>", "after every epoch, save the whole run (weights, optimizer, random streams) to this file")
-    .option("--resume <file>", "continue the run saved in this checkpoint (its settings; --epochs may extend it); keeps checkpointing there");
+    .option("--resume <file>", "continue the run saved in this checkpoint (its settings; --epochs may extend it); keeps checkpointing there")
+    .option("--jobs <n>", "ensembles: train n members at once, each in its own worker thread (one core each)", integer("--jobs", 1));
   for (const [flag, , help, parse] of CONFIG_FLAGS) cmd.option(flag, help, parse);
   cmd.addHelpText("after", `\nPresets:\n${presetList()}\n\nWithout --preset, the defaults are the book's chapter-1 network.
 --arch tokens: conv<F>x<K>[p<pad>][s<stride>][g<groups>], maxpool<K>, avgpool<K>, fc<N>, relu, sigmoid,
 tanh, leakyrelu, softmax, bn, dropout<P>, res(<tokens separated by ;>).\nExamples:\n  descent train --preset nielsen-ch1\n  descent train --layers 784,100,10 --cost cross-entropy --l2 5 --lr 0.5 --epochs 30
-  descent train --preset nielsen-ch6-dropout --checkpoint run.ckpt   (then, if interrupted: descent train --resume run.ckpt)\n`);
+  descent train --preset nielsen-ch6-dropout --checkpoint run.ckpt   (then, if interrupted: descent train --resume run.ckpt)
+  descent train --preset nielsen-ch6-ensemble --jobs 2 --checkpoint ens.ckpt --out ens.safetensors
+      (members ens-1.safetensors …, checkpoints ens-1.ckpt …; run the same command again to continue)\n`);
   cmd.action(async (opts: Record<string, unknown>) => {
     process.exitCode = await runTrain(opts);
   });
@@ -114,13 +109,6 @@ export function configFromFlags(opts: Record<string, unknown>): TrainConfig {
   return validateConfig(config);
 }
 
-interface RunContext {
-  mode: OutputMode;
-  quiet: boolean;
-  say: (text: string) => void;
-  preset: string | null;
-  dataLabel: string;
-}
 
 /** With --resume the run's settings come from the checkpoint; only these flags may change. */
 const RESUME_FLAGS = new Set<keyof TrainConfig>(["epochs"]);
@@ -140,9 +128,9 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
     config = configFromFlags(opts);
   }
   const checkpointPath = typeof opts.checkpoint === "string" ? opts.checkpoint : typeof opts.resume === "string" ? opts.resume : null;
-  if (checkpointPath && (config.ensemble ?? 1) > 1) {
-    throw new UsageError("--checkpoint saves one run: train the ensemble's members one at a time (--seed 1, --seed 2, … each with its own --checkpoint), then vote with descent eval m1.safetensors m2.safetensors …");
-  }
+  const members = config.ensemble ?? 1;
+  const jobs = (opts.jobs as number | undefined) ?? 1;
+  if (jobs > 1 && members <= 1) throw new UsageError(`--jobs ${jobs} trains an ensemble's members side by side: add --ensemble n (n ≥ 2), or use an ensemble preset`);
   const mode: OutputMode = opts.json ? "json" : process.stdout.isTTY ? "tty" : "plain";
   const quiet = Boolean(opts.quiet);
   const say = (text: string) => {
@@ -157,95 +145,6 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
     mode, quiet, say, preset: typeof opts.preset === "string" ? opts.preset : null,
     dataLabel: typeof opts.data === "string" ? opts.data : "the bundled MNIST",
   };
-  const members = config.ensemble ?? 1;
   if (members <= 1) return (await trainOne(config, data, outPath, ctx, { resume, resumeFrom: String(opts.resume), checkpointPath })).code;
-
-  // An ensemble: members with seeds seed, seed+1, …, saved as <out>-1.safetensors, …; then they vote.
-  const models: Module[] = [];
-  let test: TensorDataset | undefined;
-  let code = 0;
-  for (let i = 0; i < members; i++) {
-    say(pc.bold(`\nensemble member ${i + 1}/${members} (seed ${config.seed + i})`));
-    const path = outPath ? outPath.replace(/\.safetensors$/, `-${i + 1}.safetensors`) : null;
-    const r = await trainOne({ ...config, seed: config.seed + i, ensemble: 1 }, data, path, ctx);
-    models.push(r.model);
-    test = r.test;
-    code = Math.max(code, r.code);
-  }
-  const e = evaluateEnsemble(models, test!);
-  if (mode === "json") {
-    process.stdout.write(`${JSON.stringify({ type: "ensemble", members: e.members, vote: e.vote.accuracy, average: e.average.accuracy })}\n`);
-  } else {
-    const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
-    process.stdout.write(`\nensemble of ${members}: members ${e.members.map(pct).join(", ")}\n`);
-    process.stdout.write(`  vote ${pc.bold(pct(e.vote.accuracy))} · average of outputs ${pc.bold(pct(e.average.accuracy))} on the test set\n`);
-    if (outPath) say(`evaluate them together again with: npx descent eval ${models.map((_, i) => outPath.replace(/\.safetensors$/, `-${i + 1}.safetensors`)).join(" ")}`);
-  }
-  return code;
-}
-
-async function trainOne(
-  config: TrainConfig, data: Mnist, outPath: string | null, ctx: RunContext,
-  saving: { resume: Checkpoint | null; resumeFrom?: string; checkpointPath: string | null } = { resume: null, checkpointPath: null },
-): Promise<{ code: number; model: Module; test: TensorDataset }> {
-  const { mode, quiet, say, preset } = ctx;
-  const ex = buildExperiment(config, data);
-  const resumeState = saving.resume ? saving.resume.restore(ex) : undefined;
-  say(pc.bold(`descent ${VERSION} · ${preset ? `preset ${preset}` : "custom network"} · backend ${backendInfo().backend}${getThreads() > 1 ? ` · ${getThreads()} threads` : ""}`));
-  say(`network  ${config.arch ?? `[${config.layers.join(", ")}] ${config.activation} → ${config.output}`} · ${ex.model.numParameters().toLocaleString("en-US")} parameters · init ${config.init}`);
-  say(`training ${config.cost} cost · ${config.optimizer} η=${config.lr} · batch ${config.optimizer === "gd" ? "full" : config.batchSize} · ${config.epochs} epoch${config.epochs === 1 ? "" : "s"}` +
-    (config.l2 ? ` · L2 λ=${config.l2}` : "") + (config.l1 ? ` · L1 λ=${config.l1}` : "") + (config.dropout ? ` · dropout ${config.dropout}` : "") +
-    (config.expand ? " · expanded data" : "") + (config.augment ? " · augmented" : "") + ` · seed ${config.seed}`);
-  say(`data     ${ex.loader.dataset.length.toLocaleString("en-US")} training, ${data.validation.length.toLocaleString("en-US")} validation, ${data.test.length.toLocaleString("en-US")} test images from ${ctx.dataLabel}`);
-
-  if (resumeState) say(`resuming after epoch ${resumeState.epoch} of ${config.epochs} from ${saving.resumeFrom}`);
-  if (saving.checkpointPath) say(`checkpoint after every epoch: ${saving.checkpointPath}`);
-  const checkpointPath = saving.checkpointPath;
-
-  const callbacks = quiet ? [] : [progressCallback(mode, { write: (s) => process.stdout.write(s), columns: process.stdout.columns ?? 0 })];
-  const result = ex.trainer.fit(ex.loader, {
-    ...ex.fitOptions, callbacks,
-    ...(resumeState ? { resume: resumeState } : {}),
-    ...(checkpointPath ? { onEpochComplete: (state: FitState) => saveCheckpoint(checkpointPath, encodeCheckpoint(config, ex, state)) } : {}),
-  });
-  const final = ex.trainer.evaluate(ex.data.test!);
-  const last = result.history[result.history.length - 1];
-  const secondsPerEpoch = result.history.length ? result.history.reduce((s, h) => s + h.seconds, 0) / result.history.length : 0;
-
-  if (result.stopped) {
-    const line = `stopped: ${result.stopped.message}`;
-    if (mode === "json") process.stdout.write(`${JSON.stringify({ type: "stopped", ...result.stopped })}\n`);
-    else process.stderr.write(`${result.stopped.kind === "non-finite-loss" ? pc.red(line) : pc.yellow(line)}\n`);
-  }
-  const trained = result.history.length > 0 && result.finalEpoch > 0;
-  let saved: string | null = null;
-  if (outPath && trained) {
-    await saveModel(outPath, ex.model, {
-      training: {
-        descentVersion: VERSION, backend: backendInfo().backend, threads: getThreads(), preset, config, date: new Date().toISOString(),
-        epochsTrained: result.finalEpoch, testAccuracy: final.accuracy,
-        validationAccuracy: last?.valAccuracy ?? null, secondsPerEpoch,
-        ...(result.stopped ? { stopped: result.stopped.message } : {}),
-      },
-    });
-    saved = outPath;
-  }
-  // How Nielsen's network3.py reports a run: the test accuracy at the epoch of best validation accuracy (ties: the later).
-  let bestVal: EpochLog | undefined;
-  for (const h of result.history) if (h.valAccuracy !== undefined && h.testAccuracy !== undefined && h.valAccuracy >= (bestVal?.valAccuracy ?? -1)) bestVal = h;
-  if (mode === "json") {
-    process.stdout.write(`${JSON.stringify({
-      type: "result", testAccuracy: final.accuracy, testCorrect: final.correct, testTotal: final.total, epochs: result.finalEpoch, secondsPerEpoch, model: saved,
-      ...(bestVal ? { bestValidation: { epoch: bestVal.epoch, valAccuracy: bestVal.valAccuracy, testAccuracy: bestVal.testAccuracy } } : {}),
-    })}\n`);
-  } else {
-    const acc = `${(final.accuracy * 100).toFixed(2)} %`;
-    process.stdout.write(`test accuracy ${pc.bold(acc)} (${final.correct}/${final.total}) after ${result.finalEpoch} epoch${result.finalEpoch === 1 ? "" : "s"} · ${secondsPerEpoch.toFixed(2)} s/epoch\n`);
-    if (bestVal && result.history.length > 1) {
-      say(`best validation accuracy ${(bestVal.valAccuracy! * 100).toFixed(2)} % at epoch ${bestVal.epoch}, test accuracy there ${(bestVal.testAccuracy! * 100).toFixed(2)} % (how the books report a run)`);
-    }
-    if (saved) say(`saved ${saved}  (try: npx descent eval ${saved})`);
-    else if (outPath && !trained) process.stderr.write("no epoch completed: nothing saved\n");
-  }
-  return { code: result.stopped?.kind === "non-finite-loss" ? 1 : 0, model: ex.model, test: ex.data.test! };
+  return trainEnsemble(config, data, outPath, ctx, { checkpointBase: checkpointPath, jobs, dataDir: typeof opts.data === "string" ? opts.data : null });
 }

@@ -1,0 +1,22 @@
+/**
+ * One ensemble member in its own worker thread (`descent train --ensemble n --jobs k`): loads
+ * MNIST, trains with trainOne in JSON mode (its lines go to the parent through the worker's
+ * stdout), saves the member, and reports how it ended.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { loadMnist } from "../node/mnist.js";
+import { loadCheckpoint } from "../node/checkpoint-files.js";
+import { isUserError } from "../errors.js";
+import { trainOne } from "./train-run.js";
+import type { MemberJob } from "./ensemble-run.js";
+
+const job = workerData as MemberJob;
+try {
+  const data = await loadMnist({ ...(job.dataDir ? { dir: job.dataDir } : {}), validation: job.config.validation });
+  const resume = job.resume && job.checkpointPath ? loadCheckpoint(job.checkpointPath) : null;
+  const ctx = { mode: "json" as const, quiet: false, say: () => {}, preset: job.preset, dataLabel: job.dataLabel };
+  const r = await trainOne(job.config, data, job.outPath, ctx, { resume, resumeFrom: job.checkpointPath ?? undefined, checkpointPath: job.checkpointPath });
+  parentPort!.postMessage({ type: "done", code: r.code });
+} catch (e) {
+  parentPort!.postMessage({ type: "error", message: isUserError(e) ? e.message : (e as Error).stack ?? String(e), user: isUserError(e) });
+}

@@ -1,0 +1,93 @@
+/**
+ * One training run as the CLI does it: build the experiment, fit with progress output and
+ * optional checkpoints, save the model, and print (or emit as JSON) the result — also the
+ * book's way of reporting a run, the test accuracy at the epoch of best validation accuracy.
+ * Used by `descent train` and by each ensemble member (in its own worker with --jobs).
+ */
+import pc from "picocolors";
+import { buildExperiment, type TrainConfig } from "../train/config.js";
+import type { Mnist } from "../data/mnist.js";
+import type { TensorDataset } from "../data/dataset.js";
+import type { Module } from "../nn/module.js";
+import { saveModel } from "../node/model-files.js";
+import { saveCheckpoint } from "../node/checkpoint-files.js";
+import { encodeCheckpoint, type Checkpoint } from "../train/checkpoint.js";
+import type { FitState } from "../train/trainer.js";
+import type { EpochLog } from "../train/callbacks.js";
+import { VERSION } from "../version.js";
+import { backendInfo, getThreads } from "../kernels/index.js";
+import { progressCallback, type OutputMode } from "./progress.js";
+
+export interface RunContext {
+  mode: OutputMode;
+  quiet: boolean;
+  say: (text: string) => void;
+  preset: string | null;
+  dataLabel: string;
+}
+
+export async function trainOne(
+  config: TrainConfig, data: Mnist, outPath: string | null, ctx: RunContext,
+  saving: { resume: Checkpoint | null; resumeFrom?: string; checkpointPath: string | null } = { resume: null, checkpointPath: null },
+): Promise<{ code: number; model: Module; test: TensorDataset }> {
+  const { mode, quiet, say, preset } = ctx;
+  const ex = buildExperiment(config, data);
+  const resumeState = saving.resume ? saving.resume.restore(ex) : undefined;
+  say(pc.bold(`descent ${VERSION} · ${preset ? `preset ${preset}` : "custom network"} · backend ${backendInfo().backend}${getThreads() > 1 ? ` · ${getThreads()} threads` : ""}`));
+  say(`network  ${config.arch ?? `[${config.layers.join(", ")}] ${config.activation} → ${config.output}`} · ${ex.model.numParameters().toLocaleString("en-US")} parameters · init ${config.init}`);
+  say(`training ${config.cost} cost · ${config.optimizer} η=${config.lr} · batch ${config.optimizer === "gd" ? "full" : config.batchSize} · ${config.epochs} epoch${config.epochs === 1 ? "" : "s"}` +
+    (config.l2 ? ` · L2 λ=${config.l2}` : "") + (config.l1 ? ` · L1 λ=${config.l1}` : "") + (config.dropout ? ` · dropout ${config.dropout}` : "") +
+    (config.expand ? " · expanded data" : "") + (config.augment ? " · augmented" : "") + ` · seed ${config.seed}`);
+  say(`data     ${ex.loader.dataset.length.toLocaleString("en-US")} training, ${data.validation.length.toLocaleString("en-US")} validation, ${data.test.length.toLocaleString("en-US")} test images from ${ctx.dataLabel}`);
+
+  if (resumeState) say(`resuming after epoch ${resumeState.epoch} of ${config.epochs} from ${saving.resumeFrom}`);
+  if (saving.checkpointPath) say(`checkpoint after every epoch: ${saving.checkpointPath}`);
+  const checkpointPath = saving.checkpointPath;
+
+  const callbacks = quiet ? [] : [progressCallback(mode, { write: (s) => process.stdout.write(s), columns: process.stdout.columns ?? 0 })];
+  const result = ex.trainer.fit(ex.loader, {
+    ...ex.fitOptions, callbacks,
+    ...(resumeState ? { resume: resumeState } : {}),
+    ...(checkpointPath ? { onEpochComplete: (state: FitState) => saveCheckpoint(checkpointPath, encodeCheckpoint(config, ex, state)) } : {}),
+  });
+  const final = ex.trainer.evaluate(ex.data.test!);
+  const last = result.history[result.history.length - 1];
+  const secondsPerEpoch = result.history.length ? result.history.reduce((s, h) => s + h.seconds, 0) / result.history.length : 0;
+
+  if (result.stopped) {
+    const line = `stopped: ${result.stopped.message}`;
+    if (mode === "json") process.stdout.write(`${JSON.stringify({ type: "stopped", ...result.stopped })}\n`);
+    else process.stderr.write(`${result.stopped.kind === "non-finite-loss" ? pc.red(line) : pc.yellow(line)}\n`);
+  }
+  const trained = result.history.length > 0 && result.finalEpoch > 0;
+  let saved: string | null = null;
+  if (outPath && trained) {
+    await saveModel(outPath, ex.model, {
+      training: {
+        descentVersion: VERSION, backend: backendInfo().backend, threads: getThreads(), preset, config, date: new Date().toISOString(),
+        epochsTrained: result.finalEpoch, testAccuracy: final.accuracy,
+        validationAccuracy: last?.valAccuracy ?? null, secondsPerEpoch,
+        ...(result.stopped ? { stopped: result.stopped.message } : {}),
+      },
+    });
+    saved = outPath;
+  }
+  // How Nielsen's network3.py reports a run: the test accuracy at the epoch of best validation accuracy (ties: the later).
+  let bestVal: EpochLog | undefined;
+  for (const h of result.history) if (h.valAccuracy !== undefined && h.testAccuracy !== undefined && h.valAccuracy >= (bestVal?.valAccuracy ?? -1)) bestVal = h;
+  if (mode === "json") {
+    process.stdout.write(`${JSON.stringify({
+      type: "result", testAccuracy: final.accuracy, testCorrect: final.correct, testTotal: final.total, epochs: result.finalEpoch, secondsPerEpoch, model: saved,
+      ...(bestVal ? { bestValidation: { epoch: bestVal.epoch, valAccuracy: bestVal.valAccuracy, testAccuracy: bestVal.testAccuracy } } : {}),
+    })}\n`);
+  } else {
+    const acc = `${(final.accuracy * 100).toFixed(2)} %`;
+    process.stdout.write(`test accuracy ${pc.bold(acc)} (${final.correct}/${final.total}) after ${result.finalEpoch} epoch${result.finalEpoch === 1 ? "" : "s"} · ${secondsPerEpoch.toFixed(2)} s/epoch\n`);
+    if (bestVal && result.history.length > 1) {
+      say(`best validation accuracy ${(bestVal.valAccuracy! * 100).toFixed(2)} % at epoch ${bestVal.epoch}, test accuracy there ${(bestVal.testAccuracy! * 100).toFixed(2)} % (how the books report a run)`);
+    }
+    if (saved) say(`saved ${saved}  (try: npx descent eval ${saved})`);
+    else if (outPath && !trained) process.stderr.write("no epoch completed: nothing saved\n");
+  }
+  return { code: result.stopped?.kind === "non-finite-loss" ? 1 : 0, model: ex.model, test: ex.data.test! };
+}

@@ -1,0 +1,99 @@
+/**
+ * `descent train --ensemble n` with --jobs (members in worker threads) and --checkpoint (members
+ * continue after an interruption), spawned as a user would. Oracle: the same ensemble trained one
+ * member after another in one go — every member's weights must be equal, byte for byte, and so
+ * must the vote.
+ */
+import { describe, expect, test } from "vitest";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { decodeModel } from "../src/io/model-file.js";
+
+const bin = fileURLToPath(new URL("../bin/descent.js", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "descent-ensemble-"));
+const env = { ...process.env, NO_COLOR: "1" };
+const descent = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: "utf8", env });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const weights = (file: string) => Object.values(decodeModel(readFileSync(join(dir, file)), file).model.stateDict()).map((t) => Array.from(t.data));
+const RUN = ["--layers", "784,64,10", "--activation", "relu", "--output", "softmax", "--cost", "log-likelihood", "--optimizer", "adam", "--lr", "0.002",
+  "--dropout", "0.2", "--train-size", "4000", "--epochs", "3", "--ensemble", "3", "--seed", "7"];
+/** The same ensemble trained for 12 epochs: long enough to be stopped part-way. */
+const RUN12 = RUN.map((a, i) => (RUN[i - 1] === "--epochs" ? "12" : a));
+const noStack = /\n\s+at .+:\d+:\d+/;
+
+describe("ensembles with --jobs and --checkpoint", () => {
+  test("three members on two workers equal the same members trained one after another", () => {
+    const seq = descent("train", ...RUN, "--out", "seq.safetensors");
+    expect(seq.code, seq.err).toBe(0);
+    const par = descent("train", ...RUN, "--jobs", "2", "--out", "par.safetensors");
+    expect(par.code, par.err).toBe(0);
+    for (const i of [1, 2, 3]) expect(weights(`par-${i}.safetensors`), `member ${i}`).toEqual(weights(`seq-${i}.safetensors`));
+    const vote = (out: string) => /ensemble of 3: members (.*)\n\s+vote (\S+ %)/.exec(out)?.slice(1);
+    expect(vote(par.out)).toEqual(vote(seq.out));
+    expect(vote(par.out)).toBeDefined();
+    // Each member's epochs and result are reported, labelled with the member and its seed.
+    for (const i of [1, 2, 3]) {
+      expect(par.out).toMatch(new RegExp(`member ${i}/3 \\(seed ${6 + i}\\)\\s+epoch 3/3`));
+      expect(par.out).toMatch(new RegExp(`member ${i}/3 \\(seed ${6 + i}\\): test accuracy [\\d.]+ % after 3 epochs .* saved par-${i}\\.safetensors`));
+    }
+  }, 120_000);
+
+  test("--json tags every line with its member and ends with the ensemble", () => {
+    const r = descent("train", ...RUN, "--epochs", "1", "--jobs", "2", "--json", "--out", "json.safetensors");
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.filter((l) => l.type === "epoch").map((l) => l.member).sort()).toEqual([1, 2, 3]);
+    expect(lines.filter((l) => l.type === "result").map((l) => [l.member, l.seed]).sort()).toEqual([[1, 7], [2, 8], [3, 9]]);
+    const last = lines[lines.length - 1]!;
+    expect(last.type).toBe("ensemble");
+    expect((last.members as number[]).length).toBe(3);
+  }, 120_000);
+
+  test("an interrupted ensemble continues from its checkpoints and ends as if never stopped", async () => {
+    const args = ["train", ...RUN12, "--jobs", "2", "--checkpoint", "ck.ckpt", "--out", "ck.safetensors"];
+    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env, stdio: "ignore" });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // Stop it as soon as a member has saved its first checkpoint.
+    while (!existsSync(join(dir, "ck-1.ckpt")) && !existsSync(join(dir, "ck-2.ckpt"))) await new Promise((r) => setTimeout(r, 20));
+    child.kill("SIGINT");
+    await exited;
+    expect(existsSync(join(dir, "ck-3.safetensors")), "the run was stopped before it could finish").toBe(false);
+
+    const again = descent(...args);
+    expect(again.code, again.err).toBe(0);
+    expect(again.out).toMatch(/resuming after epoch \d+ of 12 from ck-[12]\.ckpt/);
+    const whole = descent("train", ...RUN12, "--out", "whole.safetensors", "--quiet");
+    expect(whole.code, whole.err).toBe(0);
+    for (const i of [1, 2, 3]) expect(weights(`ck-${i}.safetensors`), `member ${i}`).toEqual(weights(`whole-${i}.safetensors`));
+
+    // Run once more: every member is reused, nothing is retrained.
+    const third = descent(...args);
+    expect(third.code, third.err).toBe(0);
+    expect(third.out.match(/already trained with these settings — reusing ck-\d\.safetensors/g)?.length).toBe(3);
+    expect(third.out).not.toMatch(/epoch 1\/12/);
+  }, 240_000);
+
+  test("other settings on the same files are refused, and the files are left as they were", () => {
+    const before = statSync(join(dir, "ck-1.safetensors")).mtimeMs;
+    const r = descent("train", ...RUN12, "--lr", "0.01", "--jobs", "2", "--checkpoint", "ck.ckpt", "--out", "ck.safetensors");
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/ck-1\.safetensors holds a run with other settings than this ensemble's member with seed 7 — move it away, or choose another --out\/--checkpoint/);
+    expect(r.err).not.toMatch(noStack);
+    expect(statSync(join(dir, "ck-1.safetensors")).mtimeMs).toBe(before);
+  }, 60_000);
+
+  test("--jobs needs an ensemble and saved members", () => {
+    const single = descent("train", "--layers", "784,10", "--jobs", "2");
+    expect(single.code).toBe(2);
+    expect(single.err).toMatch(/--jobs 2 trains an ensemble's members side by side: add --ensemble n/);
+    const unsaved = descent("train", ...RUN, "--jobs", "2", "--no-save");
+    expect(unsaved.code).toBe(2);
+    expect(unsaved.err).toMatch(/--jobs trains members in separate workers, which hand them back as files: drop --no-save/);
+    for (const r of [single, unsaved]) expect(r.err).not.toMatch(noStack);
+  });
+});
