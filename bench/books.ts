@@ -9,7 +9,9 @@
  *   npm run bench:books -- handbook-cnn w3 nielsen-ch6-conv2   (convnets: minutes to hours; 1 seed for the long ones)
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { table } from "./harness.js";
 
@@ -46,7 +48,9 @@ for (const preset of presets) {
   const perSeed: { seed: number; testByEpoch: number[]; secondsPerEpoch: number; wall: number }[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bin, "train", "--preset", preset, "--seed", String(seed), "--json", "--no-save"], { encoding: "utf8", maxBuffer: 1 << 26 });
+    // Ensembles train two members at a time (--jobs 2), which hand their weights back as files.
+    const saving = preset.includes("ensemble") ? ["--jobs", "2", "--out", join(mkdtempSync(join(tmpdir(), "descent-books-")), "ensemble.safetensors")] : ["--no-save"];
+    const r = spawnSync(process.execPath, [bin, "train", "--preset", preset, "--seed", String(seed), "--json", ...saving], { encoding: "utf8", maxBuffer: 1 << 26 });
     if (r.status !== 0) {
       process.stderr.write(r.stderr);
       throw new Error(`descent train --preset ${preset} --seed ${seed} exited ${r.status}`);
