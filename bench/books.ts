@@ -23,6 +23,8 @@ const TARGETS: Record<string, { min: number; afterEpoch?: number; note: string }
   "3b1b": [{ min: 0.94, note: "~95 % (Nielsen's code on 784-16-16-10)" }],
   quick: [{ min: 0.97, note: "npm start default: ≥ 97 % (issue), ~98 % in ~10 s" }],
   // Chapter 6 and the CNNs: hours of CPU each — run only when named (npm run bench:books -- nielsen-ch6-conv2).
+  "nielsen-ch6-fc": [{ min: 0.978, note: "book 97.80 %" }],
+  "nielsen-ch6-conv1": [{ min: 0.9878, note: "book 98.78 %" }],
   "nielsen-ch6-conv2": [{ min: 0.99, note: "book 99.06 %; issue ≥ 99.0 %" }],
   "nielsen-ch6-relu": [{ min: 0.992, note: "book 99.23 %" }],
   "nielsen-ch6-expanded": [{ min: 0.9935, note: "book 99.37 %" }],
@@ -37,7 +39,7 @@ const LONG = new Set(["nielsen-ch6-conv2", "nielsen-ch6-relu", "nielsen-ch6-expa
 
 const args = process.argv.slice(2);
 const seedsAt = args.indexOf("--seeds");
-const wanted = args.filter((a, i) => !a.startsWith("-") && i !== seedsAt + 1);
+const wanted = args.filter((a, i) => !a.startsWith("-") && !(seedsAt >= 0 && i === seedsAt + 1));
 const presets = wanted.length ? wanted : Object.keys(TARGETS).filter((p) => !LONG.has(p) && !["handbook-cnn", "w3", "w3-adam"].includes(p));
 const seeds = seedsAt >= 0 ? Number(args[seedsAt + 1]) : presets.some((p) => LONG.has(p)) ? 1 : 5;
 const bin = fileURLToPath(new URL("../bin/descent.js", import.meta.url));
