@@ -34,8 +34,8 @@ const TARGETS: Record<string, { min: number; afterEpoch?: number; note: string }
   w3: [{ min: 0.985, note: "PyTorch here: 99.0 % after 3 epochs" }],
   "w3-adam": [{ min: 0.985, note: "PyTorch here: 98.9 % after 3 epochs" }],
 };
-/** Presets that take an hour or more: left out unless named. */
-const LONG = new Set(["nielsen-ch6-conv2", "nielsen-ch6-relu", "nielsen-ch6-expanded", "nielsen-ch6-dropout", "nielsen-ch6-ensemble"]);
+/** The chapter-6 presets (minutes to hours per run): left out unless named, one seed by default. */
+const LONG = new Set(["nielsen-ch6-fc", "nielsen-ch6-conv1", "nielsen-ch6-conv2", "nielsen-ch6-relu", "nielsen-ch6-expanded", "nielsen-ch6-dropout", "nielsen-ch6-ensemble"]);
 
 const args = process.argv.slice(2);
 const seedsAt = args.indexOf("--seeds");
