@@ -82,7 +82,7 @@ export function trainCommand(): Command {
     .option("--no-save", "do not save the model")
     .option("--json", "print one JSON object per line instead of text")
     .option("--quiet", "print only the final result")
-    .option("--checkpoint <file>", "after every epoch, save the whole run (weights, optimizer, random streams) to this file")
+    .option("--checkpoint <file>", "after every epoch, save the whole run (weights, optimizer, random streams) to this file; an ensemble keeps one per member (<file>-1 …) and the same command continues it")
     .option("--resume <file>", "continue the run saved in this checkpoint (its settings; --epochs may extend it); keeps checkpointing there")
     .option("--jobs <n>", "ensembles: train n members at once, each in its own worker thread (one core each)", integer("--jobs", 1));
   for (const [flag, , help, parse] of CONFIG_FLAGS) cmd.option(flag, help, parse);
