@@ -62,7 +62,7 @@ export interface TrainConfig {
   expand?: boolean;
   /** Random augmentation of every training batch (seeded): rotation, zoom, translation, elastic. */
   augment?: AugmentOptions;
-  /** Members of an ensemble (`descent ensemble`): nets trained with seeds seed, seed+1, … that vote. */
+  /** Members of an ensemble (`descent train --ensemble n`): nets trained with seeds seed, seed+1, … that vote. */
   ensemble?: number;
   seed: number;
 }

@@ -108,7 +108,7 @@ Object.assign(PRESETS, {
     config: CH6_DROPOUT,
   },
   "nielsen-ch6-ensemble": {
-    description: "Nielsen ch. 6: five nielsen-ch6-dropout nets (seeds seed..seed+4) voting — run with descent ensemble",
+    description: "Nielsen ch. 6: five nielsen-ch6-dropout nets (seeds seed..seed+4) voting; --jobs 2 trains two at a time",
     expect: "book: 99.67 %",
     config: { ...CH6_DROPOUT, ensemble: 5 },
   },
