@@ -87,6 +87,15 @@ describe("ensembles with --jobs and --checkpoint", () => {
     expect(statSync(join(dir, "ck-1.safetensors")).mtimeMs).toBe(before);
   }, 60_000);
 
+  test("a member trained on its own with the same settings is reused", () => {
+    const alone = descent("train", ...RUN.filter((a, i) => a !== "--ensemble" && RUN[i - 1] !== "--ensemble").map((a, i, all) => (all[i - 1] === "--seed" ? "8" : a)), "--out", "solo-2.safetensors", "--quiet");
+    expect(alone.code, alone.err).toBe(0);
+    const r = descent("train", ...RUN, "--checkpoint", "solo.ckpt", "--out", "solo.safetensors");
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/member 2\/3 \(seed 8\): already trained with these settings — reusing solo-2\.safetensors/);
+    expect(weights("solo-1.safetensors")).toEqual(weights("seq-1.safetensors"));
+  }, 60_000);
+
   test("--jobs needs an ensemble and saved members", () => {
     const single = descent("train", "--layers", "784,10", "--jobs", "2");
     expect(single.code).toBe(2);

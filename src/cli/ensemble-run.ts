@@ -50,13 +50,16 @@ export function memberPath(base: string, i: number): string {
   return `${m[1]}-${i}${m[2] ?? ""}`;
 }
 
-/** A config as canonical JSON (keys sorted at every level), to compare two runs' settings. */
+/**
+ * A config as canonical JSON (keys sorted at every level), to compare two runs' settings. A run
+ * trained on its own (no `ensemble` setting) counts as a member: `--seed 3` alone makes member 3.
+ */
 function canonical(c: TrainConfig): string {
   const sort = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(sort)
     : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]))
     : v;
-  return JSON.stringify(sort(validateConfig({ ...c })));
+  return JSON.stringify(sort(validateConfig({ ...c, ensemble: c.ensemble ?? 1 })));
 }
 
 type Plan = { kind: "saved"; model: Module; test: number | null } | { kind: "resume"; checkpoint: Checkpoint } | { kind: "fresh" };
