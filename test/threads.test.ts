@@ -31,8 +31,8 @@ describe("two threads", () => {
     expect(getThreads()).toBe(2);
   });
 
-  // Shapes on both sides of the split threshold, split by columns (n ≥ m, or m < 16) and by
-  // rows (m > n ≥ 16 and 128 × 10), with ragged last bands.
+  // Shapes on both sides of the split threshold, split by columns (n ≥ 4m, or m < 16) and by
+  // rows (the others with m ≥ 16), with ragged last bands.
   const shapes = [[10, 784, 30], [10, 784, 100], [100, 10, 784], [30, 10, 784], [64, 784, 100], [17, 33, 65], [128, 256, 10], [9, 500, 300], [3, 7, 5], [40, 500, 700], [203, 30, 41]] as const;
   for (const [m, k, n] of shapes) {
     for (const [ta, tb] of [[false, false], [true, false], [false, true]] as const) {

@@ -95,13 +95,14 @@ export function wasmKernels(rt: WasmRuntime) {
   /**
    * Two threads on one product: chunks are bands of rows or of columns of C. Each chunk reads
    * all of the other operand — a band of rows sweeps (and packs) the whole of B, a band of
-   * columns the whole of A — so the longer side is cut: a conv's [40 × 4096] output cut into
-   * 8-row bands packed its 2 M-float columns five times and ran no faster on two threads.
+   * columns the whole of A — so a much wider C is cut into columns: a conv's [40 × 4096] output
+   * cut into 8-row bands packed its 2 M-float columns five times and ran no faster on two
+   * threads. Near-square outputs ([64 × 100]) stay in row bands, which measured faster there.
    * Bands are multiples of 8 wide, so both threads run full register tiles; about eight chunks
    * per product.
    */
   function splitGemm(h: Helper, pa: number, pb: number, pc: number, m: number, k: number, n: number, transA: boolean, transB: boolean, acc: number, lr = 0, wd = 0): void {
-    const axis = n >= m || m < 16 ? 1 : 0;
+    const axis = n >= 4 * m || m < 16 ? 1 : 0;
     const len = axis === 0 ? m : n;
     const size = Math.max(8, Math.ceil(len / 64) * 8);
     const I = heap.I32;
