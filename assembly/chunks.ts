@@ -6,6 +6,7 @@ import { sgdStep } from "./optim";
 import { im2col, col2im, maxPool, maxPoolBackward, swapAxesRange } from "./conv";
 import { sigmoid, sigmoidBackward, tanh, tanhBackward, leakyRelu, leakyReluBackward, relu } from "./elementwise";
 import { sumAxis } from "./reduce";
+import { wgData, wgDataAdjoint, wgGradTiles, wgOutput, wgFilters, wgWeights, gemmBatch, padPlanes, cropPlanes } from "./winograd";
 
 // Descriptor: i32 slots.
 // @ts-ignore: decorator
@@ -19,6 +20,7 @@ export function runChunk(desc: usize, c: i32): void {
   if (op == 4 || op == 5) return convChunk(op, desc, c);
   if (op == 9) return elementwiseChunk(desc, c);
   if (op == 10) return sumAxisChunk(desc, c);
+  if (op == 11) return winogradChunk(desc, c);
   if (op >= 6) return planeChunk(op, desc, c);
   const pa = load<usize>(desc, 4), pb = load<usize>(desc, 8), pc = load<usize>(desc, 12);
   const m = load<i32>(desc, 16), k = load<i32>(desc, 20), n = load<i32>(desc, 24);
@@ -116,4 +118,26 @@ function sumAxisChunk(desc: usize, c: i32): void {
   if (o1 <= o0) return;
   const n = load<i32>(desc, 12), inner = load<i32>(desc, 16);
   sumAxis(load<usize>(desc, 4) + (<usize>(o0 * n * inner) << 2), o1 - o0, n, inner, load<usize>(desc, 20) + (<usize>(o0 * inner) << 2));
+}
+
+// A Winograd piece (assembly/winograd.ts) over a range of its independent items — channels,
+// filters, filter/channel pairs (in multiples of 4) or transform points; each item is computed
+// exactly as on one thread: 11 kind a0 … a9 total size, the arguments in the piece's own order
+// before its range.
+function winogradChunk(desc: usize, c: i32): void {
+  const size = load<i32>(desc, 52);
+  const r0 = c * size, r1 = min(load<i32>(desc, 48), r0 + size);
+  if (r1 <= r0) return;
+  const kind = load<i32>(desc, 4);
+  const a0 = load<i32>(desc, 8), a1 = load<i32>(desc, 12), a2 = load<i32>(desc, 16), a3 = load<i32>(desc, 20), a4 = load<i32>(desc, 24);
+  const a5 = load<i32>(desc, 28), a6 = load<i32>(desc, 32), a7 = load<i32>(desc, 36), a8 = load<i32>(desc, 40), a9 = load<i32>(desc, 44);
+  if (kind == 0) wgData(a0, a1, a2, a3, a4, a5, a6, r0, r1);
+  else if (kind == 1) wgDataAdjoint(a0, a1, a2, a3, a4, a5, a6, r0, r1);
+  else if (kind == 2) wgGradTiles(a0, a1, a2, a3, a4, a5, a6, r0, r1);
+  else if (kind == 3) wgOutput(a0, a1, a2, a3, a4, a5, a6, a7, r0, r1);
+  else if (kind == 4) wgFilters(a0, a1, a2, a3, a4, a5, r0, r1);
+  else if (kind == 5) wgWeights(a0, a1, a2, a3, a4, a5, r0, r1);
+  else if (kind == 6) gemmBatch(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, r0, r1);
+  else if (kind == 7) padPlanes(a0, a1, a2, a3, a4, r0, r1);
+  else cropPlanes(a0, a1, a2, a3, a4, r0, r1);
 }

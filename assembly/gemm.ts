@@ -334,3 +334,8 @@ export function gemmTT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, acc
     }
   }
 }
+
+/** This thread's packing buffer, lent as scratch to kernels that never run inside a product (winograd.ts). */
+export function packScratch(): usize {
+  return packBuffer;
+}

@@ -1,7 +1,7 @@
 /**
  * Where a training step's time goes, kernel by kernel: every kernel of the active backend is
  * wrapped with a timer (products keyed by shape, with their GFLOP/s), then a preset trains.
- *   npx tsx bench/kernel-profile.ts [preset=w3-adam] [steps=100] [threads=1]
+ *   npx tsx bench/kernel-profile.ts [preset=w3-adam] [steps=100] [threads=1] [conv=auto|im2col|winograd]
  * With 2 threads each kernel's time is the main thread's wall time for it, so a kernel that
  * does not split shows up as a larger share.
  * The wrappers cost a little themselves; compare kernels within one run.
@@ -11,9 +11,11 @@ import { buildExperiment } from "../src/train/config.js";
 import { presetConfig } from "../src/train/presets.js";
 import { kernelsFor, setThreads } from "../src/kernels/index.js";
 import "../src/node/threads.js";
+import { setConvAlgorithm, type ConvAlgorithm } from "../src/ops/conv-winograd.js";
 const preset = process.argv[2] ?? "w3-adam";
 const steps = Number(process.argv[3] ?? 100);
 await setThreads(Number(process.argv[4] ?? 1));
+setConvAlgorithm((process.argv[5] ?? "auto") as ConvAlgorithm);
 const k = kernelsFor(new Float32Array(1)) as any;
 const stats = new Map<string, { n: number; ms: number }>();
 let on = false;

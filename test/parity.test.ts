@@ -9,6 +9,8 @@ import { wasmKernels } from "../src/kernels/wasm/kernels.js";
 import type { FastKernels, FloatArray, Kernels } from "../src/kernels/types.js";
 import { Rng } from "../src/rng.js";
 import { expectClose } from "./helpers.js";
+import { refWinograd } from "../src/kernels/ref-winograd.js";
+import { pointStride } from "../src/ops/conv-winograd.js";
 
 const SIZES = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 65, 127];
 const rt = wasmRuntime()!;
@@ -93,6 +95,50 @@ function cases(kernel: string, op?: string): Case {
             else out.push({ name, tol: { reduction: kk * kk }, run: (K, where) => { const dx = place(img, where); K.col2im(place(cols, where), b, c, h, w, kk, kk, stride, pad, dx); return [dx]; } });
           }
           break;
+        case "winograd": {
+          // Shapes whose tile counts and filter/channel counts leave partial groups of 4 lanes.
+          if (n % 4 !== 1 || specials) break;
+          const W = (K: Kernels) => K.winograd ?? refWinograd;
+          const tol = { atol: 1e-5, rtol: 1e-4, reduction: 64 };
+          for (const [b, c, th, tw, f] of [[1, 1, 1, 1, 1], [2, 3, 1, 2, 5], [n % 5 + 1, 8, 2, 2, 3], [1, 2, 3, 3, 7]] as const) {
+            const h = 4 * th + 4, w = 4 * tw + 4, T = b * th * tw;
+            const name = `${tag} ${b}×c${c}×f${f} tiles ${th}×${tw}`;
+            const ps = pointStride(Math.max(c, f) * T) + (n % 3) * 16;
+            const img = values(rng, b * c * h * w, false);
+            const pts = values(rng, 64 * ps, false);
+            const dy = values(rng, b * f * 4 * th * 4 * tw, false);
+            const wt = values(rng, f * c * 25, false);
+            const bias = values(rng, f, false);
+            const prior = values(rng, f * c * 25, false);
+            if (op === "data") out.push({ name, tol, run: (K, where) => { const o = place(new Float32Array(64 * ps), where); W(K).data(place(img, where), b, c, h, w, o, ps); return [o]; } });
+            if (op === "dataAdjoint") out.push({ name, tol, run: (K, where) => { const dx = place(new Float32Array(b * c * h * w).fill(7), where); W(K).dataAdjoint(place(pts, where), ps, b, c, h, w, dx); return [dx]; } });
+            if (op === "gradTiles") out.push({ name, tol, run: (K, where) => { const o = place(new Float32Array(64 * ps), where); W(K).gradTiles(place(dy, where), b, f, 4 * th, 4 * tw, o, ps); return [o]; } });
+            for (const unscaled of [false, true]) {
+              if (op === "filters") out.push({ name: `${name} unscaled ${unscaled}`, tol, run: (K, where) => { const o = place(new Float32Array(64 * ps), where); W(K).filters(place(wt, where), f, c, unscaled, o, ps); return [o]; } });
+            }
+            for (const withBias of [false, true]) {
+              if (op === "output") out.push({ name: `${name} bias ${withBias}`, tol, run: (K, where) => { const y = place(new Float32Array(b * f * 16 * th * tw).fill(7), where); W(K).output(place(pts, where), ps, b, f, 4 * th, 4 * tw, withBias ? place(bias, where) : null, y); return [y]; } });
+            }
+            for (const acc of [false, true]) {
+              if (op === "weights") out.push({ name: `${name} accumulate ${acc}`, tol, run: (K, where) => { const dw = place(prior, where); W(K).weights(place(pts, where), ps, f, c, dw, acc); return [dw]; } });
+            }
+            if (op === "pad" || op === "crop") {
+              const pad = n % 3 + 1;
+              const big = values(rng, b * c * (h + 2 * pad) * (w + 2 * pad), false);
+              if (op === "pad") out.push({ name: `${name} pad ${pad}`, run: (K, where) => { const o = place(new Float32Array(big.length).fill(7), where); W(K).pad(place(img, where), b * c, h, w, pad, o); return [o]; } });
+              else out.push({ name: `${name} pad ${pad}`, run: (K, where) => { const o = place(new Float32Array(img.length).fill(7), where); W(K).crop(place(big, where), b * c, h, w, pad, o); return [o]; } });
+            }
+            if (op === "products") {
+              const [m, k, nn] = [f, c + n % 7, T + 2];
+              const sa = pointStride(m * k), sb = pointStride(k * nn), sc = pointStride(m * nn);
+              const A = values(rng, 64 * sa, false), B = values(rng, 64 * sb, false);
+              for (const trans of ["nn", "tn", "nt"] as const) {
+                out.push({ name: `${name} ${m}×${k}×${nn} ${trans}`, tol: { atol: 1e-6, rtol: 1e-5, reduction: k }, run: (K, where) => { const o = place(new Float32Array(64 * sc), where); W(K).products(place(A, where), sa, place(B, where), sb, o, sc, m, k, nn, trans); return [o]; } });
+              }
+            }
+          }
+          break;
+        }
         case "maxPool":
         case "maxPoolBackward":
         case "avgPool":

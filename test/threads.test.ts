@@ -13,6 +13,9 @@ import { buildExperiment } from "../src/train/config.js";
 import { presetConfig } from "../src/train/presets.js";
 import { encodeModel } from "../src/io/model-file.js";
 import { ref } from "../src/kernels/ref.js";
+import { Tensor } from "../src/tensor.js";
+import { conv2d } from "../src/ops/conv.js";
+import { winogradFor } from "../src/ops/conv-winograd.js";
 
 const heap = wasmRuntime()!.heap;
 const rng = new Rng(11);
@@ -128,6 +131,22 @@ describe("two threads", () => {
     });
   }
 
+  test("a Winograd convolution's output and gradients (every piece split between threads) are bit-identical on 1 and 2 threads", async () => {
+    const x = filled(64 * 20 * 12 * 12), w = filled(40 * 20 * 25), b = filled(40), g = filled(64 * 40 * 12 * 12);
+    const run = () => {
+      const xt = new Tensor(x, [64, 20, 12, 12], true), wt = new Tensor(w, [40, 20, 5, 5], true), bt = new Tensor(b, [40], true);
+      const y = conv2d(xt, wt, bt, { padding: 2 });
+      y.backward(new Tensor(g, y.shape));
+      return [y.data, xt.grad!.data, wt.grad!.data, bt.grad!.data].map((a) => Float32Array.from(a));
+    };
+    expect(winogradFor(kernelsFor(x), 20, 5, 5, 1, 1, 12, 12)).not.toBeNull();
+    await setThreads(1);
+    const one = run();
+    await setThreads(2);
+    const two = run();
+    one.forEach((a, i) => expect(same(two[i]!, a), `output ${i}`).toBe(true));
+  });
+
   test("a seeded training run gives the same model bytes with 1 and 2 threads", async () => {
     const mnist = await loadMnist();
     const data = { train: mnist.train.slice(0, 1000), validation: mnist.validation.slice(0, 200) };
@@ -143,7 +162,7 @@ describe("two threads", () => {
     expect(two.equals(one)).toBe(true);
   });
 
-  test("a seeded convnet run (im2col, col2im, pooling, swaps and products split between threads) is bit-identical too", async () => {
+  test("a seeded convnet run (im2col, Winograd, pooling, swaps and products split between threads) is bit-identical too", async () => {
     const mnist = await loadMnist();
     const data = { train: mnist.train.slice(0, 640), validation: mnist.validation.slice(0, 100) };
     const run = () => {

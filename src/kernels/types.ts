@@ -216,6 +216,38 @@ export interface Kernels {
 
   /** One Adam/AdamW step in place (torch.optim.Adam / AdamW). */
   adamStep(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, h: AdamHyper): void;
+
+  /** Winograd convolution pieces, where the backend has them (the reference loops do not). */
+  winograd?: WinogradKernels;
+}
+
+/**
+ * Winograd F(4×4, 5×5) pieces (see assembly/winograd.ts) for 5×5 stride-1 convolutions, on
+ * float32 data only: a backend that has them offers them as `Kernels.winograd`. "Points" are the
+ * 64 transform points; T counts 4×4 output tiles over the batch (image, tile row, tile column).
+ */
+export interface WinogradKernels {
+  /** x [n, c, h, w] (h, w = 4·tiles + 4) → out [64][c][T] (points ps floats apart): every 8×8 patch at stride 4, transformed. */
+  data(x: FloatArray, n: number, c: number, h: number, w: number, out: FloatArray, ps: number): void;
+  /** dy [n, f, ho, wo] (ho, wo multiples of 4) → out [64][f][T]: every 4×4 tile, transformed as a filter. */
+  gradTiles(dy: FloatArray, n: number, f: number, ho: number, wo: number, out: FloatArray, ps: number): void;
+  /** Adjoint of data: m [64][c][T] → dx [n, c, h, w] (overwritten), each patch's gradient added where it came from. */
+  dataAdjoint(m: FloatArray, ps: number, n: number, c: number, h: number, w: number, dx: FloatArray): void;
+  /** w [f, c, 5, 5] → out [64][f][c], with the 1/s row scaling of the data transform's partner, or without (unscaled). */
+  filters(w: FloatArray, f: number, c: number, unscaled: boolean, out: FloatArray, ps: number): void;
+  /** m [64][f][T] → y [n, f, ho, wo] (+ bias per filter): every 4×4 tile transformed back. */
+  output(m: FloatArray, ps: number, n: number, f: number, ho: number, wo: number, bias: FloatArray | null, y: FloatArray): void;
+  /** m [64][f][c] → dw [f, c, 5, 5], written or added (accumulate). */
+  weights(m: FloatArray, ps: number, f: number, c: number, dw: FloatArray, accumulate: boolean): void;
+  /** Zero-padded copy: x [planes, h, w] → out [planes, h + 2·pad, w + 2·pad]. */
+  pad(x: FloatArray, planes: number, h: number, w: number, pad: number, out: FloatArray): void;
+  /** Inverse of pad: the inner [h, w] of x [planes, h + 2·pad, w + 2·pad] → out. */
+  crop(x: FloatArray, planes: number, h: number, w: number, pad: number, out: FloatArray): void;
+  /**
+   * For each point i < 64: c_i [m×n] = op(a_i)·op(b_i), operand i at i·(its stride) floats.
+   * trans: "nn" a_i [m×k], b_i [k×n]; "tn" a_i stored [k×m]; "nt" b_i stored [n×k].
+   */
+  products(a: FloatArray, sa: number, b: FloatArray, sb: number, c: FloatArray, sc: number, m: number, k: number, n: number, trans: "nn" | "tn" | "nt"): void;
 }
 
 /**

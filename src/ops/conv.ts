@@ -9,6 +9,7 @@ import { kernelsFor } from "../kernels/index.js";
 import { fmt } from "../shape.js";
 import { ShapeError } from "../errors.js";
 import { SUNK, isGradEnabled } from "../autograd.js";
+import { conv2dWinograd, winogradFloatsPerImage, winogradFor } from "./conv-winograd.js";
 
 export interface Conv2dOptions {
   stride?: number;
@@ -50,9 +51,11 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const chw = c * h * w;
   const nhw = n * hw;
   const recording = isGradEnabled() && (x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false));
-  if (!recording && n > 1 && c * kh * kw * nhw > EVAL_COLS) {
-    // Inference on a large batch: convolve it in slices, so the columns stay a few MiB.
-    const per = Math.max(1, Math.floor(EVAL_COLS / (c * kh * kw * hw)));
+  const wg = winogradFor(k, c, kh, kw, stride, groups, ho, wo);
+  const perImage = wg ? winogradFloatsPerImage(c, f, ho, wo) : c * kh * kw * hw;
+  if (!recording && n > 1 && n * perImage > EVAL_COLS) {
+    // Inference on a large batch: convolve it in slices, so the buffers stay a few MiB.
+    const per = Math.max(1, Math.floor(EVAL_COLS / perImage));
     const y = allocate(x.dtype, n * f * hw);
     for (let i0 = 0; i0 < n; i0 += per) {
       const i1 = Math.min(n, i0 + per);
@@ -61,6 +64,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     }
     return new Tensor(y, [n, f, ho, wo]);
   }
+  if (wg) return conv2dWinograd(wg, x, weight, bias, pad, recording);
   // The whole batch's columns side by side: [C·kh·kw, N·Ho·Wo] (image i in columns i·HoWo…), so
   // each direction is one large product per group rather than one small one per image. They
   // are kept for the weight gradient.

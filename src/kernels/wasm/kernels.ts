@@ -6,7 +6,7 @@
  * wrapper, so callers never need to know.
  */
 import { ref } from "../ref.js";
-import type { BinaryKernel, BinaryOp, FastKernels, FloatArray } from "../types.js";
+import type { BinaryKernel, BinaryOp, FastKernels, FloatArray, WinogradKernels } from "../types.js";
 import type { WasmRuntime } from "./module.js";
 import { activeHelper, SPLIT_ELEMENTS, SPLIT_FLOPS, type Helper } from "./threads.js";
 
@@ -151,7 +151,82 @@ export function wasmKernels(rt: WasmRuntime) {
     return true;
   }
 
+  /**
+   * A Winograd piece (op 11, kinds as in assembly/chunks.ts) over `total` independent items —
+   * channels, filters, filter/channel pairs or transform points — split between the threads
+   * when there is enough work (about `floats` touched); else run here on all of them.
+   */
+  function winogradRange(kind: number, args: number[], total: number, floats: number, quantum = 1): void {
+    const helper = activeHelper();
+    if (helper && total >= 2 * quantum && floats >= SPLIT_ELEMENTS) {
+      const I = heap.I32;
+      const d = desc >> 2;
+      I[d] = 11; I[d + 1] = kind;
+      for (let i = 0; i < args.length; i++) I[d + 2 + i] = args[i]!;
+      const size = Math.ceil(total / 8 / quantum) * quantum;
+      I[d + 12] = total; I[d + 13] = size;
+      helper.run(desc, Math.ceil(total / size));
+      return;
+    }
+    const run = [w.wgData, w.wgDataAdjoint, w.wgGradTiles, w.wgOutput, w.wgFilters, w.wgWeights, w.gemmBatch, w.padPlanes, w.cropPlanes][kind]!;
+    (run as (...a: number[]) => void)(...args, 0, total);
+  }
+
+  /**
+   * Winograd pieces; each takes heap arrays in place (or copies, like every kernel here). The
+   * point buffers' outputs are copied in as well: their padding between points is never
+   * written, and a copy must not fill it with scratch garbage.
+   */
+  const winograd: WinogradKernels = {
+    data(x, n, c, h, wd, out, ps) {
+      const po = addr(out);
+      winogradRange(0, [addr(x), n, c, h, wd, po, ps], c, 64 * ps);
+      done(out, po);
+    },
+    dataAdjoint(m, ps, n, c, h, wd, dx) {
+      const pd = addr(dx, false);
+      winogradRange(1, [addr(m), ps, n, c, h, wd, pd], c, 64 * ps);
+      done(dx, pd);
+    },
+    gradTiles(dy, n, f, ho, wo, out, ps) {
+      const po = addr(out);
+      winogradRange(2, [addr(dy), n, f, ho, wo, po, ps], f, 64 * ps);
+      done(out, po);
+    },
+    filters(wt, f, c, unscaled, out, ps) {
+      const po = addr(out);
+      winogradRange(4, [addr(wt), f, c, unscaled ? 1 : 0, po, ps], f * c, 64 * ps, 4);
+      done(out, po);
+    },
+    output(m, ps, n, f, ho, wo, bias, y) {
+      const py = addr(y, false);
+      winogradRange(3, [addr(m), ps, n, f, ho, wo, bias ? addr(bias) : 0, py], f, 64 * ps);
+      done(y, py);
+    },
+    weights(m, ps, f, c, dw, accumulate) {
+      const pd = addr(dw, accumulate);
+      winogradRange(5, [addr(m), ps, f, c, pd, accumulate ? 1 : 0], f * c, 64 * ps, 4);
+      done(dw, pd);
+    },
+    pad(x, planes, h, wd, pad, out) {
+      const po = addr(out, false);
+      winogradRange(7, [addr(x), h, wd, pad, po], planes, out.length);
+      done(out, po);
+    },
+    crop(x, planes, h, wd, pad, out) {
+      const po = addr(out, false);
+      winogradRange(8, [addr(x), h, wd, pad, po], planes, x.length);
+      done(out, po);
+    },
+    products(a, sa, b, sb, c, sc, m, k, n, trans) {
+      const pc = addr(c);
+      winogradRange(6, [addr(a), sa, addr(b), sb, pc, sc, m, k, n, trans === "nn" ? 0 : trans === "tn" ? 1 : 2], 64, 64 * m * k * n / 4);
+      done(c, pc);
+    },
+  };
+
   return {
+    winograd,
     gemm(a, b, c, m, k, n, transA, transB, accumulate) {
       const pa = addr(a);
       const pb = addr(b);

@@ -11,6 +11,15 @@ export interface WasmExports {
   gemmNN(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, mode: number, lda: number, ldb: number, ldc: number, lr: number, wd: number): void;
   gemmNT(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, lda: number, ldb: number, ldc: number): void;
   runChunk(desc: number, chunk: number): void;
+  wgData(x: number, n: number, c: number, h: number, w: number, out: number, ps: number, c0: number, c1: number): void;
+  wgDataAdjoint(m: number, ps: number, n: number, c: number, h: number, w: number, dx: number, c0: number, c1: number): void;
+  wgGradTiles(dy: number, n: number, f: number, ho: number, wo: number, out: number, ps: number, f0: number, f1: number): void;
+  wgFilters(wt: number, f: number, c: number, unscaled: number, out: number, ps: number, q0: number, q1: number): void;
+  wgOutput(m: number, ps: number, n: number, f: number, ho: number, wo: number, bias: number, y: number, f0: number, f1: number): void;
+  wgWeights(m: number, ps: number, f: number, c: number, dw: number, accumulate: number, q0: number, q1: number): void;
+  padPlanes(x: number, h: number, w: number, pad: number, out: number, p0: number, p1: number): void;
+  cropPlanes(x: number, h: number, w: number, pad: number, out: number, p0: number, p1: number): void;
+  gemmBatch(a: number, sa: number, b: number, sb: number, c: number, sc: number, m: number, k: number, n: number, trans: number, i0: number, i1: number): void;
   setPackBuffer(ptr: number): void;
   batchNormForward(x: number, n: number, c: number, hw: number, gamma: number, beta: number, eps: number, out: number, xhat: number, mean: number, invstd: number): void;
   channelAffine(x: number, n: number, c: number, hw: number, scale: number, shift: number, out: number): void;
