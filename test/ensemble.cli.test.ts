@@ -25,6 +25,13 @@ const RUN = ["--layers", "784,64,10", "--activation", "relu", "--output", "softm
 /** The same ensemble trained for 12 epochs: long enough to be stopped part-way. */
 const RUN12 = RUN.map((a, i) => (RUN[i - 1] === "--epochs" ? "12" : a));
 const noStack = /\n\s+at .+:\d+:\d+/;
+/** The last completed epoch recorded in a checkpoint (its header's "fit" metadata). */
+function checkpointEpoch(file: string): number {
+  const bytes = readFileSync(file);
+  const size = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + size).toString("utf8")) as { __metadata__: { fit: string } };
+  return (JSON.parse(header.__metadata__.fit) as { epoch: number }).epoch;
+}
 
 describe("ensembles with --jobs and --checkpoint", () => {
   test("three members on two workers equal the same members trained one after another", () => {
@@ -56,10 +63,18 @@ describe("ensembles with --jobs and --checkpoint", () => {
 
   test("an interrupted ensemble continues from its checkpoints and ends as if never stopped", async () => {
     const args = ["train", ...RUN12, "--jobs", "2", "--checkpoint", "ck.ckpt", "--out", "ck.safetensors"];
-    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env, stdio: "ignore" });
+    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env, stdio: ["ignore", "pipe", "ignore"] });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    // Stop it as soon as a member has saved its first checkpoint.
-    while (!existsSync(join(dir, "ck-1.ckpt")) && !existsSync(join(dir, "ck-2.ckpt"))) await new Promise((r) => setTimeout(r, 20));
+    // Members report each epoch as it ends (not all at once when they finish): stop the run
+    // when a member's second epoch is reported, which is after its first checkpoint.
+    let out = "";
+    const member = await new Promise<string>((resolve) => child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /member (\d)\/3 \(seed \d+\)\s+epoch\s+2\/12/.exec(out);
+      if (m) resolve(m[1]!);
+    }));
+    // Had the lines been held back until the member finished, its checkpoint would be at epoch 12.
+    expect(checkpointEpoch(join(dir, `ck-${member}.ckpt`)), "the member's epochs when its second was reported").toBeLessThan(12);
     child.kill("SIGINT");
     await exited;
     expect(existsSync(join(dir, "ck-3.safetensors")), "the run was stopped before it could finish").toBe(false);

@@ -187,8 +187,7 @@ async function runWorkers(jobs: { index: number; job: MemberJob }[], parallel: n
       let exited = false;
       let drained = false;
       const finish = () => exited && drained && resolve();
-      const lines = createInterface({ input: w.stdout });
-      lines.on("line", (text) => {
+      const line = (text: string) => {
         let parsed: Record<string, unknown> | null = null;
         try {
           parsed = JSON.parse(text) as Record<string, unknown>;
@@ -196,12 +195,21 @@ async function runWorkers(jobs: { index: number; job: MemberJob }[], parallel: n
           process.stdout.write(`${text}\n`);
         }
         if (parsed) onLine(index, parsed);
-      });
+      };
+      // trainOne's lines arrive as "out" messages; anything else the worker prints, on its stdout.
+      const lines = createInterface({ input: w.stdout });
+      lines.on("line", line);
+      let pending = "";
       lines.on("close", () => {
         drained = true;
         finish();
       });
-      w.on("message", (m: { type: string; code?: number; message?: string; user?: boolean }) => {
+      w.on("message", (m: { type: string; code?: number; message?: string; user?: boolean; text?: string }) => {
+        if (m.type === "out") {
+          const parts = (pending + m.text!).split("\n");
+          pending = parts.pop()!;
+          for (const p of parts) line(p);
+        }
         if (m.type === "done") code = Math.max(code, m.code ?? 0);
         if (m.type === "error") fail(m.user ? new DescentError(m.message!) : new Error(m.message));
       });

@@ -1,7 +1,7 @@
 /**
  * One ensemble member in its own worker thread (`descent train --ensemble n --jobs k`): loads
- * MNIST, trains with trainOne in JSON mode (its lines go to the parent through the worker's
- * stdout), saves the member, and reports how it ended.
+ * MNIST, trains with trainOne in JSON mode (its lines posted to the parent as they come: the
+ * worker's stdout would hold them until training ends), saves the member, and reports how it ended.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { loadMnist } from "../node/mnist.js";
@@ -14,7 +14,8 @@ const job = workerData as MemberJob;
 try {
   const data = await loadMnist({ ...(job.dataDir ? { dir: job.dataDir } : {}), validation: job.config.validation });
   const resume = job.resume && job.checkpointPath ? loadCheckpoint(job.checkpointPath) : null;
-  const ctx = { mode: "json" as const, quiet: false, say: () => {}, preset: job.preset, dataLabel: job.dataLabel };
+  const write = (text: string) => parentPort!.postMessage({ type: "out", text });
+  const ctx = { mode: "json" as const, quiet: false, say: () => {}, preset: job.preset, dataLabel: job.dataLabel, write };
   const r = await trainOne(job.config, data, job.outPath, ctx, { resume, resumeFrom: job.checkpointPath ?? undefined, checkpointPath: job.checkpointPath });
   parentPort!.postMessage({ type: "done", code: r.code });
 } catch (e) {

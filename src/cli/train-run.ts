@@ -24,6 +24,12 @@ export interface RunContext {
   say: (text: string) => void;
   preset: string | null;
   dataLabel: string;
+  /**
+   * Where the run's output goes (default: stdout). An ensemble worker posts it to the parent
+   * instead: a worker's stdout only flushes when its event loop runs, which a training loop
+   * does not let happen until the end.
+   */
+  write?: (text: string) => void;
 }
 
 export async function trainOne(
@@ -31,6 +37,7 @@ export async function trainOne(
   saving: { resume: Checkpoint | null; resumeFrom?: string; checkpointPath: string | null } = { resume: null, checkpointPath: null },
 ): Promise<{ code: number; model: Module; test: TensorDataset }> {
   const { mode, quiet, say, preset } = ctx;
+  const write = ctx.write ?? ((text: string) => void process.stdout.write(text));
   const ex = buildExperiment(config, data);
   const resumeState = saving.resume ? saving.resume.restore(ex) : undefined;
   say(pc.bold(`descent ${VERSION} · ${preset ? `preset ${preset}` : "custom network"} · backend ${backendInfo().backend}${getThreads() > 1 ? ` · ${getThreads()} threads` : ""}`));
@@ -44,7 +51,7 @@ export async function trainOne(
   if (saving.checkpointPath) say(`checkpoint after every epoch: ${saving.checkpointPath}`);
   const checkpointPath = saving.checkpointPath;
 
-  const callbacks = quiet ? [] : [progressCallback(mode, { write: (s) => process.stdout.write(s), columns: process.stdout.columns ?? 0 })];
+  const callbacks = quiet ? [] : [progressCallback(mode, { write, columns: ctx.write ? 0 : process.stdout.columns ?? 0 })];
   const result = ex.trainer.fit(ex.loader, {
     ...ex.fitOptions, callbacks,
     ...(resumeState ? { resume: resumeState } : {}),
@@ -56,7 +63,7 @@ export async function trainOne(
 
   if (result.stopped) {
     const line = `stopped: ${result.stopped.message}`;
-    if (mode === "json") process.stdout.write(`${JSON.stringify({ type: "stopped", ...result.stopped })}\n`);
+    if (mode === "json") write(`${JSON.stringify({ type: "stopped", ...result.stopped })}\n`);
     else process.stderr.write(`${result.stopped.kind === "non-finite-loss" ? pc.red(line) : pc.yellow(line)}\n`);
   }
   const trained = result.history.length > 0 && result.finalEpoch > 0;
@@ -76,13 +83,13 @@ export async function trainOne(
   let bestVal: EpochLog | undefined;
   for (const h of result.history) if (h.valAccuracy !== undefined && h.testAccuracy !== undefined && h.valAccuracy >= (bestVal?.valAccuracy ?? -1)) bestVal = h;
   if (mode === "json") {
-    process.stdout.write(`${JSON.stringify({
+    write(`${JSON.stringify({
       type: "result", testAccuracy: final.accuracy, testCorrect: final.correct, testTotal: final.total, epochs: result.finalEpoch, secondsPerEpoch, model: saved,
       ...(bestVal ? { bestValidation: { epoch: bestVal.epoch, valAccuracy: bestVal.valAccuracy, testAccuracy: bestVal.testAccuracy } } : {}),
     })}\n`);
   } else {
     const acc = `${(final.accuracy * 100).toFixed(2)} %`;
-    process.stdout.write(`test accuracy ${pc.bold(acc)} (${final.correct}/${final.total}) after ${result.finalEpoch} epoch${result.finalEpoch === 1 ? "" : "s"} · ${secondsPerEpoch.toFixed(2)} s/epoch\n`);
+    write(`test accuracy ${pc.bold(acc)} (${final.correct}/${final.total}) after ${result.finalEpoch} epoch${result.finalEpoch === 1 ? "" : "s"} · ${secondsPerEpoch.toFixed(2)} s/epoch\n`);
     if (bestVal && result.history.length > 1) {
       say(`best validation accuracy ${(bestVal.valAccuracy! * 100).toFixed(2)} % at epoch ${bestVal.epoch}, test accuracy there ${(bestVal.testAccuracy! * 100).toFixed(2)} % (how the books report a run)`);
     }
