@@ -61,6 +61,7 @@ describe("help and usage", () => {
 
   test.each([
     [["--backend", "gpu", "train"], /--backend must be one of ref, wasm/],
+    [["train", "--conv", "fft"], /--conv must be one of auto, im2col, winograd/],
     [["train", "--bogus"], /unknown option '--bogus'[\s\S]*descent train --help/],
     [["train", "--lr", "abc"], /--lr expects a number, got "abc"/],
     [["train", "--layers", "784"], /--layers expects comma-separated layer sizes/],

@@ -50,6 +50,22 @@ describe("ensembles with --jobs and --checkpoint", () => {
     }
   }, 120_000);
 
+  test("--conv reaches the members' workers", () => {
+    const conv = ["--arch", "conv8x5,relu,maxpool2,conv8x5,relu,maxpool2,fc10,softmax", "--cost", "log-likelihood", "--lr", "0.05",
+      "--train-size", "300", "--epochs", "1", "--ensemble", "2", "--seed", "3"];
+    const seq = descent("train", ...conv, "--conv", "im2col", "--out", "cseq.safetensors");
+    expect(seq.code, seq.err).toBe(0);
+    const par = descent("train", ...conv, "--conv", "im2col", "--jobs", "2", "--out", "cpar.safetensors");
+    expect(par.code, par.err).toBe(0);
+    const auto = descent("train", ...conv, "--out", "cauto.safetensors");
+    expect(auto.code, auto.err).toBe(0);
+    for (const i of [1, 2]) {
+      expect(weights(`cpar-${i}.safetensors`), `member ${i}`).toEqual(weights(`cseq-${i}.safetensors`));
+      // The second convolution (8 channels, 8×8 out) runs by Winograd under auto: other rounding.
+      expect(weights(`cauto-${i}.safetensors`), `member ${i} under auto`).not.toEqual(weights(`cseq-${i}.safetensors`));
+    }
+  }, 120_000);
+
   test("--json tags every line with its member and ends with the ensemble", () => {
     const r = descent("train", ...RUN, "--epochs", "1", "--jobs", "2", "--json", "--out", "json.safetensors");
     expect(r.code, r.err).toBe(0);

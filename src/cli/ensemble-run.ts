@@ -17,6 +17,7 @@ import type { Module } from "../nn/module.js";
 import { evaluateEnsemble } from "../train/ensemble.js";
 import { loadModel } from "../node/model-files.js";
 import { loadCheckpoint } from "../node/checkpoint-files.js";
+import { getConvAlgorithm, type ConvAlgorithm } from "../ops/conv-winograd.js";
 import type { Checkpoint } from "../train/checkpoint.js";
 import type { EpochLog } from "../train/callbacks.js";
 import { DescentError, ModelFileError, UsageError } from "../errors.js";
@@ -42,6 +43,8 @@ export interface MemberJob {
   dataDir: string | null;
   preset: string | null;
   dataLabel: string;
+  /** The parent's convolution algorithm (a worker starts with its own modules, at "auto"). */
+  conv: ConvAlgorithm;
 }
 
 /** "ens.ckpt" → "ens-2.ckpt"; "run" → "run-2"; "out.safetensors" → "out-2.safetensors". */
@@ -133,7 +136,7 @@ export async function trainEnsemble(config: TrainConfig, data: Mnist, outPath: s
       index: i,
       job: {
         config: members[i]!.config, outPath: members[i]!.outPath!, checkpointPath: members[i]!.checkpointPath,
-        resume: plans[i]!.kind === "resume", dataDir: opts.dataDir, preset: ctx.preset, dataLabel: ctx.dataLabel,
+        resume: plans[i]!.kind === "resume", dataDir: opts.dataDir, preset: ctx.preset, dataLabel: ctx.dataLabel, conv: getConvAlgorithm(),
       },
     })), opts.jobs, (i, line) => {
       // Each worker prints JSON lines (trainOne in json mode): passed on, tagged with the member.

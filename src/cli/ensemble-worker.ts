@@ -9,8 +9,10 @@ import { loadCheckpoint } from "../node/checkpoint-files.js";
 import { isUserError } from "../errors.js";
 import { trainOne } from "./train-run.js";
 import type { MemberJob } from "./ensemble-run.js";
+import { setConvAlgorithm } from "../ops/conv-winograd.js";
 
 const job = workerData as MemberJob;
+setConvAlgorithm(job.conv);
 try {
   const data = await loadMnist({ ...(job.dataDir ? { dir: job.dataDir } : {}), validation: job.config.validation });
   const resume = job.resume && job.checkpointPath ? loadCheckpoint(job.checkpointPath) : null;

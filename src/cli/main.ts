@@ -8,6 +8,7 @@ import { isUserError, UsageError } from "../errors.js";
 import { BACKENDS, backendInfo, setBackend, setThreads, type BackendName } from "../kernels/index.js";
 import "../node/threads.js"; // lets --threads 2 start a worker_threads helper
 import { choice, integer } from "./parse.js";
+import { CONV_ALGORITHMS, setConvAlgorithm, type ConvAlgorithm } from "../ops/conv-winograd.js";
 import { VERSION } from "../version.js";
 import { trainCommand } from "./commands/train.js";
 import { evalCommand } from "./commands/eval.js";
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   for (const cmd of compute) {
     cmd.option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, choice("--backend", BACKENDS));
     cmd.option("--threads <n>", "1, or 2 to split large matrix products with a helper thread (wasm backend)", integer("--threads", 1));
+    cmd.option("--conv <algorithm>", `5×5 stride-1 convolutions: ${CONV_ALGORITHMS.join(", ")} (auto: Winograd with ≥ 8 input channels, wasm backend)`, choice("--conv", CONV_ALGORITHMS));
   }
   for (const cmd of [...compute, exploreCommand()]) {
     cmd.exitOverride().showHelpAfterError(`(run "descent ${cmd.name()} --help" for usage)`).configureOutput({ outputError: (str, write) => write(pc.red(str)) });
@@ -38,6 +40,8 @@ export function buildProgram(): Command {
   program.hook("preAction", async (_root, action) => {
     const name = (action.opts().backend ?? program.opts().backend) as BackendName | undefined;
     if (name) setBackend(name);
+    const conv = action.opts().conv as ConvAlgorithm | undefined;
+    if (conv) setConvAlgorithm(conv);
     const threads = action.opts().threads as number | undefined;
     if (threads !== undefined) {
       if (threads > 2) throw new UsageError(`--threads ${threads}: descent uses at most 2 threads (a helper for large products)`);

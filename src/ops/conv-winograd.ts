@@ -14,7 +14,8 @@ import { SUNK } from "../autograd.js";
 import { kernelsFor } from "../kernels/index.js";
 
 /** "auto" takes Winograd where it fits; "im2col" never (for comparisons and tests). */
-export type ConvAlgorithm = "auto" | "im2col" | "winograd";
+export const CONV_ALGORITHMS = ["auto", "im2col", "winograd"] as const;
+export type ConvAlgorithm = (typeof CONV_ALGORITHMS)[number];
 let algorithm: ConvAlgorithm = "auto";
 
 /** Chooses how 5×5 stride-1 convolutions run (a global switch, like the backend). */
