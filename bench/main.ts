@@ -3,7 +3,8 @@
  * bench/results/bench-<time>.json.
  *  1. gemm GFLOP/s at MNIST shapes, for each layout backprop uses: ref, wasm 1 thread, wasm 2 threads;
  *  2. µs per training step and per op (tiny networks show the fixed cost per op);
- *  3. seconds per epoch for W1 (nielsen-ch1) and W2 (nielsen-ch3), 1 and 2 threads, and inference
+ *  3. ms per forward + backward of W3's two convolutions at batch 64, im2col and Winograd, 1 and 2 threads;
+ *  4. seconds per epoch for W1 (nielsen-ch1) and W2 (nielsen-ch3), 1 and 2 threads, and inference
  *     images/s on the test set — beside the peers' figures from shared/reference/FACTS.md.
  * Side-by-side runs of the peers themselves: `npm run bench:peers`.
  *   npm run bench -- --quick     (skips the epochs)
@@ -20,6 +21,10 @@ import { VERSION } from "../src/version.js";
 import { table, timeIt } from "./harness.js";
 import { graphOps } from "./op-count.js";
 import { measureWorkload } from "./workloads.js";
+import { Tensor } from "../src/tensor.js";
+import { scope } from "../src/memory.js";
+import { conv2d } from "../src/ops/conv.js";
+import { setConvAlgorithm } from "../src/ops/conv-winograd.js";
 
 const quick = process.argv.includes("--quick");
 const results: Record<string, unknown> = {
@@ -95,7 +100,37 @@ results.steps = stepRows;
 console.log("one training step: forward, backward, update (FACTS.md, batch 10: numpy 56, PyTorch 157, TF.js wasm 540 µs/step)");
 console.log(table(stepRows), "\n");
 
-// ---- 3. epochs and inference --------------------------------------------------------------
+// ---- 3. convolutions ---------------------------------------------------------------------
+const convRows: Record<string, string | number>[] = [];
+const convCases = [["conv1 1→20 @5×5, 28×28", 1, 28, 20], ["conv2 20→40 @5×5, 12×12", 20, 12, 40]] as const;
+for (const [label, c, h, f] of convCases) {
+  const row: Record<string, string | number> = { "W3 layer, batch 64": label };
+  const x = new Tensor(fill(heap.persistent(64 * c * h * h)), [64, c, h, h], true);
+  const w = new Tensor(fill(heap.persistent(f * c * 25)), [f, c, 5, 5], true);
+  const b = new Tensor(fill(heap.persistent(f)), [f], true);
+  const g = new Tensor(fill(heap.persistent(64 * f * (h - 4) * (h - 4))), [64, f, h - 4, h - 4]);
+  for (const algorithm of ["im2col", "winograd"] as const) {
+    for (const threads of [1, 2]) {
+      await setThreads(threads);
+      setConvAlgorithm(algorithm);
+      const s = timeIt(() => scope(() => {
+        const y = conv2d(x, w, b);
+        y.backward(g);
+        x.grad = w.grad = b.grad = null;
+      }), { minSeconds: quick ? 0.3 : 1, warmup: 3 });
+      row[`${algorithm} ${threads}T ms`] = s * 1e3;
+    }
+  }
+  row["winograd ÷ im2col 1T"] = (row["winograd 1T ms"] as number) / (row["im2col 1T ms"] as number);
+  convRows.push(row);
+}
+setConvAlgorithm("auto");
+await setThreads(1);
+results.conv = convRows;
+console.log("convolution forward + backward (input, weight and bias gradients); auto takes Winograd from 8 input channels");
+console.log(table(convRows), "\n");
+
+// ---- 4. epochs and inference --------------------------------------------------------------
 if (!quick) {
   const PEERS = { W1: { numpy: 0.28, pytorch: 0.77, "tfjs-wasm": 2.7 }, W2: { numpy: 0.55, pytorch: 1.0, "tfjs-wasm": 7.7 } } as const;
   const epochRows: Record<string, string | number>[] = [];
