@@ -30,6 +30,23 @@ describe("checkpoint and resume from the CLI", () => {
     expect(weights("resumed.safetensors")).toEqual(weights("whole.safetensors"));
   }, 120_000);
 
+  test("the same command on an existing checkpoint continues it; other settings are refused and the file kept", () => {
+    expect(descent("train", ...RUN, "--epochs", "1", "--checkpoint", "again.ckpt", "--no-save").code).toBe(0);
+    const before = readFileSync(join(dir, "again.ckpt"));
+    const other = descent("train", ...RUN, "--lr", "0.01", "--epochs", "1", "--checkpoint", "again.ckpt", "--no-save");
+    expect(other.code).toBe(1);
+    expect(other.err).toMatch(/again\.ckpt holds the checkpoint of a run with other settings — continue that run with --resume again\.ckpt, or choose another --checkpoint file/);
+    expect(other.err).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    const shorter = descent("train", ...RUN, "--epochs", "1", "--checkpoint", "again.ckpt", "--no-save");
+    expect(shorter.code, shorter.err).toBe(0);
+    expect(readFileSync(join(dir, "again.ckpt")).equals(before), "the checkpoint is unchanged").toBe(true);
+    // Extended with a larger --epochs, the same command carries on to the run made in one go.
+    const r = descent("train", ...RUN.filter((a) => a !== "--quiet"), "--epochs", "3", "--checkpoint", "again.ckpt", "--out", "again.safetensors");
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/resuming after epoch 1 of 3 from again\.ckpt/);
+    expect(weights("again.safetensors")).toEqual(weights("whole.safetensors"));
+  }, 120_000);
+
   test("settings cannot change on resume, and the wrong file is refused, without a stack trace", () => {
     const lr = descent("train", "--resume", "run.ckpt", "--lr", "3");
     expect(lr.code).toBe(2);

@@ -57,7 +57,7 @@ export function memberPath(base: string, i: number): string {
  * A config as canonical JSON (keys sorted at every level), to compare two runs' settings. A run
  * trained on its own (no `ensemble` setting) counts as a member: `--seed 3` alone makes member 3.
  */
-function canonical(c: TrainConfig): string {
+export function canonical(c: TrainConfig): string {
   const sort = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(sort)
     : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]))

@@ -1,9 +1,10 @@
+import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 import { DEFAULT_CONFIG, COSTS, OPTIMIZERS, SCHEDULES, validateConfig, type TrainConfig } from "../../train/config.js";
 import { PRESETS, presetConfig } from "../../train/presets.js";
 import { ACTIVATIONS, OUTPUTS } from "../../nn/mlp.js";
 import { INIT_NAMES } from "../../nn/init.js";
-import { UsageError } from "../../errors.js";
+import { ModelFileError, UsageError } from "../../errors.js";
 import type { AugmentOptions } from "../../data/augment.js";
 import { loadMnist } from "../../node/mnist.js";
 import { loadCheckpoint } from "../../node/checkpoint-files.js";
@@ -11,7 +12,7 @@ import type { Checkpoint } from "../../train/checkpoint.js";
 import { choice, integer, intList, number } from "../parse.js";
 import type { OutputMode } from "../progress.js";
 import { trainOne, type RunContext } from "../train-run.js";
-import { trainEnsemble } from "../ensemble-run.js";
+import { canonical, trainEnsemble } from "../ensemble-run.js";
 
 /** Flags that map one-to-one onto TrainConfig fields. */
 const CONFIG_FLAGS: [flag: string, key: keyof TrainConfig, help: string, parse: (v: string) => unknown][] = [
@@ -82,14 +83,14 @@ export function trainCommand(): Command {
     .option("--no-save", "do not save the model")
     .option("--json", "print one JSON object per line instead of text")
     .option("--quiet", "print only the final result")
-    .option("--checkpoint <file>", "after every epoch, save the whole run (weights, optimizer, random streams) to this file; an ensemble keeps one per member (<file>-1 …) and the same command continues it")
+    .option("--checkpoint <file>", "after every epoch, save the whole run (weights, optimizer, random streams) to this file; the same command continues it (a file with another run's settings is refused); an ensemble keeps one per member (<file>-1 …)")
     .option("--resume <file>", "continue the run saved in this checkpoint (its settings; --epochs may extend it); keeps checkpointing there")
     .option("--jobs <n>", "ensembles: train n members at once, each in its own worker thread (one core each)", integer("--jobs", 1));
   for (const [flag, , help, parse] of CONFIG_FLAGS) cmd.option(flag, help, parse);
   cmd.addHelpText("after", `\nPresets:\n${presetList()}\n\nWithout --preset, the defaults are the book's chapter-1 network.
 --arch tokens: conv<F>x<K>[p<pad>][s<stride>][g<groups>], maxpool<K>, avgpool<K>, fc<N>, relu, sigmoid,
 tanh, leakyrelu, softmax, bn, dropout<P>, res(<tokens separated by ;>).\nExamples:\n  descent train --preset nielsen-ch1\n  descent train --layers 784,100,10 --cost cross-entropy --l2 5 --lr 0.5 --epochs 30
-  descent train --preset nielsen-ch6-dropout --checkpoint run.ckpt   (then, if interrupted: descent train --resume run.ckpt)
+  descent train --preset nielsen-ch6-dropout --checkpoint run.ckpt   (if interrupted: the same command, or descent train --resume run.ckpt)
   descent train --preset nielsen-ch6-ensemble --jobs 2 --checkpoint ens.ckpt --out ens.safetensors
       (members ens-1.safetensors …, checkpoints ens-1.ckpt …; run the same command again to continue)\n`);
   cmd.action(async (opts: Record<string, unknown>) => {
@@ -110,6 +111,23 @@ export function configFromFlags(opts: Record<string, unknown>): TrainConfig {
 }
 
 
+/**
+ * `--checkpoint FILE` where FILE already holds a checkpoint: the same settings (the number of
+ * epochs aside) continue it, as an ensemble's checkpoints do; anything else is refused before
+ * the first epoch could overwrite it.
+ */
+function continuedCheckpoint(file: string, config: TrainConfig): Checkpoint {
+  const checkpoint = loadCheckpoint(file);
+  const withoutEpochs = (c: TrainConfig) => canonical({ ...c, epochs: 1 });
+  if (withoutEpochs(checkpoint.config) !== withoutEpochs(config)) {
+    throw new ModelFileError(`${file} holds the checkpoint of a run with other settings — continue that run with --resume ${file}, or choose another --checkpoint file`);
+  }
+  if (checkpoint.epoch > config.epochs) {
+    throw new ModelFileError(`${file} holds a run already at epoch ${checkpoint.epoch}, past --epochs ${config.epochs} — continue it with --resume ${file}, or choose another --checkpoint file`);
+  }
+  return checkpoint;
+}
+
 /** With --resume the run's settings come from the checkpoint; only these flags may change. */
 const RESUME_FLAGS = new Set<keyof TrainConfig>(["epochs"]);
 
@@ -129,6 +147,9 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
   }
   const checkpointPath = typeof opts.checkpoint === "string" ? opts.checkpoint : typeof opts.resume === "string" ? opts.resume : null;
   const members = config.ensemble ?? 1;
+  if (members <= 1 && typeof opts.checkpoint === "string" && resume === null && existsSync(opts.checkpoint)) {
+    resume = continuedCheckpoint(opts.checkpoint, config);
+  }
   const jobs = (opts.jobs as number | undefined) ?? 1;
   if (jobs > 1 && members <= 1) throw new UsageError(`--jobs ${jobs} trains an ensemble's members side by side: add --ensemble n (n ≥ 2), or use an ensemble preset`);
   const mode: OutputMode = opts.json ? "json" : process.stdout.isTTY ? "tty" : "plain";
@@ -145,6 +166,6 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
     mode, quiet, say, preset: typeof opts.preset === "string" ? opts.preset : null,
     dataLabel: typeof opts.data === "string" ? opts.data : "the bundled MNIST",
   };
-  if (members <= 1) return (await trainOne(config, data, outPath, ctx, { resume, resumeFrom: String(opts.resume), checkpointPath })).code;
+  if (members <= 1) return (await trainOne(config, data, outPath, ctx, { resume, resumeFrom: String(opts.resume ?? opts.checkpoint), checkpointPath })).code;
   return trainEnsemble(config, data, outPath, ctx, { checkpointBase: checkpointPath, jobs, dataDir: typeof opts.data === "string" ? opts.data : null });
 }
