@@ -1,7 +1,8 @@
 /**
  * Convolution and pooling over [N, C, H, W]. A convolution unfolds each image into columns
  * (im2col) and multiplies by the filters as one matrix product per image and group; its
- * gradients are the transposed products and the fold back (col2im).
+ * gradients are the transposed products and the fold back (col2im). 5×5 stride-1 convolutions
+ * with enough channels go by Winograd instead (conv-winograd.ts).
  */
 import { allocate, fromOp, Tensor } from "../tensor.js";
 import { allocInt32 } from "../memory.js";
