@@ -138,6 +138,6 @@ function winogradChunk(desc: usize, c: i32): void {
   else if (kind == 4) wgFilters(a0, a1, a2, a3, a4, a5, r0, r1);
   else if (kind == 5) wgWeights(a0, a1, a2, a3, a4, a5, r0, r1);
   else if (kind == 6) gemmBatch(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, r0, r1);
-  else if (kind == 7) padPlanes(a0, a1, a2, a3, a4, r0, r1);
-  else cropPlanes(a0, a1, a2, a3, a4, r0, r1);
+  else if (kind == 7) padPlanes(a0, a1, a2, a3, a4, a5, a6, a7, r0, r1);
+  else cropPlanes(a0, a1, a2, a3, a4, a5, a6, a7, r0, r1);
 }

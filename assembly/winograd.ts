@@ -387,24 +387,22 @@ export function wgWeights(m: usize, ps: i32, f: i32, c: i32, dw: usize, accumula
   }
 }
 
-/** Zero-padded copy of planes [p0, p1) of x [planes, h, w] into out [planes, h + 2·pad, w + 2·pad]. */
-export function padPlanes(x: usize, h: i32, w: i32, pad: i32, out: usize, p0: i32, p1: i32): void {
-  const hp = h + 2 * pad, wp = w + 2 * pad;
+/** Planes [p0, p1) of x [planes, h, w] placed at (top, left) in zeroed out [planes, hp, wp]. */
+export function padPlanes(x: usize, h: i32, w: i32, top: i32, left: i32, hp: i32, wp: i32, out: usize, p0: i32, p1: i32): void {
   for (let p = p0; p < p1; p++) {
     const o = out + (<usize>(p * hp * wp) << 2);
     memory.fill(o, 0, <usize>(hp * wp) << 2);
     for (let i = 0; i < h; i++) {
-      memory.copy(o + (<usize>((i + pad) * wp + pad) << 2), x + (<usize>((p * h + i) * w) << 2), <usize>w << 2);
+      memory.copy(o + (<usize>((i + top) * wp + left) << 2), x + (<usize>((p * h + i) * w) << 2), <usize>w << 2);
     }
   }
 }
 
-/** The inner [h, w] window at offset pad of planes [p0, p1) of x [planes, h + 2·pad, w + 2·pad]. */
-export function cropPlanes(x: usize, h: i32, w: i32, pad: i32, out: usize, p0: i32, p1: i32): void {
-  const hp = h + 2 * pad, wp = w + 2 * pad;
+/** The [h, w] window at (top, left) of planes [p0, p1) of x [planes, hp, wp] → out [planes, h, w]. */
+export function cropPlanes(x: usize, hp: i32, wp: i32, top: i32, left: i32, h: i32, w: i32, out: usize, p0: i32, p1: i32): void {
   for (let p = p0; p < p1; p++) {
     for (let i = 0; i < h; i++) {
-      memory.copy(out + (<usize>((p * h + i) * w) << 2), x + (<usize>((p * hp + i + pad) * wp + pad) << 2), <usize>w << 2);
+      memory.copy(out + (<usize>((p * h + i) * w) << 2), x + (<usize>((p * hp + i + top) * wp + left) << 2), <usize>w << 2);
     }
   }
 }

@@ -123,10 +123,13 @@ function cases(kernel: string, op?: string): Case {
               if (op === "weights") out.push({ name: `${name} accumulate ${acc}`, tol, run: (K, where) => { const dw = place(prior, where); W(K).weights(place(pts, where), ps, f, c, dw, acc); return [dw]; } });
             }
             if (op === "pad" || op === "crop") {
-              const pad = n % 3 + 1;
-              const big = values(rng, b * c * (h + 2 * pad) * (w + 2 * pad), false);
-              if (op === "pad") out.push({ name: `${name} pad ${pad}`, run: (K, where) => { const o = place(new Float32Array(big.length).fill(7), where); W(K).pad(place(img, where), b * c, h, w, pad, o); return [o]; } });
-              else out.push({ name: `${name} pad ${pad}`, run: (K, where) => { const o = place(new Float32Array(img.length).fill(7), where); W(K).crop(place(big, where), b * c, h, w, pad, o); return [o]; } });
+              // A window at (top, left) with different margins on every side.
+              const [top, left] = [n % 3, (n + 1) % 3];
+              const [hp, wp] = [h + top + n % 4 + 1, w + left + 2];
+              const big = values(rng, b * c * hp * wp, false);
+              const where_ = `${name} window at (${top}, ${left}) of ${hp}×${wp}`;
+              if (op === "pad") out.push({ name: where_, run: (K, where) => { const o = place(new Float32Array(big.length).fill(7), where); W(K).pad(place(img, where), b * c, h, w, top, left, hp, wp, o); return [o]; } });
+              else out.push({ name: where_, run: (K, where) => { const o = place(new Float32Array(img.length).fill(7), where); W(K).crop(place(big, where), b * c, hp, wp, top, left, h, w, o); return [o]; } });
             }
             if (op === "products") {
               const [m, k, nn] = [f, c + n % 7, T + 2];

@@ -39,6 +39,9 @@ const shapes = [
   [3, 9, 14, 14, 6, 1, false],
   [2, 11, 8, 16, 5, 2, true],
   [5, 16, 16, 12, 13, 0, true],
+  // Outputs that whole tiles overshoot (computed larger, then cropped): 14×14 and 5×7.
+  [2, 32, 14, 14, 7, 2, true],
+  [3, 10, 9, 11, 4, 0, false],
 ] as const;
 
 describe("Winograd 5×5 convolution matches the direct one (float64)", () => {
@@ -65,14 +68,21 @@ describe("Winograd 5×5 convolution matches the direct one (float64)", () => {
     });
   }
 
-  test("forced on 3 input channels (below auto's threshold), it is still right", () => {
+  test("forced where auto declines (3 input channels; a 2×3 output in one row of 4×4 tiles), it is still right", () => {
     setConvAlgorithm("winograd");
     const rng = new Rng(5);
-    const x = pair(rng, [2, 3, 12, 12]);
-    const wt = pair(rng, [4, 3, 5, 5], 0.2);
-    const y32 = conv2d(x.f32, wt.f32, null);
-    const y64 = conv2d(x.f64, wt.f64, null);
-    expectNear(y32.data, y64.data, "output");
+    for (const [shape, f] of [[[2, 3, 12, 12], 4], [[2, 8, 6, 7], 3]] as const) {
+      const x = pair(rng, [...shape]);
+      const wt = pair(rng, [f, shape[1], 5, 5], 0.2);
+      const y32 = conv2d(x.f32, wt.f32, null);
+      const y64 = conv2d(x.f64, wt.f64, null);
+      expectNear(y32.data, y64.data, `output of ${shape.join("×")}`);
+      const g = pair(rng, [...y32.shape]);
+      y32.backward(g.f32);
+      y64.backward(g.f64);
+      expectNear(x.f32.grad!.data, x.f64.grad!.data, `input gradient of ${shape.join("×")}`);
+      expectNear(wt.f32.grad!.data, wt.f64.grad!.data, `weight gradient of ${shape.join("×")}`);
+    }
   });
 
   test("inference on a batch large enough to be sliced equals the im2col result", () => {
@@ -89,20 +99,22 @@ describe("Winograd 5×5 convolution matches the direct one (float64)", () => {
 
 describe("which convolutions take the Winograd path", () => {
   const k = kernelsFor(new Float32Array(1));
-  test("auto: 5×5, stride 1, one group, output sides multiples of 4, at least 8 input channels", () => {
+  test("auto: 5×5, stride 1, one group, at least 8 input channels, at most twice the output's area in whole tiles", () => {
     expect(getConvAlgorithm()).toBe("auto");
     expect(winogradFor(k, 20, 5, 5, 1, 1, 8, 8)).not.toBeNull();
+    expect(winogradFor(k, 32, 5, 5, 1, 1, 14, 14), "handbook-cnn's second convolution: 16×16 in tiles").not.toBeNull();
     expect(winogradFor(k, 1, 5, 5, 1, 1, 24, 24), "one input channel: the transforms would cost more than they save").toBeNull();
     expect(winogradFor(k, 20, 3, 3, 1, 1, 8, 8)).toBeNull();
     expect(winogradFor(k, 20, 5, 5, 2, 1, 8, 8)).toBeNull();
     expect(winogradFor(k, 20, 5, 5, 1, 2, 8, 8)).toBeNull();
-    expect(winogradFor(k, 20, 5, 5, 1, 1, 10, 8)).toBeNull();
+    expect(winogradFor(k, 20, 5, 5, 1, 1, 2, 2), "a 2×2 output would be computed as 4×4").toBeNull();
   });
   test("im2col turns it off; the reference backend (and float64) never has it", () => {
     setConvAlgorithm("im2col");
     expect(winogradFor(k, 20, 5, 5, 1, 1, 8, 8)).toBeNull();
     setConvAlgorithm("winograd");
     expect(winogradFor(k, 3, 5, 5, 1, 1, 8, 8)).not.toBeNull();
+    expect(winogradFor(k, 20, 5, 5, 1, 1, 2, 2)).not.toBeNull();
     expect(winogradFor(ref, 20, 5, 5, 1, 1, 8, 8)).toBeNull();
     expect(winogradFor(kernelsFor(new Float64Array(1)), 20, 5, 5, 1, 1, 8, 8)).toBeNull();
   });

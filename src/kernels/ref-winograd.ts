@@ -120,14 +120,12 @@ export const refWinograd: WinogradKernels = {
       for (let e = 0; e < 25; e++) dw[q * 25 + e] = (accumulate ? dw[q * 25 + e]! : 0) + v[Math.floor(e / 5)]![e % 5]!;
     }
   },
-  pad(x, planes, h, w, pad, out) {
-    const hp = h + 2 * pad, wp = w + 2 * pad;
+  pad(x, planes, h, w, top, left, hp, wp, out) {
     out.fill(0, 0, planes * hp * wp);
-    for (let p = 0; p < planes; p++) for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) out[(p * hp + i + pad) * wp + j + pad] = x[(p * h + i) * w + j]!;
+    for (let p = 0; p < planes; p++) for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) out[(p * hp + i + top) * wp + j + left] = x[(p * h + i) * w + j]!;
   },
-  crop(x, planes, h, w, pad, out) {
-    const hp = h + 2 * pad, wp = w + 2 * pad;
-    for (let p = 0; p < planes; p++) for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) out[(p * h + i) * w + j] = x[(p * hp + i + pad) * wp + j + pad]!;
+  crop(x, planes, hp, wp, top, left, h, w, out) {
+    for (let p = 0; p < planes; p++) for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) out[(p * h + i) * w + j] = x[(p * hp + i + top) * wp + j + left]!;
   },
   products(a, sa, b, sb, c, sc, m, k, n, trans) {
     for (let p = 0; p < 64; p++) {

@@ -239,10 +239,10 @@ export interface WinogradKernels {
   output(m: FloatArray, ps: number, n: number, f: number, ho: number, wo: number, bias: FloatArray | null, y: FloatArray): void;
   /** m [64][f][c] → dw [f, c, 5, 5], written or added (accumulate). */
   weights(m: FloatArray, ps: number, f: number, c: number, dw: FloatArray, accumulate: boolean): void;
-  /** Zero-padded copy: x [planes, h, w] → out [planes, h + 2·pad, w + 2·pad]. */
-  pad(x: FloatArray, planes: number, h: number, w: number, pad: number, out: FloatArray): void;
-  /** Inverse of pad: the inner [h, w] of x [planes, h + 2·pad, w + 2·pad] → out. */
-  crop(x: FloatArray, planes: number, h: number, w: number, pad: number, out: FloatArray): void;
+  /** Zero-padded copy: x [planes, h, w] placed at (top, left) in out [planes, hp, wp]. */
+  pad(x: FloatArray, planes: number, h: number, w: number, top: number, left: number, hp: number, wp: number, out: FloatArray): void;
+  /** Inverse of pad: the [h, w] window at (top, left) of x [planes, hp, wp] → out [planes, h, w]. */
+  crop(x: FloatArray, planes: number, hp: number, wp: number, top: number, left: number, h: number, w: number, out: FloatArray): void;
   /**
    * For each point i < 64: c_i [m×n] = op(a_i)·op(b_i), operand i at i·(its stride) floats.
    * trans: "nn" a_i [m×k], b_i [k×n]; "tn" a_i stored [k×m]; "nt" b_i stored [n×k].

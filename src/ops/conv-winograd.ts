@@ -30,14 +30,18 @@ export function getConvAlgorithm(): ConvAlgorithm {
 /** Fewest input channels for which "auto" picks Winograd. */
 const MIN_CHANNELS = 8;
 
+/** An output side rounded up to whole 4×4 tiles. */
+const tiled = (side: number) => Math.ceil(side / 4) * 4;
+
 /**
- * The Winograd kernels when this convolution can use them: 5×5, stride 1, one group, output
- * sides multiples of 4, float32 on a backend that has them, and enough channels (or forced).
+ * The Winograd kernels when this convolution can use them: 5×5, stride 1, one group, float32 on
+ * a backend that has them; under "auto" also enough channels, and an output that whole tiles
+ * cover with at most twice its area (a 14×14 output is computed as 16×16 and cropped).
  */
 export function winogradFor(k: Kernels, c: number, kh: number, kw: number, stride: number, groups: number, ho: number, wo: number): WinogradKernels | null {
   if (!k.winograd || algorithm === "im2col") return null;
-  if (kh !== 5 || kw !== 5 || stride !== 1 || groups !== 1 || ho % 4 !== 0 || wo % 4 !== 0) return null;
-  if (algorithm === "auto" && c < MIN_CHANNELS) return null;
+  if (kh !== 5 || kw !== 5 || stride !== 1 || groups !== 1) return null;
+  if (algorithm === "auto" && (c < MIN_CHANNELS || tiled(ho) * tiled(wo) > 2 * ho * wo)) return null;
   return k.winograd;
 }
 
@@ -52,20 +56,24 @@ export function pointStride(floats: number): number {
 }
 
 /** Floats one image needs in the Winograd buffers (for slicing large inference batches). */
-export const winogradFloatsPerImage = (c: number, f: number, ho: number, wo: number) => 64 * (c + f) * (ho / 4) * (wo / 4);
+export const winogradFloatsPerImage = (c: number, f: number, ho: number, wo: number) => 64 * (c + f) * (tiled(ho) / 4) * (tiled(wo) / 4);
 
 export function conv2dWinograd(
   wg: WinogradKernels, x: Tensor, weight: Tensor, bias: Tensor | null, pad: number, recording: boolean,
 ): Tensor {
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const f = weight.shape[0]!;
-  const hp = h + 2 * pad, wp = w + 2 * pad;
-  const ho = hp - 4, wo = wp - 4;
-  const tiles = n * (ho / 4) * (wo / 4);
+  const ho = h + 2 * pad - 4, wo = w + 2 * pad - 4;
+  // Whole tiles cover [th, tw] ≥ [ho, wo] of output, from a zero-padded input [hp, wp]: the
+  // padding on every side, and past the bottom and right edges what the last tiles need.
+  const th = tiled(ho), tw = tiled(wo);
+  const hp = th + 4, wp = tw + 4;
+  const exact = th === ho && tw === wo;
+  const tiles = n * (th / 4) * (tw / 4);
   let xp = x.data;
-  if (pad > 0) {
+  if (hp !== h || wp !== w) {
     xp = allocate(x.dtype, n * c * hp * wp);
-    wg.pad(x.data, n * c, h, w, pad, xp);
+    wg.pad(x.data, n * c, h, w, pad, pad, hp, wp, xp);
   }
   // The input patches' transform, kept for the weight gradient.
   const sp = pointStride(c * tiles), sf = pointStride(f * c), sy = pointStride(f * tiles);
@@ -75,8 +83,13 @@ export function conv2dWinograd(
   wg.filters(weight.data, f, c, false, filters, sf);
   const points = allocate(x.dtype, 64 * sy);
   wg.products(filters, sf, patches, sp, points, sy, f, c, tiles, "nn");
-  const y = allocate(x.dtype, n * f * ho * wo);
-  wg.output(points, sy, n, f, ho, wo, bias?.data ?? null, y);
+  let y = allocate(x.dtype, n * f * th * tw);
+  wg.output(points, sy, n, f, th, tw, bias?.data ?? null, y);
+  if (!exact) {
+    const whole = y;
+    y = allocate(x.dtype, n * f * ho * wo);
+    wg.crop(whole, n * f, th, tw, 0, 0, ho, wo, y);
+  }
   const inputs = bias ? [x, weight, bias] : [x, weight];
   if (!recording) return new Tensor(y, [n, f, ho, wo]);
   return fromOp("conv2d", y, [n, f, ho, wo], inputs, (gy, sinks) => {
@@ -85,8 +98,14 @@ export function conv2dWinograd(
     // (unscaled) filter transform.
     let gTiles: FloatArray | null = null;
     if (x.requiresGrad || weight.requiresGrad) {
+      // Outputs past [ho, wo] were cropped away: their gradient is zero.
+      let g = gy.data;
+      if (!exact) {
+        g = allocate(gy.dtype, n * f * th * tw);
+        wg.pad(gy.data, n * f, ho, wo, 0, 0, th, tw, g);
+      }
       gTiles = allocate(gy.dtype, 64 * sy);
-      wg.gradTiles(gy.data, n, f, ho, wo, gTiles, sy);
+      wg.gradTiles(g, n, f, th, tw, gTiles, sy);
     }
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
@@ -99,9 +118,9 @@ export function conv2dWinograd(
       const dxp = allocate(x.dtype, n * c * hp * wp);
       wg.dataAdjoint(dPatches, sp, n, c, hp, wp, dxp);
       let dxd = dxp;
-      if (pad > 0) {
+      if (hp !== h || wp !== w) {
         dxd = allocate(x.dtype, x.size);
-        wg.crop(dxp, n * c, h, w, pad, dxd);
+        wg.crop(dxp, n * c, hp, wp, pad, pad, h, w, dxd);
       }
       dx = new Tensor(dxd, x.shape);
     }

@@ -208,14 +208,14 @@ export function wasmKernels(rt: WasmRuntime) {
       winogradRange(5, [addr(m), ps, f, c, pd, accumulate ? 1 : 0], f * c, 64 * ps, 4);
       done(dw, pd);
     },
-    pad(x, planes, h, wd, pad, out) {
+    pad(x, planes, h, wd, top, left, hp, wp, out) {
       const po = addr(out, false);
-      winogradRange(7, [addr(x), h, wd, pad, po], planes, out.length);
+      winogradRange(7, [addr(x), h, wd, top, left, hp, wp, po], planes, out.length);
       done(out, po);
     },
-    crop(x, planes, h, wd, pad, out) {
+    crop(x, planes, hp, wp, top, left, h, wd, out) {
       const po = addr(out, false);
-      winogradRange(8, [addr(x), h, wd, pad, po], planes, x.length);
+      winogradRange(8, [addr(x), hp, wp, top, left, h, wd, po], planes, x.length);
       done(out, po);
     },
     products(a, sa, b, sb, c, sc, m, k, n, trans) {

@@ -17,8 +17,8 @@ export interface WasmExports {
   wgFilters(wt: number, f: number, c: number, unscaled: number, out: number, ps: number, q0: number, q1: number): void;
   wgOutput(m: number, ps: number, n: number, f: number, ho: number, wo: number, bias: number, y: number, f0: number, f1: number): void;
   wgWeights(m: number, ps: number, f: number, c: number, dw: number, accumulate: number, q0: number, q1: number): void;
-  padPlanes(x: number, h: number, w: number, pad: number, out: number, p0: number, p1: number): void;
-  cropPlanes(x: number, h: number, w: number, pad: number, out: number, p0: number, p1: number): void;
+  padPlanes(x: number, h: number, w: number, top: number, left: number, hp: number, wp: number, out: number, p0: number, p1: number): void;
+  cropPlanes(x: number, hp: number, wp: number, top: number, left: number, h: number, w: number, out: number, p0: number, p1: number): void;
   gemmBatch(a: number, sa: number, b: number, sb: number, c: number, sc: number, m: number, k: number, n: number, trans: number, i0: number, i1: number): void;
   setPackBuffer(ptr: number): void;
   batchNormForward(x: number, n: number, c: number, hw: number, gamma: number, beta: number, eps: number, out: number, xhat: number, mean: number, invstd: number): void;
