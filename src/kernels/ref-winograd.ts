@@ -57,6 +57,11 @@ function block(x: FloatArray, base: number, w: number, rows: number, cols: numbe
   return Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => x[base + i * w + j]!));
 }
 
+/** Item `at`'s 64 points (8×8) from a buffer whose points lie ps floats apart. */
+function pointsAt(m: FloatArray, ps: number, at: number): number[][] {
+  return Array.from({ length: 8 }, (_, py) => Array.from({ length: 8 }, (_, px) => m[(py * 8 + px) * ps + at]!));
+}
+
 export const refWinograd: WinogradKernels = {
   data(x, n, c, h, w, out, ps) {
     const tw = (w - 4) / 4, tpp = ((h - 4) / 4) * tw, T = n * tpp;
@@ -75,7 +80,7 @@ export const refWinograd: WinogradKernels = {
     for (let ch = 0; ch < c; ch++) {
       for (let t = 0; t < T; t++) {
         const [img, r0, c0] = tilePlace(t, tw, tpp);
-        const grad = Array.from({ length: 8 }, (_, py) => Array.from({ length: 8 }, (_, px) => m[(py * 8 + px) * ps + ch * T + t]!));
+        const grad = pointsAt(m, ps, ch * T + t);
         const d = sandwich(dataT, grad, dataT);
         const base = ((img * c + ch) * h + r0) * w + c0;
         for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) dx[base + i * w + j] = dx[base + i * w + j]! + d[i]![j]!;
@@ -105,7 +110,7 @@ export const refWinograd: WinogradKernels = {
     for (let fi = 0; fi < f; fi++) {
       for (let t = 0; t < T; t++) {
         const [img, r0, c0] = tilePlace(t, tw, tpp);
-        const pts = Array.from({ length: 8 }, (_, py) => Array.from({ length: 8 }, (_, px) => m[(py * 8 + px) * ps + fi * T + t]!));
+        const pts = pointsAt(m, ps, fi * T + t);
         const v = sandwich(at, pts, at);
         const base = ((img * f + fi) * ho + r0) * wo + c0;
         for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) y[base + i * wo + j] = v[i]![j]! + (bias ? bias[fi]! : 0);
@@ -115,7 +120,7 @@ export const refWinograd: WinogradKernels = {
   weights(m, ps, f, c, dw, accumulate) {
     const at = transpose(PLAIN5);
     for (let q = 0; q < f * c; q++) {
-      const pts = Array.from({ length: 8 }, (_, py) => Array.from({ length: 8 }, (_, px) => m[(py * 8 + px) * ps + q]!));
+      const pts = pointsAt(m, ps, q);
       const v = sandwich(at, pts, at);
       for (let e = 0; e < 25; e++) dw[q * 25 + e] = (accumulate ? dw[q * 25 + e]! : 0) + v[Math.floor(e / 5)]![e % 5]!;
     }
