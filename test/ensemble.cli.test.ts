@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -79,7 +79,8 @@ describe("ensembles with --jobs and --checkpoint", () => {
 
   test("an interrupted ensemble continues from its checkpoints and ends as if never stopped", async () => {
     const args = ["train", ...RUN12, "--jobs", "2", "--checkpoint", "ck.ckpt", "--out", "ck.safetensors"];
-    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env, stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     // Members report each epoch as it ends (not all at once when they finish): stop the run
     // when a member's second epoch is reported, which is after its first checkpoint.
@@ -92,7 +93,10 @@ describe("ensembles with --jobs and --checkpoint", () => {
     // Had the lines been held back until the member finished, its checkpoint would be at epoch 12.
     expect(checkpointEpoch(join(dir, `ck-${member}.ckpt`)), "the member's epochs when its second was reported").toBeLessThan(12);
     child.kill("SIGINT");
-    await exited;
+    // Ctrl-C: each running member stops after its mini-batch (its checkpoint holds its last complete epoch), and the run exits 130.
+    expect(await exited).toBe(130);
+    expect(out).toMatch(/ensemble interrupted: .* run the same command again to continue it/);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp") || f.endsWith(".lock")), "no temp files or locks left").toEqual([]);
     expect(existsSync(join(dir, "ck-3.safetensors")), "the run was stopped before it could finish").toBe(false);
 
     const again = descent(...args);

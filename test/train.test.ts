@@ -198,3 +198,50 @@ describe("per-step schedules", () => {
     expectClose(seen, want, { atol: 1e-12, rtol: 0 });
   });
 });
+
+describe("fitAsync: the same loop, interruptible", () => {
+  const cfg = { ...presetConfig("nielsen-ch3"), epochs: 2, dropout: 0.1, trainSize: 1000 };
+  const weights = (ex: ReturnType<typeof buildExperiment>) => ex.model.parameters().map((p) => Array.from(p.data));
+
+  // Oracle: fit itself — pausing for the event loop must change no arithmetic.
+  test("gives bit-identical weights and history to fit", async () => {
+    const a = buildExperiment({ ...DEFAULT_CONFIG, ...cfg }, small);
+    const ra = a.trainer.fit(a.loader, a.fitOptions);
+    const b = buildExperiment({ ...DEFAULT_CONFIG, ...cfg }, small);
+    const rb = await b.trainer.fitAsync(b.loader, { ...b.fitOptions, yieldEveryMs: 0 });
+    expect(weights(b)).toEqual(weights(a));
+    expect(rb.history.map((h) => h.trainLoss)).toEqual(ra.history.map((h) => h.trainLoss));
+    expect(rb.stopped).toBeUndefined();
+  });
+
+  // Oracle: a one-epoch fit — aborting in epoch 2 must give back exactly the epoch-1 weights.
+  test("an abort during epoch 2 drops that epoch and keeps the weights of epoch 1", async () => {
+    const one = buildExperiment({ ...DEFAULT_CONFIG, ...cfg, epochs: 1 }, small);
+    one.trainer.fit(one.loader, one.fitOptions);
+    const ex = buildExperiment({ ...DEFAULT_CONFIG, ...cfg }, small);
+    const controller = new AbortController();
+    const completed: number[] = [];
+    const r = await ex.trainer.fitAsync(ex.loader, {
+      ...ex.fitOptions, signal: controller.signal, yieldEveryMs: 0,
+      onEpochComplete: (s) => void completed.push(s.epoch),
+      callbacks: [{ onBatchEnd: (ctx) => void (ctx.epoch === 2 && ctx.batch === 7 && controller.abort()) }],
+    });
+    expect(r.stopped?.kind).toBe("interrupted");
+    expect(r.stopped?.message).toMatch(/interrupted during epoch 2; the model holds the weights of epoch 1/);
+    expect(r.finalEpoch).toBe(1);
+    expect(r.history).toHaveLength(1);
+    expect(completed).toEqual([1]);
+    expect(weights(ex)).toEqual(weights(one));
+  });
+
+  test("an abort before the first batch trains nothing", async () => {
+    const ex = buildExperiment({ ...DEFAULT_CONFIG, ...cfg }, small);
+    const before = weights(ex);
+    const controller = new AbortController();
+    controller.abort();
+    const r = await ex.trainer.fitAsync(ex.loader, { ...ex.fitOptions, signal: controller.signal });
+    expect(r.stopped?.kind).toBe("interrupted");
+    expect(r.finalEpoch).toBe(0);
+    expect(weights(ex)).toEqual(before);
+  });
+});

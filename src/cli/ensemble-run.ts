@@ -76,8 +76,11 @@ async function planMember(config: TrainConfig, outPath: string, checkpointPath: 
     const { model, meta } = await loadModel(outPath);
     const saved = meta.training.config as TrainConfig | undefined;
     if (!saved || typeof saved !== "object" || canonical(saved) !== canonical(config)) throw differs(outPath);
-    const test = meta.training.testAccuracy;
-    return { kind: "saved", model, test: typeof test === "number" ? test : null };
+    // A member saved by a run stopped with Ctrl-C (see train-run.ts) is unfinished: train it again.
+    if (meta.training.interrupted === undefined) {
+      const test = meta.training.testAccuracy;
+      return { kind: "saved", model, test: typeof test === "number" ? test : null };
+    }
   }
   if (existsSync(checkpointPath)) {
     const checkpoint = loadCheckpoint(checkpointPath);
@@ -119,8 +122,10 @@ export async function trainEnsemble(config: TrainConfig, data: Mnist, outPath: s
     }
   }
 
+  const stopped = () => ctx.interrupt?.signal.aborted ?? false;
   if (opts.jobs <= 1) {
     for (const i of todo) {
+      if (stopped()) break;
       const m = members[i]!;
       const plan = plans[i]!;
       say(pc.bold(`\nensemble ${label(i)}`));
@@ -132,7 +137,7 @@ export async function trainEnsemble(config: TrainConfig, data: Mnist, outPath: s
   } else if (todo.length) {
     say(`training ${todo.length} member${todo.length === 1 ? "" : "s"}, ${Math.min(opts.jobs, todo.length)} at a time (one worker thread each)` +
       (opts.checkpointBase ? ` · checkpoints ${members[todo[0]!]!.checkpointPath} …` : ""));
-    code = await runWorkers(todo.map((i) => ({
+    code = await runWorkers(ctx.interrupt?.signal, todo.map((i) => ({
       index: i,
       job: {
         config: members[i]!.config, outPath: members[i]!.outPath!, checkpointPath: members[i]!.checkpointPath,
@@ -149,9 +154,17 @@ export async function trainEnsemble(config: TrainConfig, data: Mnist, outPath: s
         const best = line.bestValidation as { epoch: number; testAccuracy: number } | undefined;
         process.stdout.write(`${label(i)}: test accuracy ${pc.bold(pct(line.testAccuracy as number))} after ${line.epochs as number} epochs` +
           (best ? ` · at the best validation epoch (${best.epoch}): ${pct(best.testAccuracy)}` : "") + ` · saved ${members[i]!.outPath}\n`);
-      } else if (line.type === "stopped") process.stderr.write(`${label(i)}: stopped: ${String(line.message)}\n`);
+      } else if (line.type === "stopped") process.stderr.write(`${label(i)}: ${line.kind === "interrupted" ? "interrupted" : "stopped"}: ${String(line.message)}\n`);
     });
-    for (const i of todo) models[i] = (await loadModel(members[i]!.outPath!)).model;
+    if (!stopped()) for (const i of todo) models[i] = (await loadModel(members[i]!.outPath!)).model;
+  }
+  if (stopped()) {
+    const done = models.map((m, i) => (m ? i + 1 : 0)).filter((i) => i > 0);
+    const how = opts.checkpointBase ? "run the same command again to continue it (finished members are reused, the others resume from their checkpoints)" : "add --checkpoint FILE next time to be able to continue an interrupted ensemble";
+    const line = `ensemble interrupted: ${done.length ? `member${done.length === 1 ? "" : "s"} ${done.join(", ")} finished` : "no member finished"} — ${how}`;
+    if (mode === "json") process.stdout.write(`${JSON.stringify({ type: "stopped", kind: "interrupted", finished: done, message: line })}\n`);
+    else process.stderr.write(`${pc.yellow(line)}\n`);
+    return ctx.interrupt!.exitCode();
   }
 
   // The test set shaped as the members take it (images for convnets), as `descent eval` does.
@@ -168,12 +181,18 @@ export async function trainEnsemble(config: TrainConfig, data: Mnist, outPath: s
 }
 
 /** Runs the jobs, `parallel` at a time, each in a worker; `onLine` gets every JSON line a worker prints. */
-async function runWorkers(jobs: { index: number; job: MemberJob }[], parallel: number, onLine: (index: number, line: Record<string, unknown>) => void): Promise<number> {
+async function runWorkers(
+  signal: AbortSignal | undefined, jobs: { index: number; job: MemberJob }[], parallel: number, onLine: (index: number, line: Record<string, unknown>) => void,
+): Promise<number> {
   const script = new URL(import.meta.url.endsWith(".ts") ? "./ensemble-worker.ts" : "./ensemble-worker.js", import.meta.url);
   const queue = [...jobs];
   let code = 0;
   let failure: Error | null = null;
   const running = new Set<Worker>();
+  // Ctrl-C: each running member stops after its current mini-batch and saves (see train-run.ts); no new one starts.
+  signal?.addEventListener("abort", () => {
+    for (const w of running) w.postMessage({ type: "interrupt" });
+  });
   // The first failure stops every member still training (their checkpoints stay as they were).
   const fail = (err: Error) => {
     if (failure) return;
@@ -225,7 +244,7 @@ async function runWorkers(jobs: { index: number; job: MemberJob }[], parallel: n
       });
     });
   const lanes = Array.from({ length: Math.min(parallel, jobs.length) }, async () => {
-    for (let next = queue.shift(); next && !failure; next = queue.shift()) await runOne(next.index, next.job);
+    for (let next = queue.shift(); next && !failure && !signal?.aborted; next = queue.shift()) await runOne(next.index, next.job);
   });
   await Promise.all(lanes);
   if (failure) throw failure;

@@ -13,11 +13,20 @@ import { setConvAlgorithm } from "../ops/conv-winograd.js";
 
 const job = workerData as MemberJob;
 setConvAlgorithm(job.conv);
+// The parent's Ctrl-C arrives as a message; training pauses for the event loop often enough to read it.
+const interrupt = new AbortController();
+parentPort!.on("message", (m: { type?: string }) => {
+  if (m.type === "interrupt") interrupt.abort();
+});
+parentPort!.unref();
 try {
   const data = await loadMnist({ ...(job.dataDir ? { dir: job.dataDir } : {}), validation: job.config.validation });
   const resume = job.resume && job.checkpointPath ? loadCheckpoint(job.checkpointPath) : null;
   const write = (text: string) => parentPort!.postMessage({ type: "out", text });
-  const ctx = { mode: "json" as const, quiet: false, say: () => {}, preset: job.preset, dataLabel: job.dataLabel, write };
+  const ctx = {
+    mode: "json" as const, quiet: false, say: () => {}, preset: job.preset, dataLabel: job.dataLabel, write,
+    interrupt: { signal: interrupt.signal, exitCode: () => 130 },
+  };
   const r = await trainOne(job.config, data, job.outPath, ctx, { resume, resumeFrom: job.checkpointPath ?? undefined, checkpointPath: job.checkpointPath });
   parentPort!.postMessage({ type: "done", code: r.code });
 } catch (e) {

@@ -19,7 +19,8 @@ export function formatEpoch(log: EpochLog, epochs: number): string {
   ];
   if (log.valAccuracy !== undefined) parts.push(`validation ${pct(log.valAccuracy)}`);
   if (log.testAccuracy !== undefined) parts.push(`test ${pct(log.testAccuracy)}`);
-  parts.push(`${log.seconds.toFixed(1)} s`);
+  // Training and evaluation timed apart: "12.3 s training + 1.1 s evaluation".
+  parts.push(`${log.seconds.toFixed(1)} s training${log.evalSeconds === undefined ? "" : ` + ${log.evalSeconds.toFixed(1)} s evaluation`}`);
   return parts.join("  ");
 }
 
@@ -68,6 +69,11 @@ export function progressCallback(mode: OutputMode, out: ProgressWriter): Callbac
       const cols = out.columns ?? 0;
       if (cols > 10 && line.length >= cols) line = line.slice(0, cols - 1);
       out.write(`\r\x1b[2K${line}`);
+      lineShown = true;
+    },
+    onEvaluate(what: "validation" | "test", ctx: TrainContext) {
+      if (mode !== "tty") return;
+      out.write(`\r\x1b[2Kepoch ${ctx.epoch}/${ctx.epochs}  evaluating on the ${what} set…`);
       lineShown = true;
     },
     onEpochEnd(log: EpochLog, ctx: TrainContext) {

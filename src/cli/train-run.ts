@@ -12,7 +12,7 @@ import type { Module } from "../nn/module.js";
 import { saveModel } from "../node/model-files.js";
 import { saveCheckpoint } from "../node/checkpoint-files.js";
 import { encodeCheckpoint, type Checkpoint } from "../train/checkpoint.js";
-import type { FitState } from "../train/trainer.js";
+import type { FitResult, FitState } from "../train/trainer.js";
 import type { EpochLog } from "../train/callbacks.js";
 import { VERSION } from "../version.js";
 import { backendInfo, getThreads } from "../kernels/index.js";
@@ -30,6 +30,8 @@ export interface RunContext {
    * does not let happen until the end.
    */
   write?: (text: string) => void;
+  /** Ctrl-C/SIGTERM: stops training after the current mini-batch (see cli/interrupt.ts). */
+  interrupt?: { signal: AbortSignal; exitCode(): number };
 }
 
 export async function trainOne(
@@ -52,11 +54,14 @@ export async function trainOne(
   const checkpointPath = saving.checkpointPath;
 
   const callbacks = quiet ? [] : [progressCallback(mode, { write, columns: ctx.write ? 0 : process.stdout.columns ?? 0 })];
-  const result = ex.trainer.fit(ex.loader, {
+  const result = await ex.trainer.fitAsync(ex.loader, {
     ...ex.fitOptions, callbacks,
     ...(resumeState ? { resume: resumeState } : {}),
     ...(checkpointPath ? { onEpochComplete: (state: FitState) => saveCheckpoint(checkpointPath, encodeCheckpoint(config, ex, state)) } : {}),
+    ...(ctx.interrupt ? { signal: ctx.interrupt.signal } : {}),
+    yieldToEventLoop: () => new Promise<void>((resolve) => setImmediate(resolve)),
   });
+  if (result.stopped?.kind === "interrupted") return { ...(await interrupted(config, ex.model, result, outPath, ctx, { preset, checkpointPath })), model: ex.model, test: ex.data.test! };
   const final = ex.trainer.evaluate(ex.data.test!);
   const last = result.history[result.history.length - 1];
   const secondsPerEpoch = result.history.length ? result.history.reduce((s, h) => s + h.seconds, 0) / result.history.length : 0;
@@ -97,4 +102,45 @@ export async function trainOne(
     else if (outPath && !trained) process.stderr.write("no epoch completed: nothing saved\n");
   }
   return { code: result.stopped?.kind === "non-finite-loss" ? 1 : 0, model: ex.model, test: ex.data.test! };
+}
+
+/**
+ * A run stopped by Ctrl-C or SIGTERM. fit has put back the weights of the last complete epoch.
+ * With a checkpoint, that epoch is already in it (written when the epoch ended): nothing else is
+ * written, so a finished-looking model file never stands beside an unfinished run. Without one,
+ * the model of that epoch goes to --out, marked as interrupted. Either way, say what was saved and
+ * how to go on.
+ */
+async function interrupted(
+  config: TrainConfig, model: Module, result: FitResult, outPath: string | null, ctx: RunContext,
+  opts: { preset: string | null; checkpointPath: string | null },
+): Promise<{ code: number }> {
+  const write = ctx.write ?? ((text: string) => void process.stdout.write(text));
+  const code = ctx.interrupt?.exitCode() ?? 130;
+  const epoch = result.finalEpoch;
+  const of = `epoch ${epoch} of ${config.epochs}`;
+  let saved: string | null = null;
+  let message: string;
+  if (opts.checkpointPath) {
+    const held = result.stopped?.kind === "interrupted" ? result.stopped.restoredEpoch : epoch;
+    message = held > 0
+      ? `the checkpoint ${opts.checkpointPath} holds epoch ${held} of ${config.epochs} — continue with: descent train --resume ${opts.checkpointPath}`
+      : "no epoch completed: nothing saved";
+  } else if (outPath && epoch > 0) {
+    const last = result.history.find((h) => h.epoch === epoch);
+    await saveModel(outPath, model, {
+      training: {
+        descentVersion: VERSION, backend: backendInfo().backend, threads: getThreads(), preset: opts.preset, config, date: new Date().toISOString(),
+        epochsTrained: epoch, testAccuracy: last?.testAccuracy ?? null, validationAccuracy: last?.valAccuracy ?? null,
+        interrupted: `stopped by a signal after ${of}`,
+      },
+    });
+    saved = outPath;
+    message = `saved the model of ${of} to ${outPath} — the run cannot be continued from it (no optimizer state); to be able to continue an interrupted run, train with --checkpoint FILE`;
+  } else {
+    message = epoch > 0 ? `${of} complete, not saved (--no-save)` : "no epoch completed: nothing saved";
+  }
+  if (ctx.mode === "json") write(`${JSON.stringify({ type: "stopped", kind: "interrupted", epoch, message, model: saved, checkpoint: opts.checkpointPath })}\n`);
+  else process.stderr.write(`${pc.yellow(`interrupted: ${message}`)}\n`);
+  return { code };
 }

@@ -3,43 +3,11 @@
  * with synchronous calls — atomically, like model files: temp file in the same directory → fsync
  * → rename → fsync the directory, so an interrupted write leaves the previous checkpoint intact.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import { basename, dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { writeFileAtomicSync } from "./atomic-write.js";
 import { ModelFileError } from "../errors.js";
 import { decodeCheckpoint, type Checkpoint } from "../train/checkpoint.js";
-
-export function writeFileAtomicSync(path: string, bytes: Uint8Array): void {
-  const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  let fd: number | null = null;
-  try {
-    fd = openSync(temp, "wx");
-    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    renameSync(temp, path);
-  } catch (e) {
-    if (fd !== null) closeSync(fd);
-    try {
-      unlinkSync(temp);
-    } catch {
-      // never created, or already renamed
-    }
-    throw e;
-  }
-  try {
-    const d = openSync(dir, "r");
-    try {
-      fsyncSync(d);
-    } finally {
-      closeSync(d);
-    }
-  } catch {
-    // Some platforms cannot open or sync a directory; the rename itself has happened.
-  }
-}
 
 /** Writes a checkpoint; fs failures become messages that say what to do (the previous checkpoint is kept). */
 export function saveCheckpoint(path: string, bytes: Uint8Array): void {

@@ -1,56 +1,12 @@
 /** Model files on disk: atomic writes, and loads with messages that say what to do. */
-import { open, readFile, rename, unlink } from "node:fs/promises";
-import { randomBytes } from "node:crypto";
-import { basename, dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { ModelFileError } from "../errors.js";
 import type { Module } from "../nn/module.js";
 import { decodeModel, encodeModel, type ModelMeta } from "../io/model-file.js";
+import { errorCode, writeFileAtomic } from "./atomic-write.js";
 
-/**
- * Replaces `path` with `bytes` so that a crash or error leaves either the old file or the new one,
- * never a mix: temp file in the same directory → fsync → rename over the target → fsync the
- * directory. On failure the temp file is removed and an existing target is untouched.
- * Throws the underlying fs error (callers turn it into a message).
- */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  let created = false;
-  try {
-    const file = await open(temp, "wx");
-    created = true;
-    try {
-      await file.writeFile(bytes);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temp, path);
-    created = false;
-  } catch (e) {
-    if (created) await unlink(temp).catch(() => undefined);
-    throw e;
-  }
-  await syncDirectory(dir);
-}
-
-/** Makes the rename durable. Some platforms (Windows) cannot open a directory; there it is skipped. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, "r");
-  } catch (e) {
-    if (["EISDIR", "EPERM", "EACCES"].includes(errorCode(e))) return;
-    throw e;
-  }
-  try {
-    await handle.sync();
-  } catch (e) {
-    if (!["EINVAL", "EPERM", "EBADF"].includes(errorCode(e))) throw e;
-  } finally {
-    await handle.close();
-  }
-}
+export { writeFileAtomic };
 
 /** Writes the model file atomically; fs failures become ModelFileErrors that say what to do. */
 export async function saveModel(path: string, model: Module, meta: ModelMeta): Promise<void> {
@@ -85,6 +41,3 @@ export async function loadModel(path: string): Promise<ReturnType<typeof decodeM
   }
   return decodeModel(bytes, path);
 }
-
-const errorCode = (e: unknown): string =>
-  typeof e === "object" && e !== null && typeof (e as { code?: unknown }).code === "string" ? (e as { code: string }).code : "";

@@ -15,6 +15,8 @@ export interface EpochLog {
   lr: number;
   /** Wall-clock seconds of the epoch's training steps (evaluation excluded). */
   seconds: number;
+  /** Wall-clock seconds of the evaluation after the epoch (validation and test sets), when there was one. */
+  evalSeconds?: number;
   steps: number;
 }
 
@@ -37,6 +39,8 @@ export interface Callback {
   onTrainStart?(ctx: TrainContext): void;
   onEpochStart?(ctx: TrainContext): void;
   onBatchEnd?(ctx: TrainContext): void;
+  /** Before the validation or test set is evaluated at the end of an epoch. */
+  onEvaluate?(what: "validation" | "test", ctx: TrainContext): void;
   onEpochEnd?(log: EpochLog, ctx: TrainContext): void;
   onTrainEnd?(ctx: TrainContext): void;
 }

@@ -1,7 +1,9 @@
 /**
  * The training loop: step (one mini-batch), evaluate (a dataset, no gradients), fit (epochs with
  * validation, schedules, early stopping, and a stop on a non-finite loss that keeps the last
- * good weights).
+ * good weights). fit and fitAsync drive one loop (`epochs`, a generator that pauses after every
+ * mini-batch): fit runs it to the end; fitAsync lets the event loop run every few milliseconds, so
+ * a Ctrl-C handler, a worker's messages or a page's Pause button can interrupt it between batches.
  */
 import type { Module } from "../nn/module.js";
 import { Tensor } from "../tensor.js";
@@ -87,6 +89,19 @@ export interface FitOptions {
   onEpochComplete?: (state: FitState) => void;
 }
 
+export interface AsyncFitOptions extends FitOptions {
+  /**
+   * Aborting it interrupts training after the current mini-batch: the epoch in progress is
+   * dropped and the model goes back to the weights of the last complete epoch (a checkpoint
+   * written by onEpochComplete holds that same epoch).
+   */
+  signal?: AbortSignal;
+  /** Milliseconds of training between two pauses for the event loop (default 50). */
+  yieldEveryMs?: number;
+  /** How to let the event loop run (default: a zero-delay timer; Node callers pass setImmediate). */
+  yieldToEventLoop?: () => Promise<void>;
+}
+
 /**
  * fit's own bookkeeping at the end of an epoch. With the weights, the optimizer state and the
  * random streams, it is what makes a resumed run identical to an uninterrupted one.
@@ -106,7 +121,8 @@ export type StopReason =
   | { kind: "non-finite-loss"; epoch: number; step: number; lr: number; restoredEpoch: number; message: string }
   | { kind: "early-stopping"; epoch: number; bestEpoch: number; message: string }
   | { kind: "schedule-finished"; epoch: number; message: string }
-  | { kind: "callback"; epoch: number; message: string };
+  | { kind: "callback"; epoch: number; message: string }
+  | { kind: "interrupted"; epoch: number; restoredEpoch: number; message: string };
 
 export interface FitResult {
   history: EpochLog[];
@@ -211,6 +227,39 @@ export class Trainer {
 
   /** Trains for `epochs` passes over `train`, evaluating after each. */
   fit(train: DataLoader, opts: FitOptions): FitResult {
+    const run = this.epochs(train, opts, { interrupted: false });
+    for (;;) {
+      const r = run.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * fit, pausing for the event loop every `yieldEveryMs` of training. The result is bit-identical
+   * to fit's (pauses change no arithmetic); an aborted `signal` stops it between two mini-batches.
+   */
+  async fitAsync(train: DataLoader, opts: AsyncFitOptions): Promise<FitResult> {
+    const every = opts.yieldEveryMs ?? 50;
+    const pause = opts.yieldToEventLoop ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+    const control = { interrupted: opts.signal?.aborted ?? false };
+    const run = this.epochs(train, opts, control);
+    let last = now();
+    for (;;) {
+      const r = run.next();
+      if (r.done) return r.value;
+      if (now() - last >= every) {
+        await pause();
+        last = now();
+      }
+      if (opts.signal?.aborted) control.interrupted = true;
+    }
+  }
+
+  /**
+   * The loop itself: pauses (yields) after every mini-batch and once before the first; when the
+   * driver sets `control.interrupted`, it ends at the next pause with the last complete epoch's weights.
+   */
+  private *epochs(train: DataLoader, opts: FitOptions, control: { interrupted: boolean }): Generator<void, FitResult, void> {
     const callbacks = opts.callbacks ?? [];
     const resume = opts.resume;
     const history: EpochLog[] = resume ? [...resume.history] : [];
@@ -227,8 +276,17 @@ export class Trainer {
       if (opts.plateau && resume.plateau) opts.plateau.restore(resume.plateau);
     }
     let stopped: StopReason | undefined;
+    const interrupt = (epoch: number): StopReason => {
+      restore(lastGood);
+      return {
+        kind: "interrupted", epoch, restoredEpoch: lastGoodEpoch,
+        message: `interrupted during epoch ${epoch}; the model holds the weights of ${lastGoodEpoch === 0 ? "before training" : `epoch ${lastGoodEpoch}, the last complete one`}`,
+      };
+    };
     this.model.train();
     for (const cb of callbacks) cb.onTrainStart?.(ctx);
+    yield;
+    if (control.interrupted) stopped = interrupt(start);
 
     for (let epoch = start; epoch <= opts.epochs && !stopped; epoch++) {
       if (opts.schedule) this.opts.optimizer.lr = opts.schedule(epoch - 1);
@@ -259,6 +317,11 @@ export class Trainer {
         seen += r.size;
         for (const cb of callbacks) cb.onBatchEnd?.(ctx);
         if (ctx.stop) break;
+        yield;
+        if (control.interrupted) {
+          stopped = interrupt(epoch);
+          break;
+        }
       }
       if (stopped) break;
       const seconds = (now() - t0) / 1000;
@@ -266,16 +329,23 @@ export class Trainer {
         epoch, trainLoss: lossSum / seen + this.penalty(), trainAccuracy: correct / seen,
         lr: this.lr, seconds, steps: batches,
       };
+      const e0 = now();
+      const evaluating = (what: "validation" | "test") => {
+        for (const cb of callbacks) cb.onEvaluate?.(what, ctx);
+      };
       if (opts.validation && opts.validation.length > 0) {
+        evaluating("validation");
         const v = this.evaluate(opts.validation, opts.evalBatchSize);
         log.valLoss = v.loss;
         log.valAccuracy = v.accuracy;
       }
       if (opts.test && opts.test.length > 0) {
+        evaluating("test");
         const t = this.evaluate(opts.test, opts.evalBatchSize);
         log.testLoss = t.loss;
         log.testAccuracy = t.accuracy;
       }
+      if (log.valLoss !== undefined || log.testLoss !== undefined) log.evalSeconds = (now() - e0) / 1000;
       history.push(log);
       lastGood = snapshot(this.model);
       lastGoodEpoch = epoch;
@@ -307,7 +377,7 @@ export class Trainer {
     }
 
     let finalEpoch = history.length ? history[history.length - 1]!.epoch : 0;
-    if (stopped?.kind === "non-finite-loss") finalEpoch = stopped.restoredEpoch;
+    if (stopped?.kind === "non-finite-loss" || stopped?.kind === "interrupted") finalEpoch = stopped.restoredEpoch;
     if (opts.earlyStopping && (opts.earlyStopping.restoreBest ?? true) && best.weights && best.epoch !== finalEpoch) {
       restore(best.weights);
       finalEpoch = best.epoch;

@@ -13,6 +13,8 @@ import { choice, integer, intList, number } from "../parse.js";
 import type { OutputMode } from "../progress.js";
 import { trainOne, type RunContext } from "../train-run.js";
 import { canonical, trainEnsemble } from "../ensemble-run.js";
+import { claimOutputs } from "../outputs.js";
+import { exitCodeFor, onInterrupt } from "../interrupt.js";
 
 /** Flags that map one-to-one onto TrainConfig fields. */
 const CONFIG_FLAGS: [flag: string, key: keyof TrainConfig, help: string, parse: (v: string) => unknown][] = [
@@ -161,11 +163,20 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
   if (outPath !== null && !outPath.endsWith(".safetensors")) {
     throw new UsageError(`--out ${outPath}: model files end in .safetensors (e.g. --out model.safetensors)`);
   }
-  const data = await loadMnist({ ...(typeof opts.data === "string" ? { dir: opts.data } : {}), validation: config.validation });
-  const ctx: RunContext = {
-    mode, quiet, say, preset: typeof opts.preset === "string" ? opts.preset : null,
-    dataLabel: typeof opts.data === "string" ? opts.data : "the bundled MNIST",
-  };
-  if (members <= 1) return (await trainOne(config, data, outPath, ctx, { resume, resumeFrom: String(opts.resume ?? opts.checkpoint), checkpointPath })).code;
-  return trainEnsemble(config, data, outPath, ctx, { checkpointBase: checkpointPath, jobs, dataDir: typeof opts.data === "string" ? opts.data : null });
+  // Before anything long: the files this run writes are writable, distinct and not another run's.
+  const release = claimOutputs({ outPath, checkpointPath, resumePath: typeof opts.resume === "string" ? opts.resume : null, members });
+  const interrupt = onInterrupt();
+  try {
+    const data = await loadMnist({ ...(typeof opts.data === "string" ? { dir: opts.data } : {}), validation: config.validation });
+    const ctx: RunContext = {
+      mode, quiet, say, preset: typeof opts.preset === "string" ? opts.preset : null,
+      dataLabel: typeof opts.data === "string" ? opts.data : "the bundled MNIST",
+      interrupt: { signal: interrupt.signal, exitCode: () => exitCodeFor(interrupt.received() ?? "SIGINT") },
+    };
+    if (members <= 1) return (await trainOne(config, data, outPath, ctx, { resume, resumeFrom: String(opts.resume ?? opts.checkpoint), checkpointPath })).code;
+    return await trainEnsemble(config, data, outPath, ctx, { checkpointBase: checkpointPath, jobs, dataDir: typeof opts.data === "string" ? opts.data : null });
+  } finally {
+    interrupt.dispose();
+    release();
+  }
 }

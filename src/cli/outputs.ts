@@ -1,0 +1,29 @@
+/**
+ * The files a training run will write, claimed before it starts: each checked (directory exists
+ * and is writable, not a directory or device, no two roles on one file) and locked against a second
+ * run writing the same files. Returns the function that releases the locks.
+ */
+import { checkOutputFiles, type OutputFile } from "../node/output-paths.js";
+import { acquireLock } from "../node/lock.js";
+import { memberPath } from "./ensemble-run.js";
+
+export function claimOutputs(o: { outPath: string | null; checkpointPath: string | null; resumePath: string | null; members: number }): () => void {
+  const files: OutputFile[] = [];
+  const each = (base: string, flag: string, what: string) => {
+    if (o.members <= 1) files.push({ path: base, flag, what });
+    else for (let i = 1; i <= o.members; i++) files.push({ path: memberPath(base, i), flag, what: `${what} of member ${i}` });
+  };
+  if (o.outPath !== null) each(o.outPath, "--out", "model file");
+  if (o.checkpointPath !== null) each(o.checkpointPath, o.resumePath === o.checkpointPath ? "--resume" : "--checkpoint", "checkpoint");
+  checkOutputFiles(files);
+  const releases: (() => void)[] = [];
+  try {
+    for (const f of files) releases.push(acquireLock(f.path, f.flag));
+  } catch (e) {
+    for (const r of releases) r();
+    throw e;
+  }
+  return () => {
+    for (const r of releases) r();
+  };
+}
