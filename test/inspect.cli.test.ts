@@ -123,6 +123,17 @@ describe("text from files never reaches the terminal raw", () => {
     expectNoRawControls(r);
   });
 
+  test("50 stray tensors: the message names the first 10 and counts the rest", () => {
+    const model = mlp([784, 30, 10], { rng: new Rng(6) });
+    const tensors: StoredTensor[] = Object.entries(model.stateDict()).map(([name, t]) => ({ name, dtype: "F32", shape: [...t.shape], data: t.data }));
+    for (let i = 0; i < 50; i++) tensors.push({ name: `stray.${i}`, dtype: "F32", shape: [1], data: new Float32Array(1) });
+    const path = join(dir, "stray.safetensors");
+    writeFileSync(path, encodeSafetensors(tensors, { format: "descent-model", version: "1", architecture: JSON.stringify(model.spec()), training: "{}" }));
+    const r = descent("info", path);
+    expectCleanError(r, 1, /tensor "stray\.9" is not part of the architecture; and 40 more problems — the weights do not fit/);
+    expect(r.errText).not.toContain("stray.10");
+  });
+
   test("a 1 MB unknown layer type with escapes: a short error, no raw escapes", () => {
     const path = join(dir, "huge-type.safetensors");
     const type = `${ANSI}\u202e${"T".repeat(1_000_000)}`;
