@@ -1,6 +1,15 @@
 /** Human-readable summaries of a model's architecture. */
-import type { LayerSpec } from "../nn/module.js";
-import { UsageError } from "../errors.js";
+import type { LayerSpec, Module } from "../nn/module.js";
+import { DescentError, ModelFileError, UsageError } from "../errors.js";
+import { Tensor } from "../tensor.js";
+import { noGrad } from "../autograd.js";
+import { scope } from "../memory.js";
+import { assertFiniteWeights } from "../io/model-health.js";
+import { printablePath } from "../text.js";
+import { fmt } from "../shape.js";
+
+/** MNIST's classes: the digits 0–9. */
+export const MNIST_CLASSES = 10;
 
 /** Layers in order, flattening Sequential containers. */
 export function flatLayers(spec: LayerSpec): LayerSpec[] {
@@ -62,12 +71,51 @@ export function inputShapeFor(spec: LayerSpec, features: number, file: string): 
   const first = firstLayer(spec);
   if (first?.type === "Conv2d") {
     const side = Math.round(Math.sqrt(features));
-    if (first.inChannels !== 1) throw new UsageError(`${file}: the model's first convolution takes ${String(first.inChannels)} channels, but MNIST images have 1`);
+    if (first.inChannels !== 1) throw new UsageError(`${printablePath(file)}: the model's first convolution takes ${String(first.inChannels)} channels, but MNIST images have 1`);
     return [1, side, side];
   }
   const n = inputSize(spec);
   if (n !== null && n !== features) {
-    throw new UsageError(`${file}: the model takes ${n} inputs, but MNIST images have ${features} pixels — it was not trained on MNIST-sized images`);
+    throw new UsageError(`${printablePath(file)}: the model takes ${n} inputs, but MNIST images have ${features} pixels — it was not trained on MNIST-sized images`);
   }
   return [features];
+}
+
+/**
+ * The shape of the model's output for one example (batch dimension dropped), found by running one
+ * zero example through it in eval mode — whatever layers it ends with. The mode is restored after.
+ */
+export function outputShapeFor(model: Module, inputShape: number[], path: string): number[] {
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return scope(() => noGrad(() => model.forward(Tensor.zeros([1, ...inputShape])).shape.slice(1)));
+  } catch (e) {
+    if (!(e instanceof DescentError)) throw e;
+    throw new ModelFileError(
+      `${printablePath(path)}: the stored architecture cannot process one ${inputShape.join("×")} input (${e.message}) — the file was edited or is corrupt; retrain with \`descent train --out <path>\``,
+      { cause: e },
+    );
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
+/**
+ * What eval, predict and explore check before using a model on MNIST images of `features` pixels:
+ * finite weights, an input that fits the images and one output per digit. Returns the shape of one
+ * input example. A 5-output model would otherwise "score" on the labels below 5 only.
+ */
+export function checkMnistModel(path: string, model: Module, architecture: LayerSpec, features = 784): number[] {
+  assertFiniteWeights(printablePath(path), model.stateDict());
+  const shape = inputShapeFor(architecture, features, path);
+  const out = outputShapeFor(model, shape, path);
+  if (out.length !== 1 || out[0] !== MNIST_CLASSES) {
+    const found = out.length === 1 ? `${out[0]!} output${out[0] === 1 ? "" : "s"}` : `an output of shape ${fmt(out)}`;
+    throw new ModelFileError(
+      `${printablePath(path)}: the model has ${found} per image, but MNIST has ${MNIST_CLASSES} classes (the digits 0–9) and needs ${MNIST_CLASSES} outputs — ` +
+        "this model was not trained to classify MNIST digits; train one with `descent train --out <path>`",
+    );
+  }
+  return shape;
 }

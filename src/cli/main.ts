@@ -1,6 +1,8 @@
 /**
  * `descent` command line. User errors (bad flags, bad files) print one clear message and exit
  * non-zero without a stack trace: 2 for usage errors, 1 for everything else the user can fix.
+ * Every message passes through terminalSafe(): a message that quotes file text or a path without
+ * printable() still cannot send control sequences to the terminal.
  */
 import { Command, CommanderError } from "commander";
 import pc from "picocolors";
@@ -10,6 +12,7 @@ import "../node/threads.js"; // lets --threads 2 start a worker_threads helper
 import { choice, integer } from "./parse.js";
 import { CONV_ALGORITHMS, setConvAlgorithm, type ConvAlgorithm } from "../ops/conv-winograd.js";
 import { VERSION } from "../version.js";
+import { terminalSafe } from "../text.js";
 import { trainCommand } from "./commands/train.js";
 import { evalCommand } from "./commands/eval.js";
 import { predictCommand } from "./commands/predict.js";
@@ -25,7 +28,7 @@ export function buildProgram(): Command {
     .option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")} (default: wasm where WebAssembly SIMD exists)`, choice("--backend", BACKENDS))
     .exitOverride()
     .showHelpAfterError("(add --help for usage)")
-    .configureOutput({ outputError: (str, write) => write(pc.red(str)) });
+    .configureOutput({ outputError: (str, write) => write(pc.red(terminalSafe(str))) });
   const compute = [trainCommand, evalCommand, predictCommand, infoCommand].map((make) => make());
   for (const cmd of compute) {
     cmd.option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, choice("--backend", BACKENDS));
@@ -33,7 +36,7 @@ export function buildProgram(): Command {
     cmd.option("--conv <algorithm>", `5×5 stride-1 convolutions: ${CONV_ALGORITHMS.join(", ")} (auto: Winograd with ≥ 8 input channels, wasm backend)`, choice("--conv", CONV_ALGORITHMS));
   }
   for (const cmd of [...compute, exploreCommand()]) {
-    cmd.exitOverride().showHelpAfterError(`(run "descent ${cmd.name()} --help" for usage)`).configureOutput({ outputError: (str, write) => write(pc.red(str)) });
+    cmd.exitOverride().showHelpAfterError(`(run "descent ${cmd.name()} --help" for usage)`).configureOutput({ outputError: (str, write) => write(pc.red(terminalSafe(str))) });
     program.addCommand(cmd);
   }
   // --backend works before or after the command name; DESCENT_BACKEND=ref also works.
@@ -83,15 +86,15 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (e instanceof UsageError) {
-      process.stderr.write(pc.red(`descent: ${e.message}\n`));
+      process.stderr.write(pc.red(`descent: ${terminalSafe(e.message)}\n`));
       return 2;
     }
     if (isUserError(e)) {
-      process.stderr.write(pc.red(`descent: ${e.message}\n`));
+      process.stderr.write(pc.red(`descent: ${terminalSafe(e.message)}\n`));
       return 1;
     }
     process.stderr.write(`descent: internal error — this is a bug in descent; please report it with the command you ran.\n`);
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(`${terminalSafe(e instanceof Error ? (e.stack ?? e.message) : String(e), 100_000)}\n`);
     return 70;
   }
 }

@@ -5,6 +5,7 @@
  * then the elements in row-major order, big-endian. No fs here — see src/node/mnist.ts.
  */
 import { IdxError } from "../errors.js";
+import { printablePath } from "../text.js";
 
 export type IdxDType = "uint8" | "int8" | "int16" | "int32" | "float32" | "float64";
 
@@ -40,31 +41,31 @@ const fmtShape = (shape: readonly number[]) => `[${shape.join(", ")}]`;
 export function parseIdx(bytes: Uint8Array, name = "idx"): IdxArray {
   if (bytes.length < 4) {
     throw new IdxError(
-      `${name}: ${bytes.length === 0 ? "is empty" : `is only ${bytes.length} bytes`}, expected at least a 4-byte IDX header — the file is incomplete; re-download it`,
+      `${printablePath(name)}: ${bytes.length === 0 ? "is empty" : `is only ${bytes.length} bytes`}, expected at least a 4-byte IDX header — the file is incomplete; re-download it`,
     );
   }
   const [b0, b1, code, rank] = [bytes[0]!, bytes[1]!, bytes[2]!, bytes[3]!];
   if (b0 === 0x1f && b1 === 0x8b) {
-    throw new IdxError(`${name}: looks gzip-compressed (starts 1f 8b) — pass the .gz path or gunzip it first`);
+    throw new IdxError(`${printablePath(name)}: looks gzip-compressed (starts 1f 8b) — pass the .gz path or gunzip it first`);
   }
   if (b0 !== 0 || b1 !== 0) {
     const text = b0 === 0x3c ? " (starts with '<': probably an HTML page saved by a failed download)" : "";
     throw new IdxError(
-      `${name}: not an IDX file: expected magic bytes 00 00, found ${hex(b0)} ${hex(b1)}${text} — check the path, or re-download the file`,
+      `${printablePath(name)}: not an IDX file: expected magic bytes 00 00, found ${hex(b0)} ${hex(b1)}${text} — check the path, or re-download the file`,
     );
   }
   const type = TYPES.get(code);
   if (!type) {
     const valid = [...TYPES].map(([c, t]) => `${hex(c)} ${t.dtype}`).join(", ");
-    throw new IdxError(`${name}: unknown IDX element type code ${hex(code)} (byte 2); valid codes are ${valid} — the file is corrupt or not IDX`);
+    throw new IdxError(`${printablePath(name)}: unknown IDX element type code ${hex(code)} (byte 2); valid codes are ${valid} — the file is corrupt or not IDX`);
   }
   if (rank < 1 || rank > MAX_RANK) {
-    throw new IdxError(`${name}: rank ${rank} (byte 3) is not supported, expected 1..${MAX_RANK} — the file is corrupt or not IDX`);
+    throw new IdxError(`${printablePath(name)}: rank ${rank} (byte 3) is not supported, expected 1..${MAX_RANK} — the file is corrupt or not IDX`);
   }
   const headerBytes = 4 + 4 * rank;
   if (bytes.length < headerBytes) {
     throw new IdxError(
-      `${name}: header truncated: rank ${rank} needs ${headerBytes} header bytes, found ${bytes.length} — the file is incomplete; re-download it`,
+      `${printablePath(name)}: header truncated: rank ${rank} needs ${headerBytes} header bytes, found ${bytes.length} — the file is incomplete; re-download it`,
     );
   }
 
@@ -74,24 +75,24 @@ export function parseIdx(bytes: Uint8Array, name = "idx"): IdxArray {
   for (let i = 0; i < rank; i++) shape.push(view.getUint32(4 + 4 * i, false));
   const zero = shape.findIndex((d) => d === 0);
   if (zero >= 0) {
-    throw new IdxError(`${name}: dimension ${zero} of shape ${fmtShape(shape)} is 0, expected every dimension ≥ 1 — the header is corrupt`);
+    throw new IdxError(`${printablePath(name)}: dimension ${zero} of shape ${fmtShape(shape)} is 0, expected every dimension ≥ 1 — the header is corrupt`);
   }
   const count = shape.reduce((a, d) => a * d, 1);
   const dataBytes = count * type.bytes;
   if (dataBytes > MAX_DATA_BYTES) {
     throw new IdxError(
-      `${name}: shape ${fmtShape(shape)} of ${type.dtype} needs ${dataBytes} data bytes, more than the ${MAX_DATA_BYTES}-byte limit — the header is probably corrupt`,
+      `${printablePath(name)}: shape ${fmtShape(shape)} of ${type.dtype} needs ${dataBytes} data bytes, more than the ${MAX_DATA_BYTES}-byte limit — the header is probably corrupt`,
     );
   }
   const found = bytes.length - headerBytes;
   if (found < dataBytes) {
     throw new IdxError(
-      `${name}: truncated: expected ${dataBytes} data bytes for shape ${fmtShape(shape)} (${type.dtype}), found ${found} — the file is incomplete; re-download it`,
+      `${printablePath(name)}: truncated: expected ${dataBytes} data bytes for shape ${fmtShape(shape)} (${type.dtype}), found ${found} — the file is incomplete; re-download it`,
     );
   }
   if (found > dataBytes) {
     throw new IdxError(
-      `${name}: has ${found - dataBytes} trailing bytes after the data (shape ${fmtShape(shape)} of ${type.dtype} needs ${dataBytes}, found ${found}) — the header does not match the file; re-download it`,
+      `${printablePath(name)}: has ${found - dataBytes} trailing bytes after the data (shape ${fmtShape(shape)} of ${type.dtype} needs ${dataBytes}, found ${found}) — the header does not match the file; re-download it`,
     );
   }
   return { dtype: type.dtype, shape, data: decode(type.dtype, view, bytes, headerBytes, count) };

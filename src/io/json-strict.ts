@@ -6,6 +6,7 @@
  * property: it cannot replace the object's prototype or reach Object.prototype.
  */
 import { ModelFileError } from "../errors.js";
+import { printablePath, quoted } from "../text.js";
 
 /** Deepest nesting of arrays and objects accepted. */
 export const MAX_JSON_DEPTH = 64;
@@ -58,10 +59,10 @@ class Parser {
       if (this.text[this.pos] !== '"') this.fail('expected a string key in double quotes');
       const keyAt = this.pos;
       const key = this.string();
-      if (seen.has(key)) this.fail(`duplicate key ${JSON.stringify(key)} (each key may appear once)`, keyAt);
+      if (seen.has(key)) this.fail(`duplicate key ${quoted(key)} (each key may appear once)`, keyAt);
       seen.add(key);
       this.skipSpace();
-      if (!this.eat(":")) this.fail(`expected ":" after key ${JSON.stringify(key)}`);
+      if (!this.eat(":")) this.fail(`expected ":" after key ${quoted(key)}`);
       this.skipSpace();
       Object.defineProperty(out, key, { value: this.value(depth), enumerable: true, writable: true, configurable: true });
       this.skipSpace();
@@ -154,7 +155,7 @@ class Parser {
         lineStart = i + 1;
       }
     }
-    const found = at < this.text.length ? `found ${JSON.stringify(this.text.slice(at, at + 12))}` : "found the end of the text";
-    throw new ModelFileError(`${this.name}: invalid JSON at line ${line}, column ${at - lineStart + 1} (offset ${at}): ${what}, ${found}`);
+    const found = at < this.text.length ? `found ${quoted(this.text.slice(at, at + 12))}` : "found the end of the text";
+    throw new ModelFileError(`${printablePath(this.name)}: invalid JSON at line ${line}, column ${at - lineStart + 1} (offset ${at}): ${what}, ${found}`);
   }
 }

@@ -12,6 +12,10 @@ import { ModelFileError } from "../errors.js";
 import { fmt, sameShape } from "../shape.js";
 import { decodeSafetensors, encodeSafetensors, type StoredTensor } from "./safetensors.js";
 import { parseJsonStrict } from "./json-strict.js";
+import { excerpt, printablePath, quoted } from "../text.js";
+
+/** Tensor problems named in one message. */
+const MAX_LISTED = 10;
 
 export const MODEL_FORMAT = "descent-model";
 export const MODEL_VERSION = "1";
@@ -47,22 +51,22 @@ export function decodeModel(bytes: Uint8Array, name: string): { model: Module; m
     Object.hasOwn(metadata, k) ? metadata[k] : undefined,
   );
   const fail = (what: string): never => {
-    throw new ModelFileError(`${name}: ${what}`);
+    throw new ModelFileError(`${printablePath(name)}: ${what}`);
   };
   if (format === "descent-checkpoint") {
-    fail(`this is a training checkpoint, not a model file — continue the run with \`descent train --resume ${name}\`; the model file is written when it finishes (--out)`);
+    fail(`this is a training checkpoint, not a model file — continue the run with \`descent train --resume ${printablePath(name)}\`; the model file is written when it finishes (--out)`);
   }
   if (format !== MODEL_FORMAT) {
     const names = [...tensors.keys()];
-    const listed = names.slice(0, 5).map((n) => JSON.stringify(n)).join(", ") + (names.length > 5 ? ", …" : "");
+    const listed = names.slice(0, 5).map((n) => quoted(n)).join(", ") + (names.length > 5 ? ", …" : "");
     fail(
-      `not a descent model file: its __metadata__ has ${format === undefined ? "no" : `"format": ${JSON.stringify(format)}, not`} "format": "${MODEL_FORMAT}". ` +
+      `not a descent model file: its __metadata__ has ${format === undefined ? "no" : `"format": ${excerpt(format)}, not`} "format": "${MODEL_FORMAT}". ` +
         `It is a safetensors file with ${names.length} tensor${names.length === 1 ? "" : "s"}${names.length ? ` (${listed})` : ""} but no architecture descent can rebuild — ` +
         "load a file written by `descent train --out <path>`",
     );
   }
   if (version !== MODEL_VERSION) {
-    fail(`model file version ${JSON.stringify(version ?? null)} is not supported (this descent reads version ${MODEL_VERSION}) — re-save it with this version of descent`);
+    fail(`model file version ${excerpt(version ?? null)} is not supported (this descent reads version ${MODEL_VERSION}) — re-save it with this version of descent`);
   }
   if (architectureJson === undefined) return fail('__metadata__ has no "architecture" entry — the file is incomplete; save it again');
   if (trainingJson === undefined) return fail('__metadata__ has no "training" entry — the file is incomplete; save it again');
@@ -70,7 +74,7 @@ export function decodeModel(bytes: Uint8Array, name: string): { model: Module; m
   const model = buildModule(parseJsonStrict(architectureJson, `${name}: architecture`), `${name}: model`);
   const training = parseJsonStrict(trainingJson, `${name}: training metadata`);
   if (typeof training !== "object" || training === null || Array.isArray(training)) {
-    fail(`training metadata must be a JSON object, found ${JSON.stringify(training)?.slice(0, 80)} — the file is corrupt`);
+    fail(`training metadata must be a JSON object, found ${excerpt(training)} — the file is corrupt`);
   }
 
   checkTensors(model, tensors, fail);
@@ -87,17 +91,19 @@ function checkTensors(model: Module, tensors: Map<string, StoredTensor>, fail: (
     const layer = describeOwner(model, k);
     const dtype = t.data instanceof Float64Array ? "F64" : "F32";
     if (!found) {
-      problems.push(`tensor "${k}" ${fmt(t.shape)} needed by the architecture (${layer}) is missing`);
+      problems.push(`tensor ${quoted(k)} ${fmt(t.shape)} needed by the architecture (${layer}) is missing`);
     } else if (!sameShape(found.shape, t.shape)) {
-      problems.push(`tensor "${k}" has shape ${fmt(found.shape)}, but the architecture (${layer}) needs ${fmt(t.shape)}`);
+      problems.push(`tensor ${quoted(k)} has shape ${fmt(found.shape)}, but the architecture (${layer}) needs ${fmt(t.shape)}`);
     } else if (found.dtype !== dtype) {
-      problems.push(`tensor "${k}" is ${found.dtype}, but the architecture (${layer}) stores ${dtype}`);
+      problems.push(`tensor ${quoted(k)} is ${found.dtype}, but the architecture (${layer}) stores ${dtype}`);
     }
   }
   const unexpected = [...tensors.keys()].filter((k) => !Object.hasOwn(own, k));
-  for (const k of unexpected) problems.push(`tensor ${JSON.stringify(k)} is not part of the architecture`);
+  for (const k of unexpected) problems.push(`tensor ${quoted(k)} is not part of the architecture`);
   if (problems.length > 0) {
-    fail(`${problems.join("; ")} — the weights do not fit the stored architecture (file edited or corrupt); retrain with \`descent train --out <path>\``);
+    // A hostile file may hold thousands of stray tensors: name the first few, count the rest.
+    const listed = problems.length > MAX_LISTED ? [...problems.slice(0, MAX_LISTED), `and ${problems.length - MAX_LISTED} more problems`] : problems;
+    fail(`${listed.join("; ")} — the weights do not fit the stored architecture (file edited or corrupt); retrain with \`descent train --out <path>\``);
   }
 }
 

@@ -11,6 +11,7 @@
 import { ModelFileError } from "../errors.js";
 import { fmt } from "../shape.js";
 import { parseJsonStrict } from "./json-strict.js";
+import { excerpt, printablePath, quoted } from "../text.js";
 
 export interface StoredTensor {
   name: string;
@@ -63,7 +64,7 @@ export function encodeSafetensors(tensors: StoredTensor[], metadata: Record<stri
 
 function checkForEncoding(t: StoredTensor, names: Set<string>): void {
   const fail = (what: string) => {
-    throw new ModelFileError(`encodeSafetensors: tensor ${JSON.stringify(t.name)}: ${what}`);
+    throw new ModelFileError(`encodeSafetensors: tensor ${quoted(t.name)}: ${what}`);
   };
   if (t.name === "" || t.name === METADATA) fail(`the name is reserved or empty`);
   if (names.has(t.name)) fail("the name appears twice");
@@ -98,7 +99,7 @@ interface Entry {
 /** Validates the whole file, then returns copies of its tensors (aligned, host byte order). */
 export function decodeSafetensors(bytes: Uint8Array, name: string): { metadata: Record<string, string>; tensors: Map<string, StoredTensor> } {
   const fail = (what: string): never => {
-    throw new ModelFileError(`${name}: ${what}`);
+    throw new ModelFileError(`${printablePath(name)}: ${what}`);
   };
   if (bytes.length < 8) {
     fail(`${bytes.length} bytes is too short for a safetensors file (it starts with an 8-byte header length) — the file is empty or truncated; save it again`);
@@ -125,7 +126,7 @@ export function decodeSafetensors(bytes: Uint8Array, name: string): { metadata: 
     throw new ModelFileError(`${(e as Error).message} — the file is corrupt or not safetensors`);
   }
   if (typeof header !== "object" || header === null || Array.isArray(header)) {
-    fail(`the header must be a JSON object {"<tensor name>": {...}}, found ${Array.isArray(header) ? "an array" : JSON.stringify(header)} — the file is corrupt or not safetensors`);
+    fail(`the header must be a JSON object {"<tensor name>": {...}}, found ${Array.isArray(header) ? "an array" : excerpt(header)} — the file is corrupt or not safetensors`);
   }
   const record = header as Record<string, unknown>;
   const metadata = readMetadata(record[METADATA], fail);
@@ -149,36 +150,36 @@ function readMetadata(value: unknown, fail: (what: string) => never): Record<str
   const out: Record<string, string> = {};
   if (value === undefined) return out;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    fail(`"${METADATA}" must be an object of strings, found ${JSON.stringify(value)} — the file is corrupt`);
+    fail(`"${METADATA}" must be an object of strings, found ${excerpt(value)} — the file is corrupt`);
   }
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof v !== "string") fail(`"${METADATA}" entry ${JSON.stringify(k)} must be a string, found ${JSON.stringify(v)} — the file is corrupt`);
+    if (typeof v !== "string") fail(`"${METADATA}" entry ${quoted(k)} must be a string, found ${excerpt(v)} — the file is corrupt`);
     Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
 
 function readEntry(tensor: string, value: unknown, fail: (what: string) => never): Entry {
-  const where = `tensor ${JSON.stringify(tensor)}`;
+  const where = `tensor ${quoted(tensor)}`;
   if (tensor === "") fail("a tensor has an empty name — the file is corrupt");
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return fail(`${where}: expected {"dtype", "shape", "data_offsets"}, found ${JSON.stringify(value)} — the file is corrupt`);
+    return fail(`${where}: expected {"dtype", "shape", "data_offsets"}, found ${excerpt(value)} — the file is corrupt`);
   }
   const v = value as Record<string, unknown>;
-  for (const k of Object.keys(v)) if (!TENSOR_FIELDS.includes(k)) fail(`${where}: unknown field ${JSON.stringify(k)} (expected only ${TENSOR_FIELDS.join(", ")})`);
+  for (const k of Object.keys(v)) if (!TENSOR_FIELDS.includes(k)) fail(`${where}: unknown field ${quoted(k)} (expected only ${TENSOR_FIELDS.join(", ")})`);
   for (const k of TENSOR_FIELDS) if (!(k in v)) fail(`${where}: the "${k}" field is missing — the file is corrupt`);
 
   const dtype = v.dtype;
   if (typeof dtype !== "string" || !Object.hasOwn(ITEM_SIZE, dtype)) {
-    fail(`${where}: dtype ${JSON.stringify(dtype)} is not supported (descent reads ${SUPPORTED}) — convert the tensor to float32 before saving`);
+    fail(`${where}: dtype ${excerpt(dtype)} is not supported (descent reads ${SUPPORTED}) — convert the tensor to float32 before saving`);
   }
   const shape = v.shape;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    fail(`${where}: shape must be a list of non-negative integers, found ${JSON.stringify(shape)} — the file is corrupt`);
+    fail(`${where}: shape must be a list of non-negative integers, found ${excerpt(shape)} — the file is corrupt`);
   }
   const offsets = v.data_offsets;
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-    fail(`${where}: data_offsets must be two non-negative integers [begin, end], found ${JSON.stringify(offsets)} — the file is corrupt`);
+    fail(`${where}: data_offsets must be two non-negative integers [begin, end], found ${excerpt(offsets)} — the file is corrupt`);
   }
   const [begin, end] = offsets as [number, number];
   if (begin > end) fail(`${where}: data_offsets [${begin}, ${end}] has begin > end — the file is corrupt`);
@@ -197,18 +198,18 @@ const elementCount = (shape: number[]) => (shape.includes(0) ? 0 : shape.reduce(
 function checkTiling(entries: Entry[], dataLength: number, fail: (what: string) => never): void {
   for (const e of entries) {
     if (e.end > dataLength) {
-      fail(`tensor ${JSON.stringify(e.name)}: data_offsets [${e.begin}, ${e.end}] run past the ${dataLength}-byte data region — the file is truncated or corrupt`);
+      fail(`tensor ${quoted(e.name)}: data_offsets [${e.begin}, ${e.end}] run past the ${dataLength}-byte data region — the file is truncated or corrupt`);
     }
   }
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;
   let previous = "the start of the data region";
   for (const e of sorted) {
-    const here = `tensor ${JSON.stringify(e.name)} [${e.begin}, ${e.end}]`;
+    const here = `tensor ${quoted(e.name)} [${e.begin}, ${e.end}]`;
     if (e.begin < at) fail(`${here} overlaps ${previous} (which ends at ${at}) — the file is corrupt`);
     if (e.begin > at) fail(`gap of ${e.begin - at} unused bytes between ${previous} and ${here} — the file is corrupt`);
     at = e.end;
-    previous = `tensor ${JSON.stringify(e.name)}`;
+    previous = `tensor ${quoted(e.name)}`;
   }
   if (at !== dataLength) {
     fail(`${dataLength - at} trailing bytes after the last tensor (data region is ${dataLength} bytes, tensors cover ${at}) — the file is corrupt or was appended to`);

@@ -13,6 +13,7 @@ import { AvgPool2d, MaxPool2d } from "./layers/pool.js";
 import { BatchNorm1d, BatchNorm2d } from "./layers/batchnorm.js";
 import { Residual } from "./layers/residual.js";
 import { ModelFileError } from "../errors.js";
+import { excerpt, printablePath, quoted } from "../text.js";
 
 /** Largest dimension, and largest tensor, accepted from a file (guards allocation against corrupt or hostile specs). */
 const MAX_DIM = 1 << 24;
@@ -22,28 +23,28 @@ class SpecReader {
   constructor(private readonly spec: LayerSpec, private readonly where: string) {}
 
   fail(what: string): never {
-    throw new ModelFileError(`${this.where} (${this.spec.type}): ${what}`);
+    throw new ModelFileError(`${printablePath(this.where)} (${this.spec.type}): ${what}`);
   }
   int(key: string, fallback?: number): number {
     const v = this.spec[key] ?? fallback;
     if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > MAX_DIM) {
-      this.fail(`"${key}" must be an integer in [1, ${MAX_DIM}], found ${JSON.stringify(v)}`);
+      this.fail(`"${key}" must be an integer in [1, ${MAX_DIM}], found ${excerpt(v)}`);
     }
     return v;
   }
   num(key: string, lo: number, hi: number, fallback?: number): number {
     const v = this.spec[key] ?? fallback;
-    if (typeof v !== "number" || !(v >= lo && v <= hi)) this.fail(`"${key}" must be a number in [${lo}, ${hi}], found ${JSON.stringify(v)}`);
+    if (typeof v !== "number" || !(v >= lo && v <= hi)) this.fail(`"${key}" must be a number in [${lo}, ${hi}], found ${excerpt(v)}`);
     return v;
   }
   bool(key: string, fallback: boolean): boolean {
     const v = this.spec[key] ?? fallback;
-    if (typeof v !== "boolean") this.fail(`"${key}" must be true or false, found ${JSON.stringify(v)}`);
+    if (typeof v !== "boolean") this.fail(`"${key}" must be true or false, found ${excerpt(v)}`);
     return v;
   }
   nonNegative(key: string, fallback: number): number {
     const v = this.spec[key] ?? fallback;
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_DIM) this.fail(`"${key}" must be an integer in [0, ${MAX_DIM}], found ${JSON.stringify(v)}`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_DIM) this.fail(`"${key}" must be an integer in [0, ${MAX_DIM}], found ${excerpt(v)}`);
     return v;
   }
   child(key: string): unknown {
@@ -90,10 +91,10 @@ export const LAYER_TYPES = Object.keys(BUILDERS);
 /** Rebuilds a module from its spec (weights are left at their defaults; load them after). */
 export function buildModule(spec: unknown, where = "model"): Module {
   if (typeof spec !== "object" || spec === null || Array.isArray(spec) || typeof (spec as LayerSpec).type !== "string") {
-    throw new ModelFileError(`${where}: expected a layer description like {"type": "Linear", …}, found ${JSON.stringify(spec)?.slice(0, 80)}`);
+    throw new ModelFileError(`${printablePath(where)}: expected a layer description like {"type": "Linear", …}, found ${excerpt(spec)}`);
   }
   const s = spec as LayerSpec;
   const build = Object.hasOwn(BUILDERS, s.type) ? BUILDERS[s.type] : undefined;
-  if (!build) throw new ModelFileError(`${where}: unknown layer type "${s.type}" (known: ${LAYER_TYPES.join(", ")})`);
+  if (!build) throw new ModelFileError(`${printablePath(where)}: unknown layer type ${quoted(s.type)} (known: ${LAYER_TYPES.join(", ")})`);
   return build(new SpecReader(s, where), where);
 }

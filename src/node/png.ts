@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { PNG } from "pngjs";
 import { DescentError } from "../errors.js";
 import type { RawImage } from "../data/preprocess.js";
+import { printable, printablePath } from "../text.js";
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
 
@@ -31,17 +32,17 @@ export async function readImage(path: string): Promise<RawImage> {
     // pngjs's messages are terse ("Ran out of data"); a missing IEND is the common, clear case.
     if (bytes.lastIndexOf("IEND") < 0) {
       throw new DescentError(
-        `${path}: truncated PNG — the file stops after ${bytes.length} bytes, before the IEND chunk that ends ` +
+        `${printablePath(path)}: truncated PNG — the file stops after ${bytes.length} bytes, before the IEND chunk that ends ` +
           `every PNG (an interrupted download or copy?); get or save the image again`,
       );
     }
     const why = e instanceof Error ? e.message : String(e);
-    throw new DescentError(`${path}: corrupt PNG (the decoder says: ${why}) — re-export or re-save the image as PNG`);
+    throw new DescentError(`${printablePath(path)}: corrupt PNG (the decoder says: ${printable(why, 200)}) — re-export or re-save the image as PNG`);
   }
   const { width, height, data } = png;
   if (data.length !== width * height * 4) {
     throw new DescentError(
-      `${path}: decoded ${data.length} bytes for a ${width}×${height} image, expected ${width * height * 4} (RGBA) — ` +
+      `${printablePath(path)}: decoded ${data.length} bytes for a ${width}×${height} image, expected ${width * height * 4} (RGBA) — ` +
         `the PNG is probably corrupt; re-save it`,
     );
   }
@@ -50,10 +51,10 @@ export async function readImage(path: string): Promise<RawImage> {
 
 function readFailure(path: string, e: unknown): string {
   const code = (e as { code?: unknown } | null)?.code;
-  if (code === "ENOENT") return `${path}: no such file — check the path`;
-  if (code === "EISDIR") return `${path}: is a folder, expected a PNG file`;
-  if (code === "EACCES" || code === "EPERM") return `${path}: permission denied — check the file's permissions`;
-  return `${path}: cannot read the file (${e instanceof Error ? e.message : String(e)})`;
+  if (code === "ENOENT") return `${printablePath(path)}: no such file — check the path`;
+  if (code === "EISDIR") return `${printablePath(path)}: is a folder, expected a PNG file`;
+  if (code === "EACCES" || code === "EPERM") return `${printablePath(path)}: permission denied — check the file's permissions`;
+  return `${printablePath(path)}: cannot read the file (${printable(e instanceof Error ? e.message : String(e), 400)})`;
 }
 
 /** Throws unless `bytes` start with the PNG signature, saying what the file looks like instead. */
@@ -62,12 +63,12 @@ function checkSignature(path: string, bytes: Uint8Array): void {
   let matches = true;
   for (let i = 0; i < n; i++) if (bytes[i] !== PNG_SIGNATURE[i]) matches = false;
   if (matches && bytes.length > PNG_SIGNATURE.length) return;
-  if (bytes.length === 0) throw new DescentError(`${path}: the file is empty, expected a PNG image`);
-  if (matches) throw new DescentError(`${path}: truncated PNG (only ${bytes.length} bytes) — re-save the image as PNG`);
+  if (bytes.length === 0) throw new DescentError(`${printablePath(path)}: the file is empty, expected a PNG image`);
+  if (matches) throw new DescentError(`${printablePath(path)}: truncated PNG (only ${bytes.length} bytes) — re-save the image as PNG`);
   const kind = sniff(bytes);
   const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ");
   throw new DescentError(
-    `${path}: not a PNG file (${kind ? `looks like ${kind}` : `starts ${head}`}) — only PNG is supported; ` +
+    `${printablePath(path)}: not a PNG file (${kind ? `looks like ${kind}` : `starts ${head}`}) — only PNG is supported; ` +
       `convert it first, e.g. \`magick ${quote(path)} digit.png\` or "Save as PNG" in an image editor`,
   );
 }

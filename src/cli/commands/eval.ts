@@ -4,11 +4,12 @@ import { loadMnist } from "../../node/mnist.js";
 import { loadModel } from "../../node/model-files.js";
 import { evaluate } from "../../train/evaluate.js";
 import { choice } from "../parse.js";
-import { describeNetwork, inputShapeFor } from "../describe.js";
+import { checkMnistModel, describeNetwork } from "../describe.js";
 import type { ConfusionMatrix } from "../../train/metrics.js";
 import { evaluateEnsemble } from "../../train/ensemble.js";
 import type { TensorDataset } from "../../data/dataset.js";
 import { UsageError } from "../../errors.js";
+import { printablePath, terminalJson } from "../../text.js";
 
 export function evalCommand(): Command {
   return new Command("eval")
@@ -23,13 +24,13 @@ export function evalCommand(): Command {
       const path = paths[0]!;
       const { model, architecture } = await loadModel(path);
       const flat = data[opts.split];
-      const split = flat.withFeatureShape(inputShapeFor(architecture, flat.featureSize, path));
+      const split = flat.withFeatureShape(checkMnistModel(path, model, architecture, flat.featureSize));
       const r = evaluate(model, split);
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ model: path, split: opts.split, accuracy: r.accuracy, correct: r.correct, total: r.total, confusion: r.confusion.toRows() })}\n`);
+        process.stdout.write(`${terminalJson({ model: path, split: opts.split, accuracy: r.accuracy, correct: r.correct, total: r.total, confusion: r.confusion.toRows() })}\n`);
         return;
       }
-      process.stdout.write(`${path} · ${describeNetwork(architecture)} · ${opts.split} set (${r.total.toLocaleString("en-US")} images)\n`);
+      process.stdout.write(`${printablePath(path)} · ${describeNetwork(architecture)} · ${opts.split} set (${r.total.toLocaleString("en-US")} images)\n`);
       process.stdout.write(`accuracy ${pc.bold(`${(r.accuracy * 100).toFixed(2)} %`)} (${r.correct}/${r.total})\n\n`);
       process.stdout.write(formatConfusion(r.confusion));
     });
@@ -38,18 +39,18 @@ export function evalCommand(): Command {
 /** Several models on one split: each alone, then their majority vote and averaged outputs. */
 async function evalEnsemble(paths: string[], flat: TensorDataset, opts: { split: string; json?: boolean }): Promise<void> {
   const loaded = await Promise.all(paths.map((p) => loadModel(p)));
-  const shapes = loaded.map((m, i) => inputShapeFor(m.architecture, flat.featureSize, paths[i]!).join("×"));
+  const shapes = loaded.map((m, i) => checkMnistModel(paths[i]!, m.model, m.architecture, flat.featureSize).join("×"));
   if (new Set(shapes).size > 1) {
     throw new UsageError(`these models take different inputs (${[...new Set(shapes)].join(" vs ")}); an ensemble needs the same input`);
   }
   const split = flat.withFeatureShape(shapes[0]!.split("×").map(Number));
   const e = evaluateEnsemble(loaded.map((m) => m.model), split);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ models: paths, split: opts.split, members: e.members, vote: e.vote.accuracy, average: e.average.accuracy })}\n`);
+    process.stdout.write(`${terminalJson({ models: paths, split: opts.split, members: e.members, vote: e.vote.accuracy, average: e.average.accuracy })}\n`);
     return;
   }
   const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
-  paths.forEach((p, i) => process.stdout.write(`${p}: ${pct(e.members[i]!)}\n`));
+  paths.forEach((p, i) => process.stdout.write(`${printablePath(p)}: ${pct(e.members[i]!)}\n`));
   process.stdout.write(`ensemble of ${paths.length} on the ${opts.split} set: vote ${pc.bold(pct(e.vote.accuracy))} · average of outputs ${pc.bold(pct(e.average.accuracy))}\n\n`);
   process.stdout.write(formatConfusion(e.vote.confusion));
 }

@@ -8,6 +8,7 @@ import { startExploreServer } from "../../node/explore-server.js";
 import { defaultMnistDir } from "../../node/mnist.js";
 import { loadModel } from "../../node/model-files.js";
 import { integer } from "../parse.js";
+import { checkMnistModel } from "../describe.js";
 
 const LOOPBACK = ["127.0.0.1", "localhost", "::1"];
 
@@ -24,7 +25,11 @@ export function exploreCommand(): Command {
         const where = process.env.DESCENT_WEB_ROOT ? join(root, "index.html") : "dist-web/index.html";
         throw new DescentError(`the explorer app is not built (${where} missing): run \`npm run build:web\``);
       }
-      if (opts.model !== undefined) await loadModel(opts.model); // a bad file fails here, with the usual message
+      if (opts.model !== undefined) {
+        // A bad file fails here, with the usual message, not later in the browser.
+        const { model, architecture } = await loadModel(opts.model);
+        checkMnistModel(opts.model, model, architecture);
+      }
       if (!LOOPBACK.includes(opts.host.toLowerCase())) {
         process.stderr.write(pc.yellow(`descent: warning: --host ${opts.host} makes the explorer reachable from the network, not just this machine\n`));
       }

@@ -3,6 +3,12 @@ import { stat } from "node:fs/promises";
 import pc from "picocolors";
 import { loadModel } from "../../node/model-files.js";
 import { describeNetwork, flatLayers } from "../describe.js";
+import { countNonFinite, describeNonFinite } from "../../io/model-health.js";
+import { printable, printablePath, terminalJson } from "../../text.js";
+
+/** Longest value shown in text mode; --json has them whole. */
+const MAX_VALUE = 200;
+const MAX_KEY = 40;
 
 export function infoCommand(): Command {
   return new Command("info")
@@ -13,27 +19,33 @@ export function infoCommand(): Command {
       const { model, meta, architecture } = await loadModel(path);
       const size = (await stat(path)).size;
       const params = model.namedParameters().map(([name, p]) => ({ name, shape: [...p.shape], size: p.size }));
+      // Shown, not refused: info is how one looks at a broken model.
+      const nonFinite = countNonFinite(model.stateDict());
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ file: path, bytes: size, architecture, parameters: model.numParameters(), tensors: params, training: meta.training })}\n`);
+        const json = { file: path, bytes: size, architecture, parameters: model.numParameters(), tensors: params, training: meta.training, nonFinite };
+        process.stdout.write(`${terminalJson(json)}\n`);
         return;
       }
+      // Everything below that came from the file (or argv) is shown through printable().
+      const value = (s: string) => printable(s, MAX_VALUE, "; see --json");
+      const key = (s: string) => printable(s, MAX_KEY).padEnd(20);
       const out: string[] = [];
-      out.push(`${pc.bold(path)} · ${(size / 1024).toFixed(1)} KiB`);
-      out.push(`network     ${describeNetwork(architecture)}`);
+      out.push(`${pc.bold(printablePath(path))} · ${(size / 1024).toFixed(1)} KiB`);
+      out.push(`network     ${value(describeNetwork(architecture))}`);
       out.push(`parameters  ${model.numParameters().toLocaleString("en-US")}`);
       out.push("", "layers");
       flatLayers(architecture).forEach((l, i) => {
         const opts = Object.entries(l).filter(([k]) => k !== "type").map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
-        out.push(`  ${String(i).padStart(2)}  ${l.type.padEnd(10)} ${opts}`);
+        out.push(`  ${String(i).padStart(2)}  ${printable(l.type, MAX_KEY).padEnd(10)} ${value(opts)}`);
       });
       out.push("", "tensors");
-      for (const p of params) out.push(`  ${p.name.padEnd(20)} [${p.shape.join(", ")}]  ${p.size.toLocaleString("en-US")}`);
+      for (const p of params) out.push(`  ${key(p.name)} [${p.shape.join(", ")}]  ${p.size.toLocaleString("en-US")}`);
       const t = meta.training;
       if (t && Object.keys(t).length > 0) {
         out.push("", "training");
         const text = (v: unknown) =>
           v === null || v === undefined ? "—" : typeof v === "number" && !Number.isInteger(v) ? String(Number(v.toPrecision(4))) : typeof v === "object" ? JSON.stringify(v) : String(v);
-        const show = (k: string, v: unknown) => out.push(`  ${k.padEnd(20)} ${text(v)}`);
+        const show = (k: string, v: unknown) => out.push(`  ${key(k)} ${value(text(v))}`);
         for (const [k, v] of Object.entries(t)) if (k !== "config") show(k, k.endsWith("Accuracy") && typeof v === "number" ? `${(v * 100).toFixed(2)} %` : v);
         if (t.config && typeof t.config === "object") {
           out.push("", "configuration");
@@ -41,5 +53,6 @@ export function infoCommand(): Command {
         }
       }
       process.stdout.write(`${out.join("\n")}\n`);
+      if (nonFinite.length > 0) process.stderr.write(pc.yellow(`descent: warning: ${describeNonFinite(printablePath(path), nonFinite)}\n`));
     });
 }

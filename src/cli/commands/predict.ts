@@ -6,7 +6,9 @@ import { mnistLike } from "../../data/preprocess.js";
 import { Tensor } from "../../tensor.js";
 import { noGrad } from "../../autograd.js";
 import { choice } from "../parse.js";
-import { inputShapeFor } from "../describe.js";
+import { checkMnistModel } from "../describe.js";
+import { isUserError } from "../../errors.js";
+import { printablePath, terminalJson, terminalSafe } from "../../text.js";
 
 /** 28×28 pixels as text, for a quick look at what the network saw. */
 function asciiDigit(pixels: Float32Array): string {
@@ -32,22 +34,32 @@ export function predictCommand(): Command {
     .option("--show", "print the 28×28 image the network sees")
     .option("--json", "print JSON")
     .action(async (modelPath: string, images: string[], opts: { invert: "auto" | "yes" | "no"; show?: boolean; json?: boolean }) => {
+      // A model problem stops at once; an image problem is reported and the next image is read.
       const { model, architecture } = await loadModel(modelPath);
-      const shape = inputShapeFor(architecture, 784, modelPath);
+      const shape = checkMnistModel(modelPath, model, architecture, 784);
       model.eval();
+      let failed = 0;
       for (const path of images) {
-        const img = await readImage(path);
-        const prepared = mnistLike(img, { invert: opts.invert === "auto" ? "auto" : opts.invert === "yes" });
+        let prepared: ReturnType<typeof mnistLike>;
+        try {
+          prepared = mnistLike(await readImage(path), { invert: opts.invert === "auto" ? "auto" : opts.invert === "yes" });
+        } catch (e) {
+          if (!isUserError(e)) throw e;
+          failed++;
+          reportFailure(path, e.message, opts.json);
+          continue;
+        }
         const out = noGrad(() => model.forward(new Tensor(prepared.pixels, [1, ...shape])));
         const scores = Array.from(out.data);
         const ranked = scores.map((v, d) => ({ digit: d, score: v })).sort((a, b) => b.score - a.score);
         const best = ranked[0]!;
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ image: path, prediction: best.digit, outputs: scores, inverted: prepared.inverted, warnings: prepared.warnings })}\n`);
+          process.stdout.write(`${terminalJson({ image: path, prediction: best.digit, outputs: scores, inverted: prepared.inverted, warnings: prepared.warnings })}\n`);
           continue;
         }
-        for (const w of prepared.warnings) process.stderr.write(pc.yellow(`${path}: ${w}\n`));
-        process.stdout.write(`${path}: ${pc.bold(String(best.digit))}  (output ${best.score.toFixed(3)}; next ${ranked[1]!.digit} at ${ranked[1]!.score.toFixed(3)})\n`);
+        const shown = printablePath(path);
+        for (const w of prepared.warnings) process.stderr.write(pc.yellow(`${shown}: ${terminalSafe(w)}\n`));
+        process.stdout.write(`${shown}: ${pc.bold(String(best.digit))}  (output ${best.score.toFixed(3)}; next ${ranked[1]!.digit} at ${ranked[1]!.score.toFixed(3)})\n`);
         if (opts.show) process.stdout.write(`${asciiDigit(prepared.pixels)}\n`);
         const max = Math.max(...scores.map(Math.abs), 1e-9);
         scores.forEach((v, d) => {
@@ -55,5 +67,21 @@ export function predictCommand(): Command {
           process.stdout.write(`    ${d}  ${v.toFixed(3).padStart(7)}  ${d === best.digit ? pc.green(bar) : pc.dim(bar)}\n`);
         });
       }
+      if (failed > 0) {
+        if (!opts.json && images.length > 1) process.stderr.write(pc.red(`descent: ${failed} of ${images.length} images could not be read\n`));
+        process.exitCode = 1;
+      }
     });
+}
+
+/** One image that could not be read: its file and the reason, on stderr (or as a JSON line). */
+function reportFailure(path: string, message: string, json?: boolean): void {
+  if (json) {
+    process.stdout.write(`${terminalJson({ image: path, error: message })}\n`);
+    return;
+  }
+  const shown = printablePath(path);
+  // The image readers' messages start with the file; say it once either way.
+  const text = terminalSafe(message.startsWith(shown) || message.startsWith(path) ? message : `${shown}: ${message}`);
+  process.stderr.write(pc.red(`descent: ${text}\n`));
 }
