@@ -6,7 +6,8 @@ import pc from "picocolors";
 import { DescentError, UsageError } from "../../errors.js";
 import { startExploreServer } from "../../node/explore-server.js";
 import { defaultMnistDir } from "../../node/mnist.js";
-import { loadModel } from "../../node/model-files.js";
+import { readModelBytes } from "../../node/model-files.js";
+import { decodeModel } from "../../io/model-file.js";
 import { integer } from "../parse.js";
 
 const LOOPBACK = ["127.0.0.1", "localhost", "::1"];
@@ -24,7 +25,12 @@ export function exploreCommand(): Command {
         const where = process.env.DESCENT_WEB_ROOT ? join(root, "index.html") : "dist-web/index.html";
         throw new DescentError(`the explorer app is not built (${where} missing): run \`npm run build:web\``);
       }
-      if (opts.model !== undefined) await loadModel(opts.model); // a bad file fails here, with the usual message
+      // Read once: the bytes checked here are the bytes served, whatever happens to the path later.
+      let modelBytes: Uint8Array | undefined;
+      if (opts.model !== undefined) {
+        modelBytes = await readModelBytes(opts.model);
+        decodeModel(modelBytes, opts.model); // a bad file fails here, with the usual message
+      }
       if (!LOOPBACK.includes(opts.host.toLowerCase())) {
         process.stderr.write(pc.yellow(`descent: warning: --host ${opts.host} makes the explorer reachable from the network, not just this machine\n`));
       }
@@ -33,7 +39,7 @@ export function exploreCommand(): Command {
         mnistDir: defaultMnistDir(),
         host: opts.host,
         port: opts.port,
-        ...(opts.model !== undefined ? { model: resolve(opts.model) } : {}),
+        ...(modelBytes !== undefined ? { model: modelBytes } : {}),
       });
       process.stdout.write(`descent explorer: ${pc.bold(server.url)}\nCtrl-C to stop\n`);
       await new Promise<void>((done) => {
