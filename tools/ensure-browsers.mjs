@@ -5,6 +5,7 @@
  * /usr/bin/firefox-esr, as in test/explorer*.e2e.test.ts). When a default path is missing this
  * installs Debian's package for it with apt-get (as root, or through `sudo -n`); when that is not
  * possible it stops with a message saying what the tests need — the tests are never skipped.
+ * First it checks that `npm install` has run (the build and the tests need the dev dependencies).
  *
  *   node tools/ensure-browsers.mjs [--dry-run] [--chromium PATH] [--firefox PATH]
  *
@@ -14,6 +15,14 @@
  */
 import { accessSync, constants, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+
+try {
+  createRequire(import.meta.url).resolve("vitest/package.json");
+} catch {
+  process.stderr.write("npm test: descent's dependencies are not installed — run `npm install` first, then npm test\n");
+  process.exit(1);
+}
 
 const args = process.argv.slice(2);
 const dryRun = args.includes("--dry-run");
