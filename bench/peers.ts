@@ -7,7 +7,7 @@
  * Needs for the Python peers: apt-get install python3-torch python3-numpy libopenblas0-pthread
  * W3 (the convnet) runs for descent and PyTorch only: TF.js cannot train it on wasm (FACTS.md).
  * TF.js is not installed with descent: the first run that needs it installs the pinned versions of
- * bench/peers/package.json into bench/peers/node_modules (`npm ci --prefix bench/peers`, ~290 MB).
+ * bench/peers/package.json into bench/peers/node_modules (`npm ci --prefix bench/peers`, ~310 MB).
  *   npm run bench:peers -- --no-conv      (W1 and W2 only)
  *   npm run bench:peers -- --conv-only    (W3 and W3-adam only: descent and PyTorch)
  *   npm run bench:peers -- --check        (install the peers if needed, load each once, exit)
