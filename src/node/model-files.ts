@@ -27,9 +27,13 @@ export async function saveModel(path: string, model: Module, meta: ModelMeta): P
 
 /** Reads, validates and rebuilds a model file written by `saveModel`. */
 export async function loadModel(path: string): Promise<ReturnType<typeof decodeModel>> {
-  let bytes: Uint8Array;
+  return decodeModel(await readModelBytes(path), path);
+}
+
+/** A model file's bytes, unvalidated (decodeModel checks them); read failures become ModelFileErrors that say what to do. */
+export async function readModelBytes(path: string): Promise<Uint8Array> {
   try {
-    bytes = await readFile(path);
+    return await readFile(path);
   } catch (e) {
     const code = errorCode(e);
     const why =
@@ -39,5 +43,4 @@ export async function loadModel(path: string): Promise<ReturnType<typeof decodeM
       : `cannot read it (${code || "error"}: ${(e as Error).message})`;
     throw new ModelFileError(`${path}: ${why}`, { cause: e });
   }
-  return decodeModel(bytes, path);
 }

@@ -6,9 +6,11 @@ import pc from "picocolors";
 import { DescentError, UsageError } from "../../errors.js";
 import { startExploreServer } from "../../node/explore-server.js";
 import { defaultMnistDir } from "../../node/mnist.js";
-import { loadModel } from "../../node/model-files.js";
+import { readModelBytes } from "../../node/model-files.js";
+import { decodeModel } from "../../io/model-file.js";
 import { integer } from "../parse.js";
 import { checkMnistModel } from "../describe.js";
+import { printablePath } from "../../text.js";
 
 const LOOPBACK = ["127.0.0.1", "localhost", "::1"];
 
@@ -25,20 +27,23 @@ export function exploreCommand(): Command {
         const where = process.env.DESCENT_WEB_ROOT ? join(root, "index.html") : "dist-web/index.html";
         throw new DescentError(`the explorer app is not built (${where} missing): run \`npm run build:web\``);
       }
+      // Read once: the bytes checked here are the bytes served, whatever happens to the path later.
+      let modelBytes: Uint8Array | undefined;
       if (opts.model !== undefined) {
+        modelBytes = await readModelBytes(opts.model);
         // A bad file fails here, with the usual message, not later in the browser.
-        const { model, architecture } = await loadModel(opts.model);
+        const { model, architecture } = decodeModel(modelBytes, opts.model);
         checkMnistModel(opts.model, model, architecture);
       }
       if (!LOOPBACK.includes(opts.host.toLowerCase())) {
-        process.stderr.write(pc.yellow(`descent: warning: --host ${opts.host} makes the explorer reachable from the network, not just this machine\n`));
+        process.stderr.write(pc.yellow(`descent: warning: --host ${printablePath(opts.host)} makes the explorer reachable from the network, not just this machine\n`));
       }
       const server = await startExploreServer({
         root,
         mnistDir: defaultMnistDir(),
         host: opts.host,
         port: opts.port,
-        ...(opts.model !== undefined ? { model: resolve(opts.model) } : {}),
+        ...(modelBytes !== undefined ? { model: modelBytes } : {}),
       });
       process.stdout.write(`descent explorer: ${pc.bold(server.url)}\nCtrl-C to stop\n`);
       await new Promise<void>((done) => {
