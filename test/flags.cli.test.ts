@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -88,6 +88,33 @@ describe("a network without one output per class is refused before training", ()
     expectUsage(["train", "--data", data, "--layers", "784,30,12", "--train-size", "100", "--epochs", "1", "--no-save"],
       "the network ends with 12 outputs, but the data has 10 classes (labels 0–9): end --layers with 10");
   });
+});
+
+/** A safetensors file with one metadata entry replaced (header rewritten, padded to 8 bytes as the format allows). */
+function withMetadata(file: string, key: string, edit: (value: string) => string): Buffer {
+  const bytes = readFileSync(file);
+  const size = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + size).toString("utf8")) as { __metadata__: Record<string, string> };
+  header.__metadata__[key] = edit(header.__metadata__[key]!);
+  let text = JSON.stringify(header);
+  text += " ".repeat((8 - (text.length % 8)) % 8);
+  const head = Buffer.alloc(8);
+  head.writeBigUInt64LE(BigInt(Buffer.byteLength(text)));
+  return Buffer.concat([head, Buffer.from(text), bytes.subarray(8 + size)]);
+}
+
+test("a checkpoint whose saved settings have the wrong type is refused, naming the file and the setting", () => {
+  const ckpt = join(dir, "run.ckpt");
+  const r = descent("train", "--train-size", "100", "--validation", "100", "--epochs", "1", "--no-save", "--checkpoint", ckpt, "--quiet");
+  expect(r.code, r.err).toBe(0);
+  const bad = join(dir, "bad.ckpt");
+  writeFileSync(bad, withMetadata(ckpt, "config", (c) => JSON.stringify({ ...JSON.parse(c), layers: "abc" })));
+  for (const args of [["--resume", bad], ["--checkpoint", bad, "--train-size", "100", "--validation", "100", "--epochs", "2", "--no-save"]]) {
+    const e = descent("train", ...args);
+    expect(e.code, e.err).toBe(1);
+    expect(e.err).toContain(`descent: ${bad}: the saved settings are not valid (layers: expected a list of 2 to 1000 layer sizes, each an integer in [1, 2^20], got "abc")`);
+    expect(e.err).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  }
 });
 
 test("train --help lists every flag, with ranges", () => {

@@ -86,13 +86,23 @@ export function configFromFlags(opts: Record<string, unknown>): TrainConfig {
 function continuedCheckpoint(file: string, config: TrainConfig): Checkpoint {
   const checkpoint = loadCheckpoint(file);
   const withoutEpochs = (c: TrainConfig) => canonical({ ...c, epochs: 1 });
-  if (withoutEpochs(checkpoint.config) !== withoutEpochs(config)) {
+  if (withoutEpochs(fileConfig(file, checkpoint.config)) !== withoutEpochs(config)) {
     throw new ModelFileError(`${file} holds the checkpoint of a run with other settings — continue that run with --resume ${file}, or choose another --checkpoint file`);
   }
   if (checkpoint.epoch > config.epochs) {
     throw new ModelFileError(`${file} holds a run already at epoch ${checkpoint.epoch}, past --epochs ${config.epochs} — continue it with --resume ${file}, or choose another --checkpoint file`);
   }
   return checkpoint;
+}
+
+/** Settings read from a file, checked against the settings table; a bad one names the file. */
+function fileConfig(file: string, config: unknown): TrainConfig {
+  try {
+    return validateConfig(config);
+  } catch (e) {
+    if (e instanceof UsageError) throw new ModelFileError(`${file}: the saved settings are not valid (${e.message}) — the file is damaged or not descent's`);
+    throw e;
+  }
 }
 
 /** With --resume the run's settings come from the checkpoint; only these flags may change. */
@@ -108,7 +118,7 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
       throw new UsageError(`--resume continues a run with the settings saved in its checkpoint; drop ${given.join(", ")} (only --epochs can extend it)`);
     }
     resume = loadCheckpoint(opts.resume);
-    config = validateConfig({ ...resume.config, ...(opts.epochs !== undefined ? { epochs: opts.epochs as number } : {}) });
+    config = { ...fileConfig(opts.resume, resume.config), ...(opts.epochs !== undefined ? { epochs: opts.epochs as number } : {}) };
   } else {
     config = configFromFlags(opts);
   }
