@@ -2,6 +2,7 @@
 import { UsageError } from "../errors.js";
 import { didYouMean, parseSetting, checkSetting, type Range, type Setting } from "../experiment/settings.js";
 
+/** Any finite number (new flags: numberIn, with a range). */
 export function number(flag: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -10,6 +11,7 @@ export function number(flag: string) {
   };
 }
 
+/** An integer ≥ min (new flags: integerIn, with a range). */
 export function integer(flag: string, min = 0) {
   return (value: string): number => {
     const n = Number(value);
