@@ -9,7 +9,8 @@ import pc from "picocolors";
 import { isUserError, UsageError } from "../errors.js";
 import { BACKENDS, backendInfo, setBackend, setThreads, type BackendName } from "../kernels/index.js";
 import "../node/threads.js"; // lets --threads 2 start a worker_threads helper
-import { choice, integer } from "./parse.js";
+import { choice, integerIn } from "./parse.js";
+import { range } from "../experiment/settings.js";
 import { CONV_ALGORITHMS, setConvAlgorithm, type ConvAlgorithm } from "../ops/conv-winograd.js";
 import { VERSION } from "../version.js";
 import { terminalSafe } from "../text.js";
@@ -32,7 +33,7 @@ export function buildProgram(): Command {
   const compute = [trainCommand, evalCommand, predictCommand, infoCommand].map((make) => make());
   for (const cmd of compute) {
     cmd.option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, choice("--backend", BACKENDS));
-    cmd.option("--threads <n>", "1, or 2 to split large matrix products with a helper thread (wasm backend)", integer("--threads", 1));
+    cmd.option("--threads <n>", "1, or 2 to split large matrix products with a helper thread (wasm backend)", integerIn("--threads", range("[", 1, 2, "]")));
     cmd.option("--conv <algorithm>", `5×5 stride-1 convolutions: ${CONV_ALGORITHMS.join(", ")} (auto: Winograd with ≥ 8 input channels, wasm backend)`, choice("--conv", CONV_ALGORITHMS));
   }
   for (const cmd of [...compute, exploreCommand()]) {
@@ -47,7 +48,6 @@ export function buildProgram(): Command {
     if (conv) setConvAlgorithm(conv);
     const threads = action.opts().threads as number | undefined;
     if (threads !== undefined) {
-      if (threads > 2) throw new UsageError(`--threads ${threads}: descent uses at most 2 threads (a helper for large products)`);
       if (threads === 2 && (name ?? backendInfo().backend) !== "wasm") throw new UsageError("--threads 2 needs the wasm backend");
       await setThreads(threads);
     }

@@ -1,6 +1,8 @@
 /** Flag-value parsers: each throws a UsageError that names the flag and shows a valid example. */
 import { UsageError } from "../errors.js";
+import { didYouMean, parseSetting, checkSetting, type Range, type Setting } from "../experiment/settings.js";
 
+/** Any finite number (new flags: numberIn, with a range). */
 export function number(flag: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -9,6 +11,7 @@ export function number(flag: string) {
   };
 }
 
+/** An integer ≥ min (new flags: integerIn, with a range). */
 export function integer(flag: string, min = 0) {
   return (value: string): number => {
     const n = Number(value);
@@ -32,8 +35,38 @@ export function intList(flag: string) {
 export function choice<T extends string>(flag: string, allowed: readonly T[]) {
   return (value: string): T => {
     if (!(allowed as readonly string[]).includes(value)) {
-      throw new UsageError(`${flag} must be one of ${allowed.join(", ")}; got "${value}"`);
+      throw new UsageError(`${flag} must be one of ${allowed.join(", ")}; got "${value}"${didYouMean(value, allowed)}`);
     }
     return value as T;
   };
+}
+
+/**
+ * A number flag with a range, checked as the settings table checks its own:
+ * "--port 70000: expected an integer in [0, 65535], got 70000".
+ */
+export function numberIn(flag: string, range: Range, kind: "number" | "integer" = "number") {
+  return (value: string): number => parseSetting({ kind, range, flag, url: "", help: "" }, value, flag) as number;
+}
+
+export const integerIn = (flag: string, range: Range) => numberIn(flag, range, "integer");
+
+/** The parser for a setting's flag (train's flags all come from the settings table). */
+export function settingParser(s: Setting): (value: string) => unknown {
+  const flag = s.flag.split(" ")[0]!;
+  switch (s.kind) {
+    case "boolean":
+      return () => true;
+    case "choice":
+      return choice(flag, s.choices);
+    case "list":
+      // intList gives --layers its own message; the table adds its bounds.
+      return (value) => {
+        const v = intList(flag)(value);
+        checkSetting(s, v, `${flag} ${value}`);
+        return v;
+      };
+    default:
+      return (value) => parseSetting(s, value, flag);
+  }
 }

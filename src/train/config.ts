@@ -2,9 +2,8 @@
  * A training run as plain data (CLI flags, presets and, later, the explorer's URL all map onto
  * this), and the one function that turns it into a model, an optimizer and a trainer.
  */
-import { mlp, type ActivationName, type OutputName, ACTIVATIONS, OUTPUTS } from "../nn/mlp.js";
+import { mlp, type OutputName } from "../nn/mlp.js";
 import { archTakesImages, buildArch } from "../nn/arch.js";
-import { INIT_NAMES, type InitName } from "../nn/init.js";
 import { binaryCrossEntropy, crossEntropy, logLikelihood, mseLoss, quadraticCost, type LossFn } from "../nn/losses.js";
 import { weightsOnly } from "../nn/regularization.js";
 import type { Module } from "../nn/module.js";
@@ -14,48 +13,28 @@ import { Adam, AdamW } from "../optim/adam.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { ReduceOnPlateau, cosineSchedule, cosineStepSchedule, exponentialSchedule, stepSchedule, type Schedule } from "../optim/schedule.js";
 import { DataLoader, type TensorDataset } from "../data/dataset.js";
-import { augmenter, expandByShifts, type AugmentOptions } from "../data/augment.js";
+import { augmenter, expandByShifts } from "../data/augment.js";
 import { Rng } from "../rng.js";
 import { UsageError } from "../errors.js";
 import { Trainer, type FitOptions } from "./trainer.js";
 
 export { COSTS, OPTIMIZERS, SCHEDULES, DEFAULT_CONFIG, type CostName, type OptimizerName, type ScheduleName, type TrainConfig } from "./defaults.js";
-import { COSTS, OPTIMIZERS, SCHEDULES, type CostName, type TrainConfig } from "./defaults.js";
+import type { CostName, TrainConfig } from "./defaults.js";
+import { checkSettings } from "../experiment/settings.js";
 
-function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`${what} "${value}" is not one of: ${allowed.join(", ")}`);
-  }
-  return value as T;
-}
-
-/** Checks a config (from flags, a preset or a URL); throws UsageError naming the bad field. */
-export function validateConfig(c: TrainConfig): TrainConfig {
+/**
+ * Checks a config from anywhere — flags, a preset, a checkpoint, a link — against the settings
+ * table (src/experiment/settings.ts), then the settings that depend on each other. Total over
+ * unknown input: anything wrong is a UsageError naming the setting, never a TypeError.
+ * With `arch`, the output kind comes from its last layer.
+ */
+export function validateConfig(input: unknown): TrainConfig {
+  let c = checkSettings(input);
   if (c.arch !== undefined) {
     // Parsing builds the layers, which also checks every token and shape.
-    const { last } = buildArch(c.arch, { input: archTakesImages(c.arch) ? [1, 28, 28] : [784] });
+    const { last } = buildArch(c.arch, { input: mnistInput(c.arch) });
     c = { ...c, output: last === "softmax" ? "softmax" : last === "sigmoid" ? "sigmoid" : "identity" };
   }
-  if (c.layers.length < 2 || c.layers.some((n) => !Number.isInteger(n) || n < 1 || n > 1 << 20)) {
-    throw new UsageError(`layers must be at least two positive integers like 784,30,10, got ${c.layers.join(",")}`);
-  }
-  oneOf(c.activation, ACTIVATIONS, "activation");
-  oneOf(c.output, OUTPUTS, "output");
-  oneOf(c.cost, COSTS, "cost");
-  oneOf(c.init, INIT_NAMES, "init");
-  if (c.biasInit) oneOf(c.biasInit, INIT_NAMES, "bias init");
-  oneOf(c.optimizer, OPTIMIZERS, "optimizer");
-  oneOf(c.schedule, SCHEDULES, "schedule");
-  const positive = { lr: c.lr, "batch size": c.batchSize, epochs: c.epochs } as const;
-  for (const [k, v] of Object.entries(positive)) if (!(v > 0) || !Number.isFinite(v)) throw new UsageError(`${k} must be a positive number, got ${v}`);
-  for (const k of ["batchSize", "epochs", "validation", "trainSize", "seed", "earlyStopping"] as const) {
-    if (!Number.isInteger(c[k]) || c[k] < 0) throw new UsageError(`${k} must be a non-negative integer, got ${c[k]}`);
-  }
-  for (const k of ["l1", "l2", "weightDecay", "momentum"] as const) {
-    if (!(c[k] >= 0) || !Number.isFinite(c[k])) throw new UsageError(`${k} must be ≥ 0, got ${c[k]}`);
-  }
-  if (!(c.dropout >= 0 && c.dropout < 1)) throw new UsageError(`dropout must be in [0, 1), got ${c.dropout}`);
-  if (c.seed > 0xffffffff) throw new UsageError(`seed must be below 2^32, got ${c.seed}`);
   if (c.cost === "log-likelihood" && c.output !== "softmax") {
     throw new UsageError(`the log-likelihood cost needs a softmax output layer (${c.arch ? "end --arch with softmax" : "--output softmax"}), got "${c.output}"`);
   }
@@ -63,6 +42,35 @@ export function validateConfig(c: TrainConfig): TrainConfig {
     throw new UsageError("the plateau schedule watches validation accuracy: keep a validation set (--validation > 0)");
   }
   return c;
+}
+
+/** The input an architecture gets from MNIST: images [1, 28, 28] when it starts with a convolution. */
+const mnistInput = (arch: string) => (archTakesImages(arch) ? [1, 28, 28] : [784]);
+
+/**
+ * Refuses, before any training, a network that does not end with one output per class.
+ * @param output the model's output shape per example (buildArch's `output`, or [last layer size]).
+ * @param classes how many classes the data has; `which` describes them ("digits 0–9").
+ */
+export function checkOutputWidth(c: TrainConfig, output: readonly number[], classes: number, which = `labels 0–${classes - 1}`): void {
+  if (output.length === 1 && output[0] === classes) return;
+  const ends = output.length === 1 ? `${output[0]} output${output[0] === 1 ? "" : "s"}` : `a [${output.join(", ")}] output`;
+  const fix = c.arch !== undefined ? `end --arch with fc${classes}` : `end --layers with ${classes}`;
+  throw new UsageError(`the network ends with ${ends}, but the data has ${classes} classes (${which}): ${fix}`);
+}
+
+/** The output shape per example of the network a config describes, for MNIST-shaped input (builds an arch's layers to walk its shapes). */
+export function mnistOutputShape(c: TrainConfig): number[] {
+  return c.arch !== undefined ? buildArch(c.arch, { input: mnistInput(c.arch) }).output : [c.layers[c.layers.length - 1]!];
+}
+
+/** Classes in the data: the largest label + 1 over every split given. */
+function classCount(data: { train: TensorDataset; validation?: TensorDataset; test?: TensorDataset }): number {
+  let max = -1;
+  for (const d of [data.train, data.validation, data.test]) {
+    if (d) for (const y of d.labels) if (y > max) max = y;
+  }
+  return max + 1;
 }
 
 /**
@@ -155,12 +163,17 @@ export function buildExperiment(
     throw new UsageError(`the first layer takes ${c.layers[0]} inputs, but the data has ${train.featureSize} features per example (use --layers ${train.featureSize},…)`);
   }
   const images = c.arch !== undefined && archTakesImages(c.arch);
-  const model = c.arch !== undefined
-    ? buildArch(c.arch, { input: images ? imageShape(train) : [train.featureSize], init: c.init, rng, ...(c.biasInit ? { biasInit: c.biasInit } : {}) }).model
-    : mlp(c.layers, {
-      activation: c.activation, output: c.output, init: c.init, dropout: c.dropout, rng,
-      ...(c.biasInit ? { biasInit: c.biasInit } : {}),
-    });
+  const built = c.arch !== undefined
+    ? buildArch(c.arch, { input: images ? imageShape(train) : [train.featureSize], init: c.init, rng, ...(c.biasInit ? { biasInit: c.biasInit } : {}) })
+    : {
+      model: mlp(c.layers, {
+        activation: c.activation, output: c.output, init: c.init, dropout: c.dropout, rng,
+        ...(c.biasInit ? { biasInit: c.biasInit } : {}),
+      }),
+      output: [c.layers[c.layers.length - 1]!],
+    };
+  checkOutputWidth(c, built.output, classCount(data));
+  const model = built.model;
   const view = (d: TensorDataset | undefined) => (d && images ? d.withFeatureShape(imageShape(d)) : d);
   const prepared = { train: view(train)!, validation: view(data.validation), test: view(data.test) };
   const n = train.length;

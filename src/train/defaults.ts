@@ -7,6 +7,12 @@ import type { ActivationName, OutputName } from "../nn/mlp.js";
 import type { InitName } from "../nn/init.js";
 import type { AugmentOptions } from "../data/augment.js";
 
+/**
+ * The hidden activations and output layers nn/mlp.ts builds (its ACTIVATIONS and OUTPUTS, which
+ * test/settings.test.ts compares with these), repeated here so that reading them pulls in no layers.
+ */
+export const ACTIVATION_NAMES: readonly ActivationName[] = ["sigmoid", "tanh", "relu", "leaky-relu", "identity"];
+export const OUTPUT_NAMES: readonly OutputName[] = ["sigmoid", "softmax", "identity"];
 export const COSTS = ["quadratic", "cross-entropy", "log-likelihood", "mse"] as const;
 export type CostName = (typeof COSTS)[number];
 export const OPTIMIZERS = ["gd", "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"] as const;

@@ -3,12 +3,13 @@ import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pc from "picocolors";
-import { DescentError, UsageError } from "../../errors.js";
+import { DescentError } from "../../errors.js";
 import { startExploreServer } from "../../node/explore-server.js";
 import { defaultMnistDir } from "../../node/mnist.js";
 import { readModelBytes } from "../../node/model-files.js";
 import { decodeModel } from "../../io/model-file.js";
-import { integer } from "../parse.js";
+import { integerIn } from "../parse.js";
+import { range } from "../../experiment/settings.js";
 import { checkMnistModel } from "../describe.js";
 import { printablePath } from "../../text.js";
 
@@ -17,11 +18,10 @@ const LOOPBACK = ["127.0.0.1", "localhost", "::1"];
 export function exploreCommand(): Command {
   return new Command("explore")
     .description("the explorer web app on a local server: watch a network learn in your browser")
-    .option("--port <n>", "port to listen on (0: any free port)", integer("--port"), 5178)
+    .option("--port <n>", "port to listen on (0: any free port)", integerIn("--port", range("[", 0, 65535, "]")), 5178)
     .option("--host <addr>", "address to listen on; anything but 127.0.0.1, localhost or ::1 opens the explorer to the network", "127.0.0.1")
     .option("--model <file>", "a model file saved by descent train, for the app to load (served at /model.safetensors)")
     .action(async (opts: { port: number; host: string; model?: string }) => {
-      if (opts.port > 65535) throw new UsageError(`--port expects a port number from 0 to 65535, got ${opts.port}`);
       const root = appDir();
       if (!(await stat(join(root, "index.html")).then((s) => s.isFile(), () => false))) {
         const where = process.env.DESCENT_WEB_ROOT ? join(root, "index.html") : "dist-web/index.html";

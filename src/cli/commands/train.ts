@@ -1,76 +1,43 @@
 import { existsSync } from "node:fs";
-import { Command, Option } from "commander";
-import { DEFAULT_CONFIG, COSTS, OPTIMIZERS, SCHEDULES, validateConfig, type TrainConfig } from "../../train/config.js";
+import { Command } from "commander";
+import { DEFAULT_CONFIG, checkOutputWidth, mnistOutputShape, validateConfig, type TrainConfig } from "../../train/config.js";
 import { PRESETS, presetConfig } from "../../train/presets.js";
-import { ACTIVATIONS, OUTPUTS } from "../../nn/mlp.js";
-import { INIT_NAMES } from "../../nn/init.js";
 import { ModelFileError, UsageError } from "../../errors.js";
-import type { AugmentOptions } from "../../data/augment.js";
+import { SETTINGS, didYouMean, formatRange, rangeOf, type Setting } from "../../experiment/settings.js";
 import { loadMnist } from "../../node/mnist.js";
 import { loadCheckpoint } from "../../node/checkpoint-files.js";
 import type { Checkpoint } from "../../train/checkpoint.js";
-import { choice, integer, intList, number } from "../parse.js";
+import { integerIn, settingParser } from "../parse.js";
 import type { OutputMode } from "../progress.js";
 import { trainOne, type RunContext } from "../train-run.js";
 import { canonical, trainEnsemble } from "../ensemble-run.js";
 import { claimOutputs } from "../outputs.js";
 import { exitCodeFor, onInterrupt } from "../interrupt.js";
 
-/** Flags that map one-to-one onto TrainConfig fields. */
-const CONFIG_FLAGS: [flag: string, key: keyof TrainConfig, help: string, parse: (v: string) => unknown][] = [
-  ["--arch <layers>", "arch", "a whole network in one line, e.g. conv20x5,relu,maxpool2,fc100,relu,fc10 (see below)", (v) => v],
-  ["--layers <sizes>", "layers", "layer sizes, input first (e.g. 784,30,10)", intList("--layers")],
-  ["--activation <name>", "activation", `hidden activation: ${ACTIVATIONS.join(", ")}`, choice("--activation", ACTIVATIONS)],
-  ["--output <name>", "output", `output layer: ${OUTPUTS.join(", ")}`, choice("--output", OUTPUTS)],
-  ["--cost <name>", "cost", `cost: ${COSTS.join(", ")}`, choice("--cost", COSTS)],
-  ["--init <name>", "init", `weight init: ${INIT_NAMES.join(", ")}`, choice("--init", INIT_NAMES)],
-  ["--bias-init <name>", "biasInit", "bias init (default: N(0,1) for the book's inits, zeros for Xavier/He)", choice("--bias-init", INIT_NAMES)],
-  ["--optimizer <name>", "optimizer", `${OPTIMIZERS.join(", ")} (gd = full-batch gradient descent)`, choice("--optimizer", OPTIMIZERS)],
-  ["--lr <eta>", "lr", "learning rate η", number("--lr")],
-  ["--momentum <mu>", "momentum", "momentum coefficient for momentum/nesterov", number("--momentum")],
-  ["--batch-size <n>", "batchSize", "mini-batch size", integer("--batch-size", 1)],
-  ["--epochs <n>", "epochs", "passes over the training data", integer("--epochs", 1)],
-  ["--l1 <lambda>", "l1", "L1 regularisation λ (cost + λ/n·Σ|w|, the book's scaling)", number("--l1")],
-  ["--l2 <lambda>", "l2", "L2 regularisation λ (cost + λ/2n·Σw², the book's scaling)", number("--l2")],
-  ["--weight-decay <wd>", "weightDecay", "optimizer weight decay on weights (decoupled for adamw)", number("--weight-decay")],
-  ["--dropout <p>", "dropout", "dropout probability after each hidden layer", number("--dropout")],
-  ["--clip-norm <max>", "clipNorm", "clip gradients to this global L2 norm", number("--clip-norm")],
-  ["--clip-value <max>", "clipValue", "clip each gradient element to ±max", number("--clip-value")],
-  ["--schedule <name>", "schedule", `learning-rate schedule: ${SCHEDULES.join(", ")} (plateau = the book's halving)`, choice("--schedule", SCHEDULES)],
-  ["--lr-step <n>", "lrStep", "step: epochs between decays; cosine: period", integer("--lr-step", 1)],
-  ["--lr-gamma <g>", "lrGamma", "step/exponential decay factor", number("--lr-gamma")],
-  ["--plateau-patience <n>", "plateauPatience", "plateau: epochs without improvement before halving η", integer("--plateau-patience", 1)],
-  ["--early-stopping <n>", "earlyStopping", "stop after n epochs without a better validation accuracy (restores the best)", integer("--early-stopping", 1)],
-  ["--validation <n>", "validation", "training images held out for validation (the book: 10000)", integer("--validation", 0)],
-  ["--train-size <n>", "trainSize", "use only the first n training images (0 = all)", integer("--train-size", 0)],
-  ["--seed <n>", "seed", "random seed (same seed ⇒ identical weights)", integer("--seed", 0)],
-  ["--expand", "expand", "the book's expanded data: add 1-pixel shifts of every training image (5×)", () => true],
-  ["--ensemble <n>", "ensemble", "train n models (seeds seed…seed+n−1), save each, and report their vote", integer("--ensemble", 1)],
-  ["--augment <spec>", "augment", "random augmentation per batch, e.g. rotate=10,translate=2,scale=0.1,elastic=34:4", augmentSpec],
-];
+/** Every setting's flag, from the settings table: [flag, key, help, parse]. */
+const CONFIG_FLAGS: [flag: string, key: keyof TrainConfig, help: string, parse: (v: string) => unknown][] =
+  SETTINGS.map((s) => [s.flag, s.key, helpLine(s), settingParser(s)]);
 
-/** "rotate=10,translate=2,scale=0.1,elastic=34:4" → AugmentOptions. */
-function augmentSpec(v: string): AugmentOptions {
-  const out: AugmentOptions = {};
-  for (const part of v.split(",").map((p) => p.trim()).filter(Boolean)) {
-    const [key, val = ""] = part.split("=");
-    const num = (x: string) => {
-      const n = Number(x);
-      if (x.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`--augment ${part}: expected a non-negative number`);
-      return n;
-    };
-    if (key === "rotate") out.rotate = num(val);
-    else if (key === "translate") out.translate = num(val);
-    else if (key === "scale") out.scale = num(val);
-    else if (key === "elastic") {
-      const [alpha = "", sigma = ""] = val.split(":");
-      out.elastic = { alpha: num(alpha), sigma: num(sigma) };
-    } else throw new UsageError(`--augment: unknown "${key}" (use rotate=, translate=, scale=, elastic=alpha:sigma)`);
-  }
-  return out;
+/** The table's help text plus the range and the default: "learning rate η; (0, 1e4], default 3". */
+function helpLine(s: Setting): string {
+  const parts = [
+    s.kind === "number" || s.kind === "integer" ? formatRange(s.range) : "",
+    s.default !== undefined && s.kind !== "boolean" ? `default ${Array.isArray(s.default) ? s.default.join(",") : String(s.default)}` : "",
+  ].filter(Boolean);
+  return parts.length ? `${s.help}; ${parts.join(", ")}` : s.help;
 }
 
 const camel = (flag: string) => flag.replace(/^--/, "").split(" ")[0]!.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
+
+/** --preset NAME: a preset's name, or a UsageError suggesting the nearest one. */
+function presetName(value: string): string {
+  if (Object.hasOwn(PRESETS, value)) return value;
+  const names = Object.keys(PRESETS);
+  throw new UsageError(`unknown preset "${value}"${didYouMean(value, names)} (presets: ${names.join(", ")})`);
+}
+
+/** MNIST's labels are the digits 0–9 (data/mnist.ts refuses any other). */
+const MNIST_CLASSES = 10;
 
 function presetList(): string {
   return Object.entries(PRESETS).map(([name, p]) => `  ${name.padEnd(18)} ${p.description}`).join("\n");
@@ -79,7 +46,7 @@ function presetList(): string {
 export function trainCommand(): Command {
   const cmd = new Command("train")
     .description("train a network on MNIST and save it")
-    .addOption(new Option("--preset <name>", "start from a named experiment (see below)").choices(Object.keys(PRESETS)))
+    .option("--preset <name>", "start from a named experiment (see below)", presetName)
     .option("--data <dir>", "directory with the four MNIST IDX files (raw or .gz); default: the bundled copy")
     .option("--out <file>", "where to save the model", "model.safetensors")
     .option("--no-save", "do not save the model")
@@ -87,7 +54,7 @@ export function trainCommand(): Command {
     .option("--quiet", "print only the final result")
     .option("--checkpoint <file>", "after every epoch, save the whole run (weights, optimizer, random streams) to this file; the same command continues it (a file with another run's settings is refused); an ensemble keeps one per member (<file>-1 …)")
     .option("--resume <file>", "continue the run saved in this checkpoint (its settings; --epochs may extend it); keeps checkpointing there")
-    .option("--jobs <n>", "ensembles: train n members at once, each in its own worker thread (one core each)", integer("--jobs", 1));
+    .option("--jobs <n>", "ensembles: train n members at once, each in its own worker thread (one core each); at most --ensemble", integerIn("--jobs", rangeOf("ensemble")));
   for (const [flag, , help, parse] of CONFIG_FLAGS) cmd.option(flag, help, parse);
   cmd.addHelpText("after", `\nPresets:\n${presetList()}\n\nWithout --preset, the defaults are the book's chapter-1 network.
 --arch tokens: conv<F>x<K>[p<pad>][s<stride>][g<groups>], maxpool<K>, avgpool<K>, fc<N>, relu, sigmoid,
@@ -121,13 +88,23 @@ export function configFromFlags(opts: Record<string, unknown>): TrainConfig {
 function continuedCheckpoint(file: string, config: TrainConfig): Checkpoint {
   const checkpoint = loadCheckpoint(file);
   const withoutEpochs = (c: TrainConfig) => canonical({ ...c, epochs: 1 });
-  if (withoutEpochs(checkpoint.config) !== withoutEpochs(config)) {
+  if (withoutEpochs(fileConfig(file, checkpoint.config)) !== withoutEpochs(config)) {
     throw new ModelFileError(`${file} holds the checkpoint of a run with other settings — continue that run with --resume ${file}, or choose another --checkpoint file`);
   }
   if (checkpoint.epoch > config.epochs) {
     throw new ModelFileError(`${file} holds a run already at epoch ${checkpoint.epoch}, past --epochs ${config.epochs} — continue it with --resume ${file}, or choose another --checkpoint file`);
   }
   return checkpoint;
+}
+
+/** Settings read from a file, checked against the settings table; a bad one names the file. */
+function fileConfig(file: string, config: unknown): TrainConfig {
+  try {
+    return validateConfig(config);
+  } catch (e) {
+    if (e instanceof UsageError) throw new ModelFileError(`${file}: the saved settings are not valid (${e.message}) — the file is damaged or not descent's`);
+    throw e;
+  }
 }
 
 /** With --resume the run's settings come from the checkpoint; only these flags may change. */
@@ -143,10 +120,12 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
       throw new UsageError(`--resume continues a run with the settings saved in its checkpoint; drop ${given.join(", ")} (only --epochs can extend it)`);
     }
     resume = loadCheckpoint(opts.resume);
-    config = validateConfig({ ...resume.config, ...(opts.epochs !== undefined ? { epochs: opts.epochs as number } : {}) });
+    config = { ...fileConfig(opts.resume, resume.config), ...(opts.epochs !== undefined ? { epochs: opts.epochs as number } : {}) };
   } else {
     config = configFromFlags(opts);
   }
+  // The bundled MNIST has 10 classes: refuse a network that cannot output them before loading it.
+  if (typeof opts.data !== "string") checkOutputWidth(config, mnistOutputShape(config), MNIST_CLASSES, "digits 0–9");
   const checkpointPath = typeof opts.checkpoint === "string" ? opts.checkpoint : typeof opts.resume === "string" ? opts.resume : null;
   const members = config.ensemble ?? 1;
   if (members <= 1 && typeof opts.checkpoint === "string" && resume === null && existsSync(opts.checkpoint)) {
@@ -154,6 +133,7 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
   }
   const jobs = (opts.jobs as number | undefined) ?? 1;
   if (jobs > 1 && members <= 1) throw new UsageError(`--jobs ${jobs} trains an ensemble's members side by side: add --ensemble n (n ≥ 2), or use an ensemble preset`);
+  if (jobs > members && members > 1) throw new UsageError(`--jobs ${jobs}: the ensemble has ${members} members, so at most --jobs ${members} can train at once`);
   const mode: OutputMode = opts.json ? "json" : process.stdout.isTTY ? "tty" : "plain";
   const quiet = Boolean(opts.quiet);
   const say = (text: string) => {

@@ -1,0 +1,1 @@
+export { SETTINGS, AUGMENT_PARAMS, ELASTIC_PARAMS, settingFor, rangeOf, checkSetting, checkSettings, parseSetting, expected, range, inRange, formatRange, formatNumber, show, editDistance, didYouMean, type Range, type Setting, type SettingRow } from "./settings.js";
