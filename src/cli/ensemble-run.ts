@@ -70,12 +70,20 @@ type Plan = { kind: "saved"; model: Module; test: number | null } | { kind: "res
 /** With checkpoints: reuse a member already saved with the same settings, or resume its checkpoint. */
 async function planMember(config: TrainConfig, outPath: string, checkpointPath: string | null): Promise<Plan> {
   if (checkpointPath === null) return { kind: "fresh" };
+  // A saved config this version cannot validate is another run's, as far as this ensemble is concerned.
+  const same = (saved: unknown) => {
+    try {
+      return canonical(saved as TrainConfig) === canonical(config);
+    } catch {
+      return false;
+    }
+  };
   const differs = (what: string) =>
     new ModelFileError(`${what} holds a run with other settings than this ensemble's member with seed ${config.seed} — move it away, or choose another --out/--checkpoint`);
   if (existsSync(outPath)) {
     const { model, meta } = await loadModel(outPath);
     const saved = meta.training.config as TrainConfig | undefined;
-    if (!saved || typeof saved !== "object" || canonical(saved) !== canonical(config)) throw differs(outPath);
+    if (!saved || typeof saved !== "object" || !same(saved)) throw differs(outPath);
     // A member saved by a run stopped with Ctrl-C (see train-run.ts) is unfinished: train it again.
     if (meta.training.interrupted === undefined) {
       const test = meta.training.testAccuracy;
@@ -84,7 +92,7 @@ async function planMember(config: TrainConfig, outPath: string, checkpointPath: 
   }
   if (existsSync(checkpointPath)) {
     const checkpoint = loadCheckpoint(checkpointPath);
-    if (canonical(checkpoint.config) !== canonical(config)) throw differs(checkpointPath);
+    if (!same(checkpoint.config)) throw differs(checkpointPath);
     return { kind: "resume", checkpoint };
   }
   return { kind: "fresh" };
