@@ -153,8 +153,8 @@ export function decodeSafetensors(bytes: Uint8Array, name: string): { metadata: 
   }
   const record = header as Record<string, unknown>;
   const metadata = readMetadata(record[METADATA], fail);
-  const checksummed = Object.hasOwn(metadata, CHECKSUM);
-  if (checksummed) {
+  const checksum = Object.hasOwn(metadata, CHECKSUM) ? metadata[CHECKSUM]! : null;
+  if (checksum !== null) {
     if (!checksumInPlace) fail(`its "${CHECKSUM}" metadata entry is not where descent writes it (first, in the form "crc32:" and 8 lowercase hex digits) — the file was edited; use the original file or re-save it`);
     delete metadata[CHECKSUM];
   }
@@ -166,21 +166,21 @@ export function decodeSafetensors(bytes: Uint8Array, name: string): { metadata: 
   const dataLength = bytes.length - dataStart;
   checkTiling(entries, dataLength, fail);
   // After the structure, so a truncated file is reported as truncated; before any value is used.
-  if (checksummed) verifyChecksum(bytes, fail);
+  if (checksum !== null) verifyChecksum(bytes, checksum, fail);
 
   const tensors = new Map<string, StoredTensor>();
   for (const e of entries) {
     const chunk = bytes.subarray(dataStart + e.begin, dataStart + e.end);
     tensors.set(e.name, { name: e.name, dtype: e.dtype, shape: e.shape, data: readLittleEndian(chunk, e.dtype) });
   }
-  return { metadata, tensors, checksummed };
+  return { metadata, tensors, checksummed: checksum !== null };
 }
 
-/** Checks the CRC-32 of a file that has one where descent writes it. */
-function verifyChecksum(bytes: Uint8Array, fail: (what: string) => never): void {
+/** Checks the CRC-32 of a file that has one where descent writes it; `value` is the entry as parsed. */
+function verifyChecksum(bytes: Uint8Array, value: string, fail: (what: string) => never): void {
   const digits = String.fromCharCode(...bytes.subarray(CHECKSUM_AT, CHECKSUM_AT + 8));
-  if (!/^[0-9a-f]{8}$/.test(digits) || bytes[CHECKSUM_AT + 8] !== 0x22) {
-    fail(`its checksum ${JSON.stringify(String.fromCharCode(...bytes.subarray(CHECKSUM_AT, CHECKSUM_AT + 9)))} is not "crc32:" and 8 lowercase hex digits — the file was damaged after it was written (disk, copy or download error); use a backup or retrain`);
+  if (!/^crc32:[0-9a-f]{8}$/.test(value) || value !== `crc32:${digits}`) {
+    fail(`its checksum ${JSON.stringify(value.slice(0, 80))} is not "crc32:" and 8 lowercase hex digits — the file was damaged after it was written (disk, copy or download error); use a backup or retrain`);
   }
   let crc = crc32(bytes.subarray(0, CHECKSUM_AT));
   crc = crc32(ZERO_DIGITS, crc);
