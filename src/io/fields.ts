@@ -14,7 +14,7 @@ export class FieldError extends ModelFileError {
 export function shown(v: unknown): string {
   let s: string;
   try {
-    s = v === undefined ? "nothing" : (JSON.stringify(v) ?? String(v));
+    s = v === undefined ? "nothing" : typeof v === "number" ? String(v) : (JSON.stringify(v) ?? String(v));
   } catch {
     s = String(v);
   }
@@ -30,7 +30,10 @@ export function record(path: string, v: unknown, required: readonly string[], op
   if (typeof v !== "object" || v === null || Array.isArray(v) || ArrayBuffer.isView(v)) mustBe(path, `an object {${required.join(", ")}}`, v);
   const r = v as Record<string, unknown>;
   for (const k of Object.keys(r)) {
-    if (!required.includes(k) && !optional.includes(k)) throw new FieldError(`${path} has an unknown field ${shown(k)} (expected ${[...required, ...optional].join(", ")})`);
+    if (!required.includes(k) && !optional.includes(k)) {
+      const known = [...required, ...optional];
+      throw new FieldError(`${path} has an unknown field ${shown(k)} (expected ${known.length ? known.join(", ") : "none"})`);
+    }
   }
   for (const k of required) if (!Object.hasOwn(r, k)) throw new FieldError(`${path}.${k} is missing`);
   return r;
