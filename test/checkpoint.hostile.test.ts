@@ -210,3 +210,36 @@ describe("checkpoint integrity", () => {
     }
   });
 });
+
+describe("no value in the saved state can crash decoding or restoring", () => {
+  test("every field of fit, optimizer and rngs, replaced by each hostile value: accepted or a ModelFileError, never another error", () => {
+    // Oracle: the contract that user-caused errors are DescentErrors — a TypeError or RangeError
+    // here would reach the user as a stack trace. (config's fields are validateConfig's to check.)
+    const HOSTILE: Json[] = ["abc", "", null, -1, 0.5, 1e308, 2 ** 53, true, [], {}, [1, 2, 3, 4], { lr: 1 }];
+    const paths: (string | number)[][] = [];
+    const walk = (v: Json, path: (string | number)[]) => {
+      paths.push(path);
+      if (v !== null && typeof v === "object") for (const k of Object.keys(v)) walk(v[k], [...path, Array.isArray(v) ? Number(k) : k]);
+    };
+    const { metadata } = decodeSafetensors(VALID, "valid.ckpt");
+    for (const k of ["fit", "optimizer", "rngs"]) walk(JSON.parse(metadata[k]!), [k]);
+    let refused = 0;
+    for (const path of paths) {
+      for (const value of HOSTILE) {
+        const bytes = edited((p) => {
+          let at: Json = p.json;
+          for (const key of path.slice(0, -1)) at = at[key];
+          at[path[path.length - 1]!] = value;
+        });
+        try {
+          decodeCheckpoint(bytes, "run.ckpt").restore(build());
+        } catch (e) {
+          expect(e, `${path.join(".")} = ${JSON.stringify(value)}: ${(e as Error).message}`).toBeInstanceOf(ModelFileError);
+          refused++;
+        }
+      }
+    }
+    expect(paths.length).toBeGreaterThan(60);
+    expect(refused).toBeGreaterThan(paths.length * HOSTILE.length * 0.8);
+  });
+});

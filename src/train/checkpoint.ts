@@ -167,9 +167,11 @@ function readOptimizer(v: unknown): SavedOptimizer {
 
 function readRngs(v: unknown): RngState[] {
   const rngs = array("rngs", v).map((r, i) => checkRngState(r, `rngs[${i}]`));
-  const paths = rngs.map((r) => r.path);
-  const twice = paths.find((p, i) => paths.indexOf(p) !== i);
-  if (twice !== undefined) throw new FieldError(`rngs holds random stream ${JSON.stringify(twice)} twice`);
+  const seen = new Set<string>();
+  for (const { path } of rngs) {
+    if (seen.has(path)) throw new FieldError(`rngs holds random stream ${JSON.stringify(path.slice(0, 80))} twice`);
+    seen.add(path);
+  }
   return rngs;
 }
 
@@ -224,10 +226,10 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
     if (!prefix) return fail(`tensor ${JSON.stringify(key.slice(0, 80))} is not part of a checkpoint (descent writes model.*, best.* and optimizer.* tensors) — the checkpoint was edited or is corrupt`);
     part[prefix].set(key.slice(prefix.length + 1), t);
   }
-  const bufferKeys = opt.state.flatMap((group, g) => group.flatMap((p, i) => p.buffers.map((b) => `${g}.${i}.${b}`)));
+  const bufferKeys = new Set(opt.state.flatMap((group, g) => group.flatMap((p, i) => p.buffers.map((b) => `${g}.${i}.${b}`))));
   for (const k of bufferKeys) if (!part.optimizer.has(k)) fail(`tensor "optimizer.${k}" listed in its optimizer state is missing — the checkpoint is incomplete or corrupt`);
-  if (part.optimizer.size !== bufferKeys.length) {
-    const extra = [...part.optimizer.keys()].find((k) => !bufferKeys.includes(k))!;
+  if (part.optimizer.size !== bufferKeys.size) {
+    const extra = [...part.optimizer.keys()].find((k) => !bufferKeys.has(k))!;
     fail(`tensor ${JSON.stringify(`optimizer.${extra}`.slice(0, 80))} is not listed in its optimizer state — the checkpoint was edited or is corrupt`);
   }
   for (const [kind, tensorsOfKind] of [["best", part.best], ["optimizer", part.optimizer]] as const) {
@@ -302,7 +304,7 @@ function checkBest(exp: Experiment, best: Map<string, StoredTensor>, fit: SavedF
     const found = best.get(k);
     if (!found) problems.push(`tensor "best.${k}" is missing`);
     else if (found.data.length !== t.size) problems.push(`tensor "best.${k}" has ${found.data.length} values, but "${k}" has ${t.size}`);
-    else if ((found.data instanceof Float64Array) !== (t.data instanceof Float64Array)) problems.push(`tensor "best.${k}" is ${found.dtype}, but "${k}" is not`);
+    else if ((found.data instanceof Float64Array) !== (t.data instanceof Float64Array)) problems.push(`tensor "best.${k}" is ${found.dtype}, but "${k}" is ${t.data instanceof Float64Array ? "F64" : "F32"}`);
   }
   for (const k of best.keys()) if (!Object.hasOwn(own, k)) problems.push(`tensor ${JSON.stringify(`best.${k}`.slice(0, 80))} is not part of the model`);
   if (problems.length > 0) fail(`early stopping's best weights do not fit the model: ${problems.slice(0, 10).join("; ")} — the checkpoint is corrupt`);
