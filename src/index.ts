@@ -7,7 +7,7 @@ export { Tensor, tensor, fromOp, type DType, type NestedArray, type TensorOption
 export { noGrad, isGradEnabled, type Vjp, type GradNode } from "./autograd.js";
 export { gradcheck, type GradcheckOptions } from "./gradcheck.js";
 export { scope } from "./memory.js";
-export { Rng, type RngState } from "./rng.js";
+export { Rng, checkRngState, type RngState } from "./rng.js";
 export { setBackend, getBackend, backendInfo, setThreads, getThreads, registerSpawner, type BackendName, type Spawner } from "./kernels/index.js";
 export * from "./errors.js";
 export * as ops from "./ops/index.js";

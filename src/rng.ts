@@ -3,6 +3,7 @@
  * Streams are forked by name from the seed (not from the current state), so the init stream does
  * not change when, say, the shuffle stream draws more numbers.
  */
+import { array, FieldError, integer, record, string } from "./io/fields.js";
 
 /** splitmix32 step: a well-mixed 32-bit value from a 32-bit counter. */
 function splitmix32(x: number): number {
@@ -27,6 +28,23 @@ export interface RngState {
   seed: number;
   path: string;
   s: [number, number, number, number];
+}
+
+/**
+ * Proves a state read from a file well-formed before a generator takes it: seed and four state
+ * words integers in [0, 2^32), the path a string, the words not all zero (xoshiro's all-zero state
+ * is a fixed point: it would draw 0 forever, and normal() would loop forever). Throws a FieldError
+ * naming the field under `where`.
+ */
+export function checkRngState(v: unknown, where = "rng state"): RngState {
+  const st = record(where, v, ["seed", "path", "s"]);
+  const seed = integer(`${where}.seed`, st.seed, 0, 0xffffffff);
+  const path = string(`${where}.path`, st.path);
+  const words = array(`${where}.s`, st.s, "an array of 4 integers");
+  if (words.length !== 4) throw new FieldError(`${where}.s must hold 4 integers, found ${words.length}`);
+  const s = words.map((w, i) => integer(`${where}.s[${i}]`, w, 0, 0xffffffff)) as RngState["s"];
+  if (s.every((w) => w === 0)) throw new FieldError(`${where}.s is all zero, a state xoshiro128** never reaches`);
+  return { seed, path, s };
 }
 
 export class Rng {
@@ -122,15 +140,17 @@ export class Rng {
     return { seed: this.seed, path: this.path, s: [this.s[0]!, this.s[1]!, this.s[2]!, this.s[3]!] };
   }
 
-  /** Puts this generator back to a state it (the same seed and stream) was in before. */
-  restore(st: RngState): void {
+  /** Puts this generator back to a state it (the same seed and stream) was in before; the state is checked first (see checkRngState). */
+  restore(state: RngState): void {
+    const st = checkRngState(state);
     if (st.seed !== this.seed || st.path !== this.path) {
       throw new RangeError(`Rng.restore: state of stream "${st.path}" (seed ${st.seed}) given to stream "${this.path}" (seed ${this.seed})`);
     }
     this.s.set(st.s);
   }
 
-  static fromState(st: RngState): Rng {
+  static fromState(state: RngState): Rng {
+    const st = checkRngState(state);
     const r = new Rng(st.seed, st.path);
     r.s.set(st.s);
     return r;

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeModel } from "../src/io/model-file.js";
+import { decodeSafetensors, encodeSafetensors } from "../src/io/safetensors.js";
 
 const bin = fileURLToPath(new URL("../bin/descent.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "descent-ckpt-"));
@@ -64,5 +65,25 @@ describe("checkpoint and resume from the CLI", () => {
     expect(info.code).toBe(1);
     expect(info.err).toMatch(/run\.ckpt: this is a training checkpoint, not a model file — continue the run with `descent train --resume run\.ckpt`/);
     for (const r of [lr, model, junk, missing, info]) expect(r.err).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  }, 60_000);
+
+  test("a damaged or edited checkpoint is refused with the field or the checksum, without a stack trace", () => {
+    // Oracle: the checksum catches any changed byte; a field edited with a correct checksum is named.
+    const bytes = readFileSync(join(dir, "run.ckpt"));
+    const flipped = Uint8Array.from(bytes);
+    flipped[flipped.length - 3]! ^= 0x10; // inside the last tensor's data: only the checksum can tell
+    writeFileSync(join(dir, "flipped.ckpt"), flipped);
+    const damaged = descent("train", "--resume", "flipped.ckpt");
+    expect(damaged.code).toBe(1);
+    expect(damaged.err).toMatch(/flipped\.ckpt: fails its integrity check \(crc32 stored [0-9a-f]{8}, computed [0-9a-f]{8}\): the file was damaged after it was written/);
+
+    const { metadata, tensors } = decodeSafetensors(bytes, "run.ckpt");
+    const fit = JSON.parse(metadata.fit!) as { history: Record<string, unknown>[] };
+    fit.history[0]!.trainLoss = "abc";
+    writeFileSync(join(dir, "edited.ckpt"), encodeSafetensors([...tensors.values()], { ...metadata, fit: JSON.stringify(fit) }, { checksum: true }));
+    const edited = descent("train", "--resume", "edited.ckpt");
+    expect(edited.code).toBe(1);
+    expect(edited.err).toContain('edited.ckpt: fit.history[0].trainLoss must be a number (or null), found "abc" — the checkpoint is corrupt');
+    for (const r of [damaged, edited]) expect(r.err).not.toMatch(/\n\s+at .+:\d+:\d+/);
   }, 60_000);
 });

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync, copyFi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import * as zlib from "node:zlib";
 import { PNG } from "pngjs";
 import { VERSION } from "../src/version.js";
 
@@ -182,7 +183,15 @@ describe("bad files: clear message, non-zero exit, no stack trace, nothing lost"
     const hb = Buffer.from(header, "utf8");
     const len = Buffer.alloc(8);
     len.writeBigUInt64LE(BigInt(hb.length));
-    writeFileSync(patched, Buffer.concat([len, hb, bytes.subarray(8 + headerLen)]));
+    const edited = Buffer.concat([len, hb, bytes.subarray(8 + headerLen)]);
+    writeFileSync(patched, edited);
+    // The file's CRC-32 no longer matches: the edit is caught as damage.
+    expectCleanError(descent("info", patched), 1, /patched\.safetensors: fails its integrity check/);
+    // With its checksum recomputed (digits as "00000000", CRC by node:zlib), the tensors are checked against the architecture.
+    const at = 8 + '{"__metadata__":{"checksum":"crc32:'.length;
+    edited.write("00000000", at, "latin1");
+    edited.write(zlib.crc32(edited).toString(16).padStart(8, "0"), at, "latin1");
+    writeFileSync(patched, edited);
     expectCleanError(descent("info", patched), 1, /patched\.safetensors.*layers\.0\.weight/);
   });
 });

@@ -4,6 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import * as zlib from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeModel, encodeModel } from "../src/io/model-file.js";
@@ -74,6 +77,58 @@ describe("model file", () => {
     const { metadata, tensors } = decodeSafetensors(encodeModel(model, { training: { seed: 3 } }), "m");
     expect(metadata).toEqual({ format: "descent-model", version: "1", architecture: JSON.stringify(model.spec()), training: '{"seed":3}' });
     expect([...tensors.keys()]).toEqual(Object.keys(model.stateDict()));
+  });
+
+  test("a new file carries its CRC-32 first in __metadata__ and loads without notes", () => {
+    // Oracle: node:zlib's crc32 over the file with the 8 digits set to "00000000" (descent's convention).
+    const bytes = encodeModel(mlp([4, 3, 2], { rng: new Rng(3) }), { training: {} });
+    const prefix = '{"__metadata__":{"checksum":"crc32:';
+    expect(new TextDecoder().decode(bytes.subarray(8, 8 + prefix.length))).toBe(prefix);
+    const digits = new TextDecoder().decode(bytes.subarray(8 + prefix.length, 8 + prefix.length + 8));
+    const zeroed = bytes.slice();
+    zeroed.set(new TextEncoder().encode("00000000"), 8 + prefix.length);
+    expect(digits).toBe((zlib as unknown as { crc32: (b: Uint8Array) => number }).crc32(zeroed).toString(16).padStart(8, "0"));
+    expect(decodeModel(bytes, "m.safetensors").notes).toEqual([]);
+  });
+
+  test("an old model file without a checksum (web/public/default-model.safetensors) loads, with a note", () => {
+    // Oracle: that file was committed before descent wrote checksums; its header has none.
+    const path = fileURLToPath(new URL("../web/public/default-model.safetensors", import.meta.url));
+    const bytes = readFileSync(path);
+    expect(decodeSafetensors(bytes, "default").checksummed).toBe(false);
+    const { model, notes } = decodeModel(bytes, "default-model.safetensors");
+    expect(model.numParameters()).toBeGreaterThan(0);
+    expect(notes).toEqual(["default-model.safetensors: written without a checksum by an older descent; re-save it to add one"]);
+  });
+
+  test("every single-byte change of a model file is refused with a ModelFileError, never accepted, never a TypeError", () => {
+    // Oracle: CRC-32 detects every error burst of up to 32 bits; the one part it cannot protect —
+    // the word "checksum" naming it — is caught as an unknown metadata entry.
+    const bytes = encodeModel(mlp([4, 3, 2], { rng: new Rng(3) }), { training: { seed: 3 } });
+    const kinds = new Set<string>();
+    for (let i = 0; i < bytes.length; i++) {
+      for (const flip of [0x01, 0x80, 0xff]) {
+        const damaged = bytes.slice();
+        damaged[i]! ^= flip;
+        let caught: unknown = null;
+        try {
+          decodeModel(damaged, "m.safetensors");
+        } catch (e) {
+          caught = e;
+        }
+        expect(caught, `byte ${i} ^ 0x${flip.toString(16)}`).toBeInstanceOf(ModelFileError);
+        const message = (caught as Error).message;
+        kinds.add(message.includes("integrity check") ? "crc" : message.includes("unknown entry") ? "unknown entry" : "structure");
+      }
+    }
+    expect([...kinds].sort()).toEqual(["crc", "structure", "unknown entry"]);
+  });
+
+  test("a metadata entry descent does not write is refused", () => {
+    // Oracle: the format definition lists format, version, architecture, training (and checksum).
+    const model = mlp([2, 2]);
+    expectModelFileError(() => decodeModel(modelFile(JSON.stringify(model.spec()), storedFrom(model), { checksun: "crc32:00000000" }), "m.safetensors"),
+      'm.safetensors: __metadata__ has an unknown entry "checksun" (descent writes only format, version, architecture, training) — the file was edited or damaged');
   });
 
   test("a model with Flatten, LeakyReLU, Dropout, bias-free Linear and Softmax round trips", () => {

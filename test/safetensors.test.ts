@@ -5,6 +5,7 @@
  */
 import { expectThrows } from "./helpers.js";
 import { describe, expect, test } from "vitest";
+import * as zlib from "node:zlib";
 import { decodeSafetensors, encodeSafetensors, MAX_HEADER_BYTES, type StoredTensor } from "../src/io/safetensors.js";
 import { parseJsonStrict } from "../src/io/json-strict.js";
 import { ModelFileError } from "../src/errors.js";
@@ -248,5 +249,103 @@ describe("parseJsonStrict", () => {
     expect((v as { polluted?: unknown }).polluted).toBeUndefined();
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
     expect(Object.keys(v)).toEqual(["__proto__", "constructor"]);
+  });
+});
+
+// ---- integrity checksum --------------------------------------------------------------------------
+
+describe("safetensors integrity checksum", () => {
+  // Oracle: node:zlib's crc32 (independent of src/io/crc32.ts) over handmade bytes, and the layout
+  // descent documents: "checksum" first in __metadata__, the CRC taken with its digits as "00000000".
+  const zlibCrc32 = (zlib as unknown as { crc32: (data: Uint8Array) => number }).crc32;
+  const PREFIX = '{"__metadata__":{"checksum":"crc32:';
+  const DIGITS_AT = 8 + PREFIX.length;
+  const ascii = (s: string) => new TextEncoder().encode(s);
+  const TENSORS = '"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"b":{"dtype":"F64","shape":[3],"data_offsets":[16,40]}}';
+  /** A handmade file whose checksum entry holds `digits`, or (by default) its true CRC. */
+  function checksummed(restOfHeader: string, data: Uint8Array, digits?: string): Uint8Array {
+    const file = handmade(`${PREFIX}00000000"${restOfHeader}`, data);
+    file.set(ascii(digits ?? zlibCrc32(file).toString(16).padStart(8, "0")), DIGITS_AT);
+    return file;
+  }
+  const goodChecksummed = () => checksummed(`,"note":"hi","format":"pt"},${TENSORS}`, concat(f32le(W), f64le(B)));
+  const tensors = (): StoredTensor[] => [
+    { name: "w", dtype: "F32", shape: [2, 2], data: Float32Array.from(W) },
+    { name: "b", dtype: "F64", shape: [3], data: Float64Array.from(B) },
+  ];
+
+  test("encode with checksum: true writes exactly the handmade bytes; decode verifies the CRC and hides the entry", () => {
+    const bytes = encodeSafetensors(tensors(), { note: "hi", format: "pt" }, { checksum: true });
+    expect(bytes).toEqual(goodChecksummed());
+    const back = decodeSafetensors(bytes, "c.safetensors");
+    expect(back.checksummed).toBe(true);
+    expect(back.metadata).toEqual({ note: "hi", format: "pt" });
+    for (const t of tensors()) expect(back.tensors.get(t.name)).toEqual(t);
+    // Without metadata the checksum is the only entry.
+    expect(encodeSafetensors(tensors(), {}, { checksum: true })).toEqual(checksummed(`},${TENSORS}`, concat(f32le(W), f64le(B))));
+  });
+
+  test("a file without a checksum still decodes, and says so", () => {
+    const back = decodeSafetensors(goodFile(), "old.safetensors");
+    expect(back.checksummed).toBe(false);
+    expect(back.metadata).toEqual({ note: "hi", format: "pt" });
+  });
+
+  test("a wrong CRC is refused naming both values", () => {
+    const file = goodChecksummed();
+    const digits = new TextDecoder().decode(file.subarray(DIGITS_AT, DIGITS_AT + 8));
+    const wrong = digits === "00000001" ? "00000002" : "00000001";
+    expectModelFileError(() => decodeSafetensors(checksummed(`,"note":"hi","format":"pt"},${TENSORS}`, concat(f32le(W), f64le(B)), wrong), "c.safetensors"),
+      `c.safetensors: fails its integrity check (crc32 stored ${wrong}, computed ${digits}): the file was damaged after it was written (disk, copy or download error) — use a backup or retrain`);
+  });
+
+  test("a changed data byte is refused by the integrity check, with the CRC node:zlib computes", () => {
+    const file = goodChecksummed();
+    const stored = new TextDecoder().decode(file.subarray(DIGITS_AT, DIGITS_AT + 8));
+    file[file.length - 1]! ^= 0x40; // the last F64 value's sign bit: still a valid number, so only the CRC can tell
+    const zeroed = file.slice();
+    zeroed.set(ascii("00000000"), DIGITS_AT);
+    const computed = zlibCrc32(zeroed).toString(16).padStart(8, "0");
+    expectModelFileError(() => decodeSafetensors(file, "c.safetensors"), `crc32 stored ${stored}, computed ${computed}`);
+  });
+
+  test("every single-byte change of a checksummed file is refused, never accepted and never a TypeError", () => {
+    const file = goodChecksummed();
+    for (let i = 0; i < file.length; i++) {
+      for (const flip of [0x01, 0x20, 0x80, 0xff]) {
+        const damaged = file.slice();
+        damaged[i]! ^= flip;
+        let caught: unknown = null;
+        try {
+          decodeSafetensors(damaged, "c.safetensors");
+        } catch (e) {
+          caught = e;
+        }
+        // A file that decodes after the change must at least have lost its checksum (the word
+        // "checksum" itself damaged); descent's model and checkpoint readers refuse that as an
+        // unknown metadata entry (tested in model-file.test.ts and checkpoint.hostile.test.ts).
+        if (caught === null) {
+          expect(i, `byte ${i} ^ ${flip} accepted`).toBeGreaterThanOrEqual(8 + '{"__metadata__":{"'.length);
+          expect(i, `byte ${i} ^ ${flip} accepted`).toBeLessThan(8 + '{"__metadata__":{"checksum'.length);
+          expect(decodeSafetensors(damaged, "c.safetensors").checksummed).toBe(false);
+        } else {
+          expect(caught, `byte ${i} ^ ${flip}`).toBeInstanceOf(ModelFileError);
+        }
+      }
+    }
+  });
+
+  test("a checksum entry anywhere but first, or not in descent's form, is refused", () => {
+    const data = concat(f32le(W), f64le(B));
+    expectModelFileError(() => decodeSafetensors(handmade(`{"__metadata__":{"format":"pt","checksum":"crc32:00000000"},${TENSORS}`, data), "moved.safetensors"),
+      'moved.safetensors: its "checksum" metadata entry is not where descent writes it', "the file was edited");
+    expectModelFileError(() => decodeSafetensors(handmade(`{"__metadata__":{"checksum":"sha256:00"},${TENSORS}`, data), "other.safetensors"), "is not where descent writes it");
+    const file = goodChecksummed();
+    const upper = new TextDecoder().decode(file.subarray(DIGITS_AT, DIGITS_AT + 8)).toUpperCase();
+    if (upper !== upper.toLowerCase()) {
+      expectModelFileError(() => decodeSafetensors(checksummed(`,"note":"hi","format":"pt"},${TENSORS}`, data, upper), "upper.safetensors"), "is not \"crc32:\" and 8 lowercase hex digits");
+    }
+    expectModelFileError(() => decodeSafetensors(checksummed(`,"format":"pt"},${TENSORS}`, data, "1234567g"), "g.safetensors"), 'g.safetensors: its checksum "crc32:1234567g" is not "crc32:" and 8 lowercase hex digits');
+    expectModelFileError(() => encodeSafetensors(tensors(), { checksum: "mine" }, { checksum: true }), 'the metadata key "checksum" is reserved');
   });
 });

@@ -2,7 +2,8 @@
  * descent's model file: a safetensors file (weights loadable by any safetensors reader) whose
  * "__metadata__" says what it is and how to rebuild the network:
  *   format: "descent-model", version: "1",
- *   architecture: JSON of model.spec(), training: JSON of free-form training facts.
+ *   architecture: JSON of model.spec(), training: JSON of free-form training facts,
+ *   checksum: CRC-32 of the file (see safetensors.ts; files from before it load, with a note).
  * Loading rebuilds the model from the spec through nn/registry.ts — nothing in the file is run —
  * and checks every tensor against what that architecture needs before copying a single value.
  */
@@ -19,6 +20,10 @@ const MAX_LISTED = 10;
 
 export const MODEL_FORMAT = "descent-model";
 export const MODEL_VERSION = "1";
+const MODEL_KEYS = ["format", "version", "architecture", "training"];
+
+/** The note for a file without a checksum (written before descent added them). */
+export const noChecksumNote = (name: string) => `${name}: written without a checksum by an older descent; re-save it to add one`;
 
 export interface ModelMeta {
   /** Free-form: preset, hyper-parameters, epochs, accuracy, seed, date… (must be JSON-serialisable). */
@@ -38,15 +43,29 @@ export function encodeModel(model: Module, meta: ModelMeta): Uint8Array {
     version: MODEL_VERSION,
     architecture: JSON.stringify(model.spec()),
     training: JSON.stringify(meta.training),
-  });
+  }, { checksum: true });
+}
+
+/**
+ * Refuses metadata entries a descent file of this version does not have. Besides strictness this
+ * closes the checksum's one gap: damage to the word "checksum" itself would otherwise make a
+ * checksummed file look like an old one without a checksum.
+ */
+export function checkMetadataKeys(metadata: Record<string, string>, known: readonly string[], fail: (what: string) => never): void {
+  const unknown = Object.keys(metadata).filter((k) => !known.includes(k));
+  if (unknown.length > 0) {
+    fail(`__metadata__ has ${unknown.length === 1 ? "an unknown entry" : "unknown entries"} ${unknown.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 80))).join(", ")} ` +
+      `(descent writes only ${known.join(", ")}) — the file was edited or damaged; use the original file or a backup`);
+  }
 }
 
 /**
  * Validates and rebuilds a model. `architecture` is the rebuilt model's own spec (defaults filled
- * in); `meta.training` is parsed with parseJsonStrict.
+ * in); `meta.training` is parsed with parseJsonStrict. `notes` are things worth telling the user
+ * that do not stop the load (a file without a checksum).
  */
-export function decodeModel(bytes: Uint8Array, name: string): { model: Module; meta: ModelMeta; architecture: LayerSpec } {
-  const { metadata, tensors } = decodeSafetensors(bytes, name);
+export function decodeModel(bytes: Uint8Array, name: string): { model: Module; meta: ModelMeta; architecture: LayerSpec; notes: string[] } {
+  const { metadata, tensors, checksummed } = decodeSafetensors(bytes, name);
   const [format, version, architectureJson, trainingJson] = ["format", "version", "architecture", "training"].map((k) =>
     Object.hasOwn(metadata, k) ? metadata[k] : undefined,
   );
@@ -68,6 +87,7 @@ export function decodeModel(bytes: Uint8Array, name: string): { model: Module; m
   if (version !== MODEL_VERSION) {
     fail(`model file version ${excerpt(version ?? null)} is not supported (this descent reads version ${MODEL_VERSION}) — re-save it with this version of descent`);
   }
+  checkMetadataKeys(metadata, MODEL_KEYS, fail);
   if (architectureJson === undefined) return fail('__metadata__ has no "architecture" entry — the file is incomplete; save it again');
   if (trainingJson === undefined) return fail('__metadata__ has no "training" entry — the file is incomplete; save it again');
 
@@ -77,13 +97,23 @@ export function decodeModel(bytes: Uint8Array, name: string): { model: Module; m
     fail(`training metadata must be a JSON object, found ${excerpt(training)} — the file is corrupt`);
   }
 
-  checkTensors(model, tensors, fail);
+  const problems = tensorProblems(model, tensors);
+  if (problems.length > 0) {
+    fail(`${listProblems(problems)} — the weights do not fit the stored architecture (file edited or corrupt); retrain with \`descent train --out <path>\``);
+  }
   model.loadStateDict(Object.fromEntries(tensors), name);
-  return { model, meta: { training: training as Record<string, unknown> }, architecture: model.spec() };
+  return { model, meta: { training: training as Record<string, unknown> }, architecture: model.spec(), notes: checksummed ? [] : [noChecksumNote(name)] };
 }
 
-/** Every tensor the architecture needs, with its shape and dtype, and nothing else — or one error naming each problem. */
-function checkTensors(model: Module, tensors: Map<string, StoredTensor>, fail: (what: string) => never): void {
+/** A hostile file may hold thousands of stray tensors: name the first few problems, count the rest. */
+export const listProblems = (problems: string[]): string =>
+  (problems.length > MAX_LISTED ? [...problems.slice(0, MAX_LISTED), `and ${problems.length - MAX_LISTED} more problems`] : problems).join("; ");
+
+/**
+ * Checks stored tensors against a model: every tensor its state dict has, with its shape and
+ * dtype, and nothing else. Returns one line per problem (empty when they fit); checkpoints use it too.
+ */
+export function tensorProblems(model: Module, tensors: Map<string, StoredTensor>): string[] {
   const own = model.stateDict();
   const problems: string[] = [];
   for (const [k, t] of Object.entries(own)) {
@@ -100,11 +130,7 @@ function checkTensors(model: Module, tensors: Map<string, StoredTensor>, fail: (
   }
   const unexpected = [...tensors.keys()].filter((k) => !Object.hasOwn(own, k));
   for (const k of unexpected) problems.push(`tensor ${quoted(k)} is not part of the architecture`);
-  if (problems.length > 0) {
-    // A hostile file may hold thousands of stray tensors: name the first few, count the rest.
-    const listed = problems.length > MAX_LISTED ? [...problems.slice(0, MAX_LISTED), `and ${problems.length - MAX_LISTED} more problems`] : problems;
-    fail(`${listed.join("; ")} — the weights do not fit the stored architecture (file edited or corrupt); retrain with \`descent train --out <path>\``);
-  }
+  return problems;
 }
 
 /** "Linear 100→10" for the module owning "layers.2.weight". */

@@ -7,11 +7,20 @@
  *            "<name>": { "dtype": "F32" | "F64", "shape": [...], "data_offsets": [begin, end] } }
  * Offsets are relative to the data region. Decoding trusts nothing: every length and offset is
  * checked before it is used, the tensors must tile the data region exactly, and the data is copied.
+ *
+ * Integrity (descent's own convention; other readers see one more metadata string): a file encoded
+ * with `checksum: true` starts exactly
+ *   [8-byte length]{"__metadata__":{"checksum":"crc32:xxxxxxxx",...
+ * where xxxxxxxx (lowercase hex) is the CRC-32 of the whole file with those eight digits written
+ * as "00000000". A fixed place means the decoder finds it without trusting the header's contents,
+ * and a "checksum" entry anywhere else is refused. It is checked once the structure is known to be
+ * sound (so a truncated file is reported as truncated) and before any value is returned.
  */
 import { ModelFileError } from "../errors.js";
 import { fmt } from "../shape.js";
 import { parseJsonStrict } from "./json-strict.js";
 import { excerpt, printablePath, quoted } from "../text.js";
+import { crc32 } from "./crc32.js";
 
 export interface StoredTensor {
   name: string;
@@ -28,16 +37,25 @@ const SUPPORTED = Object.keys(ITEM_SIZE).join(" and ");
 const METADATA = "__metadata__";
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const TENSOR_FIELDS = ["dtype", "shape", "data_offsets"];
+const CHECKSUM = "checksum";
+/** The bytes a checksummed file has from offset 8, up to its eight hex digits. */
+const CHECKSUM_PREFIX = new TextEncoder().encode(`{"${METADATA}":{"${CHECKSUM}":"crc32:`);
+const CHECKSUM_AT = 8 + CHECKSUM_PREFIX.length;
+const ZERO_DIGITS = new TextEncoder().encode("00000000");
 
 // ---- encode --------------------------------------------------------------------------------------
 
-/** Tensors in the given order, packed without gaps; header padded with spaces to a multiple of 8. */
-export function encodeSafetensors(tensors: StoredTensor[], metadata: Record<string, string> = {}): Uint8Array {
+/**
+ * Tensors in the given order, packed without gaps; header padded with spaces to a multiple of 8.
+ * `checksum: true` adds the integrity checksum described above as the first metadata entry.
+ */
+export function encodeSafetensors(tensors: StoredTensor[], metadata: Record<string, string> = {}, opts: { checksum?: boolean } = {}): Uint8Array {
   const entries: string[] = [];
   const metaKeys = Object.keys(metadata);
-  if (metaKeys.length > 0) {
-    entries.push(`${JSON.stringify(METADATA)}:{${metaKeys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(String(metadata[k]))}`).join(",")}}`);
-  }
+  if (opts.checksum && Object.hasOwn(metadata, CHECKSUM)) throw new ModelFileError(`encodeSafetensors: the metadata key "${CHECKSUM}" is reserved for the checksum`);
+  const metaEntries = metaKeys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(String(metadata[k]))}`);
+  if (opts.checksum) metaEntries.unshift(`"${CHECKSUM}":"crc32:00000000"`);
+  if (metaEntries.length > 0) entries.push(`${JSON.stringify(METADATA)}:{${metaEntries.join(",")}}`);
   const names = new Set<string>();
   let offset = 0;
   for (const t of tensors) {
@@ -59,6 +77,7 @@ export function encodeSafetensors(tensors: StoredTensor[], metadata: Record<stri
     writeLittleEndian(view, at, t.data);
     at += t.data.byteLength;
   }
+  if (opts.checksum) out.set(new TextEncoder().encode(crc32(out).toString(16).padStart(8, "0")), CHECKSUM_AT);
   return out;
 }
 
@@ -96,14 +115,19 @@ interface Entry {
   end: number;
 }
 
-/** Validates the whole file, then returns copies of its tensors (aligned, host byte order). */
-export function decodeSafetensors(bytes: Uint8Array, name: string): { metadata: Record<string, string>; tensors: Map<string, StoredTensor> } {
+/**
+ * Validates the whole file, then returns copies of its tensors (aligned, host byte order).
+ * A checksum is verified before any value is returned, and left out of `metadata`; `checksummed`
+ * says whether the file had one (files written before descent added checksums have none).
+ */
+export function decodeSafetensors(bytes: Uint8Array, name: string): { metadata: Record<string, string>; tensors: Map<string, StoredTensor>; checksummed: boolean } {
   const fail = (what: string): never => {
     throw new ModelFileError(`${printablePath(name)}: ${what}`);
   };
   if (bytes.length < 8) {
     fail(`${bytes.length} bytes is too short for a safetensors file (it starts with an 8-byte header length) — the file is empty or truncated; save it again`);
   }
+  const checksumInPlace = CHECKSUM_PREFIX.every((b, i) => bytes[8 + i] === b);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const declared = view.getBigUint64(0, true);
   if (declared > BigInt(MAX_HEADER_BYTES)) {
@@ -130,6 +154,11 @@ export function decodeSafetensors(bytes: Uint8Array, name: string): { metadata: 
   }
   const record = header as Record<string, unknown>;
   const metadata = readMetadata(record[METADATA], fail);
+  const checksum = Object.hasOwn(metadata, CHECKSUM) ? metadata[CHECKSUM]! : null;
+  if (checksum !== null) {
+    if (!checksumInPlace) fail(`its "${CHECKSUM}" metadata entry is not where descent writes it (first, in the form "crc32:" and 8 lowercase hex digits) — the file was edited; use the original file or re-save it`);
+    delete metadata[CHECKSUM];
+  }
   const entries = Object.keys(record)
     .filter((k) => k !== METADATA)
     .map((k) => readEntry(k, record[k], fail));
@@ -137,13 +166,30 @@ export function decodeSafetensors(bytes: Uint8Array, name: string): { metadata: 
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
   checkTiling(entries, dataLength, fail);
+  // After the structure, so a truncated file is reported as truncated; before any value is used.
+  if (checksum !== null) verifyChecksum(bytes, checksum, fail);
 
   const tensors = new Map<string, StoredTensor>();
   for (const e of entries) {
     const chunk = bytes.subarray(dataStart + e.begin, dataStart + e.end);
     tensors.set(e.name, { name: e.name, dtype: e.dtype, shape: e.shape, data: readLittleEndian(chunk, e.dtype) });
   }
-  return { metadata, tensors };
+  return { metadata, tensors, checksummed: checksum !== null };
+}
+
+/** Checks the CRC-32 of a file that has one where descent writes it; `value` is the entry as parsed. */
+function verifyChecksum(bytes: Uint8Array, value: string, fail: (what: string) => never): void {
+  const digits = String.fromCharCode(...bytes.subarray(CHECKSUM_AT, CHECKSUM_AT + 8));
+  if (!/^crc32:[0-9a-f]{8}$/.test(value) || value !== `crc32:${digits}`) {
+    fail(`its checksum ${JSON.stringify(value.slice(0, 80))} is not "crc32:" and 8 lowercase hex digits — the file was damaged after it was written (disk, copy or download error); use a backup or retrain`);
+  }
+  let crc = crc32(bytes.subarray(0, CHECKSUM_AT));
+  crc = crc32(ZERO_DIGITS, crc);
+  crc = crc32(bytes.subarray(CHECKSUM_AT + 8), crc);
+  const computed = crc.toString(16).padStart(8, "0");
+  if (computed !== digits) {
+    fail(`fails its integrity check (crc32 stored ${digits}, computed ${computed}): the file was damaged after it was written (disk, copy or download error) — use a backup or retrain`);
+  }
 }
 
 function readMetadata(value: unknown, fail: (what: string) => never): Record<string, string> {

@@ -1,4 +1,4 @@
-import { Optimizer, type ParamGroup, type ParamState } from "./optimizer.js";
+import { hyper, Optimizer, type HyperCheck, type ParamGroup, type ParamState } from "./optimizer.js";
 import type { Tensor } from "../tensor.js";
 import type { FloatArray } from "../kernels/types.js";
 import { kernelsFor } from "../kernels/index.js";
@@ -25,6 +25,14 @@ export class Adam extends Optimizer<AdamOptions> {
   protected override validate(h: AdamOptions): void {
     super.validate(h);
     for (const b of h.betas) if (!(b >= 0 && b < 1)) throw new RangeError(`Adam: betas must be in [0, 1), got [${h.betas.join(", ")}]`);
+  }
+
+  protected override hyperChecks(): Record<keyof AdamOptions, HyperCheck> {
+    return { lr: hyper.nonNegative, betas: hyper.betas, eps: hyper.nonNegative, weightDecay: hyper.nonNegative };
+  }
+
+  protected bufferNames(): string[] {
+    return ["m", "v"];
   }
 
   protected update(p: FloatArray, g: FloatArray, st: ParamState, h: AdamOptions): void {

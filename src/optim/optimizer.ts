@@ -5,6 +5,23 @@
 import type { Tensor } from "../tensor.js";
 import type { FloatArray } from "../kernels/types.js";
 import { persistentFloat32 } from "../memory.js";
+import { array, boolean, FieldError, integer, mustBe, number, record } from "../io/fields.js";
+
+/** Checks one hyper-parameter read from a file (see Optimizer.hyperChecks); throws a FieldError. */
+export type HyperCheck = (path: string, v: unknown) => unknown;
+
+/** The checks optimizers' hyper-parameters use. */
+export const hyper = {
+  nonNegative: (path: string, v: unknown) => number(path, v, "a number ≥ 0", (x) => x >= 0),
+  unit: (path: string, v: unknown) => number(path, v, "a number in [0, 1]", (x) => x >= 0 && x <= 1),
+  flag: boolean,
+  /** Adam's (β₁, β₂), each in [0, 1). */
+  betas: (path: string, v: unknown) => {
+    const b = array(path, v, "two numbers in [0, 1)");
+    if (b.length !== 2) mustBe(path, "two numbers in [0, 1)", v);
+    return b.map((x, i) => number(`${path}[${i}]`, x, "a number in [0, 1)", (y) => y >= 0 && y < 1));
+  },
+} satisfies Record<string, HyperCheck>;
 
 /** A group of parameters sharing hyper-parameters (e.g. weights with decay, biases without). */
 export type ParamGroup<H> = { params: readonly Tensor[] } & Partial<H>;
@@ -47,6 +64,14 @@ export abstract class Optimizer<H extends { lr: number }> {
 
   /** One update of `p` from its gradient `g`, with this parameter's state. */
   protected abstract update(p: FloatArray, g: FloatArray, state: ParamState, h: H): void;
+
+  /** Every hyper-parameter a group holds, with its check (for state dicts read from files). */
+  protected hyperChecks(): Record<string, HyperCheck> {
+    return { lr: hyper.nonNegative };
+  }
+
+  /** The buffers update() keeps for each parameter under hyper-parameters `h` (once it has run). */
+  protected abstract bufferNames(h: H): string[];
 
   /** The learning rate of the first group (schedules set all groups at once). */
   get lr(): number {
@@ -93,10 +118,69 @@ export abstract class Optimizer<H extends { lr: number }> {
     };
   }
 
-  loadStateDict(sd: OptimizerState<H>): void {
-    if (sd.state.length !== this.groups.length || sd.state.some((gs, i) => gs.length !== this.groups[i]!.params.length)) {
-      throw new RangeError(`${this.constructor.name}.loadStateDict: parameter groups do not match this optimizer`);
+  /**
+   * Proves a state dict (possibly read from a file) fits this optimizer, changing nothing: its
+   * groups and parameters match in number; every hyper-parameter is there, of the right type and
+   * range; step counts are integers; each parameter's buffers are exactly the ones this optimizer
+   * keeps (none before its first update), each of its parameter's size and dtype. Throws a
+   * FieldError naming the field under `where`.
+   */
+  checkStateDict(sd: unknown, where = "optimizer state"): OptimizerState<H> {
+    const top = record(where, sd, ["step", "groups", "state"]);
+    const step = integer(`${where}.step`, top.step, 0);
+    const groups = array(`${where}.groups`, top.groups);
+    const state = array(`${where}.state`, top.state);
+    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+    for (const [path, list] of [[`${where}.groups`, groups], [`${where}.state`, state]] as const) {
+      if (list.length !== this.groups.length) {
+        throw new FieldError(`${path} has ${count(list.length, "parameter group")}, but this ${this.constructor.name} has ${this.groups.length}`);
+      }
     }
+    const checks = this.hyperChecks();
+    const hypers = groups.map((g, i) => {
+      const path = `${where}.groups[${i}]`;
+      const r = record(path, g, Object.keys(checks));
+      for (const [k, check] of Object.entries(checks)) check(`${path}.${k}`, r[k]);
+      const h = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v])) as H;
+      try {
+        this.validate(h); // rules between fields, e.g. Nesterov needs momentum
+      } catch (e) {
+        throw new FieldError(`${path}: ${(e as Error).message}`);
+      }
+      return h;
+    });
+    const params = state.map((gs, i) => {
+      const own = this.groups[i]!.params;
+      const list = array(`${where}.state[${i}]`, gs);
+      if (list.length !== own.length) {
+        throw new FieldError(`${where}.state[${i}] has ${count(list.length, "parameter")}, but group ${i} of this ${this.constructor.name} has ${own.length}`);
+      }
+      const names = this.bufferNames(hypers[i]!);
+      return list.map((ps, j): ParamState => {
+        const path = `${where}.state[${i}][${j}]`;
+        const r = record(path, ps, ["step", "buffers"]);
+        const pStep = integer(`${path}.step`, r.step, 0, step);
+        const buffers = record(`${path}.buffers`, r.buffers, pStep > 0 ? names : [], pStep > 0 ? [] : names);
+        // Buffers are made by a parameter's first update, so none exist at step 0.
+        if (pStep === 0 && Object.keys(buffers).length > 0) mustBe(`${path}.buffers`, "empty at step 0 (buffers are made by the first update)", Object.keys(buffers));
+        const p = own[j]!.data;
+        for (const [k, b] of Object.entries(buffers)) {
+          const dtype = p instanceof Float64Array ? "float64" : "float32";
+          const ok = (b instanceof Float32Array || b instanceof Float64Array) && (b instanceof Float64Array) === (p instanceof Float64Array);
+          if (!ok) mustBe(`${path}.buffers.${k}`, `a ${dtype} array like its parameter`, b);
+          if ((b as FloatArray).length !== p.length) {
+            throw new FieldError(`${path}.buffers.${k} has ${(b as FloatArray).length} values, but its parameter has ${p.length}`);
+          }
+        }
+        return { step: pStep, buffers: buffers as Record<string, FloatArray> };
+      });
+    });
+    return { step, groups: hypers, state: params };
+  }
+
+  /** Takes a state dict's values (copies) once checkStateDict has proven all of it fits; on error nothing is changed. */
+  loadStateDict(state: OptimizerState<H>, where = "optimizer state"): void {
+    const sd = this.checkStateDict(state, where);
     this.stepCount = sd.step;
     sd.groups.forEach((h, i) => Object.assign(this.groups[i]!.hyper, h));
     // Copies into long-lived kernel memory, where buffer() would have made them.

@@ -1,4 +1,4 @@
-import { Optimizer, type ParamGroup, type ParamState } from "./optimizer.js";
+import { hyper, Optimizer, type HyperCheck, type ParamGroup, type ParamState } from "./optimizer.js";
 import type { Tensor } from "../tensor.js";
 import type { FloatArray } from "../kernels/types.js";
 import { kernelsFor } from "../kernels/index.js";
@@ -31,6 +31,14 @@ export class SGD extends Optimizer<SgdOptions> {
     if (h.nesterov && (h.momentum <= 0 || h.dampening !== 0)) {
       throw new RangeError("SGD: Nesterov momentum needs momentum > 0 and dampening 0");
     }
+  }
+
+  protected override hyperChecks(): Record<keyof SgdOptions, HyperCheck> {
+    return { lr: hyper.nonNegative, momentum: hyper.nonNegative, dampening: hyper.unit, nesterov: hyper.flag, weightDecay: hyper.nonNegative };
+  }
+
+  protected bufferNames(h: SgdOptions): string[] {
+    return h.momentum !== 0 ? ["momentum"] : [];
   }
 
   protected update(p: FloatArray, g: FloatArray, st: ParamState, h: SgdOptions): void {
