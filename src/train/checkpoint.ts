@@ -12,6 +12,7 @@
  * damaged or edited file is refused with the field it got wrong and a failed restore changes nothing.
  * Bytes in, bytes out — writing the file atomically is src/node's job.
  */
+import { printablePath } from "../text.js";
 import { DescentError, ModelFileError } from "../errors.js";
 import { Dropout } from "../nn/layers/dropout.js";
 import type { Module } from "../nn/module.js";
