@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { noted } from "../notes.js";
 import pc from "picocolors";
 import { loadMnist } from "../../node/mnist.js";
 import { loadModel } from "../../node/model-files.js";
@@ -22,7 +23,7 @@ export function evalCommand(): Command {
       const data = await loadMnist(opts.data ? { dir: opts.data } : {});
       if (paths.length > 1) return evalEnsemble(paths, data[opts.split], opts);
       const path = paths[0]!;
-      const { model, architecture } = await loadModel(path);
+      const { model, architecture } = noted(await loadModel(path));
       const flat = data[opts.split];
       const split = flat.withFeatureShape(checkMnistModel(path, model, architecture, flat.featureSize));
       const r = evaluate(model, split);
@@ -38,7 +39,7 @@ export function evalCommand(): Command {
 
 /** Several models on one split: each alone, then their majority vote and averaged outputs. */
 async function evalEnsemble(paths: string[], flat: TensorDataset, opts: { split: string; json?: boolean }): Promise<void> {
-  const loaded = await Promise.all(paths.map((p) => loadModel(p)));
+  const loaded = await Promise.all(paths.map(async (p) => noted(await loadModel(p))));
   const shapes = loaded.map((m, i) => checkMnistModel(paths[i]!, m.model, m.architecture, flat.featureSize).join("×"));
   if (new Set(shapes).size > 1) {
     throw new UsageError(`these models take different inputs (${[...new Set(shapes)].join(" vs ")}); an ensemble needs the same input`);

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { noted } from "../notes.js";
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,7 +33,7 @@ export function exploreCommand(): Command {
       if (opts.model !== undefined) {
         modelBytes = await readModelBytes(opts.model);
         // A bad file fails here, with the usual message, not later in the browser.
-        const { model, architecture } = decodeModel(modelBytes, opts.model);
+        const { model, architecture } = noted(decodeModel(modelBytes, opts.model));
         checkMnistModel(opts.model, model, architecture);
       }
       if (!LOOPBACK.includes(opts.host.toLowerCase())) {

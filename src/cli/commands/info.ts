@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { noted } from "../notes.js";
 import { stat } from "node:fs/promises";
 import pc from "picocolors";
 import { loadModel } from "../../node/model-files.js";
@@ -16,7 +17,7 @@ export function infoCommand(): Command {
     .argument("<model>", "a model file saved by descent train (.safetensors)")
     .option("--json", "print JSON")
     .action(async (path: string, opts: { json?: boolean }) => {
-      const { model, meta, architecture } = await loadModel(path);
+      const { model, meta, architecture } = noted(await loadModel(path));
       const size = (await stat(path)).size;
       const params = model.namedParameters().map(([name, p]) => ({ name, shape: [...p.shape], size: p.size }));
       // Shown, not refused: info is how one looks at a broken model.

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { noted } from "../notes.js";
 import pc from "picocolors";
 import { loadModel } from "../../node/model-files.js";
 import { readImage } from "../../node/png.js";
@@ -35,7 +36,7 @@ export function predictCommand(): Command {
     .option("--json", "print JSON")
     .action(async (modelPath: string, images: string[], opts: { invert: "auto" | "yes" | "no"; show?: boolean; json?: boolean }) => {
       // A model problem stops at once; an image problem is reported and the next image is read.
-      const { model, architecture } = await loadModel(modelPath);
+      const { model, architecture } = noted(await loadModel(modelPath));
       const shape = checkMnistModel(modelPath, model, architecture, 784);
       model.eval();
       let failed = 0;

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { noted } from "../notes.js";
 import { Command } from "commander";
 import { DEFAULT_CONFIG, checkOutputWidth, mnistOutputShape, validateConfig, type TrainConfig } from "../../train/config.js";
 import { PRESETS, presetConfig } from "../../train/presets.js";
@@ -86,7 +87,7 @@ export function configFromFlags(opts: Record<string, unknown>): TrainConfig {
  * the first epoch could overwrite it.
  */
 function continuedCheckpoint(file: string, config: TrainConfig): Checkpoint {
-  const checkpoint = loadCheckpoint(file);
+  const checkpoint = noted(loadCheckpoint(file));
   const withoutEpochs = (c: TrainConfig) => canonical({ ...c, epochs: 1 });
   if (withoutEpochs(fileConfig(file, checkpoint.config)) !== withoutEpochs(config)) {
     throw new ModelFileError(`${file} holds the checkpoint of a run with other settings — continue that run with --resume ${file}, or choose another --checkpoint file`);
@@ -119,7 +120,7 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
     if (given.length) {
       throw new UsageError(`--resume continues a run with the settings saved in its checkpoint; drop ${given.join(", ")} (only --epochs can extend it)`);
     }
-    resume = loadCheckpoint(opts.resume);
+    resume = noted(loadCheckpoint(opts.resume));
     config = { ...fileConfig(opts.resume, resume.config), ...(opts.epochs !== undefined ? { epochs: opts.epochs as number } : {}) };
   } else {
     config = configFromFlags(opts);
