@@ -3,11 +3,12 @@
  * with synchronous calls — atomically, like model files: temp file in the same directory → fsync
  * → rename → fsync the directory, so an interrupted write leaves the previous checkpoint intact.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { ModelFileError } from "../errors.js";
 import { decodeCheckpoint, type Checkpoint } from "../train/checkpoint.js";
+import { readFileBoundedSync } from "./read-file.js";
 
 export function writeFileAtomicSync(path: string, bytes: Uint8Array): void {
   const dir = dirname(path);
@@ -56,17 +57,14 @@ export function saveCheckpoint(path: string, bytes: Uint8Array): void {
   }
 }
 
+/** Reads (bounded: a regular file of at most maxFileBytes) and decodes a checkpoint. */
 export function loadCheckpoint(path: string): Checkpoint {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? "";
-    const why =
+  const bytes = readFileBoundedSync(path, {
+    error: ModelFileError,
+    explain: (code) =>
       code === "ENOENT" ? "no such file — checkpoints are written by `descent train --checkpoint FILE`"
       : code === "EISDIR" ? "this is a directory, not a checkpoint file"
-      : `cannot read it (${code || "error"}: ${(e as Error).message})`;
-    throw new ModelFileError(`${path}: ${why}`, { cause: e });
-  }
+      : undefined,
+  });
   return decodeCheckpoint(bytes, path);
 }

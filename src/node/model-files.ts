@@ -1,10 +1,11 @@
 /** Model files on disk: atomic writes, and loads with messages that say what to do. */
-import { open, readFile, rename, unlink } from "node:fs/promises";
+import { open, rename, unlink } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { ModelFileError } from "../errors.js";
 import type { Module } from "../nn/module.js";
 import { decodeModel, encodeModel, type ModelMeta } from "../io/model-file.js";
+import { readFileBounded } from "./read-file.js";
 
 /**
  * Replaces `path` with `bytes` so that a crash or error leaves either the old file or the new one,
@@ -69,20 +70,16 @@ export async function saveModel(path: string, model: Module, meta: ModelMeta): P
   }
 }
 
-/** Reads, validates and rebuilds a model file written by `saveModel`. */
+/** Reads (bounded: a regular file of at most maxFileBytes), validates and rebuilds a model file written by `saveModel`. */
 export async function loadModel(path: string): Promise<ReturnType<typeof decodeModel>> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = errorCode(e);
-    const why =
+  const bytes = await readFileBounded(path, {
+    error: ModelFileError,
+    explain: (code) =>
       code === "ENOENT" ? `no such file — train a model first with \`descent train --out ${path}\`, or check the path`
       : code === "EISDIR" ? "this is a directory, not a model file — pass the .safetensors file inside it"
       : code === "EACCES" || code === "EPERM" ? "permission denied — check the file's permissions"
-      : `cannot read it (${code || "error"}: ${(e as Error).message})`;
-    throw new ModelFileError(`${path}: ${why}`, { cause: e });
-  }
+      : undefined,
+  });
   return decodeModel(bytes, path);
 }
 
