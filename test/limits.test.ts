@@ -23,6 +23,7 @@ import { buildArch } from "../src/nn/arch.js";
 import { buildModule, specParameters } from "../src/nn/registry.js";
 import { mlp, mlpParameters } from "../src/nn/mlp.js";
 import { intList } from "../src/cli/parse.js";
+import { greyPngBytes } from "./png-bytes.js";
 
 const dir = mkdtempSync(join(tmpdir(), "descent-limits-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -169,38 +170,9 @@ describe("gzip: inflating stops at maxInflatedBytes", () => {
   });
 });
 
-// A minimal PNG writer from RFC 2083: signature, chunks with CRC-32.
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 255]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, body: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + body.length);
-  out.writeUInt32BE(body.length, 0);
-  out.write(type, 4, "latin1");
-  out.set(body, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
-  return out;
-}
 /** An 8-bit grey PNG declaring width × height whose IDAT is `inflated` zero bytes, deflated. */
-function greyPng(width: number, height: number, inflated: number, interlace = 0): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 0, 0, 0, interlace], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", deflateSync(new Uint8Array(inflated))),
-    chunk("IEND", new Uint8Array(0)),
-  ]);
-}
+const greyPng = (width: number, height: number, inflated: number, interlace = 0) =>
+  greyPngBytes(width, height, deflateSync(new Uint8Array(inflated)), interlace);
 
 describe("PNG: the IHDR is checked before pngjs decodes anything", () => {
   test("a 66-byte PNG declaring 100000×100000 pixels", async () => {
@@ -230,6 +202,14 @@ describe("PNG: the IHDR is checked before pngjs decodes anything", () => {
     expect((await caught(() => readImage(path))).message).toContain(`${path}: corrupt PNG — it does not start with a 13-byte IHDR chunk`);
   });
 
+  test("a damaged IHDR (CRC mismatch) declaring 100000×100000 is left to pngjs, which rejects it before allocating", async () => {
+    // Oracle: the CRC the test's writer computed no longer matches once one bit of it flips.
+    const bytes = greyPng(100_000, 100_000, 1);
+    bytes[29] = bytes[29]! ^ 1;
+    const path = write("bad-crc.png", bytes);
+    expect((await caught(() => readImage(path))).message).toMatch(new RegExp(`^${path}: corrupt PNG \\(the decoder says: .+\\) — re-export or re-save the image as PNG$`));
+  });
+
   test("too little compressed data for the declared size (deflate packs at most 1032 bytes into one)", async () => {
     // 6000×6000 grey needs 6000·6001 bytes of scanlines; one zero byte deflates to 9 bytes.
     const path = write("implausible.png", greyPng(6000, 6000, 1));
@@ -252,11 +232,7 @@ describe("PNG: the IHDR is checked before pngjs decodes anything", () => {
     // 8×8 grey has passes of 1×1, 1×1, 2×1, 2×2, 4×2, 4×4 and 8×4 pixels, each row a filter byte 0 and then the pixels.
     const passes: [number, number][] = [[1, 1], [1, 1], [2, 1], [2, 2], [4, 2], [4, 4], [8, 4]];
     const raw = passes.flatMap(([w, h]) => Array.from({ length: h }, () => [0, ...new Array<number>(w).fill(200)])).flat();
-    const ihdr = Buffer.alloc(13);
-    ihdr.writeUInt32BE(8, 0);
-    ihdr.writeUInt32BE(8, 4);
-    ihdr.set([8, 0, 0, 0, 1], 8);
-    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Uint8Array.from(raw))), chunk("IEND", new Uint8Array(0))]);
+    const png = greyPngBytes(8, 8, deflateSync(Uint8Array.from(raw)), 1);
     const img = await readImage(write("interlaced.png", png));
     expect(img.width).toBe(8);
     expect(Array.from(img.data.subarray(0, 8))).toEqual([200, 200, 200, 255, 200, 200, 200, 255]);
