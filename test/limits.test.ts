@@ -200,6 +200,10 @@ describe("PNG: the IHDR is checked before pngjs decodes anything", () => {
     noIhdr.write("IHDX", 12, "latin1");
     const path = write("no-ihdr.png", noIhdr);
     expect((await caught(() => readImage(path))).message).toContain(`${path}: corrupt PNG — it does not start with a 13-byte IHDR chunk`);
+    const cut = write("cut.png", greyPng(100_000, 100_000, 1).subarray(0, 30)); // stops inside the IHDR
+    expect((await caught(() => readImage(cut))).message).toBe(
+      `${cut}: truncated PNG — the file stops after 30 bytes, before the IEND chunk that ends every PNG (an interrupted download or copy?); get or save the image again`,
+    );
   });
 
   test("a damaged IHDR (CRC mismatch) declaring 100000×100000 is left to pngjs, which rejects it before allocating", async () => {

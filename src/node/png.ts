@@ -65,7 +65,8 @@ function readFailure(code: string): string | undefined {
  */
 function checkHeader(path: string, bytes: Buffer): void {
   const corrupt = (what: string) => new DescentError(`${path}: corrupt PNG — ${what}; re-export or re-save the image as PNG`);
-  if (bytes.length < 33 || bytes.readUInt32BE(8) !== 13 || bytes.toString("latin1", 12, 16) !== "IHDR") {
+  if (bytes.length < 33) return; // too short to hold a header: the truncation message below says so
+  if (bytes.readUInt32BE(8) !== 13 || bytes.toString("latin1", 12, 16) !== "IHDR") {
     throw corrupt("it does not start with a 13-byte IHDR chunk (the image header)");
   }
   // A damaged header says nothing reliable; pngjs rejects its CRC before decoding anything.
