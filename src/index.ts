@@ -10,6 +10,7 @@ export { scope } from "./memory.js";
 export { Rng, checkRngState, type RngState } from "./rng.js";
 export { setBackend, getBackend, backendInfo, setThreads, getThreads, registerSpawner, type BackendName, type Spawner } from "./kernels/index.js";
 export * from "./errors.js";
+export { limits, setLimits, DEFAULT_LIMITS, LIMIT_VARIABLES, type Limits } from "./limits.js";
 export * as ops from "./ops/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { DescentError } from "../src/errors.js";
 import { readImage } from "../src/node/png.js";
 import { mnistLike } from "../src/data/preprocess.js";
+import { chunk } from "./png-bytes.js";
 
 const dir = mkdtempSync(join(tmpdir(), "descent-png-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,25 +34,7 @@ function writeWithPngjs(name: string, width: number, height: number, data: Buffe
   return path;
 }
 
-// A minimal PNG encoder, written from the PNG spec (RFC 2083), for the kinds pngjs cannot write.
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 255]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, body: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + body.length);
-  out.writeUInt32BE(body.length, 0);
-  out.write(type, 4, "latin1");
-  out.set(body, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
-  return out;
-}
+// A minimal PNG encoder, written from the PNG spec (RFC 2083), for the kinds pngjs cannot write (chunks: ./png-bytes.ts).
 /** PNG bytes from raw scanlines (each row's bytes, filter type 0 prepended here). */
 function encodePng(width: number, height: number, depth: number, colorType: number, rows: Uint8Array[], extra: Buffer[] = []): Buffer {
   const ihdr = Buffer.alloc(13);

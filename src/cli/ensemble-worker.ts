@@ -10,6 +10,7 @@ import { isUserError } from "../errors.js";
 import { trainOne } from "./train-run.js";
 import type { MemberJob } from "./ensemble-run.js";
 import { setConvAlgorithm } from "../ops/conv-winograd.js";
+import { limitsFromEnv, setLimits } from "../limits.js";
 
 const job = workerData as MemberJob;
 setConvAlgorithm(job.conv);
@@ -20,6 +21,7 @@ parentPort!.on("message", (m: { type?: string }) => {
 });
 parentPort!.unref();
 try {
+  setLimits(limitsFromEnv(process.env)); // a worker has its own module state; the environment is inherited
   const data = await loadMnist({ ...(job.dataDir ? { dir: job.dataDir } : {}), validation: job.config.validation });
   const resume = job.resume && job.checkpointPath ? loadCheckpoint(job.checkpointPath) : null;
   const write = (text: string) => parentPort!.postMessage({ type: "out", text });

@@ -14,6 +14,7 @@ import { range } from "../experiment/settings.js";
 import { CONV_ALGORITHMS, setConvAlgorithm, type ConvAlgorithm } from "../ops/conv-winograd.js";
 import { VERSION } from "../version.js";
 import { terminalSafe } from "../text.js";
+import { limitsFromEnv, setLimits } from "../limits.js";
 import { trainCommand } from "./commands/train.js";
 import { evalCommand } from "./commands/eval.js";
 import { predictCommand } from "./commands/predict.js";
@@ -72,6 +73,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   const program = buildProgram();
   try {
+    setLimits(limitsFromEnv(process.env)); // DESCENT_MAX_* (src/limits.ts); before flags, which check --layers against them
     if (argv.length <= 2) {
       program.outputHelp();
       return 0;

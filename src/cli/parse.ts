@@ -1,6 +1,8 @@
 /** Flag-value parsers: each throws a UsageError that names the flag and shows a valid example. */
 import { UsageError } from "../errors.js";
 import { didYouMean, parseSetting, checkSetting, type Range, type Setting } from "../experiment/settings.js";
+import { checkParameters } from "../limits.js";
+import { mlpParameters } from "../nn/mlp.js";
 
 /** Any finite number (new flags: numberIn, with a range). */
 export function number(flag: string) {
@@ -22,15 +24,23 @@ export function integer(flag: string, min = 0) {
   };
 }
 
+/** Layer sizes, each 1 to 2^20, whose network's parameter count is within limits().maxParameters. */
 export function intList(flag: string) {
   return (value: string): number[] => {
     const parts = value.split(",").map((s) => s.trim());
     if (parts.length < 2 || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) {
-      throw new UsageError(`${flag} expects comma-separated layer sizes like 784,30,10, got "${value}"`);
+      throw new UsageError(`${flag} expects comma-separated layer sizes like 784,30,10, got "${value.length > 80 ? `${value.slice(0, 80)}…` : value}"`);
     }
-    return parts.map(Number);
+    const big = parts.find((p) => Number(p) > MAX_LAYER_SIZE);
+    if (big !== undefined) throw new UsageError(`${flag} ${value}: a layer of ${big.length > 12 ? `${big.slice(0, 12)}…` : big} units, expected at most ${MAX_LAYER_SIZE}`);
+    const sizes = parts.map(Number);
+    checkParameters(mlpParameters(sizes), `${flag} ${value}`, (message) => new UsageError(message));
+    return sizes;
   };
 }
+
+/** The largest layer validateConfig accepts (src/train/config.ts). */
+const MAX_LAYER_SIZE = 1 << 20;
 
 export function choice<T extends string>(flag: string, allowed: readonly T[]) {
   return (value: string): T => {

@@ -77,6 +77,7 @@ export function parseIdx(bytes: Uint8Array, name = "idx"): IdxArray {
   if (zero >= 0) {
     throw new IdxError(`${printablePath(name)}: dimension ${zero} of shape ${fmtShape(shape)} is 0, expected every dimension ≥ 1 — the header is corrupt`);
   }
+  // In float64: exact up to 2^53, and any product past that is far over MAX_DATA_BYTES anyway.
   const count = shape.reduce((a, d) => a * d, 1);
   const dataBytes = count * type.bytes;
   if (dataBytes > MAX_DATA_BYTES) {

@@ -6,6 +6,8 @@ import { Dropout } from "./layers/dropout.js";
 import { Sequential } from "./layers/sequential.js";
 import type { InitName } from "./init.js";
 import { Rng } from "../rng.js";
+import { UsageError } from "../errors.js";
+import { checkParameters } from "../limits.js";
 
 export type ActivationName = "sigmoid" | "tanh" | "relu" | "leaky-relu" | "identity";
 export type OutputName = "sigmoid" | "softmax" | "identity";
@@ -45,9 +47,17 @@ export function defaultBiasInit(init: InitName): InitName {
   return "zeros";
 }
 
-/** sizes [784, 30, 10] → Linear(784,30), act, Linear(30,10), output. */
+/** Weights and biases of mlp(sizes): Σ (n_in + 1)·n_out — counted before anything is allocated. */
+export const mlpParameters = (sizes: readonly number[]): number =>
+  sizes.slice(1).reduce((total, n, i) => total + (sizes[i]! + 1) * n, 0);
+
+/**
+ * sizes [784, 30, 10] → Linear(784,30), act, Linear(30,10), output. Throws a UsageError when the
+ * parameter count is over limits().maxParameters, before allocating any layer.
+ */
 export function mlp(sizes: readonly number[], opts: MlpOptions = {}): Sequential {
   if (sizes.length < 2) throw new RangeError(`mlp: need at least input and output sizes, got [${sizes.join(", ")}]`);
+  checkParameters(mlpParameters(sizes), `layers ${sizes.join(",")}`, (message) => new UsageError(message));
   const rng = opts.rng ?? new Rng(0);
   const initRng = rng.fork("init");
   const init = opts.init ?? "scaled-normal";

@@ -3,11 +3,11 @@
  * with synchronous calls — atomically, like model files: temp file in the same directory → fsync
  * → rename → fsync the directory, so an interrupted write leaves the previous checkpoint intact.
  */
-import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { writeFileAtomicSync } from "./atomic-write.js";
 import { ModelFileError } from "../errors.js";
 import { decodeCheckpoint, type Checkpoint } from "../train/checkpoint.js";
+import { readFileBoundedSync } from "./read-file.js";
 
 /** Writes a checkpoint; fs failures become messages that say what to do (the previous checkpoint is kept). */
 export function saveCheckpoint(path: string, bytes: Uint8Array): void {
@@ -24,17 +24,14 @@ export function saveCheckpoint(path: string, bytes: Uint8Array): void {
   }
 }
 
+/** Reads (bounded: a regular file of at most maxFileBytes) and decodes a checkpoint. */
 export function loadCheckpoint(path: string): Checkpoint {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? "";
-    const why =
+  const bytes = readFileBoundedSync(path, {
+    error: ModelFileError,
+    explain: (code) =>
       code === "ENOENT" ? "no such file — checkpoints are written by `descent train --checkpoint FILE`"
       : code === "EISDIR" ? "this is a directory, not a checkpoint file"
-      : `cannot read it (${code || "error"}: ${(e as Error).message})`;
-    throw new ModelFileError(`${path}: ${why}`, { cause: e });
-  }
+      : undefined,
+  });
   return decodeCheckpoint(bytes, path);
 }

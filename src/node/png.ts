@@ -2,11 +2,13 @@
  * Node adapter: reads a PNG file into a RawImage for src/data/preprocess.ts (`descent predict`).
  * Decoding is pngjs's; this file adds the errors a user can act on.
  */
-import { readFile } from "node:fs/promises";
 import { PNG } from "pngjs";
+import { crc32, inflateSync } from "node:zlib";
 import { DescentError } from "../errors.js";
 import type { RawImage } from "../data/preprocess.js";
 import { printable, printablePath } from "../text.js";
+import { formatBytes, formatCount, limitHint, limits } from "../limits.js";
+import { readFileBounded } from "./read-file.js";
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
 
@@ -15,16 +17,14 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
  * tRNS transparency), 1/2/4/8/16-bit, interlaced — comes back as 8-bit RGBA (`channels: 4`):
  * pngjs expands grey and palettes to RGBA and rescales 16-bit samples to 8 bits (round(v·255/65535)).
  * Throws DescentError for a missing or unreadable file, a non-PNG (naming the format it looks like),
- * and a corrupt or truncated PNG.
+ * a corrupt or truncated PNG, and one over the limits (maxImageBytes, maxImagePixels) — the header
+ * is checked before pngjs allocates anything.
  */
 export async function readImage(path: string): Promise<RawImage> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new DescentError(readFailure(path, e));
-  }
+  const read = await readFileBounded(path, { cap: "maxImageBytes", explain: readFailure });
+  const bytes = Buffer.from(read.buffer, read.byteOffset, read.length);
   checkSignature(path, bytes);
+  checkHeader(path, bytes);
   let png: { width: number; height: number; data: Buffer };
   try {
     png = PNG.sync.read(bytes);
@@ -49,12 +49,78 @@ export async function readImage(path: string): Promise<RawImage> {
   return { width, height, channels: 4, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
-function readFailure(path: string, e: unknown): string {
-  const code = (e as { code?: unknown } | null)?.code;
-  if (code === "ENOENT") return `${printablePath(path)}: no such file — check the path`;
-  if (code === "EISDIR") return `${printablePath(path)}: is a folder, expected a PNG file`;
-  if (code === "EACCES" || code === "EPERM") return `${printablePath(path)}: permission denied — check the file's permissions`;
-  return `${printablePath(path)}: cannot read the file (${printable(e instanceof Error ? e.message : String(e), 400)})`;
+function readFailure(code: string): string | undefined {
+  if (code === "ENOENT") return "no such file — check the path";
+  if (code === "EISDIR") return "is a folder, expected a PNG file";
+  if (code === "EACCES" || code === "EPERM") return "permission denied — check the file's permissions";
+  return undefined;
+}
+
+/**
+ * Checks what the IHDR chunk (always first, RFC 2083 §4.1.1) declares before anything is decoded:
+ * width and height ≥ 1, at most maxImagePixels pixels, and compressed image data (IDAT) that could
+ * inflate to that many scanlines at all (deflate packs at most 1032 bytes into one). For interlaced
+ * images, whose data pngjs inflates without a cap, the inflated size is checked here with a cap.
+ * A file whose chunks do not reach IEND, or whose IHDR fails its CRC, is left to pngjs, which
+ * rejects it before inflating.
+ */
+function checkHeader(path: string, bytes: Buffer): void {
+  const corrupt = (what: string) => new DescentError(`${printablePath(path)}: corrupt PNG — ${what}; re-export or re-save the image as PNG`);
+  if (bytes.length < 33) return; // too short to hold a header: the truncation message below says so
+  if (bytes.readUInt32BE(8) !== 13 || bytes.toString("latin1", 12, 16) !== "IHDR") {
+    throw corrupt("it does not start with a 13-byte IHDR chunk (the image header)");
+  }
+  // A damaged header says nothing reliable; pngjs rejects its CRC before decoding anything.
+  if (crc32(bytes.subarray(12, 29)) !== bytes.readUInt32BE(29)) return;
+  const [width, height, depth, colorType, interlace] = [bytes.readUInt32BE(16), bytes.readUInt32BE(20), bytes[24]!, bytes[25]!, bytes[28]!];
+  if (width < 1 || height < 1) throw corrupt(`its header declares ${width}×${height} pixels; both must be at least 1`);
+  if (width * height > limits().maxImagePixels) {
+    throw new DescentError(
+      `${printablePath(path)}: the PNG declares ${width}×${height} = ${formatCount(width * height)} pixels, more than descent decodes — ` +
+        `scale the image down (a digit needs no more than a few hundred pixels a side); ${limitHint("maxImagePixels")}`,
+    );
+  }
+  const channels = CHANNELS[colorType];
+  const idat = idatChunks(bytes);
+  if (channels === undefined || !idat) return; // pngjs names the bad colour type or the truncation
+  const rowBytes = Math.ceil((width * channels * depth) / 8);
+  const compressed = idat.reduce((n, c) => n + c.length, 0);
+  const needed = height * (rowBytes + 1);
+  if (compressed * 1032 + 64 < needed) {
+    throw corrupt(
+      `its header declares ${width}×${height} pixels (${formatBytes(needed)} of scanlines), but its ${formatBytes(compressed)} of ` +
+        `compressed image data cannot inflate to more than ${formatBytes(compressed * 1032 + 64)}`,
+    );
+  }
+  if (interlace === 1) {
+    // Adam7's 7 passes add at most one filter byte and one partly used byte per row of each pass.
+    const most = height * (rowBytes + 14);
+    try {
+      inflateSync(Buffer.concat(idat), { maxOutputLength: most });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+        throw corrupt(`its image data inflates past the ${formatBytes(most)} that ${width}×${height} interlaced pixels can fill (a zlib bomb?)`);
+      }
+      // Anything else (bad zlib data): pngjs reports it in its own words.
+    }
+  }
+}
+
+/** Samples per pixel for each PNG colour type (grey, RGB, palette, grey+alpha, RGBA). */
+const CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/** The IDAT chunks' data, or null when the chunk sequence does not reach IEND inside the file. */
+function idatChunks(bytes: Buffer): Buffer[] | null {
+  const out: Buffer[] = [];
+  for (let at = 8; at + 12 <= bytes.length; ) {
+    const length = bytes.readUInt32BE(at);
+    const type = bytes.toString("latin1", at + 4, at + 8);
+    if (at + 12 + length > bytes.length) return null;
+    if (type === "IEND") return out;
+    if (type === "IDAT") out.push(bytes.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  return null;
 }
 
 /** Throws unless `bytes` start with the PNG signature, saying what the file looks like instead. */
