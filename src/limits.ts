@@ -114,3 +114,6 @@ export function checkParameters(count: number, where: string, error: (message: s
     throw error(`${where}: the model would have ${formatCount(count)} parameters — ${limitHint("maxParameters")}`);
   }
 }
+
+/** Longest `--arch` string (descent's largest presets take about 200 characters). */
+export const MAX_ARCH_LENGTH = 10_000;

@@ -107,7 +107,7 @@ const atDecode: [string, (p: Parts) => void, string[]][] = [
   ["rng seed a string", (p) => (p.json.rngs[0].seed = "3"), ['rngs[0].seed must be an integer in [0, 4294967295], found "3"']],
   ["the same stream twice", (p) => (p.json.rngs[1] = p.json.rngs[0]), ['rngs holds random stream "shuffle" twice']],
   ["config an array", (p) => (p.json.config = [1]), ["config must be a JSON object of settings, found [1]"]],
-  ["config with lr 0", (p) => (p.json.config.lr = 0), ["run.ckpt: its saved settings are invalid (lr must be a positive number, got 0) — the checkpoint is corrupt or was written by another version"]],
+  ["config with lr 0", (p) => (p.json.config.lr = 0), ["run.ckpt: its saved settings are invalid (lr: expected a number in (0, 10000], got 0) — the checkpoint is corrupt or was written by another version"]],
   ["a tensor outside model/best/optimizer", (p) => p.tensors.set("junk", flat("junk", new Float32Array(1))), ['run.ckpt: tensor "junk" is not part of a checkpoint (descent writes model.*, best.* and optimizer.* tensors)']],
   ["an unknown metadata entry", (p) => (p.meta.checksun = "x"), ['__metadata__ has an unknown entry "checksun"']],
   ["no rngs entry", (p) => { p.json.rngs = undefined; delete p.meta.rngs; }, ['run.ckpt: the metadata has no "rngs" entry — the checkpoint is incomplete']],

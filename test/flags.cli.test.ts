@@ -7,6 +7,7 @@ import { describe, expect, test } from "vitest";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { crc32 } from "node:zlib";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -100,7 +101,12 @@ function withMetadata(file: string, key: string, edit: (value: string) => string
   text += " ".repeat((8 - (text.length % 8)) % 8);
   const head = Buffer.alloc(8);
   head.writeBigUInt64LE(BigInt(Buffer.byteLength(text)));
-  return Buffer.concat([head, Buffer.from(text), bytes.subarray(8 + size)]);
+  const out = Buffer.concat([head, Buffer.from(text), bytes.subarray(8 + size)]);
+  // A correct checksum (crc32 of the file with its 8 digits zeroed), so that the settings check is what fires.
+  const at = out.indexOf('"checksum":"crc32:') + '"checksum":"crc32:'.length;
+  out.write("00000000", at, "latin1");
+  out.write(crc32(out).toString(16).padStart(8, "0"), at, "latin1");
+  return out;
 }
 
 test("a checkpoint whose saved settings have the wrong type is refused, naming the file and the setting", () => {
@@ -112,7 +118,7 @@ test("a checkpoint whose saved settings have the wrong type is refused, naming t
   for (const args of [["--resume", bad], ["--checkpoint", bad, "--train-size", "100", "--validation", "100", "--epochs", "2", "--no-save"]]) {
     const e = descent("train", ...args);
     expect(e.code, e.err).toBe(1);
-    expect(e.err).toContain(`descent: ${bad}: the saved settings are not valid (layers: expected a list of 2 to 1000 layer sizes, each an integer in [1, 2^20], got "abc")`);
+    expect(e.err).toContain(`descent: ${bad}: its saved settings are invalid (layers: expected a list of 2 to 1000 layer sizes, each an integer in [1, 2^20], got "abc") — the checkpoint is corrupt or was written by another version`);
     expect(e.err).not.toMatch(/\n\s+at .+:\d+:\d+/);
   }
 });

@@ -117,9 +117,13 @@ describe("hostile flags", () => {
         '(the largest layer, "fc16000000", has 12,560,000,000)');
   });
 
-  test("train --arch res( nested 10000 deep", () => {
-    expectRefusal(descent(["train", "--arch", `${"res(".repeat(10_000)}relu${")".repeat(10_000)}`]), 2,
-      "--arch is 50004 characters long, more than 10000 — descent's largest architectures take about 200");
+  test("train --arch res( nested 10000 deep, and 1900 deep within the length cap", () => {
+    // The length cap (from the settings table) refuses the first before it is parsed; the value is quoted short.
+    const r = descent(["train", "--arch", `${"res(".repeat(10_000)}relu${")".repeat(10_000)}`]);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(/^descent: --arch res\(res\(.{0,80}…\(49,944 more characters\): expected a string like "conv20x5,relu,maxpool2,fc100,relu,fc10" of at most 10000 characters, got "res\(res\(.{0,60}\.\.\.\n$/);
+    expectRefusal(descent(["train", "--arch", `${"res(".repeat(1_900)}relu${")".repeat(1_900)}`]), 2,
+      "--arch: res( … ) nested more than 8 deep at character 36");
   });
 
   test("train --layers 784,999999999,10 and 784,1000000,10", () => {

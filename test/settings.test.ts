@@ -87,7 +87,7 @@ describe("validateConfig", () => {
     special: [12, null, true, [1]],
   };
   const special: Record<string, unknown[]> = {
-    arch: ["", "x".repeat(2001)],
+    arch: ["", "x".repeat(10_001)],
     augment: [5, "rotate=3", { rotate: "3" }, { rotate: 400 }, { rotate: -1 }, { bogus: 1 }, { elastic: 5 }, { elastic: { alpha: 1 } }, { elastic: { alpha: 1, sigma: 0 } }, { elastic: { alpha: 1, sigma: 4, beta: 2 } }],
   };
 
@@ -144,7 +144,7 @@ describe("validateConfig", () => {
       [withSetting("layers", "abc"), 'layers: expected a list of 2 to 1000 layer sizes, each an integer in [1, 2^20], got "abc"'],
       [withSetting("lr", "0.1"), 'lr: expected a number in (0, 10000], got "0.1"'],
       [withSetting("augment", 5), 'augment: expected an object like {"rotate": 10, "translate": 2, "scale": 0.1, "elastic": {"alpha": 34, "sigma": 4}}, got 5'],
-      [withSetting("arch", 12), 'arch: expected a string like "conv20x5,relu,maxpool2,fc100,relu,fc10" of at most 2000 characters, got 12'],
+      [withSetting("arch", 12), 'arch: expected a string like "conv20x5,relu,maxpool2,fc100,relu,fc10" of at most 10000 characters, got 12'],
       [withSetting("lrGamma", 3), "lrGamma: expected a number in (0, 1], got 3"],
       [withSetting("activation", "relu6"), 'activation: expected one of sigmoid, tanh, relu, leaky-relu, identity, got "relu6" — did you mean relu?'],
       [withSetting("lrr", 0.1), `unknown setting "lrr" — did you mean lr? (settings: ${SETTINGS.map((s) => s.key).join(", ")})`],

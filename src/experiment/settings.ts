@@ -7,6 +7,8 @@
  * explorer's page can read it without pulling in the kernels.
  */
 import { UsageError } from "../errors.js";
+import { printable } from "../text.js";
+import { MAX_ARCH_LENGTH } from "../limits.js";
 import { INIT_NAMES } from "../nn/init.js";
 import { ACTIVATION_NAMES, COSTS, DEFAULT_CONFIG, OPTIMIZERS, OUTPUT_NAMES, SCHEDULES, type TrainConfig } from "../train/defaults.js";
 import type { AugmentOptions } from "../data/augment.js";
@@ -81,7 +83,7 @@ export const ELASTIC_PARAMS = {
 
 const AUGMENT_EXAMPLE = "rotate=10,translate=2,scale=0.1,elastic=34:4";
 const AUGMENT_EXPECTED = `an object like {"rotate": 10, "translate": 2, "scale": 0.1, "elastic": {"alpha": 34, "sigma": 4}}`;
-const ARCH_MAX_LENGTH = 2000;
+const ARCH_MAX_LENGTH = MAX_ARCH_LENGTH;
 
 /** The table. Its order is the order of `descent train --help`. */
 const TABLE: { [K in keyof TrainConfig]-?: SettingRow } = {
@@ -214,7 +216,7 @@ export function checkSetting(s: SettingRow, v: unknown, where: string): void {
  * messages: "--lr-gamma" gives "--lr-gamma 3: expected a number in (0, 1], got 3".
  */
 export function parseSetting(s: SettingRow, text: string, where: string): unknown {
-  const at = `${where} ${text}`;
+  const at = `${where} ${printable(text, 60)}`;
   let v: unknown = text;
   if (s.kind === "number" || s.kind === "integer") {
     v = text.trim() === "" ? text : Number(text);

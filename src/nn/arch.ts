@@ -25,7 +25,7 @@ import { defaultBiasInit } from "./mlp.js";
 import type { InitName } from "./init.js";
 import { Rng } from "../rng.js";
 import { UsageError } from "../errors.js";
-import { checkParameters, formatCount } from "../limits.js";
+import { checkParameters, formatCount, MAX_ARCH_LENGTH } from "../limits.js";
 import { fmt } from "../shape.js";
 
 export interface ArchOptions {
@@ -41,7 +41,7 @@ const ACTIVATION_TOKENS: Record<string, Parameters<typeof activationModule>[0]> 
 };
 
 /** Longer strings, deeper res( … ) nesting and larger sizes are refused before anything is parsed or allocated. */
-const MAX_LENGTH = 10_000;
+const MAX_LENGTH = MAX_ARCH_LENGTH;
 const MAX_NESTING = 8;
 const MAX_SIZE = 1 << 24;
 

@@ -92,7 +92,7 @@ export interface Checkpoint {
 const METADATA_KEYS = ["format", "version", "config", "fit", "optimizer", "rngs"];
 /** EpochLog's fields; losses and accuracies may be null: JSON writes a NaN or infinite value as null. */
 const LOG_REQUIRED = ["epoch", "trainLoss", "trainAccuracy", "lr", "seconds", "steps"];
-const LOG_OPTIONAL = ["valLoss", "valAccuracy", "testLoss", "testAccuracy"];
+const LOG_OPTIONAL = ["valLoss", "valAccuracy", "testLoss", "testAccuracy", "evalSeconds"];
 
 /** fit's state as saved: −Infinity still null, best weights not yet attached. */
 interface SavedFit {
@@ -144,7 +144,7 @@ function readEpochLog(v: unknown, path: string): EpochLog {
     const at = `${path}.${k}`;
     if (k === "epoch") return integer(at, x, 1);
     if (k === "steps") return integer(at, x, 0);
-    if (k === "lr" || k === "seconds") return number(at, x, "a number ≥ 0", (y) => y >= 0);
+    if (k === "lr" || k === "seconds" || k === "evalSeconds") return number(at, x, "a number ≥ 0", (y) => y >= 0);
     if (x === null) return NaN;
     return k.endsWith("Accuracy") ? accuracy(at, x) : number(at, x, "a number (or null)");
   };
