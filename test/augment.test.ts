@@ -206,7 +206,8 @@ describe("DataLoader with augmentation", () => {
     const before = ds.features.slice();
     const loader = new DataLoader(ds, { batchSize: 4, shuffle, rng: new Rng(1), augment: augmenter({ rotate: 20, translate: 2 }), augmentRng: new Rng(1).fork("augment") });
     let seen = 0;
-    for (const b of loader) {
+    for (const { x, y } of loader) {
+      const b = { x, y: y as Int32Array };
       expect(b.x.shape).toEqual([b.y.length, 1, 28, 28]);
       expect(b.x.data.buffer).not.toBe(ds.features.buffer);
       for (let r = 0; r < b.y.length; r++) {
@@ -229,7 +230,7 @@ describe("DataLoader with augmentation", () => {
     const expected = ds.batch(idx).x.data as Float32Array;
     augmentBatch(expected, 3, 28, 28, opts, new Rng(7));
     expect(got.x.data).toEqual(expected);
-    expect(Array.from(got.y)).toEqual([4, 1, 8]);
+    expect(Array.from(got.y as Int32Array)).toEqual([4, 1, 8]);
   });
 
   test("augment needs augmentRng", () => {

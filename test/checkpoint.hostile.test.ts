@@ -64,6 +64,14 @@ describe("a valid checkpoint", () => {
     expect(old.notes).toEqual(["old.ckpt: written without a checksum by an older descent; the next checkpoint this run saves will have one"]);
     expect(old.restore(build()).epoch).toBe(2);
   });
+
+  // Oracle: the valid file itself — a checkpoint written before regression existed names the best score "accuracy".
+  test("an older checkpoint whose best score is called accuracy restores the same best", () => {
+    const now = decodeCheckpoint(VALID, "run.ckpt").restore(build()).best;
+    const legacy = decodeCheckpoint(edited((p) => (p.json.fit.best = { accuracy: p.json.fit.best.score, epoch: p.json.fit.best.epoch })), "old.ckpt");
+    expect(legacy.restore(build()).best).toEqual(now);
+    expect(now.epoch).toBeGreaterThan(0);
+  });
 });
 
 // [what, change, exact message parts] — refused by decodeCheckpoint itself.
@@ -78,14 +86,15 @@ const atDecode: [string, (p: Parts) => void, string[]][] = [
   ["history[0].steps negative", (p) => (p.json.fit.history[0].steps = -1), ["fit.history[0].steps must be an integer ≥ 0, found -1"]],
   ["history[0].lr an object", (p) => (p.json.fit.history[0].lr = { a: 1 }), ['fit.history[0].lr must be a number ≥ 0, found {"a":1}']],
   ["history[0].valAccuracy 1.5", (p) => (p.json.fit.history[0].valAccuracy = 1.5), ["fit.history[0].valAccuracy must be a number in [0, 1], found 1.5"]],
-  ["history[0] missing trainAccuracy", (p) => delete p.json.fit.history[0].trainAccuracy, ["fit.history[0].trainAccuracy is missing"]],
+  ["history[0] missing trainLoss", (p) => delete p.json.fit.history[0].trainLoss, ["fit.history[0].trainLoss is missing"]],
   ["history[0] an unknown field", (p) => (p.json.fit.history[0].__proto__x = 1), ['fit.history[0] has an unknown field "__proto__x"']],
-  ["history[0] null", (p) => (p.json.fit.history[0] = null), ["fit.history[0] must be an object {epoch, trainLoss, trainAccuracy, lr, seconds, steps}, found null"]],
+  ["history[0] null", (p) => (p.json.fit.history[0] = null), ["fit.history[0] must be an object {epoch, trainLoss, lr, seconds, steps}, found null"]],
   ["history one epoch short", (p) => p.json.fit.history.pop(), ["fit.history has 1 epochs, but fit.epoch says 2 were completed"]],
   ["history epochs out of order", (p) => (p.json.fit.history[1].epoch = 5), ["fit.history[1].epoch must be 2 (epochs are listed in order from 1), found 5"]],
   ["best.epoch past fit.epoch", (p) => (p.json.fit.best.epoch = 3), ["fit.best.epoch must be an integer in [0, 2], found 3"]],
-  ["best.accuracy a string", (p) => (p.json.fit.best.accuracy = "0.3"), ['fit.best.accuracy must be a number in [0, 1], found "0.3"']],
-  ["best: accuracy without an epoch", (p) => (p.json.fit.best.epoch = 0), ["fit.best has an accuracy but epoch 0"]],
+  ["best.score a string", (p) => (p.json.fit.best.score = "0.3"), ['fit.best.score must be a number (or null), found "0.3"']],
+  ["best: score without an epoch", (p) => (p.json.fit.best.epoch = 0), ["fit.best has a score but epoch 0"]],
+  ["legacy best.accuracy out of [0, 1]", (p) => (p.json.fit.best = { accuracy: 1.5, epoch: p.json.fit.best.epoch }), ["fit.best.accuracy must be a number in [0, 1], found 1.5"]],
   ["plateau.lr 0", (p) => (p.json.fit.plateau.lr = 0), ["fit.plateau.lr must be a number > 0, found 0"]],
   ["plateau.waited 1.5", (p) => (p.json.fit.plateau.waited = 1.5), ["fit.plateau.waited must be an integer ≥ 0, found 1.5"]],
   ["plateau a string", (p) => (p.json.fit.plateau = "yes"), ['fit.plateau must be an object {lr, best, waited}, found "yes"']],

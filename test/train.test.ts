@@ -129,14 +129,14 @@ describe("DataLoader", () => {
   // Oracle: counting — every example appears exactly once per epoch; batch sizes as documented.
   test("shuffles with the seed, covers every example once, keeps or drops the last batch", () => {
     const epoch = (seed: number, dropLast = false) => [...new DataLoader(ds, { batchSize: 4, shuffle: true, rng: new Rng(seed), dropLast })];
-    const labels = epoch(1).flatMap((b) => Array.from(b.y));
+    const labels = epoch(1).flatMap((b) => Array.from(b.y as Int32Array));
     expect([...labels].sort((p, q) => p - q)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(labels).toEqual(epoch(1).flatMap((b) => Array.from(b.y)));
-    expect(labels).not.toEqual(epoch(2).flatMap((b) => Array.from(b.y)));
-    expect(epoch(1).map((b) => b.y.length)).toEqual([4, 4, 2]);
-    expect(epoch(1, true).map((b) => b.y.length)).toEqual([4, 4]);
+    expect(labels).toEqual(epoch(1).flatMap((b) => Array.from(b.y as Int32Array)));
+    expect(labels).not.toEqual(epoch(2).flatMap((b) => Array.from(b.y as Int32Array)));
+    expect(epoch(1).map((b) => (b.y as Int32Array).length)).toEqual([4, 4, 2]);
+    expect(epoch(1, true).map((b) => (b.y as Int32Array).length)).toEqual([4, 4]);
     const first = epoch(1)[0]!;
-    first.y.forEach((label, r) => expect(Array.from(first.x.data.subarray(r * 2, r * 2 + 2))).toEqual([2 * label, 2 * label + 1]));
+    (first.y as Int32Array).forEach((label, r) => expect(Array.from(first.x.data.subarray(r * 2, r * 2 + 2))).toEqual([2 * label, 2 * label + 1]));
   });
 });
 

@@ -19,9 +19,16 @@ export function formatEpoch(log: EpochLog, epochs: number): string {
   ];
   if (log.valAccuracy !== undefined) parts.push(`validation ${pct(log.valAccuracy)}`);
   if (log.testAccuracy !== undefined) parts.push(`test ${pct(log.testAccuracy)}`);
+  if (log.valMetrics) parts.push(`validation ${formatRegression(log.valMetrics)}`);
+  if (log.testMetrics) parts.push(`test ${formatRegression(log.testMetrics)}`);
   // Training and evaluation timed apart: "12.3 s training + 1.1 s evaluation".
   parts.push(`${log.seconds.toFixed(1)} s training${log.evalSeconds === undefined ? "" : ` + ${log.evalSeconds.toFixed(1)} s evaluation`}`);
   return parts.join("  ");
+}
+
+/** "MAE 2.41 RMSE 3.50 R² 0.871" — a regression set's scores in the targets' units. */
+export function formatRegression(m: { mae: number; rmse: number; r2: number }): string {
+  return `MAE ${m.mae.toPrecision(3)} RMSE ${m.rmse.toPrecision(3)} R² ${m.r2.toFixed(3)}`;
 }
 
 function formatDuration(s: number): string {
@@ -83,7 +90,7 @@ export function progressCallback(mode: OutputMode, out: ProgressWriter): Callbac
       }
       clearLine();
       const text = formatEpoch(log, ctx.epochs);
-      out.write(`${mode === "tty" ? text.replace(/test (\S+)/, (_m, a: string) => `test ${pc.bold(a)}`) : text}\n`);
+      out.write(`${mode === "tty" ? text.replace(/test (\S+%)/, (_m, a: string) => `test ${pc.bold(a)}`) : text}\n`);
     },
     onTrainEnd() {
       clearLine();

@@ -10,65 +10,117 @@ export interface Dataset<T> {
   get(i: number): T;
 }
 
-/** One example: features and a class label. */
+/**
+ * What a dataset's targets are, and so how a model is scored on it:
+ * classification — one Int32 class label per example (accuracy, confusion matrix);
+ * regression — `targetWidth` float values per example (MSE, RMSE, MAE, R²).
+ */
+export type TaskKind = "classification" | "regression";
+
+/** One example: features and its label (classification) or target values (regression). */
 export interface Example {
   x: Float32Array;
-  y: number;
+  y: number | Float32Array;
 }
 
-/** A mini-batch: features [B, ...featureShape] and labels. */
+/** A mini-batch: features [B, ...featureShape] and labels (Int32) or targets (a [B, k] tensor). */
 export interface Batch {
   x: Tensor;
-  y: Int32Array;
+  y: Int32Array | Tensor;
 }
 
 /**
- * Examples stored as one contiguous float array [n, ...featureShape] plus Int32 labels — how MNIST
- * lives in memory (pixels scaled to [0, 1]); batches are gathered rows.
+ * Examples stored as one contiguous float array [n, ...featureShape] plus their targets: Int32
+ * labels (how MNIST lives in memory, pixels scaled to [0, 1]) or float targets [n, targetWidth]
+ * (a regression table). Batches are gathered rows.
  */
 export class TensorDataset implements Dataset<Example> {
   readonly featureSize: number;
+  readonly task: TaskKind;
+  /** Target values per example: 1 for a class label. */
+  readonly targetWidth: number;
+  readonly length: number;
 
-  constructor(readonly features: Float32Array, readonly featureShape: readonly number[], readonly labels: Int32Array) {
+  /**
+   * @param targets Int32Array of class labels (classification), or Float32Array [n, targetWidth]
+   *   of target values (regression).
+   */
+  constructor(readonly features: Float32Array, readonly featureShape: readonly number[], readonly targets: Int32Array | Float32Array, targetWidth = 1) {
     this.featureSize = sizeOf(featureShape);
-    if (features.length !== labels.length * this.featureSize) {
+    this.task = targets instanceof Int32Array ? "classification" : "regression";
+    this.targetWidth = this.task === "classification" ? 1 : targetWidth;
+    if (!(Number.isInteger(this.targetWidth) && this.targetWidth >= 1)) throw new ShapeError(`TensorDataset: targetWidth must be a positive integer, got ${targetWidth}`);
+    this.length = targets.length / this.targetWidth;
+    if (!Number.isInteger(this.length) || features.length !== this.length * this.featureSize) {
       throw new ShapeError(
-        `TensorDataset: ${features.length} feature values for ${labels.length} labels of size ${this.featureSize} (expected ${labels.length * this.featureSize})`,
+        `TensorDataset: ${features.length} feature values (${this.featureSize} per example) and ${targets.length} target values ` +
+          `(${this.targetWidth} per example) do not describe the same number of examples`,
       );
     }
   }
 
-  get length(): number {
-    return this.labels.length;
+  /** Class labels (classification datasets only). */
+  get labels(): Int32Array {
+    if (!(this.targets instanceof Int32Array)) throw new ShapeError("this is a regression dataset: it has float targets, not class labels");
+    return this.targets;
   }
 
   get(i: number): Example {
     const s = this.featureSize;
-    return { x: this.features.subarray(i * s, (i + 1) * s), y: this.labels[i]! };
+    const k = this.targetWidth;
+    const y = this.targets instanceof Int32Array ? this.targets[i]! : this.targets.subarray(i * k, (i + 1) * k);
+    return { x: this.features.subarray(i * s, (i + 1) * s), y };
   }
 
   /** Examples [start, end) as a new dataset sharing memory (e.g. the book's 50k/10k split). */
   slice(start: number, end = this.length): TensorDataset {
-    const s = this.featureSize;
-    return new TensorDataset(this.features.subarray(start * s, end * s), this.featureShape, this.labels.subarray(start, end));
+    const [s, k] = [this.featureSize, this.targetWidth];
+    return new TensorDataset(this.features.subarray(start * s, end * s), this.featureShape, this.targets.subarray(start * k, end * k), k);
+  }
+
+  /** The given examples, copied into a new dataset (a split or a fold of a table). */
+  select(indices: ArrayLike<number>): TensorDataset {
+    const [s, k] = [this.featureSize, this.targetWidth];
+    const x = new Float32Array(indices.length * s);
+    const y = this.targets instanceof Int32Array ? new Int32Array(indices.length) : new Float32Array(indices.length * k);
+    for (let r = 0; r < indices.length; r++) {
+      const i = indices[r]!;
+      x.set(this.features.subarray(i * s, (i + 1) * s), r * s);
+      y.set(this.targets.subarray(i * k, (i + 1) * k), r * k);
+    }
+    return new TensorDataset(x, this.featureShape, y, k);
   }
 
   /** Gathers the given rows into a batch. */
   batch(indices: ArrayLike<number>): Batch {
-    const s = this.featureSize;
+    const [s, k] = [this.featureSize, this.targetWidth];
     const x = allocFloat32(indices.length * s); // inside a training step: straight into its scoped memory
-    const y = new Int32Array(indices.length);
     for (let r = 0; r < indices.length; r++) {
       const i = indices[r]!;
       x.set(this.features.subarray(i * s, (i + 1) * s), r * s);
-      y[r] = this.labels[i]!;
     }
-    return { x: new Tensor(x, [indices.length, ...this.featureShape]), y };
+    const xs = new Tensor(x, [indices.length, ...this.featureShape]);
+    if (this.targets instanceof Int32Array) {
+      const y = new Int32Array(indices.length);
+      for (let r = 0; r < indices.length; r++) y[r] = this.targets[indices[r]!]!;
+      return { x: xs, y };
+    }
+    const y = allocFloat32(indices.length * k);
+    for (let r = 0; r < indices.length; r++) y.set(this.targets.subarray(indices[r]! * k, (indices[r]! + 1) * k), r * k);
+    return { x: xs, y: new Tensor(y, [indices.length, k]) };
+  }
+
+  /** Rows [start, end) as a batch without copying the features (in-order iteration). */
+  range(start: number, end: number): Batch {
+    const [s, k] = [this.featureSize, this.targetWidth];
+    const x = new Tensor(this.features.subarray(start * s, end * s), [end - start, ...this.featureShape]);
+    if (this.targets instanceof Int32Array) return { x, y: this.targets.slice(start, end) };
+    return { x, y: new Tensor(this.targets.slice(start * k, end * k), [end - start, k]) };
   }
 
   /** Same examples seen with another feature shape ([784] ↔ [1, 28, 28]). */
   withFeatureShape(shape: readonly number[]): TensorDataset {
-    return new TensorDataset(this.features, shape, this.labels);
+    return new TensorDataset(this.features, shape, this.targets, this.targetWidth);
   }
 }
 
@@ -115,8 +167,8 @@ export class DataLoader implements Iterable<Batch> {
     }
     // In order: each batch is a view of consecutive rows — no copy (kernels read it in place).
     for (const idx of this.indices()) {
-      const [start, end] = [idx[0] ?? 0, (idx[0] ?? 0) + idx.length];
-      yield { x: new Tensor(d.features.subarray(start * d.featureSize, end * d.featureSize), [end - start, ...d.featureShape]), y: d.labels.slice(start, end) };
+      const start = idx[0] ?? 0;
+      yield d.range(start, start + idx.length);
     }
   }
 
@@ -141,4 +193,35 @@ export class DataLoader implements Iterable<Batch> {
       yield order.subarray(start, end);
     }
   }
+}
+
+/** Plain-array inputs: one row of features per example (or one number per example). */
+export type ArrayFeatures = readonly (readonly number[])[] | readonly number[];
+/**
+ * Plain-array targets: an Int32Array of class labels (classification), or numbers / rows of
+ * numbers (regression targets, one or k per example).
+ */
+export type ArrayTargets = Int32Array | readonly number[] | readonly (readonly number[])[];
+
+/** A dataset from plain arrays, as Keras's fit(x, y) takes them; checks they agree. */
+export function datasetFromArrays(x: ArrayFeatures, y: ArrayTargets): TensorDataset {
+  const rows = x.map((r) => (typeof r === "number" ? [r] : r));
+  const n = rows.length;
+  const width = rows[0]?.length ?? 0;
+  if (n === 0 || width === 0) throw new ShapeError("fit(x, y): x holds no examples");
+  const features = new Float32Array(n * width);
+  rows.forEach((r, i) => {
+    if (r.length !== width) throw new ShapeError(`fit(x, y): x[${i}] has ${r.length} values, x[0] has ${width}`);
+    features.set(r, i * width);
+  });
+  if (y.length !== n) throw new ShapeError(`fit(x, y): x has ${n} examples but y has ${y.length}`);
+  if (y instanceof Int32Array) return new TensorDataset(features, [width], y);
+  const ys = (y as readonly (number | readonly number[])[]).map((v) => (typeof v === "number" ? [v] : v));
+  const k = ys[0]!.length;
+  const targets = new Float32Array(n * k);
+  ys.forEach((r, i) => {
+    if (r.length !== k) throw new ShapeError(`fit(x, y): y[${i}] has ${r.length} values, y[0] has ${k}`);
+    targets.set(r, i * k);
+  });
+  return new TensorDataset(features, [width], targets, k);
 }

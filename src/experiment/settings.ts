@@ -81,6 +81,18 @@ export const ELASTIC_PARAMS = {
   sigma: { range: range("(", 0, 100, "]"), unit: "pixels" },
 } as const;
 
+const COLUMNS_EXPECTED = "comma-separated column names (at most 1000, each 1 to 200 characters)";
+const parseColumns = (text: string) => text.split(",").map((c) => c.trim());
+function checkColumns(v: unknown, where: string): void {
+  const ok = Array.isArray(v) && v.length >= 1 && v.length <= 1000 && v.every((c) => typeof c === "string" && c.length >= 1 && c.length <= 200) && new Set(v).size === v.length;
+  if (!ok) throw new UsageError(`${where}: expected ${COLUMNS_EXPECTED}, each named once, got ${show(v)}`);
+}
+function checkSplit(v: unknown, where: string): void {
+  const ok = Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === "number" && Number.isFinite(x) && x >= 0 && x <= 1) &&
+    (v[0] as number) > 0 && Math.abs((v as number[]).reduce((a, b) => a + b, 0) - 1) < 1e-9;
+  if (!ok) throw new UsageError(`${where}: expected three fractions ≥ 0 that sum to 1, the first > 0 (e.g. 0.7,0.15,0.15), got ${show(v)}`);
+}
+
 const AUGMENT_EXAMPLE = "rotate=10,translate=2,scale=0.1,elastic=34:4";
 const AUGMENT_EXPECTED = `an object like {"rotate": 10, "translate": 2, "scale": 0.1, "elastic": {"alpha": 34, "sigma": 4}}`;
 const ARCH_MAX_LENGTH = MAX_ARCH_LENGTH;
@@ -133,6 +145,25 @@ const TABLE: { [K in keyof TrainConfig]-?: SettingRow } = {
   seed: { kind: "integer", flag: "--seed <n>", url: "seed", range: range("[", 0, 2 ** 32, ")"), help: "random seed (same seed ⇒ identical weights)" },
   expand: { kind: "boolean", flag: "--expand", url: "expand", optional: true, help: "the book's expanded data: add 1-pixel shifts of every training image (5×)" },
   ensemble: { kind: "integer", flag: "--ensemble <n>", url: "ens", optional: true, range: range("[", 1, 100, "]"), help: "train n models (seeds seed…seed+n−1), save each, and report their vote" },
+  target: {
+    kind: "special", flag: "--target <columns>", url: "target", optional: true,
+    help: "tables: the column(s) to predict, e.g. price or price,rent (numeric targets: a regression); without --data, the bundled house prices",
+    expected: COLUMNS_EXPECTED, check: checkColumns, parse: parseColumns,
+  },
+  features: {
+    kind: "special", flag: "--features <columns>", url: "feat", optional: true,
+    help: "tables: the input columns (default: all but the targets and the table's default drops)",
+    expected: COLUMNS_EXPECTED, check: checkColumns, parse: parseColumns,
+  },
+  split: {
+    kind: "special", flag: "--split <fractions>", url: "split", optional: true,
+    help: "tables: train,validation,test fractions of the rows, shuffled with the seed (default 0.7,0.15,0.15)",
+    expected: "three fractions ≥ 0 that sum to 1, the first > 0, e.g. 0.7,0.15,0.15",
+    check: checkSplit,
+    parse: (text) => text.split(",").map((p) => (p.trim() === "" ? NaN : Number(p))),
+  },
+  folds: { kind: "integer", flag: "--folds <k>", url: "folds", optional: true, range: range("[", 2, 100, "]"), help: "tables: k-fold cross-validation (k models, each tested on its fold)" },
+  impute: { kind: "choice", flag: "--impute <how>", url: "impute", optional: true, choices: ["none", "mean"], help: "tables: missing cells are refused (none) or filled with the training rows' mean" },
   augment: {
     kind: "special", flag: "--augment <spec>", url: "aug", optional: true,
     help: `random augmentation per batch, e.g. ${AUGMENT_EXAMPLE} (${augmentRanges()})`,

@@ -5,12 +5,16 @@ export interface EpochLog {
   epoch: number;
   /** Mean training cost over the epoch's mini-batches (penalty included when regularised). */
   trainLoss: number;
-  /** Accuracy on the training batches as they were seen (during the epoch, with dropout on). */
-  trainAccuracy: number;
+  /** Classification: accuracy on the training batches as they were seen (during the epoch, with dropout on). */
+  trainAccuracy?: number;
   valLoss?: number;
+  /** Classification: accuracy on the validation set. */
   valAccuracy?: number;
+  /** Regression: the validation set's scores. */
+  valMetrics?: EpochRegressionMetrics;
   testLoss?: number;
   testAccuracy?: number;
+  testMetrics?: EpochRegressionMetrics;
   /** Learning rate used during this epoch. */
   lr: number;
   /** Wall-clock seconds of the epoch's training steps (evaluation excluded). */
@@ -18,6 +22,14 @@ export interface EpochLog {
   /** Wall-clock seconds of the evaluation after the epoch (validation and test sets), when there was one. */
   evalSeconds?: number;
   steps: number;
+}
+
+/** A regression set's scores after an epoch (see train/metrics.ts RegressionMetrics). */
+export interface EpochRegressionMetrics {
+  mse: number;
+  rmse: number;
+  mae: number;
+  r2: number;
 }
 
 export interface TrainContext {

@@ -64,7 +64,7 @@ export function encodeCheckpoint(config: TrainConfig, exp: Experiment, fit: FitS
     version: CHECKPOINT_VERSION,
     config: JSON.stringify(config),
     fit: JSON.stringify({
-      epoch: fit.epoch, history: fit.history, best: { accuracy: finite(fit.best.accuracy), epoch: fit.best.epoch },
+      epoch: fit.epoch, history: fit.history, best: { score: finite(fit.best.score), epoch: fit.best.epoch },
       plateau: fit.plateau ? { ...fit.plateau, best: finite(fit.plateau.best) } : null,
     }),
     optimizer: JSON.stringify({
@@ -91,14 +91,15 @@ export interface Checkpoint {
 
 const METADATA_KEYS = ["format", "version", "config", "fit", "optimizer", "rngs"];
 /** EpochLog's fields; losses and accuracies may be null: JSON writes a NaN or infinite value as null. */
-const LOG_REQUIRED = ["epoch", "trainLoss", "trainAccuracy", "lr", "seconds", "steps"];
-const LOG_OPTIONAL = ["valLoss", "valAccuracy", "testLoss", "testAccuracy", "evalSeconds"];
+const LOG_REQUIRED = ["epoch", "trainLoss", "lr", "seconds", "steps"];
+const LOG_OPTIONAL = ["trainAccuracy", "valLoss", "valAccuracy", "testLoss", "testAccuracy", "evalSeconds", "valMetrics", "testMetrics"];
+const REGRESSION_METRICS = ["mse", "rmse", "mae", "r2"];
 
 /** fit's state as saved: −Infinity still null, best weights not yet attached. */
 interface SavedFit {
   epoch: number;
   history: EpochLog[];
-  best: { accuracy: number | null; epoch: number };
+  best: { score: number | null; epoch: number };
   plateau: { lr: number; best: number | null; waited: number } | null;
 }
 
@@ -121,11 +122,17 @@ function readFit(v: unknown): SavedFit {
   history.forEach((h, i) => {
     if (h.epoch !== i + 1) mustBe(`fit.history[${i}].epoch`, `${i + 1} (epochs are listed in order from 1)`, h.epoch);
   });
-  const b = record("fit.best", fit.best, ["accuracy", "epoch"]);
-  const best = { accuracy: orNull(b.accuracy, (x) => accuracy("fit.best.accuracy", x)), epoch: integer("fit.best.epoch", b.epoch, 0, epoch) };
-  // The best epoch is 0 with no accuracy until a validation accuracy is seen.
-  if ((best.accuracy === null) !== (best.epoch === 0)) {
-    throw new FieldError(`fit.best has ${best.accuracy === null ? "no accuracy" : "an accuracy"} but epoch ${best.epoch} (no accuracy goes with epoch 0 only)`);
+  // "score" (the monitored score: a validation accuracy, or minus a validation MSE); files written
+  // before regression existed call it "accuracy".
+  const legacy = typeof fit.best === "object" && fit.best !== null && Object.hasOwn(fit.best, "accuracy");
+  const b = record("fit.best", fit.best, [legacy ? "accuracy" : "score", "epoch"]);
+  const score = legacy
+    ? orNull(b.accuracy, (x) => accuracy("fit.best.accuracy", x))
+    : orNull(b.score, (x) => number("fit.best.score", x, "a number (or null)"));
+  const best = { score, epoch: integer("fit.best.epoch", b.epoch, 0, epoch) };
+  // The best epoch is 0 with no score until a validation score is seen.
+  if ((best.score === null) !== (best.epoch === 0)) {
+    throw new FieldError(`fit.best has ${best.score === null ? "no score" : "a score"} but epoch ${best.epoch} (no score goes with epoch 0 only)`);
   }
   const plateau = orNull(fit.plateau, (p) => {
     const r = record("fit.plateau", p, ["lr", "best", "waited"]);
@@ -140,11 +147,15 @@ function readFit(v: unknown): SavedFit {
 
 function readEpochLog(v: unknown, path: string): EpochLog {
   const r = record(path, v, LOG_REQUIRED, LOG_OPTIONAL);
-  const read = (k: string, x: unknown): number => {
+  const read = (k: string, x: unknown): unknown => {
     const at = `${path}.${k}`;
     if (k === "epoch") return integer(at, x, 1);
     if (k === "steps") return integer(at, x, 0);
     if (k === "lr" || k === "seconds" || k === "evalSeconds") return number(at, x, "a number ≥ 0", (y) => y >= 0);
+    if (k === "valMetrics" || k === "testMetrics") {
+      const m = record(at, x, REGRESSION_METRICS);
+      return Object.fromEntries(REGRESSION_METRICS.map((name) => [name, m[name] === null ? NaN : number(`${at}.${name}`, m[name], "a number (or null)")]));
+    }
     if (x === null) return NaN;
     return k.endsWith("Accuracy") ? accuracy(at, x) : number(at, x, "a number (or null)");
   };
@@ -282,7 +293,7 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint {
       return {
         epoch: fit.epoch,
         history: fit.history,
-        best: { accuracy: orMinusInfinity(fit.best.accuracy), epoch: fit.best.epoch },
+        best: { score: orMinusInfinity(fit.best.score), epoch: fit.best.epoch },
         bestWeights,
         plateau: fit.plateau ? { ...fit.plateau, best: orMinusInfinity(fit.plateau.best) } : null,
       };

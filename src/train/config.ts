@@ -64,6 +64,21 @@ export function mnistOutputShape(c: TrainConfig): number[] {
   return c.arch !== undefined ? buildArch(c.arch, { input: mnistInput(c.arch) }).output : [c.layers[c.layers.length - 1]!];
 }
 
+/**
+ * A regression run: one output per target value, a cost that compares values (mse, or the book's
+ * quadratic), and no softmax (it would force the outputs to sum to 1).
+ */
+export function checkRegression(c: TrainConfig, output: readonly number[], targets: number): void {
+  if (c.cost !== "mse" && c.cost !== "quadratic") {
+    throw new UsageError(`the ${c.cost} cost scores class labels, but this data has numeric targets (a regression): use --cost mse`);
+  }
+  if (c.output === "softmax") throw new UsageError("a softmax output makes the outputs sum to 1, which numeric targets do not: use --output identity for a regression");
+  if (output.length === 1 && output[0] === targets) return;
+  const ends = output.length === 1 ? `${output[0]} output${output[0] === 1 ? "" : "s"}` : `a [${output.join(", ")}] output`;
+  const fix = c.arch !== undefined ? `end --arch with fc${targets}` : `end --layers with ${targets}`;
+  throw new UsageError(`the network ends with ${ends}, but the data has ${targets} target value${targets === 1 ? "" : "s"} per example: ${fix}`);
+}
+
 /** Classes in the data: the largest label + 1 over every split given. */
 function classCount(data: { train: TensorDataset; validation?: TensorDataset; test?: TensorDataset }): number {
   let max = -1;
@@ -172,7 +187,8 @@ export function buildExperiment(
       }),
       output: [c.layers[c.layers.length - 1]!],
     };
-  checkOutputWidth(c, built.output, classCount(data));
+  if (train.task === "regression") checkRegression(c, built.output, train.targetWidth);
+  else checkOutputWidth(c, built.output, classCount(data));
   const model = built.model;
   const view = (d: TensorDataset | undefined) => (d && images ? d.withFeatureShape(imageShape(d)) : d);
   const prepared = { train: view(train)!, validation: view(data.validation), test: view(data.test) };

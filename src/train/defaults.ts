@@ -71,6 +71,19 @@ export interface TrainConfig {
   /** Members of an ensemble (`descent train --ensemble n`): nets trained with seeds seed, seed+1, … that vote. */
   ensemble?: number;
   seed: number;
+  /**
+   * Tables (a CSV file, or the bundled house prices): the target column(s). Setting it makes the
+   * run a table run; numeric targets make it a regression.
+   */
+  target?: string[];
+  /** Tables: the feature columns (default: every column but the targets and the table's default drops). */
+  features?: string[];
+  /** Tables: train/validation/test fractions of the rows, split with the seed (default 0.7, 0.15, 0.15). */
+  split?: [number, number, number];
+  /** Tables: k-fold cross-validation instead of one split (train k models, report each fold and the mean). */
+  folds?: number;
+  /** Tables: what to do with missing cells — refuse them (none, the default) or fill in the training rows' mean. */
+  impute?: "none" | "mean";
 }
 
 export const DEFAULT_CONFIG: TrainConfig = {

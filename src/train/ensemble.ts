@@ -1,4 +1,5 @@
 /** Several trained models answering together: majority vote or averaged outputs. */
+import { ShapeError } from "../errors.js";
 import { defaultEvalBatch } from "./evaluate.js";
 import type { Module } from "../nn/module.js";
 import { noGrad } from "../autograd.js";
@@ -20,6 +21,7 @@ export interface EnsembleResult {
  * ties go to the class with the larger summed output) and "average" (mean of the outputs).
  */
 export function evaluateEnsemble(models: readonly Module[], data: TensorDataset, batchSize = defaultEvalBatch(data)): EnsembleResult {
+  if (data.task !== "classification") throw new ShapeError("evaluateEnsemble: members vote on class labels; this is a regression dataset");
   const correct = models.map(() => 0);
   let classes = 0;
   let vote: ConfusionMatrix | null = null;
@@ -29,7 +31,8 @@ export function evaluateEnsemble(models: readonly Module[], data: TensorDataset,
     for (const batch of new DataLoader(data, { batchSize })) {
       scope(() => {
         const x = intoScope(batch.x);
-        const n = batch.y.length;
+        const labels = batch.y as Int32Array;
+        const n = labels.length;
         let votes: Float64Array | null = null;
         let sums: Float64Array | null = null;
         models.forEach((model, k) => {
@@ -39,15 +42,15 @@ export function evaluateEnsemble(models: readonly Module[], data: TensorDataset,
           sums ??= new Float64Array(n * classes);
           const pred = argmaxRows(out.data, n, classes);
           for (let r = 0; r < n; r++) {
-            if (pred[r] === batch.y[r]) correct[k]!++;
+            if (pred[r] === labels[r]) correct[k]!++;
             votes[r * classes + pred[r]!]! += 1;
             for (let c = 0; c < classes; c++) sums[r * classes + c]! += out.data[r * classes + c]!;
           }
         });
         // A vote count plus a sliver of the summed outputs breaks ties by confidence.
         const tieBroken = votes!.map((v, i) => v + 1e-6 * Math.tanh(sums![i]!));
-        (vote ??= new ConfusionMatrix(classes)).add(tieBroken, batch.y);
-        (average ??= new ConfusionMatrix(classes)).add(sums!, batch.y);
+        (vote ??= new ConfusionMatrix(classes)).add(tieBroken, labels);
+        (average ??= new ConfusionMatrix(classes)).add(sums!, labels);
       });
     }
   });

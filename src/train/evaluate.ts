@@ -3,16 +3,20 @@ import type { Module } from "../nn/module.js";
 import type { LossFn } from "../nn/losses.js";
 import { noGrad } from "../autograd.js";
 import { DataLoader, type TensorDataset } from "../data/dataset.js";
-import { ConfusionMatrix } from "./metrics.js";
+import { ConfusionMatrix, RegressionMeter, type RegressionMetrics } from "./metrics.js";
 import { intoScope, scope } from "../memory.js";
 
 export interface EvalResult {
   /** Mean cost per example (NaN without a loss function). */
   loss: number;
+  /** Classification: share of examples whose largest output is their label (NaN for regression). */
   accuracy: number;
   correct: number;
   total: number;
+  /** Classification: actual × predicted counts (an empty 1-class matrix for regression). */
   confusion: ConfusionMatrix;
+  /** Regression datasets: MSE, RMSE, MAE and R² of the outputs against the targets. */
+  regression?: RegressionMetrics;
 }
 
 /**
@@ -29,19 +33,27 @@ export function evaluate(model: Module, data: TensorDataset, opts: { loss?: Loss
   model.eval();
   let lossSum = 0;
   let confusion: ConfusionMatrix | null = null;
+  const meter = data.task === "regression" ? new RegressionMeter(data.targetWidth) : null;
   try {
     noGrad(() => {
       for (const batch of new DataLoader(data, { batchSize: opts.batchSize ?? defaultEvalBatch(data) })) {
         scope(() => {
           const out = model.forward(intoScope(batch.x));
-          confusion ??= new ConfusionMatrix(out.shape[out.rank - 1] ?? 1);
-          if (opts.loss) lossSum += opts.loss(out, batch.y).item() * batch.y.length;
-          confusion.add(out.data, batch.y);
+          const rows = out.shape[0] ?? 0;
+          if (opts.loss) lossSum += opts.loss(out, batch.y).item() * rows;
+          if (batch.y instanceof Int32Array) {
+            confusion ??= new ConfusionMatrix(out.shape[out.rank - 1] ?? 1);
+            confusion.add(out.data, batch.y);
+          } else meter!.add(out.data, batch.y.data, rows);
         });
       }
     });
   } finally {
     model.train(wasTraining);
+  }
+  if (meter) {
+    const regression = meter.result();
+    return { loss: regression.total && opts.loss ? lossSum / regression.total : NaN, accuracy: NaN, correct: 0, total: regression.total, confusion: new ConfusionMatrix(1), regression };
   }
   const cm = confusion ?? new ConfusionMatrix(1);
   const total = cm.total;

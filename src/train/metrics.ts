@@ -49,3 +49,63 @@ export class ConfusionMatrix {
     return Array.from({ length: this.classes }, (_, r) => Array.from(this.counts.subarray(r * this.classes, (r + 1) * this.classes)));
   }
 }
+
+/** Regression scores: mean over examples and targets, and R² averaged over targets. */
+export interface RegressionMetrics {
+  mse: number;
+  rmse: number;
+  mae: number;
+  /** 1 − SS_res/SS_tot per target (about that target's own mean), averaged over targets; NaN for a constant target. */
+  r2: number;
+  /** Examples scored. */
+  total: number;
+}
+
+/**
+ * Streams predictions [N, k] against targets [N, k] in float64 sums (squared and absolute errors,
+ * and each target's Σy and Σy² for R²), so an evaluation never holds all predictions at once.
+ */
+export class RegressionMeter {
+  private sse: Float64Array;
+  private sae = 0;
+  private sy: Float64Array;
+  private syy: Float64Array;
+  private n = 0;
+
+  constructor(readonly targets: number) {
+    this.sse = new Float64Array(targets);
+    this.sy = new Float64Array(targets);
+    this.syy = new Float64Array(targets);
+  }
+
+  add(pred: ArrayLike<number>, target: ArrayLike<number>, rows: number): void {
+    const k = this.targets;
+    if (pred.length !== rows * k || target.length !== rows * k) {
+      throw new RangeError(`RegressionMeter: ${pred.length} predictions and ${target.length} targets for ${rows} rows of ${k}`);
+    }
+    for (let i = 0; i < rows * k; i++) {
+      const t = i % k;
+      const y = target[i]!;
+      const e = pred[i]! - y;
+      this.sse[t]! += e * e;
+      this.sae += Math.abs(e);
+      this.sy[t]! += y;
+      this.syy[t]! += y * y;
+    }
+    this.n += rows;
+  }
+
+  result(): RegressionMetrics {
+    const { n, targets: k } = this;
+    if (n === 0) return { mse: NaN, rmse: NaN, mae: NaN, r2: NaN, total: 0 };
+    let sse = 0;
+    let r2 = 0;
+    for (let t = 0; t < k; t++) {
+      sse += this.sse[t]!;
+      const ssTot = this.syy[t]! - (this.sy[t]! * this.sy[t]!) / n;
+      r2 += ssTot > 0 ? 1 - this.sse[t]! / ssTot : NaN;
+    }
+    const mse = sse / (n * k);
+    return { mse, rmse: Math.sqrt(mse), mae: this.sae / (n * k), r2: r2 / k, total: n };
+  }
+}

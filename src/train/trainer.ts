@@ -15,8 +15,9 @@ import { kernelsFor } from "../kernels/index.js";
 import { clipGradNorm, clipGradValue } from "../optim/clip.js";
 import { intoScope, scope } from "../memory.js";
 import type { PlateauState, ReduceOnPlateau, Schedule } from "../optim/schedule.js";
-import type { Batch, DataLoader, TensorDataset } from "../data/dataset.js";
-import { countCorrect } from "./metrics.js";
+import { DataLoader, datasetFromArrays, type ArrayFeatures, type ArrayTargets, type Batch, type TensorDataset } from "../data/dataset.js";
+import { Rng } from "../rng.js";
+import { countCorrect, type RegressionMetrics } from "./metrics.js";
 import { evaluate, type EvalResult } from "./evaluate.js";
 import type { Callback, EpochLog, TrainContext } from "./callbacks.js";
 
@@ -58,7 +59,7 @@ export interface TrainerOptions {
 export interface StepResult {
   /** The batch's cost (without penalties). */
   loss: number;
-  /** Examples the model got right before this update. */
+  /** Examples the model got right before this update (classification; 0 for regression). */
   correct: number;
   size: number;
   /** Global gradient norm before clipping (when clipNorm is set). */
@@ -110,8 +111,11 @@ export interface FitState {
   /** Epochs completed. */
   epoch: number;
   history: EpochLog[];
-  /** Best validation accuracy so far and its epoch (−Infinity, 0 before any). */
-  best: { accuracy: number; epoch: number };
+  /**
+   * Best monitored score so far and its epoch (−Infinity, 0 before any): the validation accuracy
+   * for classification, minus the validation MSE for regression (see monitoredScore).
+   */
+  best: { score: number; epoch: number };
   /** That epoch's weights, kept only with early stopping (to restore them at the end). */
   bestWeights: Record<string, Float32Array | Float64Array> | null;
   plateau: PlateauState | null;
@@ -194,7 +198,8 @@ export class Trainer {
     const loss = lossFn(out, batch.y);
     const value = loss.item();
     const cols = out.shape[out.rank - 1] ?? 1;
-    const result: StepResult = { loss: value, correct: countCorrect(out.data, batch.y, cols), size: batch.y.length };
+    const labels = batch.y instanceof Int32Array ? batch.y : null;
+    const result: StepResult = { loss: value, correct: labels ? countCorrect(out.data, labels, cols) : 0, size: out.shape[0] ?? 0 };
     if (!Number.isFinite(value)) return result;
     optimizer.zeroGrad();
     backward(loss, Tensor.full([], 1, { dtype: loss.dtype }), this.fusedTable());
@@ -225,8 +230,15 @@ export class Trainer {
     return evaluate(this.model, data, { loss: this.opts.loss, ...(batchSize ? { batchSize } : {}) });
   }
 
-  /** Trains for `epochs` passes over `train`, evaluating after each. */
-  fit(train: DataLoader, opts: FitOptions): FitResult {
+  /**
+   * Trains for `epochs` passes over `train`, evaluating after each. Or, as Keras users expect,
+   * `fit(x, y, { epochs, batchSize, validationSplit, seed })` on plain arrays: y an Int32Array of
+   * class labels, or numbers (rows of numbers) as regression targets.
+   */
+  fit(train: DataLoader, opts: FitOptions): FitResult;
+  fit(x: ArrayFeatures, y: ArrayTargets, opts: ArrayFitOptions): FitResult;
+  fit(a: DataLoader | ArrayFeatures, b: FitOptions | ArrayTargets, c?: ArrayFitOptions): FitResult {
+    const [train, opts] = a instanceof DataLoader ? [a, b as FitOptions] : fromArrays(a, b as ArrayTargets, c!);
     const run = this.epochs(train, opts, { interrupted: false });
     for (;;) {
       const r = run.next();
@@ -270,7 +282,7 @@ export class Trainer {
     };
     let lastGood = snapshot(this.model);
     let lastGoodEpoch = start - 1;
-    let best = { accuracy: -Infinity, epoch: 0, weights: null as Snapshot | null };
+    let best = { score: -Infinity, epoch: 0, weights: null as Snapshot | null };
     if (resume) {
       best = { ...resume.best, weights: resume.bestWeights ? snapshotFrom(this.model, resume.bestWeights) : null };
       if (opts.plateau && resume.plateau) opts.plateau.restore(resume.plateau);
@@ -325,8 +337,9 @@ export class Trainer {
       }
       if (stopped) break;
       const seconds = (now() - t0) / 1000;
+      const classifying = train.dataset.task === "classification";
       const log: EpochLog = {
-        epoch, trainLoss: lossSum / seen + this.penalty(), trainAccuracy: correct / seen,
+        epoch, trainLoss: lossSum / seen + this.penalty(), ...(classifying ? { trainAccuracy: correct / seen } : {}),
         lr: this.lr, seconds, steps: batches,
       };
       const e0 = now();
@@ -337,13 +350,15 @@ export class Trainer {
         evaluating("validation");
         const v = this.evaluate(opts.validation, opts.evalBatchSize);
         log.valLoss = v.loss;
-        log.valAccuracy = v.accuracy;
+        if (v.regression) log.valMetrics = regressionLog(v.regression);
+        else log.valAccuracy = v.accuracy;
       }
       if (opts.test && opts.test.length > 0) {
         evaluating("test");
         const t = this.evaluate(opts.test, opts.evalBatchSize);
         log.testLoss = t.loss;
-        log.testAccuracy = t.accuracy;
+        if (t.regression) log.testMetrics = regressionLog(t.regression);
+        else log.testAccuracy = t.accuracy;
       }
       if (log.valLoss !== undefined || log.testLoss !== undefined) log.evalSeconds = (now() - e0) / 1000;
       history.push(log);
@@ -354,14 +369,14 @@ export class Trainer {
       if (ctx.stop) {
         stopped = { kind: "callback", epoch, message: `stopped by a callback after epoch ${epoch}` };
       }
-      const acc = log.valAccuracy;
-      if (acc !== undefined && acc > best.accuracy) {
-        best = { accuracy: acc, epoch, weights: opts.earlyStopping ? lastGood : null };
+      const acc = monitoredScore(log);
+      if (acc !== undefined && acc > best.score) {
+        best = { score: acc, epoch, weights: opts.earlyStopping ? lastGood : null };
       }
       if (!stopped && opts.earlyStopping && acc !== undefined && epoch - best.epoch >= opts.earlyStopping.patience) {
         stopped = {
           kind: "early-stopping", epoch, bestEpoch: best.epoch,
-          message: `no better validation accuracy for ${opts.earlyStopping.patience} epochs; best was epoch ${best.epoch} (${(best.accuracy * 100).toFixed(2)} %)`,
+          message: `no better ${monitoredName(log)} for ${opts.earlyStopping.patience} epochs; best was epoch ${best.epoch} (${showScore(log, best.score)})`,
         };
       }
       if (!stopped && opts.plateau && acc !== undefined) {
@@ -370,7 +385,7 @@ export class Trainer {
         if (next.stop) stopped = { kind: "schedule-finished", epoch, message: `learning rate fell below 1/128 of its start after epoch ${epoch}` };
       }
       opts.onEpochComplete?.({
-        epoch, history: [...history], best: { accuracy: best.accuracy, epoch: best.epoch },
+        epoch, history: [...history], best: { score: best.score, epoch: best.epoch },
         bestWeights: best.weights ? namedCopy(this.model, best.weights) : null,
         plateau: opts.plateau ? opts.plateau.state() : null,
       });
@@ -386,6 +401,39 @@ export class Trainer {
     return { history, ...(stopped ? { stopped } : {}), finalEpoch };
   }
 }
+
+export interface ArrayFitOptions extends Omit<FitOptions, "validation"> {
+  /** Mini-batch size (default 32, as Keras). */
+  batchSize?: number;
+  /** The last fraction of the examples (before shuffling) held out for validation (default 0). */
+  validationSplit?: number;
+  /** Seeds the shuffling (default 0). */
+  seed?: number;
+}
+
+function fromArrays(x: ArrayFeatures, y: ArrayTargets, opts: ArrayFitOptions): [DataLoader, FitOptions] {
+  const all = datasetFromArrays(x, y);
+  const split = opts.validationSplit ?? 0;
+  if (!(split >= 0 && split < 1)) throw new RangeError(`fit: validationSplit must be in [0, 1), got ${split}`);
+  const cut = all.length - Math.floor(all.length * split);
+  const loader = new DataLoader(all.slice(0, cut), { batchSize: opts.batchSize ?? 32, shuffle: true, rng: new Rng(opts.seed ?? 0).fork("shuffle") });
+  return [loader, { ...opts, ...(cut < all.length ? { validation: all.slice(cut) } : {}) }];
+}
+
+/**
+ * What early stopping, the plateau schedule and "best epoch" watch, as a score where higher is
+ * better: the validation accuracy (classification) or minus the validation MSE (regression).
+ */
+export function monitoredScore(log: EpochLog): number | undefined {
+  if (log.valAccuracy !== undefined) return log.valAccuracy;
+  if (log.valMetrics !== undefined) return -log.valMetrics.mse;
+  return undefined;
+}
+
+const monitoredName = (log: EpochLog) => (log.valMetrics ? "validation MSE" : "validation accuracy");
+const showScore = (log: EpochLog, score: number) => (log.valMetrics ? `MSE ${(-score).toPrecision(4)}` : `${(score * 100).toFixed(2)} %`);
+
+const regressionLog = (m: RegressionMetrics) => ({ mse: m.mse, rmse: m.rmse, mae: m.mae, r2: m.r2 });
 
 /** Whether a trainer's optimizer step can be fused into backward (see TrainerOptions.fuseUpdates). */
 function fusableSgd(o: TrainerOptions): boolean {
