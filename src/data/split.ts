@@ -51,7 +51,7 @@ export function checkFractions(fractions: readonly number[]): void {
   if (!fractions.every((f) => Number.isFinite(f) && f >= 0)) throw new DescentError(`split ${shown}: each fraction must be a number ≥ 0`);
   if (!(fractions[0]! > 0)) throw new DescentError(`split ${shown}: the training fraction must be above 0`);
   const sum = fractions[0]! + fractions[1]! + fractions[2]!;
-  if (Math.abs(sum - 1) > 1e-9) throw new DescentError(`split ${shown}: the fractions add up to ${sum}, not 1`);
+  if (Math.abs(sum - 1) > 1e-9) throw new DescentError(`split ${shown}: the fractions add up to ${Number(sum.toPrecision(12))}, not 1`);
 }
 
 /**
