@@ -13,6 +13,8 @@ import { TableError } from "../src/errors.js";
 import { DEFAULT_LIMITS, setLimits } from "../src/limits.js";
 import { bostonHousingPath, loadBostonHousing, loadCsv } from "../src/node/csv.js";
 import { expectThrows } from "./helpers.js";
+import { build } from "vite";
+import { runInContext, createContext } from "node:vm";
 
 const dir = mkdtempSync(join(tmpdir(), "descent-csv-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -142,5 +144,27 @@ describe("caps", () => {
   test("a row of a million empty fields is refused by the cell cap (the file size cap bounds the parse itself)", () => {
     setLimits({ maxTableCells: 1000 });
     expectThrows(TableError, () => table("a\n" + ",".repeat(1_000_000) + "\n"), "more than 1,000 cells by line 2");
+  });
+});
+
+describe("the core runs without Node", () => {
+  test("bundled by vite for the browser, parseCsv and table prep run in a context with no Buffer, process or require", async () => {
+    // Oracle: a fresh V8 context holds only the language's builtins plus what we hand it (a page's
+    // TextDecoder/TextEncoder). csv-parse's Node build ("csv-parse/sync") fails there with
+    // "Buffer is not defined"; its browser build, which csv.ts imports, must not.
+    const entry = join(dir, "entry.ts");
+    const src = (f: string) => JSON.stringify(new URL(`../src/data/${f}`, import.meta.url).pathname);
+    writeFileSync(entry, `import { parseCsv } from ${src("csv.ts")}; import { fitTablePrep, applyTablePrep } from ${src("table-prep.ts")};
+      const t = parseCsv(new TextEncoder().encode("a,b,y\\n1,x,2\\n3,\\"z,w\\",4\\n"), "t.csv");
+      globalThis.out = { rows: t.rows, x: Array.from(applyTablePrep(t, fitTablePrep(t, { targets: ["y"] })).x) };`);
+    const result = await build({
+      configFile: false, logLevel: "silent", root: dir,
+      build: { write: false, minify: false, lib: { entry, formats: ["iife"], name: "bundle" } },
+    });
+    const code = (Array.isArray(result) ? result[0]! : result as { output: { code?: string }[] }).output[0]!.code!;
+    expect(code).not.toMatch(/\brequire\(|from ["']node:/);
+    const context = createContext({ TextDecoder, TextEncoder });
+    runInContext(code, context);
+    expect(JSON.parse(JSON.stringify(context.out))).toEqual({ rows: [["1", "x", "2"], ["3", "z,w", "4"]], x: [-1, 1, -1, 1, -1, 1] });
   });
 });

@@ -154,6 +154,7 @@ describe("bad columns and cells", () => {
     ["no targets", "x,y\n1,1\n", { targets: [] }, "no target column given"],
     ["no features left", "x,y\n1,1\n", { targets: ["y"], drop: ["x"] }, "no feature columns left"],
     ["a categorical column not among the features", "x,y,z\n1,1,1\n", { targets: ["y"], features: ["x"], categorical: ["z"] }, 'categorical column "z" is not among the features'],
+    ["a category too long to keep", `x,y\n${"a".repeat(100_001)},1\n`, { targets: ["y"] }, 'b.csv: row 1 (line 2), column "x" holds 100,001 characters — too long for a category'],
     ["too many categories", "x,y\na,1\nb,2\nc,3\n", { targets: ["y"], maxCategories: 2 }, 'column "x" has more than 2 different values in 3 training rows — too many to one-hot encode'],
   ])("%s", (_what, text, opts, message) => {
     expectThrows(TableError, () => fitTablePrep(parseCsv(text, "b.csv"), opts), message);
@@ -227,7 +228,7 @@ describe("validateTablePrep on hostile records", () => {
     ["a string mean", (p) => ({ ...p, mean: [1, "2", 3] }), 'tablePrep.mean[1] must be a number, found "2"'],
     ["a negative std", (p) => ({ ...p, std: [1, -1, 1] }), "tablePrep.std[1] must be a positive number, found -1"],
     ["a fractional row count", (p) => ({ ...p, rows: 2.5 }), "tablePrep.rows must be an integer ≥ 1, found 2.5"],
-    ["a huge name", (p) => ({ ...p, features: [{ name: "x".repeat(5000), kind: "numeric" }] }), "tablePrep.features[0].name must be a string of at most 1000 characters"],
+    ["a huge name", (p) => ({ ...p, features: [{ name: "x".repeat(100_001), kind: "numeric" }] }), "tablePrep.features[0].name must be a string of at most 100000 characters"],
   ];
   test.each(cases)("%s", (_what, edit, message) => {
     expectThrows(FieldError, () => validateTablePrep(edit(good() as unknown as Record<string, unknown>), "tablePrep"), message);

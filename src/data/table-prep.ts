@@ -36,6 +36,9 @@ export const MISSING_VALUES: ReadonlySet<string> = new Set([
   "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
 ]);
 
+/** Longest column name or category a prep holds (validateTablePrep refuses longer ones, so fitTablePrep does too). */
+const MAX_NAME = 100_000;
+
 /** A decimal number as CSV files write them: sign, digits, point, exponent. */
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -165,7 +168,9 @@ export function fitTablePrep(table: Table, opts: TablePrepOptions): TablePrep {
     const seen = new Set<string>();
     for (const i of trainRows) {
       const cell = table.rows[i]![j]!;
-      if (!MISSING_VALUES.has(cell)) seen.add(cell);
+      if (MISSING_VALUES.has(cell)) continue;
+      if (cell.length > MAX_NAME) throw new TableError(`${where}: ${rowName(table, i)}, column ${quoted(name)} holds ${formatCount(cell.length)} characters — too long for a category; leave the column out of the features`);
+      seen.add(cell);
       if (seen.size > maxCategories) {
         throw new TableError(
           `${where}: column ${quoted(name)} has more than ${formatCount(maxCategories)} different values in ${formatCount(trainRows.length)} training rows — too many to one-hot encode; leave it out of the features (an identifier or free text does not generalise)`,
@@ -277,17 +282,17 @@ export function validateTablePrep(v: unknown, where = "tablePrep"): TablePrep {
     const kind = typeof c === "object" && c !== null ? (c as { kind?: unknown }).kind : record(path, c, ["name", "kind"]);
     if (kind === "numeric") {
       const col = record(path, c, ["name", "kind"]);
-      const name = string(`${path}.name`, col.name);
+      const name = string(`${path}.name`, col.name, MAX_NAME);
       unique(`${path}.name`, name);
       return { name, kind };
     }
     if (kind === "categorical") {
       const col = record(path, c, ["name", "kind", "categories"]);
-      const name = string(`${path}.name`, col.name);
+      const name = string(`${path}.name`, col.name, MAX_NAME);
       unique(`${path}.name`, name);
       const seen = new Set<string>();
       const categories = array(`${path}.categories`, col.categories).map((k, j) => {
-        const s = string(`${path}.categories[${j}]`, k);
+        const s = string(`${path}.categories[${j}]`, k, MAX_NAME);
         if (seen.has(s)) throw new FieldError(`${path}.categories[${j}] is ${shown(s)}, a category listed twice`);
         seen.add(s);
         return s;
@@ -301,7 +306,7 @@ export function validateTablePrep(v: unknown, where = "tablePrep"): TablePrep {
   const targets = array(`${where}.targets`, r.targets).map((t, i): TargetColumn => {
     const path = `${where}.targets[${i}]`;
     const col = record(path, t, ["name", "mean", "std"]);
-    const name = string(`${path}.name`, col.name);
+    const name = string(`${path}.name`, col.name, MAX_NAME);
     unique(`${path}.name`, name);
     return { name, mean: number(`${path}.mean`, col.mean), std: number(`${path}.std`, col.std, "a positive number", (s) => s > 0) };
   });
@@ -374,6 +379,7 @@ function chooseColumns(table: Table, opts: TablePrepOptions): { targets: string[
     const drop = new Set(opts.drop ?? []);
     features = table.columns.filter((c) => !targets.includes(c) && !drop.has(c));
   }
+  for (const c of [...targets, ...features]) if (c.length > MAX_NAME) throw new TableError(`${where}: a column name of ${formatCount(c.length)} characters is too long to keep`);
   if (features.length === 0) throw new TableError(`${where}: no feature columns left (the table has ${table.columns.length} columns, ${targets.length} of them targets)`);
   for (const c of opts.categorical ?? []) {
     if (!features.includes(c)) throw new TableError(`${where}: categorical column ${quoted(c)} is not among the features`);
