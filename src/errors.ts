@@ -21,6 +21,11 @@ export class ModelFileError extends DescentError {
   override name = "ModelFileError";
 }
 
+/** A CSV table that cannot be read or used as asked: bad CSV, unknown columns, missing or non-numeric cells. */
+export class TableError extends DescentError {
+  override name = "TableError";
+}
+
 /** An invalid option or argument (CLI exit code 2). */
 export class UsageError extends DescentError {
   override name = "UsageError";

@@ -21,6 +21,12 @@ export interface Limits {
   maxImagePixels: number;
   /** Parameters of a whole model, counted from its architecture before any layer is allocated (default 100 million: 400 MB of float32, 1.2 GB with Adam's state). */
   maxParameters: number;
+  /**
+   * Cells (rows × columns, header included) of a CSV table, counted while it is parsed, and values
+   * of its encoded feature matrix (one-hot columns multiply them). Default 10 million: a 72 MB file
+   * of short numbers, parsed in about 11 s into about 420 MiB of strings.
+   */
+  maxTableCells: number;
 }
 
 const GiB = 1024 ** 3;
@@ -31,6 +37,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxImageBytes: 64 * 1024 ** 2,
   maxImagePixels: 40_000_000,
   maxParameters: 100_000_000,
+  maxTableCells: 10_000_000,
 });
 
 /** The environment variable that raises each limit (read by the CLI only). */
@@ -40,6 +47,7 @@ export const LIMIT_VARIABLES: Readonly<Record<keyof Limits, string>> = Object.fr
   maxImageBytes: "DESCENT_MAX_IMAGE_SIZE",
   maxImagePixels: "DESCENT_MAX_IMAGE_PIXELS",
   maxParameters: "DESCENT_MAX_PARAMETERS",
+  maxTableCells: "DESCENT_MAX_TABLE_CELLS",
 });
 
 /** Limits counted in bytes (K/M/G suffixes are powers of 1024); the others count items (powers of 1000). */
@@ -101,7 +109,8 @@ export const formatCount = (n: number): string => (Number.isSafeInteger(n) ? n.t
 /** The end of every over-the-limit message: the limit and how to raise it. */
 export function limitHint(key: keyof Limits): string {
   const value = current[key];
-  const shown = BYTE_LIMITS.has(key) ? formatBytes(value) : `${formatCount(value)} ${key === "maxImagePixels" ? "pixels" : "parameters"}`;
+  const unit = key === "maxImagePixels" ? "pixels" : key === "maxTableCells" ? "cells" : "parameters";
+  const shown = BYTE_LIMITS.has(key) ? formatBytes(value) : `${formatCount(value)} ${unit}`;
   return `the limit is ${shown}; if the input is genuine, raise it with ${LIMIT_VARIABLES[key]}=…`;
 }
 

@@ -48,7 +48,7 @@ function write(name: string, bytes: Uint8Array | string): string {
 describe("limits: defaults, setLimits, DESCENT_MAX_* values", () => {
   test("the documented defaults", () => {
     // Oracle: the numbers the README and src/limits.ts document.
-    expect(limits()).toEqual({ maxFileBytes: 2 ** 30, maxInflatedBytes: 2 ** 30, maxImageBytes: 64 * 2 ** 20, maxImagePixels: 40e6, maxParameters: 100e6 });
+    expect(limits()).toEqual({ maxFileBytes: 2 ** 30, maxInflatedBytes: 2 ** 30, maxImageBytes: 64 * 2 ** 20, maxImagePixels: 40e6, maxParameters: 100e6, maxTableCells: 10e6 });
   });
 
   test("sizes take K/M/G/T as powers of 1024, counts as powers of 1000, plain numbers and exponents as is", () => {

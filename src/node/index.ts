@@ -4,3 +4,4 @@ export { saveModel, loadModel, writeFileAtomic } from "./model-files.js";
 export { readImage } from "./png.js";
 export { startExploreServer, type ExploreServer, type ExploreServerOptions } from "./explore-server.js";
 import "./threads.js"; // registers the worker_threads spawner, so setThreads(2) works in Node
+export { loadCsv, loadBostonHousing, bostonHousingPath } from "./csv.js";

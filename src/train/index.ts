@@ -6,3 +6,5 @@ export { buildExperiment, validateConfig, lossFor, DEFAULT_CONFIG, COSTS, OPTIMI
 export { PRESETS, presetConfig, type Preset } from "./presets.js";
 export { encodeCheckpoint, decodeCheckpoint, experimentRngs, CHECKPOINT_FORMAT, type Checkpoint } from "./checkpoint.js";
 export { evaluateEnsemble, type EnsembleResult, type Combine } from "./ensemble.js";
+export { regressionMetrics, residualSummary, quantile, type RegressionMetrics, type TargetMetrics, type ResidualSummary } from "./regression-metrics.js";
+export { meanBaseline, predictConstant, leastSquares, predictLinear, type LinearModel } from "./baselines.js";
