@@ -6,7 +6,6 @@
  */
 import pc from "picocolors";
 import { buildExperiment, type TrainConfig } from "../train/config.js";
-import type { Mnist } from "../data/mnist.js";
 import type { TensorDataset } from "../data/dataset.js";
 import type { Module } from "../nn/module.js";
 import { saveModel } from "../node/model-files.js";
@@ -16,7 +15,7 @@ import type { FitResult, FitState } from "../train/trainer.js";
 import type { EpochLog } from "../train/callbacks.js";
 import { VERSION } from "../version.js";
 import { backendInfo, getThreads } from "../kernels/index.js";
-import { progressCallback, type OutputMode } from "./progress.js";
+import { formatRegression, progressCallback, type OutputMode } from "./progress.js";
 
 export interface RunContext {
   mode: OutputMode;
@@ -30,12 +29,16 @@ export interface RunContext {
    * does not let happen until the end.
    */
   write?: (text: string) => void;
+  /** "images" (MNIST) or "rows" (a table), for the data line. */
+  examples?: string;
+  /** Facts about the data the model file must keep (a table's columns, encodings and scaling). */
+  dataRecord?: Record<string, unknown>;
   /** Ctrl-C/SIGTERM: stops training after the current mini-batch (see cli/interrupt.ts). */
   interrupt?: { signal: AbortSignal; exitCode(): number };
 }
 
 export async function trainOne(
-  config: TrainConfig, data: Mnist, outPath: string | null, ctx: RunContext,
+  config: TrainConfig, data: { train: TensorDataset; validation: TensorDataset; test: TensorDataset }, outPath: string | null, ctx: RunContext,
   saving: { resume: Checkpoint | null; resumeFrom?: string; checkpointPath: string | null } = { resume: null, checkpointPath: null },
 ): Promise<{ code: number; model: Module; test: TensorDataset }> {
   const { mode, quiet, say, preset } = ctx;
@@ -47,7 +50,7 @@ export async function trainOne(
   say(`training ${config.cost} cost · ${config.optimizer} η=${config.lr} · batch ${config.optimizer === "gd" ? "full" : config.batchSize} · ${config.epochs} epoch${config.epochs === 1 ? "" : "s"}` +
     (config.l2 ? ` · L2 λ=${config.l2}` : "") + (config.l1 ? ` · L1 λ=${config.l1}` : "") + (config.dropout ? ` · dropout ${config.dropout}` : "") +
     (config.expand ? " · expanded data" : "") + (config.augment ? " · augmented" : "") + ` · seed ${config.seed}`);
-  say(`data     ${ex.loader.dataset.length.toLocaleString("en-US")} training, ${data.validation.length.toLocaleString("en-US")} validation, ${data.test.length.toLocaleString("en-US")} test images from ${ctx.dataLabel}`);
+  say(`data     ${ex.loader.dataset.length.toLocaleString("en-US")} training, ${data.validation.length.toLocaleString("en-US")} validation, ${data.test.length.toLocaleString("en-US")} test ${ctx.examples ?? "images"} from ${ctx.dataLabel}`);
 
   if (resumeState) say(`resuming after epoch ${resumeState.epoch} of ${config.epochs} from ${saving.resumeFrom}`);
   if (saving.checkpointPath) say(`checkpoint after every epoch: ${saving.checkpointPath}`);
@@ -63,6 +66,7 @@ export async function trainOne(
   });
   if (result.stopped?.kind === "interrupted") return { ...(await interrupted(config, ex.model, result, outPath, ctx, { preset, checkpointPath })), model: ex.model, test: ex.data.test! };
   const final = ex.trainer.evaluate(ex.data.test!);
+  const regression = final.regression;
   const last = result.history[result.history.length - 1];
   const secondsPerEpoch = result.history.length ? result.history.reduce((s, h) => s + h.seconds, 0) / result.history.length : 0;
 
@@ -77,8 +81,12 @@ export async function trainOne(
     await saveModel(outPath, ex.model, {
       training: {
         descentVersion: VERSION, backend: backendInfo().backend, threads: getThreads(), preset, config, date: new Date().toISOString(),
-        epochsTrained: result.finalEpoch, testAccuracy: final.accuracy,
-        validationAccuracy: last?.valAccuracy ?? null, secondsPerEpoch,
+        epochsTrained: result.finalEpoch,
+        ...(regression
+          ? { task: "regression", testMetrics: regression, validationMetrics: last?.valMetrics ?? null }
+          : { testAccuracy: final.accuracy, validationAccuracy: last?.valAccuracy ?? null }),
+        secondsPerEpoch,
+        ...(ctx.dataRecord ?? {}),
         ...(result.stopped ? { stopped: result.stopped.message } : {}),
       },
     });
@@ -87,7 +95,14 @@ export async function trainOne(
   // How Nielsen's network3.py reports a run: the test accuracy at the epoch of best validation accuracy (ties: the later).
   let bestVal: EpochLog | undefined;
   for (const h of result.history) if (h.valAccuracy !== undefined && h.testAccuracy !== undefined && h.valAccuracy >= (bestVal?.valAccuracy ?? -1)) bestVal = h;
-  if (mode === "json") {
+  if (regression) {
+    if (mode === "json") write(`${JSON.stringify({ type: "result", test: regression, epochs: result.finalEpoch, secondsPerEpoch, model: saved })}\n`);
+    else {
+      write(`test ${pc.bold(formatRegression(regression))} (${regression.total} rows) after ${result.finalEpoch} epoch${result.finalEpoch === 1 ? "" : "s"} · ${secondsPerEpoch.toFixed(3)} s/epoch\n`);
+      if (saved) say(`saved ${saved}  (try: npx descent eval ${saved})`);
+      else if (outPath && !trained) process.stderr.write("no epoch completed: nothing saved\n");
+    }
+  } else if (mode === "json") {
     write(`${JSON.stringify({
       type: "result", testAccuracy: final.accuracy, testCorrect: final.correct, testTotal: final.total, epochs: result.finalEpoch, secondsPerEpoch, model: saved,
       ...(bestVal ? { bestValidation: { epoch: bestVal.epoch, valAccuracy: bestVal.valAccuracy, testAccuracy: bestVal.testAccuracy } } : {}),
@@ -132,6 +147,7 @@ async function interrupted(
       training: {
         descentVersion: VERSION, backend: backendInfo().backend, threads: getThreads(), preset: opts.preset, config, date: new Date().toISOString(),
         epochsTrained: epoch, testAccuracy: last?.testAccuracy ?? null, validationAccuracy: last?.valAccuracy ?? null,
+        ...(ctx.dataRecord ?? {}),
         interrupted: `stopped by a signal after ${of}`,
       },
     });

@@ -11,19 +11,31 @@ import { evaluateEnsemble } from "../../train/ensemble.js";
 import type { TensorDataset } from "../../data/dataset.js";
 import { UsageError } from "../../errors.js";
 import { printablePath, terminalJson } from "../../text.js";
+import { evalTableModel, tablePrepOf } from "../table-model.js";
 
 export function evalCommand(): Command {
   return new Command("eval")
-    .description("accuracy and confusion matrix of a saved model on MNIST (several models: each, and their vote)")
-    .argument("<models...>", "model files saved by descent train (.safetensors)")
+    .description("accuracy and confusion matrix of a saved model on MNIST (several models: each, and their vote); for a model trained on a table, its scores on a CSV file's rows (default: the test rows of its training split)")
+    .argument("<models...>", "model files saved by descent train (.safetensors), and for a table model optionally the CSV file to score")
     .option("--data <dir>", "directory with the MNIST IDX files (default: the bundled copy)")
     .option("--split <name>", "test, validation or train", choice("--split", ["test", "validation", "train"] as const), "test")
     .option("--json", "print JSON")
-    .action(async (paths: string[], opts: { data?: string; split: "test" | "validation" | "train"; json?: boolean }) => {
+    .action(async (args: string[], opts: { data?: string; split: "test" | "validation" | "train"; json?: boolean }) => {
+      const csvs = args.filter((a) => /\.csv$/i.test(a));
+      const paths = args.filter((a) => !/\.csv$/i.test(a));
+      if (paths.length === 0) throw new UsageError("eval needs a model file (.safetensors)");
+      if (csvs.length > 1) throw new UsageError(`eval scores one table at a time; got ${csvs.length} CSV files`);
+      const first = noted(await loadModel(paths[0]!));
+      const prep = tablePrepOf(paths[0]!, first.meta.training);
+      if (prep) {
+        if (paths.length > 1) throw new UsageError("eval takes one table model at a time");
+        return evalTableModel(paths[0]!, first.model, first.meta.training, prep, csvs[0] ?? null, Boolean(opts.json));
+      }
+      if (csvs.length) throw new UsageError(`${printablePath(paths[0]!)} was trained on MNIST, not on a table: drop ${printablePath(csvs[0]!)}`);
       const data = await loadMnist(opts.data ? { dir: opts.data } : {});
       if (paths.length > 1) return evalEnsemble(paths, data[opts.split], opts);
       const path = paths[0]!;
-      const { model, architecture } = noted(await loadModel(path));
+      const { model, architecture } = first;
       const flat = data[opts.split];
       const split = flat.withFeatureShape(checkMnistModel(path, model, architecture, flat.featureSize));
       const r = evaluate(model, split);

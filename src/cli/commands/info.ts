@@ -6,6 +6,7 @@ import { loadModel } from "../../node/model-files.js";
 import { describeNetwork, flatLayers } from "../describe.js";
 import { countNonFinite, describeNonFinite } from "../../io/model-health.js";
 import { printable, printablePath, terminalJson } from "../../text.js";
+import { describeTable, tablePrepOf } from "../table-model.js";
 
 /** Longest value shown in text mode; --json has them whole. */
 const MAX_VALUE = 200;
@@ -47,7 +48,9 @@ export function infoCommand(): Command {
         const text = (v: unknown) =>
           v === null || v === undefined ? "—" : typeof v === "number" && !Number.isInteger(v) ? String(Number(v.toPrecision(4))) : typeof v === "object" ? JSON.stringify(v) : String(v);
         const show = (k: string, v: unknown) => out.push(`  ${key(k)} ${value(text(v))}`);
-        for (const [k, v] of Object.entries(t)) if (k !== "config") show(k, k.endsWith("Accuracy") && typeof v === "number" ? `${(v * 100).toFixed(2)} %` : v);
+        for (const [k, v] of Object.entries(t)) if (k !== "config" && k !== "table") show(k, k.endsWith("Accuracy") && typeof v === "number" ? `${(v * 100).toFixed(2)} %` : v);
+        const prep = tablePrepOf(path, t);
+        if (prep) out.push(...describeTable(prep));
         if (t.config && typeof t.config === "object") {
           out.push("", "configuration");
           for (const [k, v] of Object.entries(t.config as Record<string, unknown>)) show(k, v);

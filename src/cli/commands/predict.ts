@@ -1,4 +1,7 @@
 import { Command } from "commander";
+import { UsageError } from "../../errors.js";
+import { predictTableRows, tablePrepOf } from "../table-model.js";
+import { writeFileAtomic } from "../../node/atomic-write.js";
 import { noted } from "../notes.js";
 import pc from "picocolors";
 import { loadModel } from "../../node/model-files.js";
@@ -28,15 +31,31 @@ function asciiDigit(pixels: Float32Array): string {
 
 export function predictCommand(): Command {
   return new Command("predict")
-    .description("classify PNG images of digits with a saved model")
+    .description("classify PNG images of digits with a saved model, or predict a table's rows (--csv) with a model trained on a table")
     .argument("<model>", "a model file saved by descent train (.safetensors)")
-    .argument("<images...>", "PNG files (any size or colour; centred and scaled like MNIST)")
+    .argument("[images...]", "PNG files (any size or colour; centred and scaled like MNIST)")
+    .option("--csv <file>", "table models: the rows to predict (a CSV file with the model's feature columns); prints one prediction per row")
+    .option("--out <file>", "with --csv: write the predictions to this CSV file instead of printing them")
     .option("--invert <mode>", "auto, yes or no: make the digit light on dark like MNIST", choice("--invert", ["auto", "yes", "no"] as const), "auto")
     .option("--show", "print the 28×28 image the network sees")
     .option("--json", "print JSON")
-    .action(async (modelPath: string, images: string[], opts: { invert: "auto" | "yes" | "no"; show?: boolean; json?: boolean }) => {
+    .action(async (modelPath: string, images: string[], opts: { invert: "auto" | "yes" | "no"; show?: boolean; json?: boolean; csv?: string; out?: string }) => {
       // A model problem stops at once; an image problem is reported and the next image is read.
-      const { model, architecture } = noted(await loadModel(modelPath));
+      const { model, architecture, meta } = noted(await loadModel(modelPath));
+      const prep = tablePrepOf(modelPath, meta.training);
+      if (prep) {
+        if (opts.csv === undefined) throw new UsageError(`${printablePath(modelPath)} was trained on a table: give the rows to predict with --csv FILE`);
+        if (images.length) throw new UsageError(`${printablePath(modelPath)} predicts table rows (--csv), not images: drop ${printablePath(images[0]!)}`);
+        const text = await predictTableRows(modelPath, model, prep, opts.csv);
+        if (opts.out === undefined) process.stdout.write(text);
+        else {
+          await writeFileAtomic(opts.out, new TextEncoder().encode(text));
+          process.stderr.write(`wrote ${text.split("\n").length - 2} predictions to ${printablePath(opts.out)}\n`);
+        }
+        return;
+      }
+      if (opts.csv !== undefined) throw new UsageError(`${printablePath(modelPath)} classifies MNIST images, not table rows: give PNG files instead of --csv`);
+      if (images.length === 0) throw new UsageError("predict needs at least one PNG image (or, for a table model, --csv FILE)");
       const shape = checkMnistModel(modelPath, model, architecture, 784);
       model.eval();
       let failed = 0;

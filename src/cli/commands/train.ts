@@ -13,6 +13,7 @@ import type { OutputMode } from "../progress.js";
 import { trainOne, type RunContext } from "../train-run.js";
 import { canonical, trainEnsemble } from "../ensemble-run.js";
 import { claimOutputs } from "../outputs.js";
+import { trainTableRun } from "../table-run.js";
 import { exitCodeFor, onInterrupt } from "../interrupt.js";
 
 /** Every setting's flag, from the settings table: [flag, key, help, parse]. */
@@ -71,7 +72,8 @@ tanh, leakyrelu, softmax, bn, dropout<P>, res(<tokens separated by ;>).\nExample
 
 /** Preset (or defaults), then every flag the user gave. */
 export function configFromFlags(opts: Record<string, unknown>): TrainConfig {
-  const base = typeof opts.preset === "string" ? presetConfig(opts.preset) : { ...DEFAULT_CONFIG };
+  // A table run (--target) without a preset starts from the house-price network, an MNIST run from the book's chapter 1.
+  const base = typeof opts.preset === "string" ? presetConfig(opts.preset) : opts.target !== undefined ? presetConfig("house-prices") : { ...DEFAULT_CONFIG };
   const config: TrainConfig = { ...base };
   for (const [flag, key] of CONFIG_FLAGS) {
     const v = opts[camel(flag)];
@@ -125,8 +127,15 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
   } else {
     config = configFromFlags(opts);
   }
+  const dataPath = typeof opts.data === "string" ? opts.data : null;
+  // A table run: --target names the column(s) to predict (the bundled house prices without --data).
+  const tableRun = config.target !== undefined;
+  if (!tableRun && dataPath !== null && /\.csv$/i.test(dataPath)) {
+    throw new UsageError(`--data ${dataPath} is a table: name the column to predict with --target COLUMN (e.g. --target price)`);
+  }
+  if (tableRun && (config.ensemble ?? 1) > 1) throw new UsageError("--ensemble trains MNIST classifiers; a table run (--target) trains one model (use --folds k to cross-validate)");
   // The bundled MNIST has 10 classes: refuse a network that cannot output them before loading it.
-  if (typeof opts.data !== "string") checkOutputWidth(config, mnistOutputShape(config), MNIST_CLASSES, "digits 0–9");
+  if (!tableRun && dataPath === null) checkOutputWidth(config, mnistOutputShape(config), MNIST_CLASSES, "digits 0–9");
   const checkpointPath = typeof opts.checkpoint === "string" ? opts.checkpoint : typeof opts.resume === "string" ? opts.resume : null;
   const members = config.ensemble ?? 1;
   if (members <= 1 && typeof opts.checkpoint === "string" && resume === null && existsSync(opts.checkpoint)) {
@@ -145,9 +154,16 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
     throw new UsageError(`--out ${outPath}: model files end in .safetensors (e.g. --out model.safetensors)`);
   }
   // Before anything long: the files this run writes are writable, distinct and not another run's.
-  const release = claimOutputs({ outPath, checkpointPath, resumePath: typeof opts.resume === "string" ? opts.resume : null, members });
+  const release = claimOutputs({ outPath: config.folds ? null : outPath, checkpointPath, resumePath: typeof opts.resume === "string" ? opts.resume : null, members });
   const interrupt = onInterrupt();
   try {
+    if (tableRun) {
+      const ctx: RunContext = {
+        mode, quiet, say, preset: typeof opts.preset === "string" ? opts.preset : null, dataLabel: "",
+        interrupt: { signal: interrupt.signal, exitCode: () => exitCodeFor(interrupt.received() ?? "SIGINT") },
+      };
+      return await trainTableRun(config, dataPath, config.folds ? null : outPath, ctx, { resume, resumeFrom: String(opts.resume ?? opts.checkpoint), checkpointPath });
+    }
     const data = await loadMnist({ ...(typeof opts.data === "string" ? { dir: opts.data } : {}), validation: config.validation });
     const ctx: RunContext = {
       mode, quiet, say, preset: typeof opts.preset === "string" ? opts.preset : null,

@@ -1,0 +1,120 @@
+/**
+ * `descent train --data houses.csv --target price` (or `--target cmedv` on the bundled house
+ * prices): a table run. The table is split with the seed (or cut into k folds), its columns encoded
+ * and standardised on the training rows only (data/table-prep.ts), a network trained on it, and two
+ * baselines computed on the same split — the training mean, and least squares — so the network's
+ * numbers have something to stand beside. The model file keeps the table's encoding and scaling, so
+ * `eval` and `predict` turn new rows into exactly the same numbers.
+ */
+import pc from "picocolors";
+import type { TrainConfig } from "../train/config.js";
+import { TensorDataset } from "../data/dataset.js";
+import type { Table } from "../data/csv.js";
+import { applyTablePrep, fitTablePrep, type TablePrep } from "../data/table-prep.js";
+import { kFoldIndices, splitIndices } from "../data/split.js";
+import { leastSquares, meanBaseline, predictLinear, regressionMetrics } from "../train/regression.js";
+import { UsageError } from "../errors.js";
+import { evaluate } from "../train/evaluate.js";
+import { Rng } from "../rng.js";
+import { printable } from "../text.js";
+import { loadBostonHousing, loadCsv } from "../node/csv.js";
+import { formatRegression } from "./progress.js";
+import { trainOne, type RunContext } from "./train-run.js";
+
+/** The bundled table: the corrected Boston house prices (506 rows, target cmedv, in $1000s). */
+export const HOUSE_PRICES = {
+  label: "the bundled house prices (Boston, corrected; 506 rows)",
+  /**
+   * Left out unless --features names them: medv is the uncorrected copy of the target, and b is
+   * derived from the proportion of Black residents by town — scikit-learn removed the dataset over it.
+   */
+  drop: ["b", "medv"],
+} as const;
+
+export const DEFAULT_SPLIT: [number, number, number] = [0.7, 0.15, 0.15];
+
+export async function loadTable(dataPath: string | null): Promise<{ table: Table; label: string; drop: string[] }> {
+  if (dataPath === null) return { table: await loadBostonHousing(), label: HOUSE_PRICES.label, drop: [...HOUSE_PRICES.drop] };
+  return { table: await loadCsv(dataPath), label: dataPath, drop: [] };
+}
+
+/** The encoded rows as one dataset (features [n, F], targets [n, T]); `prep` fitted on `trainRows`. */
+function encode(table: Table, config: TrainConfig, drop: string[], trainRows: ArrayLike<number>): { prep: TablePrep; all: TensorDataset } {
+  if (!config.target) throw new UsageError("a table run needs --target COLUMN (the column to predict)");
+  const prep = fitTablePrep(table, {
+    targets: config.target, drop, rows: trainRows,
+    ...(config.features ? { features: config.features } : {}),
+    ...(config.impute === "mean" ? { impute: "mean" as const } : {}),
+  });
+  const data = applyTablePrep(table, prep);
+  return { prep, all: new TensorDataset(data.x, [data.featureNames.length], data.y!, prep.targets.length) };
+}
+
+/** The record a table model keeps in its file (see cli/commands/eval.ts and predict.ts). */
+export const tableRecord = (prep: TablePrep, dataFile: string | null) => ({ task: "regression", table: prep, dataFile });
+
+/** Trains on one seeded split, prints the two baselines on the same split; returns the exit code. */
+export async function trainTableRun(
+  config: TrainConfig, dataPath: string | null, outPath: string | null, ctx: RunContext,
+  saving: Parameters<typeof trainOne>[4],
+): Promise<number> {
+  const { table, label, drop } = await loadTable(dataPath);
+  if (config.folds) return crossValidate(config, table, label, drop, ctx);
+  const split = splitIndices(table.rows.length, config.split ?? DEFAULT_SPLIT, new Rng(config.seed).fork("split"));
+  const { prep, all } = encode(table, config, drop, split.train);
+  const data = { train: all.select(split.train), validation: all.select(split.val), test: all.select(split.test) };
+  ctx.say(`table    ${printable(label, 200)}: ${prep.features.length} columns → ${all.featureSize} features, predicting ${prep.targets.map((t) => t.name).join(", ")}`);
+  const r = await trainOne(config, data, outPath, { ...ctx, examples: "rows", dataLabel: label, dataRecord: tableRecord(prep, dataPath) }, saving);
+  if (r.code === 0) printBaselines(data.train, data.test, ctx);
+  return r.code;
+}
+
+/** What predicting the training mean, and least squares, score on the test rows of the same split. */
+function printBaselines(train: TensorDataset, test: TensorDataset, ctx: RunContext): void {
+  const mean = regressionMetrics(meanBaseline(train.targets as Float32Array, train.targetWidth, test.length), test.targets as Float32Array, test.targetWidth);
+  const fit = leastSquares(train.features, train.targets as Float32Array, train.length, train.featureSize, train.targetWidth);
+  const linear = regressionMetrics(predictLinear(fit, test.features, test.length), test.targets as Float32Array, test.targetWidth);
+  if (ctx.mode === "json") {
+    (ctx.write ?? ((t: string) => void process.stdout.write(t)))(`${JSON.stringify({ type: "baselines", test: { mean, leastSquares: linear } })}\n`);
+    return;
+  }
+  ctx.say(`baselines on the same test rows: training mean ${formatRegression(mean)} · least squares ${formatRegression(linear)}`);
+}
+
+/** k-fold cross-validation: a model per fold (trained on the other folds), each scored on its fold. */
+async function crossValidate(config: TrainConfig, table: Table, label: string, drop: string[], ctx: RunContext): Promise<number> {
+  const k = config.folds!;
+  const folds = kFoldIndices(table.rows.length, k, new Rng(config.seed).fork("folds"));
+  const scores: { mae: number; rmse: number; r2: number }[] = [];
+  const linear: { mae: number; rmse: number; r2: number }[] = [];
+  for (const [i, fold] of folds.entries()) {
+    if (ctx.interrupt?.signal.aborted) break;
+    const { all } = encode(table, config, drop, fold.train);
+    const train = all.select(fold.train);
+    const test = all.select(fold.test);
+    ctx.say(pc.bold(`\nfold ${i + 1}/${k}: ${train.length} training rows, ${test.length} test rows`));
+    // No validation rows inside a fold: the fold's own test rows are what it is scored on.
+    const empty = test.slice(0, 0);
+    const r = await trainOne({ ...config, earlyStopping: 0 }, { train, validation: empty, test }, null, { ...ctx, examples: "rows", dataLabel: label }, { resume: null, checkpointPath: null });
+    if (r.code !== 0) return r.code;
+    scores.push(evaluate(r.model, test).regression!);
+    const fit = leastSquares(train.features, train.targets as Float32Array, train.length, train.featureSize, train.targetWidth);
+    linear.push(regressionMetrics(predictLinear(fit, test.features, test.length), test.targets as Float32Array, test.targetWidth));
+  }
+  if (ctx.interrupt?.signal.aborted) return ctx.interrupt.exitCode();
+  const summary = (xs: { mae: number; rmse: number; r2: number }[]) => {
+    const m = (key: "mae" | "rmse" | "r2") => xs.reduce((s, x) => s + x[key], 0) / xs.length;
+    const sd = (key: "mae" | "rmse" | "r2") => Math.sqrt(xs.reduce((s, x) => s + (x[key] - m(key)) ** 2, 0) / xs.length);
+    return { mae: m("mae"), maeStd: sd("mae"), rmse: m("rmse"), r2: m("r2"), r2Std: sd("r2") };
+  };
+  const net = summary(scores);
+  const lin = summary(linear);
+  if (ctx.mode === "json") {
+    (ctx.write ?? ((t: string) => void process.stdout.write(t)))(`${JSON.stringify({ type: "cross-validation", folds: k, network: { folds: scores, ...net }, leastSquares: { folds: linear, ...lin } })}\n`);
+  } else {
+    process.stdout.write(`\n${k}-fold cross-validation: network MAE ${pc.bold(net.mae.toPrecision(3))} ± ${net.maeStd.toPrecision(2)} · RMSE ${net.rmse.toPrecision(3)} · R² ${net.r2.toFixed(3)} ± ${net.r2Std.toFixed(3)}\n`);
+    process.stdout.write(`  least squares on the same folds: MAE ${lin.mae.toPrecision(3)} · RMSE ${lin.rmse.toPrecision(3)} · R² ${lin.r2.toFixed(3)}\n`);
+    ctx.say("(cross-validation saves no model: train without --folds to save one)");
+  }
+  return 0;
+}
