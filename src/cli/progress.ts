@@ -15,14 +15,15 @@ export function formatEpoch(log: EpochLog, epochs: number): string {
   const parts = [
     `epoch ${String(log.epoch).padStart(width)}/${epochs}`,
     `cost ${log.trainLoss.toFixed(4)}`,
-    `train ${pct(log.trainAccuracy)}`,
   ];
+  if (log.trainAccuracy !== undefined) parts.push(`train ${pct(log.trainAccuracy)}`);
   if (log.valAccuracy !== undefined) parts.push(`validation ${pct(log.valAccuracy)}`);
   if (log.testAccuracy !== undefined) parts.push(`test ${pct(log.testAccuracy)}`);
   if (log.valMetrics) parts.push(`validation ${formatRegression(log.valMetrics)}`);
   if (log.testMetrics) parts.push(`test ${formatRegression(log.testMetrics)}`);
   // Training and evaluation timed apart: "12.3 s training + 1.1 s evaluation".
-  parts.push(`${log.seconds.toFixed(1)} s training${log.evalSeconds === undefined ? "" : ` + ${log.evalSeconds.toFixed(1)} s evaluation`}`);
+  const secs = (x: number) => (x < 0.1 ? `${(x * 1000).toFixed(1)} ms` : `${x.toFixed(1)} s`);
+  parts.push(`${secs(log.seconds)} training${log.evalSeconds === undefined ? "" : ` + ${secs(log.evalSeconds)} evaluation`}`);
   return parts.join("  ");
 }
 

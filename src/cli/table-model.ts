@@ -13,7 +13,7 @@ import { TensorDataset } from "../data/dataset.js";
 import { applyTablePrep, featureNames, validateTablePrep, type TablePrep } from "../data/table-prep.js";
 import { splitIndices } from "../data/split.js";
 import { evaluate } from "../train/evaluate.js";
-import { residualSummary } from "../train/regression.js";
+import { residualSummary } from "../train/regression-metrics.js";
 import { validateConfig, type TrainConfig } from "../train/config.js";
 import { ModelFileError } from "../errors.js";
 import { Rng } from "../rng.js";
@@ -68,14 +68,16 @@ export async function evalTableModel(path: string, model: Module, training: Reco
   if (!data.y) throw new ModelFileError(`${printablePath(csv ?? path)}: the table has no ${prep.targets.map((t) => t.name).join(", ")} column to score against — to predict, use descent predict ${printablePath(path)} --csv FILE`);
   const ds = new TensorDataset(data.x, [data.featureNames.length], data.y, prep.targets.length);
   const metrics = evaluate(model, ds).regression!;
-  const residuals = residualSummary(predictRows(model, data.x, data.n, data.featureNames.length), data.y, prep.targets.length);
+  // One summary per target; the first is shown (most tables predict one column), --json has them all.
+  const summaries = residualSummary(data.y, predictRows(model, data.x, data.n, data.featureNames.length), prep.targets.length);
+  const residuals = summaries[0]!;
   if (json) {
-    process.stdout.write(`${terminalJson({ model: path, rows: data.n, metrics, residuals, unseen: data.unseen })}\n`);
+    process.stdout.write(`${terminalJson({ model: path, rows: data.n, metrics, residuals: summaries, unseen: data.unseen })}\n`);
     return;
   }
   process.stdout.write(`${printablePath(path)} · predicting ${prep.targets.map((t) => printable(t.name)).join(", ")} · ${rowsLabel}\n`);
   process.stdout.write(`${pc.bold(formatRegression(metrics))} · MSE ${metrics.mse.toPrecision(4)}\n`);
-  process.stdout.write(`residuals (prediction − truth): mean ${residuals.mean.toPrecision(3)}, std ${residuals.std.toPrecision(3)}, ` +
+  process.stdout.write(`residuals (truth − prediction${prep.targets.length > 1 ? `, ${printable(prep.targets[0]!.name)}` : ""}): mean ${residuals.mean.toPrecision(3)}, std ${residuals.std.toPrecision(3)}, ` +
     `5/50/95 % ${residuals.q05.toPrecision(3)} / ${residuals.q50.toPrecision(3)} / ${residuals.q95.toPrecision(3)}, largest |r| ${residuals.maxAbs.toPrecision(3)}\n`);
   for (const u of data.unseen) process.stderr.write(pc.yellow(`note: ${printable(u.column)} = ${printable(u.value)} (${u.count} rows) was not seen in training; encoded as no category\n`));
 }

@@ -12,7 +12,8 @@ import { TensorDataset } from "../data/dataset.js";
 import type { Table } from "../data/csv.js";
 import { applyTablePrep, fitTablePrep, type TablePrep } from "../data/table-prep.js";
 import { kFoldIndices, splitIndices } from "../data/split.js";
-import { leastSquares, meanBaseline, predictLinear, regressionMetrics } from "../train/regression.js";
+import { leastSquares, meanBaseline, predictConstant, predictLinear } from "../train/baselines.js";
+import { regressionMetrics } from "../train/regression-metrics.js";
 import { UsageError } from "../errors.js";
 import { evaluate } from "../train/evaluate.js";
 import { Rng } from "../rng.js";
@@ -63,17 +64,25 @@ export async function trainTableRun(
   const split = splitIndices(table.rows.length, config.split ?? DEFAULT_SPLIT, new Rng(config.seed).fork("split"));
   const { prep, all } = encode(table, config, drop, split.train);
   const data = { train: all.select(split.train), validation: all.select(split.val), test: all.select(split.test) };
-  ctx.say(`table    ${printable(label, 200)}: ${prep.features.length} columns → ${all.featureSize} features, predicting ${prep.targets.map((t) => t.name).join(", ")}`);
-  const r = await trainOne(config, data, outPath, { ...ctx, examples: "rows", dataLabel: label, dataRecord: tableRecord(prep, dataPath) }, saving);
+  if (data.validation.length === 0 && (config.earlyStopping > 0 || config.schedule === "plateau")) {
+    throw new UsageError(`--early-stopping and --schedule plateau watch the validation rows: give --split a validation fraction > 0`);
+  }
+  const detail = `columns  ${prep.features.length} → ${all.featureSize} standardised features (fitted on the training rows), predicting ${prep.targets.map((t) => printable(t.name)).join(", ")}`;
+  const r = await trainOne(config, data, outPath, { ...ctx, examples: "rows", dataLabel: printable(label, 200), dataDetail: detail, dataRecord: tableRecord(prep, dataPath) }, saving);
   if (r.code === 0) printBaselines(data.train, data.test, ctx);
   return r.code;
 }
 
 /** What predicting the training mean, and least squares, score on the test rows of the same split. */
+export function baselines(train: TensorDataset, test: TensorDataset) {
+  const k = train.targetWidth;
+  const mean = regressionMetrics(test.targets, predictConstant(meanBaseline(train.targets, k), test.length), k);
+  const linear = regressionMetrics(test.targets, predictLinear(leastSquares(train.features, train.targets, train.featureSize, k), test.features), k);
+  return { mean, linear };
+}
+
 function printBaselines(train: TensorDataset, test: TensorDataset, ctx: RunContext): void {
-  const mean = regressionMetrics(meanBaseline(train.targets as Float32Array, train.targetWidth, test.length), test.targets as Float32Array, test.targetWidth);
-  const fit = leastSquares(train.features, train.targets as Float32Array, train.length, train.featureSize, train.targetWidth);
-  const linear = regressionMetrics(predictLinear(fit, test.features, test.length), test.targets as Float32Array, test.targetWidth);
+  const { mean, linear } = baselines(train, test);
   if (ctx.mode === "json") {
     (ctx.write ?? ((t: string) => void process.stdout.write(t)))(`${JSON.stringify({ type: "baselines", test: { mean, leastSquares: linear } })}\n`);
     return;
@@ -98,8 +107,7 @@ async function crossValidate(config: TrainConfig, table: Table, label: string, d
     const r = await trainOne({ ...config, earlyStopping: 0 }, { train, validation: empty, test }, null, { ...ctx, examples: "rows", dataLabel: label }, { resume: null, checkpointPath: null });
     if (r.code !== 0) return r.code;
     scores.push(evaluate(r.model, test).regression!);
-    const fit = leastSquares(train.features, train.targets as Float32Array, train.length, train.featureSize, train.targetWidth);
-    linear.push(regressionMetrics(predictLinear(fit, test.features, test.length), test.targets as Float32Array, test.targetWidth));
+    linear.push(baselines(train, test).linear);
   }
   if (ctx.interrupt?.signal.aborted) return ctx.interrupt.exitCode();
   const summary = (xs: { mae: number; rmse: number; r2: number }[]) => {

@@ -31,6 +31,8 @@ export interface RunContext {
   write?: (text: string) => void;
   /** "images" (MNIST) or "rows" (a table), for the data line. */
   examples?: string;
+  /** A line about the data shown after the data line (a table's columns). */
+  dataDetail?: string;
   /** Facts about the data the model file must keep (a table's columns, encodings and scaling). */
   dataRecord?: Record<string, unknown>;
   /** Ctrl-C/SIGTERM: stops training after the current mini-batch (see cli/interrupt.ts). */
@@ -51,6 +53,7 @@ export async function trainOne(
     (config.l2 ? ` · L2 λ=${config.l2}` : "") + (config.l1 ? ` · L1 λ=${config.l1}` : "") + (config.dropout ? ` · dropout ${config.dropout}` : "") +
     (config.expand ? " · expanded data" : "") + (config.augment ? " · augmented" : "") + ` · seed ${config.seed}`);
   say(`data     ${ex.loader.dataset.length.toLocaleString("en-US")} training, ${data.validation.length.toLocaleString("en-US")} validation, ${data.test.length.toLocaleString("en-US")} test ${ctx.examples ?? "images"} from ${ctx.dataLabel}`);
+  if (ctx.dataDetail) say(ctx.dataDetail);
 
   if (resumeState) say(`resuming after epoch ${resumeState.epoch} of ${config.epochs} from ${saving.resumeFrom}`);
   if (saving.checkpointPath) say(`checkpoint after every epoch: ${saving.checkpointPath}`);

@@ -3,7 +3,7 @@ import type { Module } from "../nn/module.js";
 import type { LossFn } from "../nn/losses.js";
 import { noGrad } from "../autograd.js";
 import { DataLoader, type TensorDataset } from "../data/dataset.js";
-import { ConfusionMatrix, RegressionMeter, type RegressionMetrics } from "./metrics.js";
+import { ConfusionMatrix, RegressionMeter, type RegressionScores } from "./metrics.js";
 import { intoScope, scope } from "../memory.js";
 
 export interface EvalResult {
@@ -16,7 +16,7 @@ export interface EvalResult {
   /** Classification: actual × predicted counts (an empty 1-class matrix for regression). */
   confusion: ConfusionMatrix;
   /** Regression datasets: MSE, RMSE, MAE and R² of the outputs against the targets. */
-  regression?: RegressionMetrics;
+  regression?: RegressionScores;
 }
 
 /**

@@ -51,11 +51,14 @@ export class ConfusionMatrix {
 }
 
 /** Regression scores: mean over examples and targets, and R² averaged over targets. */
-export interface RegressionMetrics {
+export interface RegressionScores {
   mse: number;
   rmse: number;
   mae: number;
-  /** 1 − SS_res/SS_tot per target (about that target's own mean), averaged over targets; NaN for a constant target. */
+  /**
+   * 1 − SS_res/SS_tot per target (about that target's own mean), averaged over targets; for a
+   * constant target 1 if exact, else 0 (scikit-learn's convention, as regressionMetrics).
+   */
   r2: number;
   /** Examples scored. */
   total: number;
@@ -95,7 +98,7 @@ export class RegressionMeter {
     this.n += rows;
   }
 
-  result(): RegressionMetrics {
+  result(): RegressionScores {
     const { n, targets: k } = this;
     if (n === 0) return { mse: NaN, rmse: NaN, mae: NaN, r2: NaN, total: 0 };
     let sse = 0;
@@ -103,7 +106,7 @@ export class RegressionMeter {
     for (let t = 0; t < k; t++) {
       sse += this.sse[t]!;
       const ssTot = this.syy[t]! - (this.sy[t]! * this.sy[t]!) / n;
-      r2 += ssTot > 0 ? 1 - this.sse[t]! / ssTot : NaN;
+      r2 += ssTot > 0 ? 1 - this.sse[t]! / ssTot : this.sse[t] === 0 ? 1 : 0;
     }
     const mse = sse / (n * k);
     return { mse, rmse: Math.sqrt(mse), mae: this.sae / (n * k), r2: r2 / k, total: n };

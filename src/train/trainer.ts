@@ -17,7 +17,7 @@ import { intoScope, scope } from "../memory.js";
 import type { PlateauState, ReduceOnPlateau, Schedule } from "../optim/schedule.js";
 import { DataLoader, datasetFromArrays, type ArrayFeatures, type ArrayTargets, type Batch, type TensorDataset } from "../data/dataset.js";
 import { Rng } from "../rng.js";
-import { countCorrect, type RegressionMetrics } from "./metrics.js";
+import { countCorrect, type RegressionScores } from "./metrics.js";
 import { evaluate, type EvalResult } from "./evaluate.js";
 import type { Callback, EpochLog, TrainContext } from "./callbacks.js";
 
@@ -433,7 +433,7 @@ export function monitoredScore(log: EpochLog): number | undefined {
 const monitoredName = (log: EpochLog) => (log.valMetrics ? "validation MSE" : "validation accuracy");
 const showScore = (log: EpochLog, score: number) => (log.valMetrics ? `MSE ${(-score).toPrecision(4)}` : `${(score * 100).toFixed(2)} %`);
 
-const regressionLog = (m: RegressionMetrics) => ({ mse: m.mse, rmse: m.rmse, mae: m.mae, r2: m.r2 });
+const regressionLog = (m: RegressionScores) => ({ mse: m.mse, rmse: m.rmse, mae: m.mae, r2: m.r2 });
 
 /** Whether a trainer's optimizer step can be fused into backward (see TrainerOptions.fuseUpdates). */
 function fusableSgd(o: TrainerOptions): boolean {
