@@ -245,3 +245,37 @@ describe("fitAsync: the same loop, interruptible", () => {
     expect(weights(ex)).toEqual(before);
   });
 });
+
+describe("regression", () => {
+  // Oracle: regressionMetrics (checked against numpy fixtures) on the whole arrays at once.
+  test("the streaming RegressionMeter equals regressionMetrics, over uneven batches, with two targets and a constant one", async () => {
+    const { RegressionMeter } = await import("../src/train/metrics.js");
+    const { regressionMetrics } = await import("../src/train/regression-metrics.js");
+    const rng = new Rng(4);
+    for (const [k, constant] of [[1, false], [2, false], [2, true]] as const) {
+      const n = 37;
+      const y = Float64Array.from({ length: n * k }, (_, i) => (constant && i % k === 1 ? 5 : rng.normal() * 3 + 1));
+      const p = Float64Array.from(y, (v) => v + rng.normal());
+      const meter = new RegressionMeter(k);
+      for (const [a, b] of [[0, 10], [10, 11], [11, 37]]) meter.add(p.subarray(a! * k, b! * k), y.subarray(a! * k, b! * k), b! - a!);
+      const got = meter.result();
+      const want = regressionMetrics(y, p, k);
+      for (const key of ["mse", "rmse", "mae", "r2"] as const) expect(got[key]).toBeCloseTo(want[key], 12);
+      expect(got.total).toBe(n);
+    }
+  });
+
+  // Oracle: the function itself — sin on [−π, π] is smooth; a small tanh net fits it to MSE < 0.01.
+  test("fit(x, y) on plain arrays learns y = sin(x), as the README shows", () => {
+    const rng = new Rng(1);
+    const x = Array.from({ length: 1000 }, () => (rng.uniform() * 2 - 1) * Math.PI);
+    const y = x.map(Math.sin);
+    const model = mlp([1, 32, 32, 1], { activation: "tanh", output: "identity", init: "xavier-normal", rng });
+    const trainer = new Trainer(model, { loss: (a, t) => mseLoss(a, t), optimizer: new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 }) });
+    const { history } = trainer.fit(x, y, { epochs: 60, batchSize: 32, validationSplit: 0.2, seed: 1 });
+    const last = history[history.length - 1]!;
+    expect(last.valMetrics!.mse).toBeLessThan(0.01);
+    expect(last.valMetrics!.r2).toBeGreaterThan(0.98);
+    expect(last.trainAccuracy).toBeUndefined();
+  });
+});

@@ -14,7 +14,7 @@ import { applyTablePrep, fitTablePrep, type TablePrep } from "../data/table-prep
 import { kFoldIndices, splitIndices } from "../data/split.js";
 import { leastSquares, meanBaseline, predictConstant, predictLinear } from "../train/baselines.js";
 import { regressionMetrics } from "../train/regression-metrics.js";
-import { UsageError } from "../errors.js";
+import { TableError, UsageError } from "../errors.js";
 import { evaluate } from "../train/evaluate.js";
 import { Rng } from "../rng.js";
 import { printable } from "../text.js";
@@ -42,12 +42,23 @@ export async function loadTable(dataPath: string | null): Promise<{ table: Table
 /** The encoded rows as one dataset (features [n, F], targets [n, T]); `prep` fitted on `trainRows`. */
 function encode(table: Table, config: TrainConfig, drop: string[], trainRows: ArrayLike<number>): { prep: TablePrep; all: TensorDataset } {
   if (!config.target) throw new UsageError("a table run needs --target COLUMN (the column to predict)");
-  const prep = fitTablePrep(table, {
-    targets: config.target, drop, rows: trainRows,
-    ...(config.features ? { features: config.features } : {}),
-    ...(config.impute === "mean" ? { impute: "mean" as const } : {}),
-  });
-  const data = applyTablePrep(table, prep);
+  const withFlag = (e: unknown): never => {
+    // The core says what to do in words; the CLI adds the flag that does it.
+    if (e instanceof TableError && e.message.endsWith("impute the training mean")) throw new TableError(`${e.message} (--impute mean)`, { cause: e });
+    throw e;
+  };
+  let prep: TablePrep;
+  let data: ReturnType<typeof applyTablePrep>;
+  try {
+    prep = fitTablePrep(table, {
+      targets: config.target, drop, rows: trainRows,
+      ...(config.features ? { features: config.features } : {}),
+      ...(config.impute === "mean" ? { impute: "mean" as const } : {}),
+    });
+    data = applyTablePrep(table, prep);
+  } catch (e) {
+    return withFlag(e);
+  }
   return { prep, all: new TensorDataset(data.x, [data.featureNames.length], data.y!, prep.targets.length) };
 }
 

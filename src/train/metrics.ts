@@ -53,6 +53,7 @@ export class ConfusionMatrix {
 /** Regression scores: mean over examples and targets, and R² averaged over targets. */
 export interface RegressionScores {
   mse: number;
+  /** Each target's √MSE, averaged over targets. */
   rmse: number;
   mae: number;
   /**
@@ -103,12 +104,14 @@ export class RegressionMeter {
     if (n === 0) return { mse: NaN, rmse: NaN, mae: NaN, r2: NaN, total: 0 };
     let sse = 0;
     let r2 = 0;
+    let rmse = 0; // the mean of each target's RMSE, as scikit-learn averages several outputs
     for (let t = 0; t < k; t++) {
       sse += this.sse[t]!;
+      rmse += Math.sqrt(this.sse[t]! / n);
       const ssTot = this.syy[t]! - (this.sy[t]! * this.sy[t]!) / n;
       r2 += ssTot > 0 ? 1 - this.sse[t]! / ssTot : this.sse[t] === 0 ? 1 : 0;
     }
     const mse = sse / (n * k);
-    return { mse, rmse: Math.sqrt(mse), mae: this.sae / (n * k), r2: r2 / k, total: n };
+    return { mse, rmse: rmse / k, mae: this.sae / (n * k), r2: r2 / k, total: n };
   }
 }
