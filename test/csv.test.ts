@@ -168,3 +168,18 @@ describe("the core runs without Node", () => {
     expect(JSON.parse(JSON.stringify(context.out))).toEqual({ rows: [["1", "x", "2"], ["3", "z,w", "4"]], x: [-1, 1, -1, 1, -1, 1] });
   });
 });
+
+describe("data.fromCsv", () => {
+  // Oracle: the bundled file's own first row, standardised by hand with the column means and stds computed here.
+  test("turns CSV text into a regression dataset and the record that encodes new rows the same way", async () => {
+    const { fromCsv } = await import("../src/data/from-csv.js");
+    const text = "size,rooms,price\n50,2,100\n70,3,150\n90,4,200\n";
+    const { dataset, prep, featureNames } = fromCsv(text, { target: "price" });
+    expect(featureNames).toEqual(["size", "rooms"]);
+    expect(dataset.task).toBe("regression");
+    expect(Array.from(dataset.targets)).toEqual([100, 150, 200]);
+    const std = Math.sqrt(((50 - 70) ** 2 + 0 + (90 - 70) ** 2) / 3);
+    expect(dataset.features[0]).toBeCloseTo((50 - 70) / std, 6);
+    expect(prep.mean[0]).toBeCloseTo(70, 12);
+  });
+});

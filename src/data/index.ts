@@ -7,3 +7,5 @@ export { shiftImage, expandByShifts, affineMatrix, affineSample, augmentBatch, a
 export { parseCsv, type Table } from "./csv.js";
 export { fitTablePrep, applyTablePrep, validateTablePrep, featureNames, inferColumnKind, parseCell, scaleTargets, unscaleTargets, MISSING_VALUES, BOSTON_HOUSING, type TablePrep, type TablePrepOptions, type TableData, type FeatureColumn, type NumericColumn, type CategoricalColumn, type TargetColumn, type UnseenCategory } from "./table-prep.js";
 export { splitIndices, kFoldIndices, checkFractions, type Split, type Fold } from "./split.js";
+export { fromCsv, type FromCsvOptions } from "./from-csv.js";
+export { datasetFromArrays, type TaskKind, type ArrayFeatures, type ArrayTargets } from "./dataset.js";
