@@ -9,7 +9,8 @@ import { describe, expect, test } from "vitest";
 import { buildExperiment, DEFAULT_CONFIG, validateConfig, type TrainConfig } from "../src/train/config.js";
 import { ACTIVATION_NAMES, OUTPUT_NAMES } from "../src/train/defaults.js";
 import { PRESETS, presetConfig } from "../src/train/presets.js";
-import { ACTIVATIONS, OUTPUTS } from "../src/nn/mlp.js";
+import { activationModule, ACTIVATIONS, OUTPUTS } from "../src/nn/mlp.js";
+import { ACTIVATION_TABLE } from "../src/nn/activation-table.js";
 import { TensorDataset } from "../src/data/dataset.js";
 import { UsageError } from "../src/errors.js";
 import {
@@ -62,9 +63,10 @@ describe("the table", () => {
     expect(new Set(others).size).toBe(others.length);
   });
 
-  test("the name lists the table reads match the modules that build the layers", () => {
-    expect(ACTIVATION_NAMES).toEqual(ACTIVATIONS);
-    expect(OUTPUT_NAMES).toEqual(OUTPUTS);
+  test("--activation and --output offer the activation table's names, and each one builds a layer", () => {
+    expect(settingFor("activation")).toMatchObject({ kind: "choice", choices: ACTIVATION_NAMES });
+    expect(settingFor("output")).toMatchObject({ kind: "choice", choices: OUTPUT_NAMES });
+    for (const name of [...ACTIVATIONS, ...OUTPUTS]) expect(activationModule(name).spec().type, name).toBe(ACTIVATION_TABLE.find((a) => a.name === name)!.spec.type);
   });
 });
 
