@@ -148,7 +148,7 @@ describe("validateConfig", () => {
       [withSetting("augment", 5), 'augment: expected an object like {"rotate": 10, "translate": 2, "scale": 0.1, "elastic": {"alpha": 34, "sigma": 4}}, got 5'],
       [withSetting("arch", 12), 'arch: expected a string like "conv20x5,relu,maxpool2,fc100,relu,fc10" of at most 10000 characters, got 12'],
       [withSetting("lrGamma", 3), "lrGamma: expected a number in (0, 1], got 3"],
-      [withSetting("activation", "relu6"), 'activation: expected one of sigmoid, tanh, relu, leaky-relu, identity, got "relu6" — did you mean relu?'],
+      [withSetting("activation", "relu6"), 'activation: expected one of sigmoid, tanh, relu, leaky-relu, identity, gelu, got "relu6" — did you mean relu?'],
       [withSetting("lrr", 0.1), `unknown setting "lrr" — did you mean lr? (settings: ${SETTINGS.map((s) => s.key).join(", ")})`],
       [5, "the settings must be an object like {\"lr\": 0.5, \"epochs\": 30}, got 5"],
       [null, "the settings must be an object like {\"lr\": 0.5, \"epochs\": 30}, got null"],

@@ -2,6 +2,7 @@
  * Reference kernels: plain loops, written to be read. This file is the definition every faster
  * backend is tested against. Arithmetic happens in JS doubles and is rounded on store.
  */
+import { erfc } from "./erf.js";
 import type { BinaryKernel, BinaryOp, FloatArray, Kernels, UnaryBackwardKernel, UnaryDefinition, UnaryKernel, UnaryOp } from "./types.js";
 
 function sigmoid(x: number): number {
@@ -27,6 +28,9 @@ const UNARY_ROWS = {
   leakyRelu: { f: (x, slope) => (x > 0 ? x : slope * x), df: (x, _y, slope) => (x > 0 ? 1 : slope) },
   // log(1 + eˣ) = max(x, 0) + log1p(e^−|x|): never overflows.
   softplus: { f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))), df: (x) => sigmoid(x) },
+  // Exact GELU (Hendrycks & Gimpel 2016; PyTorch's approximate="none"): x·Φ(x), Φ(x) = ½·erfc(−x/√2);
+  // its derivative Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π).
+  gelu: { f: (x) => 0.5 * x * erfc(-x * Math.SQRT1_2), df: (x) => 0.5 * erfc(-x * Math.SQRT1_2) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI) },
   // Like PyTorch, the gradient flows where lo ≤ x ≤ hi (bounds included).
   clamp: { f: (x, lo, hi) => (x < lo ? lo : x > hi ? hi : x), df: (x, _y, lo, hi) => (x >= lo && x <= hi ? 1 : 0) },
 } satisfies Record<string, UnaryDefinition>;

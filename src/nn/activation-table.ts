@@ -13,6 +13,7 @@ export const ACTIVATION_TABLE = [
   { name: "leaky-relu", token: "leakyrelu", spec: { type: "LeakyReLU", negativeSlope: 0.01 }, hidden: true, output: false },
   { name: "softmax", token: "softmax", spec: { type: "Softmax", dim: -1 }, hidden: false, output: true },
   { name: "identity", token: "identity", spec: { type: "Identity" }, hidden: true, output: true },
+  { name: "gelu", token: "gelu", spec: { type: "GELU" }, hidden: true, output: false },
 ] as const satisfies readonly ActivationRow[];
 
 export interface ActivationRow {

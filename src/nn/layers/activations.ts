@@ -4,7 +4,7 @@
  */
 import { Module, type LayerSpec } from "../module.js";
 import type { Tensor } from "../../tensor.js";
-import { leakyRelu, relu, sigmoid, tanh } from "../../ops/elementwise.js";
+import { gelu, leakyRelu, relu, sigmoid, tanh } from "../../ops/elementwise.js";
 import { softmax } from "../../ops/softmax.js";
 import { leaf, type LayerDefinition, type SpecReader } from "../layer.js";
 
@@ -36,6 +36,12 @@ export class Softmax extends Module {
   spec(): LayerSpec { return { type: "Softmax", dim: this.dim }; }
 }
 
+/** x·Φ(x), Φ the standard normal CDF (Hendrycks & Gimpel 2016), as torch.nn.GELU() — the exact form, not the tanh approximation. */
+export class GELU extends Module {
+  forward(x: Tensor): Tensor { return gelu(x); }
+  spec(): LayerSpec { return { type: "GELU" }; }
+}
+
 export class Identity extends Module {
   forward(x: Tensor): Tensor { return x; }
   spec(): LayerSpec { return { type: "Identity" }; }
@@ -59,4 +65,5 @@ export const activationLayers: LayerDefinition[] = [
     return () => new Softmax(dim);
   }),
   activation("Identity", () => () => new Identity()),
+  activation("GELU", () => () => new GELU()),
 ];
