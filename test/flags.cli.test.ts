@@ -56,14 +56,14 @@ describe("suggestions", () => {
   test.each([
     [["train", "--preset", "nielsen-ch33"], `unknown preset "nielsen-ch33" — did you mean nielsen-ch3? (presets: ${PRESET_NAMES})`],
     [["train", "--preset", "nope"], `unknown preset "nope" (presets: ${PRESET_NAMES})`],
-    [["train", "--activation", "relu6"], '--activation must be one of sigmoid, tanh, relu, leaky-relu, identity; got "relu6" — did you mean relu?'],
+    [["train", "--activation", "relu6"], '--activation must be one of sigmoid, tanh, relu, leaky-relu, identity, gelu; got "relu6" — did you mean relu?'],
     [["train", "--cost", "crossentropy"], '--cost must be one of quadratic, cross-entropy, log-likelihood, mse; got "crossentropy" — did you mean cross-entropy?'],
     [["train", "--optimizer", "sgdd"], '--optimizer must be one of gd, sgd, momentum, nesterov, rmsprop, adam, adamw; got "sgdd" — did you mean sgd?'],
     [["train", "--schedule", "cosin"], '--schedule must be one of constant, step, exponential, cosine, cosine-step, plateau; got "cosin" — did you mean cosine?'],
     [["train", "--augment", "rotat=3"], '--augment: unknown "rotat" — did you mean rotate? (use rotate=, translate=, scale=, probability=, elastic=alpha:sigma)'],
     [["--backend", "wsam", "train"], '--backend must be one of ref, wasm; got "wsam" — did you mean wasm?'],
     [["train", "--conv", "winogard"], '--conv must be one of auto, im2col, winograd; got "winogard" — did you mean winograd?'],
-    [["train", "--activation", "swish"], '--activation must be one of sigmoid, tanh, relu, leaky-relu, identity; got "swish"'],
+    [["train", "--activation", "swish"], '--activation must be one of sigmoid, tanh, relu, leaky-relu, identity, gelu; got "swish"'],
   ])("%j → exit 2", (args, message) => {
     expectUsage(args, message);
   });

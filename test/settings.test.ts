@@ -9,7 +9,8 @@ import { describe, expect, test } from "vitest";
 import { buildExperiment, DEFAULT_CONFIG, validateConfig, type TrainConfig } from "../src/train/config.js";
 import { ACTIVATION_NAMES, OUTPUT_NAMES } from "../src/train/defaults.js";
 import { PRESETS, presetConfig } from "../src/train/presets.js";
-import { ACTIVATIONS, OUTPUTS } from "../src/nn/mlp.js";
+import { activationModule, ACTIVATIONS, OUTPUTS } from "../src/nn/mlp.js";
+import { ACTIVATION_TABLE } from "../src/nn/activation-table.js";
 import { TensorDataset } from "../src/data/dataset.js";
 import { UsageError } from "../src/errors.js";
 import {
@@ -62,9 +63,10 @@ describe("the table", () => {
     expect(new Set(others).size).toBe(others.length);
   });
 
-  test("the name lists the table reads match the modules that build the layers", () => {
-    expect(ACTIVATION_NAMES).toEqual(ACTIVATIONS);
-    expect(OUTPUT_NAMES).toEqual(OUTPUTS);
+  test("--activation and --output offer the activation table's names, and each one builds a layer", () => {
+    expect(settingFor("activation")).toMatchObject({ kind: "choice", choices: ACTIVATION_NAMES });
+    expect(settingFor("output")).toMatchObject({ kind: "choice", choices: OUTPUT_NAMES });
+    for (const name of [...ACTIVATIONS, ...OUTPUTS]) expect(activationModule(name).spec().type, name).toBe(ACTIVATION_TABLE.find((a) => a.name === name)!.spec.type);
   });
 });
 
@@ -146,7 +148,7 @@ describe("validateConfig", () => {
       [withSetting("augment", 5), 'augment: expected an object like {"rotate": 10, "translate": 2, "scale": 0.1, "elastic": {"alpha": 34, "sigma": 4}}, got 5'],
       [withSetting("arch", 12), 'arch: expected a string like "conv20x5,relu,maxpool2,fc100,relu,fc10" of at most 10000 characters, got 12'],
       [withSetting("lrGamma", 3), "lrGamma: expected a number in (0, 1], got 3"],
-      [withSetting("activation", "relu6"), 'activation: expected one of sigmoid, tanh, relu, leaky-relu, identity, got "relu6" — did you mean relu?'],
+      [withSetting("activation", "relu6"), 'activation: expected one of sigmoid, tanh, relu, leaky-relu, identity, gelu, got "relu6" — did you mean relu?'],
       [withSetting("lrr", 0.1), `unknown setting "lrr" — did you mean lr? (settings: ${SETTINGS.map((s) => s.key).join(", ")})`],
       [5, "the settings must be an object like {\"lr\": 0.5, \"epochs\": 30}, got 5"],
       [null, "the settings must be an object like {\"lr\": 0.5, \"epochs\": 30}, got null"],

@@ -7,7 +7,8 @@ Rerun (from the repository root, with Debian's python3-torch, not a pyenv/venv p
     /usr/bin/python3 tools/make_fixtures.py
 
 It is deterministic (fixed torch seed per file, single thread) and rewrites
-test/fixtures/{ops,losses,layers,optim,clip,schedules,conv}.json. Commit the JSON: tests never need Python.
+test/fixtures/{ops,losses,layers,optim,clip,schedules,conv,gelu}.json — or only the files named on
+the command line (`tools/make_fixtures.py gelu`). Commit the JSON: tests never need Python.
 
 Format: a tensor is {"shape": [...], "data": [...]} (flat, row-major; every float32 value is
 written as the exact float64 it equals, repr precision, so descent reads back bit-identical
@@ -588,11 +589,34 @@ def make_conv():
     write("conv", c)
 
 
+# ---------------------------------------------------------------------------------------------
+def make_gelu():
+    """GELU, exact form (approximate="none"), and the error function under it (test/gelu.test.ts)."""
+    torch.manual_seed(4242)
+    c = {}
+    c["gelu"] = op_case(F.gelu, {"x": randn(3, 4, scale=3)})
+    c["gelu_extreme"] = op_case(F.gelu, {"x": torch.tensor([-30.0, -10.0, -5.0, -1e-3, 1e-3, 5.0, 10.0, 30.0])})
+    x64 = (torch.randn(20, dtype=torch.float64) * 3).requires_grad_()
+    y64 = F.gelu(x64)
+    up64 = torch.randn(20, dtype=torch.float64)
+    y64.backward(up64)
+    c["gelu_float64"] = {"inputs": {"x": T(x64)}, "params": {}, "out": T(y64), "upstream": T(up64), "grads": {"x": T(x64.grad)}}
+    labels = [2, 0, 1, 1, 2]
+    c["mlp_gelu"] = seq_case(
+        [torch.nn.Linear(4, 6), torch.nn.GELU(), torch.nn.Linear(6, 3)],
+        {"0.weight": "layers.0.weight", "0.bias": "layers.0.bias", "2.weight": "layers.2.weight", "2.bias": "layers.2.bias"},
+        randn(5, 4), loss=lambda z: F.cross_entropy(z, torch.tensor(labels)), labels=labels)
+    # erf and erfc from the C library (Python's math module), exact float64 in and out.
+    xs = [i / 8 for i in range(-48, 49)] + [-26.0, -8.0, -5.5, 0.01, 1e-8, 5.5, 8.0, 12.0, 20.0, 26.0]
+    erf = {"x": xs, "erf": [math.erf(v) for v in xs], "erfc": [math.erfc(v) for v in xs]}
+    write("gelu", {"cases": c, "erf": erf})
+
+
+MAKERS = {"ops": make_ops, "losses": make_losses, "layers": make_layers, "optim": make_optim, "clip": make_clip,
+          "schedules": make_schedules, "conv": make_conv, "gelu": make_gelu}
+
 if __name__ == "__main__":
-    make_ops()
-    make_losses()
-    make_layers()
-    make_optim()
-    make_clip()
-    make_schedules()
-    make_conv()
+    # Every file, or only the named ones: `tools/make_fixtures.py gelu` rewrites test/fixtures/gelu.json alone.
+    import sys
+    for name in sys.argv[1:] or MAKERS:
+        MAKERS[name]()

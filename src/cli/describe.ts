@@ -7,60 +7,51 @@ import { scope } from "../memory.js";
 import { assertFiniteWeights } from "../io/model-health.js";
 import { printablePath } from "../text.js";
 import { fmt } from "../shape.js";
+import { flatLayers, layerDefinition, layerLabel, type LayerInput } from "../nn/layer.js";
+import "../nn/layers/index.js"; // the built-in layers' definitions
 
 /** MNIST's classes: the digits 0–9. */
 export const MNIST_CLASSES = 10;
 
-/** Layers in order, flattening Sequential containers. */
-export function flatLayers(spec: LayerSpec): LayerSpec[] {
-  if (spec.type === "Sequential" && Array.isArray(spec.layers)) return (spec.layers as LayerSpec[]).flatMap(flatLayers);
-  return [spec];
-}
+export { flatLayers, layerLabel };
 
-/** A short label for one layer: "conv 1→20 5×5", "fc 640→100", "maxpool 2", "relu". */
-export function layerLabel(l: LayerSpec): string {
-  switch (l.type) {
-    case "Linear": return `fc ${String(l.inFeatures)}→${String(l.outFeatures)}`;
-    case "Conv2d": {
-      const extra = [l.padding ? `pad ${String(l.padding)}` : "", l.stride !== 1 ? `stride ${String(l.stride)}` : "", l.groups !== 1 ? `groups ${String(l.groups)}` : ""].filter(Boolean);
-      return `conv ${String(l.inChannels)}→${String(l.outChannels)} ${String(l.kernelSize)}×${String(l.kernelSize)}${extra.length ? ` (${extra.join(", ")})` : ""}`;
-    }
-    case "MaxPool2d": return `maxpool ${String(l.kernelSize)}`;
-    case "AvgPool2d": return `avgpool ${String(l.kernelSize)}`;
-    case "BatchNorm1d":
-    case "BatchNorm2d": return "batchnorm";
-    case "Dropout": return `dropout ${String(l.p)}`;
-    case "Residual": return `res(${flatLayers(l.body as LayerSpec).map(layerLabel).join(" → ")})`;
-    default: return l.type.toLowerCase();
-  }
-}
-
-/** "[784, 30, 10] Sigmoid" for plain MLPs; the chain of layers otherwise. */
+/** "[784, 30, 10] Sigmoid" for nets of Linear layers, activations and Dropout; the chain of layers otherwise. */
 export function describeNetwork(spec: LayerSpec): string {
   const layers = flatLayers(spec);
   const linear = layers.filter((l) => l.type === "Linear");
-  const mlpLike = layers.every((l) => ["Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "Identity", "Dropout"].includes(l.type));
+  const isActivation = (l: LayerSpec) => layerDefinition(l.type)?.activation === true;
+  const mlpLike = layers.every((l) => l.type === "Linear" || l.type === "Dropout" || isActivation(l));
   if (mlpLike && linear.length > 0) {
-    const acts = [...new Set(layers.filter((l) => l.type !== "Linear" && l.type !== "Dropout").map((l) => l.type))];
+    const acts = [...new Set(layers.filter(isActivation).map((l) => l.type))];
     const sizes = [linear[0]!.inFeatures, ...linear.map((l) => l.outFeatures)];
     return `[${sizes.join(", ")}] ${acts.join("/")}`;
   }
   return layers.filter((l) => l.type !== "Flatten").map(layerLabel).join(" → ");
 }
 
-/** The first layer that reads the input (looking inside Sequential and Residual blocks). */
+/** The first layer that reads the input: looked for inside containers (Sequential, Residual) and past layers that pass it on (Flatten, Dropout). */
 function firstLayer(spec: LayerSpec): LayerSpec | undefined {
-  for (const l of flatLayers(spec)) {
-    if (l.type === "Residual") return firstLayer(l.body as LayerSpec);
-    if (l.type !== "Flatten" && l.type !== "Dropout") return l;
+  const def = layerDefinition(spec.type);
+  if (def?.children) {
+    for (const child of def.children(spec)) {
+      const first = firstLayer(child);
+      if (first) return first;
+    }
+    return undefined;
   }
-  return undefined;
+  return def?.transparent ? undefined : spec;
 }
 
-/** Number of inputs the first layer takes, when the model starts with a Linear layer. */
-export function inputSize(spec: LayerSpec): number | null {
+/** What the first layer that reads the input needs of it (features of a vector, or channels of an image), if it says. */
+function firstInput(spec: LayerSpec): LayerInput | undefined {
   const first = firstLayer(spec);
-  return first?.type === "Linear" ? (first.inFeatures as number) : null;
+  return first && layerDefinition(first.type)?.input?.(first);
+}
+
+/** Number of inputs the first layer takes, when the model starts with a layer that reads flat vectors (Linear). */
+export function inputSize(spec: LayerSpec): number | null {
+  const input = firstInput(spec);
+  return input && "features" in input ? input.features : null;
 }
 
 /**
@@ -68,10 +59,10 @@ export function inputSize(spec: LayerSpec): number | null {
  * [C, side, side] for convolutional models, flat vectors otherwise. Throws if they cannot fit.
  */
 export function inputShapeFor(spec: LayerSpec, features: number, file: string): number[] {
-  const first = firstLayer(spec);
-  if (first?.type === "Conv2d") {
+  const input = firstInput(spec);
+  if (input && "channels" in input) {
     const side = Math.round(Math.sqrt(features));
-    if (first.inChannels !== 1) throw new UsageError(`${printablePath(file)}: the model's first convolution takes ${String(first.inChannels)} channels, but MNIST images have 1`);
+    if (input.channels !== 1) throw new UsageError(`${printablePath(file)}: the model's first convolution takes ${String(input.channels)} channels, but MNIST images have 1`);
     return [1, side, side];
   }
   const n = inputSize(spec);

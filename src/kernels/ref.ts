@@ -2,7 +2,8 @@
  * Reference kernels: plain loops, written to be read. This file is the definition every faster
  * backend is tested against. Arithmetic happens in JS doubles and is rounded on store.
  */
-import type { BinaryKernel, BinaryOp, FloatArray, Kernels, UnaryBackwardKernel, UnaryKernel, UnaryOp } from "./types.js";
+import { erfc } from "./erf.js";
+import type { BinaryKernel, BinaryOp, FloatArray, Kernels, UnaryBackwardKernel, UnaryDefinition, UnaryKernel, UnaryOp } from "./types.js";
 
 function sigmoid(x: number): number {
   // Two branches so exp never overflows: for x < 0, σ(x) = eˣ / (1 + eˣ).
@@ -12,7 +13,7 @@ function sigmoid(x: number): number {
 }
 
 /** Each elementwise function beside its derivative (y = f(x) is passed to df to reuse it). */
-export const UNARY: Record<UnaryOp, { f: (x: number, p: number, q: number) => number; df: (x: number, y: number, p: number, q: number) => number }> = {
+const UNARY_ROWS = {
   neg: { f: (x) => -x, df: () => -1 },
   exp: { f: Math.exp, df: (_x, y) => y },
   log: { f: Math.log, df: (x) => 1 / x },
@@ -27,9 +28,15 @@ export const UNARY: Record<UnaryOp, { f: (x: number, p: number, q: number) => nu
   leakyRelu: { f: (x, slope) => (x > 0 ? x : slope * x), df: (x, _y, slope) => (x > 0 ? 1 : slope) },
   // log(1 + eˣ) = max(x, 0) + log1p(e^−|x|): never overflows.
   softplus: { f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))), df: (x) => sigmoid(x) },
+  // Exact GELU (Hendrycks & Gimpel 2016; PyTorch's approximate="none"): x·Φ(x), Φ(x) = ½·erfc(−x/√2);
+  // its derivative Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π).
+  gelu: { f: (x) => 0.5 * x * erfc(-x * Math.SQRT1_2), df: (x) => 0.5 * erfc(-x * Math.SQRT1_2) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI) },
   // Like PyTorch, the gradient flows where lo ≤ x ≤ hi (bounds included).
   clamp: { f: (x, lo, hi) => (x < lo ? lo : x > hi ? hi : x), df: (x, _y, lo, hi) => (x >= lo && x <= hi ? 1 : 0) },
-};
+} satisfies Record<string, UnaryDefinition>;
+
+/** The table by op name; its keys are the UnaryOp type, so a new elementwise op is one row above. */
+export const UNARY: Record<keyof typeof UNARY_ROWS, UnaryDefinition> = UNARY_ROWS;
 
 export const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   add: (a, b) => a + b,

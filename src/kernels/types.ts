@@ -6,21 +6,18 @@
 
 export type FloatArray = Float32Array | Float64Array;
 
-/** Elementwise functions with a derivative. `p`, `q` are parameters (leakyRelu slope; clamp bounds). */
-export type UnaryOp =
-  | "neg"
-  | "exp"
-  | "log"
-  | "log1p"
-  | "sqrt"
-  | "abs"
-  | "sign"
-  | "sigmoid"
-  | "tanh"
-  | "relu"
-  | "leakyRelu"
-  | "softplus"
-  | "clamp";
+/**
+ * Elementwise functions with a derivative: the rows of ref.ts's UNARY table (neg, exp, log, …,
+ * sigmoid, tanh, relu, leakyRelu, softplus, clamp), so adding one is a row there. `p`, `q` are
+ * parameters (leakyRelu slope; clamp bounds).
+ */
+export type UnaryOp = keyof typeof import("./ref.js").UNARY;
+
+/** One row of that table: the function, and its derivative given x and y = f(x). */
+export interface UnaryDefinition {
+  f: (x: number, p: number, q: number) => number;
+  df: (x: number, y: number, p: number, q: number) => number;
+}
 
 export type BinaryOp = "add" | "sub" | "mul" | "div" | "pow";
 

@@ -1,26 +1,23 @@
 /**
  * Architectures written as one line, for the CLI and presets:
  *   "conv20x5,relu,maxpool2,conv40x5,relu,maxpool2,fc100,relu,fc10"
- * Tokens (comma-separated):
+ * Tokens (comma-separated) come from the layer definitions (nn/layers/*.ts, see archTokenSyntax):
  *   conv<F>x<K>[p<P>][s<S>][g<G>]   Conv2d: F filters K×K, padding P (< K), stride S, groups G
  *   maxpool<K>[s<S>] · avgpool<K>[s<S>]
  *   fc<N>                           Linear to N units (a Flatten goes in first when needed)
- *   relu · sigmoid · tanh · leakyrelu · softmax · identity
  *   bn                              BatchNorm2d after convolutions, BatchNorm1d after fc
  *   dropout<P>                      e.g. dropout0.5
+ *   flatten
  *   res(<tokens separated by ;>)    x + f(x), e.g. res(conv32x3p1;bn;relu;conv32x3p1;bn)
+ * and from the activation table (nn/activation-table.ts): relu · sigmoid · tanh · leakyrelu · softmax · identity …
  * Shapes are inferred from the input ([1, 28, 28] for MNIST images, or [784]). Sizes are 1 to 2^24;
  * the whole network's parameter count is checked against limits().maxParameters before allocating.
  */
-import { Module } from "./module.js";
-import { Linear } from "./layers/linear.js";
-import { Conv2d } from "./layers/conv.js";
-import { AvgPool2d, MaxPool2d } from "./layers/pool.js";
-import { BatchNorm1d, BatchNorm2d } from "./layers/batchnorm.js";
-import { Dropout } from "./layers/dropout.js";
-import { Flatten, Sequential } from "./layers/sequential.js";
-import { Residual } from "./layers/residual.js";
-import { activationModule } from "./mlp.js";
+import type { Module } from "./module.js";
+import { Sequential } from "./layers/sequential.js";
+import { buildModule, layerDefinitions, type ArchContext } from "./registry.js";
+import { splitTop } from "./layers/residual.js";
+import { ACTIVATION_TABLE } from "./activation-table.js";
 import { defaultBiasInit } from "./mlp.js";
 import type { InitName } from "./init.js";
 import { Rng } from "../rng.js";
@@ -35,10 +32,6 @@ export interface ArchOptions {
   biasInit?: InitName;
   rng?: Rng;
 }
-
-const ACTIVATION_TOKENS: Record<string, Parameters<typeof activationModule>[0]> = {
-  relu: "relu", sigmoid: "sigmoid", tanh: "tanh", leakyrelu: "leaky-relu", softmax: "softmax", identity: "identity",
-};
 
 /** Longer strings, deeper res( … ) nesting and larger sizes are refused before anything is parsed or allocated. */
 const MAX_LENGTH = MAX_ARCH_LENGTH;
@@ -61,30 +54,18 @@ function checkSyntax(arch: string): void {
   if (depth > 0) throw new UsageError(`--arch: ${depth} "(" never closed — write res(<layers separated by ;>)`);
 }
 
-/** Splits on `sep` outside parentheses; every piece is kept, so "fc10,,relu" shows its empty token. */
-function splitTop(arch: string, sep: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < arch.length; i++) {
-    const ch = arch[i];
-    if (ch === "(") depth++;
-    if (ch === ")") depth--;
-    if (ch === sep && depth === 0) {
-      out.push(arch.slice(from, i));
-      from = i + 1;
-    }
-  }
-  out.push(arch.slice(from));
-  return out;
-}
-
 /** A layer whose token and shape were checked, allocated only once the whole network's parameter count passed. */
 interface Planned {
   tok: string;
   params: number;
   make: () => Module;
 }
+
+/** The --arch tokens, as `descent train --help` lists them: the layers' own, then the activations'. */
+export const archTokenSyntax = (): string[] => [
+  ...layerDefinitions().flatMap((d) => (d.tokens ?? []).map((t) => t.syntax)),
+  ...ACTIVATION_TABLE.map((a) => a.token),
+];
 
 /**
  * Builds the network and reports the shape of one output example. Every token, every size (1 to
@@ -94,79 +75,60 @@ interface Planned {
 export function buildArch(arch: string, opts: ArchOptions): { model: Sequential; output: number[]; last: string } {
   const rng = opts.rng ?? new Rng(0);
   const initRng = rng.fork("init");
-  let dropouts = 0;
+  const streams = new Map<string, number>();
   const init = opts.init ?? "pytorch";
   const biasInit = opts.biasInit ?? defaultBiasInit(init);
+  const tokens = layerDefinitions().flatMap((d) => d.tokens ?? []);
 
-  const plan = (tokens: string[], input: number[]): { layers: Planned[]; shape: number[]; last: string } => {
+  const plan = (toks: string[], input: readonly number[]): { layers: Planned[]; shape: number[]; last: string } => {
     let shape = [...input];
     const layers: Planned[] = [];
     let last = "";
-    const bad = (tok: string, why: string): never => {
-      throw new UsageError(`--arch: ${show(tok)} ${why} (the shape there is ${fmt(shape)}); see descent train --help`);
-    };
-    /** The integer in `text` (digits only, from the token's pattern), or a UsageError naming the token and the range. */
-    const int = (tok: string, what: string, text: string | undefined, fallback: number, lo = 1, hi = MAX_SIZE): number => {
-      const v = text === undefined ? fallback : text.length > 9 ? Infinity : Number(text);
-      if (!(v >= lo && v <= hi)) bad(tok, `sets ${what} to ${text && text.length > 12 ? `${text.slice(0, 12)}…` : text}, expected ${lo} to ${hi}`);
-      return v;
-    };
-    const add = (tok: string, make: () => Module, params = 0) => layers.push({ tok, params, make });
-    for (const tok of tokens) {
-      last = tok;
-      let m: RegExpMatchArray | null;
-      if (tok === "") {
-        bad(tok, "is an empty layer (two separators in a row, or one at the end) — remove the extra comma or semicolon");
-      } else if ((m = tok.match(/^conv(\d+)x(\d+)(?:p(\d+))?(?:s(\d+))?(?:g(\d+))?$/))) {
-        if (shape.length !== 3) bad(tok, "needs an image input [C, H, W]");
-        const [f, k] = [int(tok, "filters", m[1], 0), int(tok, "kernel size", m[2], 0)];
-        const [p, s, g] = [int(tok, "padding", m[3], 0, 0, k - 1), int(tok, "stride", m[4], 1), int(tok, "groups", m[5], 1)];
-        const [c, h, w] = shape as [number, number, number];
-        const ho = Math.floor((h + 2 * p - k) / s) + 1;
-        const wo = Math.floor((w + 2 * p - k) / s) + 1;
-        if (ho < 1 || wo < 1) bad(tok, `is larger than the ${h}×${w} input`);
-        if (c % g || f % g) bad(tok, `has channels not divisible by ${g} groups`);
-        add(tok, () => new Conv2d(c, f, k, { padding: p, stride: s, groups: g, init, biasInit, rng: initRng }), f * (c / g) * k * k + f);
-        shape = [f, ho, wo];
-      } else if ((m = tok.match(/^(max|avg)pool(\d+)(?:s(\d+))?$/))) {
-        if (shape.length !== 3) bad(tok, "needs an image input [C, H, W]");
-        const k = int(tok, "kernel size", m[2], 0);
-        const s = int(tok, "stride", m[3], k);
-        const [c, h, w] = shape as [number, number, number];
-        const ho = Math.floor((h - k) / s) + 1;
-        const wo = Math.floor((w - k) / s) + 1;
-        if (ho < 1 || wo < 1) bad(tok, `does not fit the ${h}×${w} input`);
-        add(tok, () => (m![1] === "max" ? new MaxPool2d(k, s) : new AvgPool2d(k, s)));
-        shape = [c, ho, wo];
-      } else if ((m = tok.match(/^fc(\d+)$/))) {
-        const n = int(tok, "units", m[1], 0);
-        if (shape.length > 1) {
-          add("flatten", () => new Flatten());
-          shape = [shape.reduce((a, b) => a * b, 1)];
-        }
-        const inF = shape[0]!;
-        add(tok, () => new Linear(inF, n, { init, biasInit, rng: initRng }), inF * n + n);
-        shape = [n];
-      } else if (tok === "bn") {
-        const [n, image] = [shape[0]!, shape.length === 3];
-        add(tok, () => (image ? new BatchNorm2d(n) : new BatchNorm1d(n)), 4 * n);
-      } else if ((m = tok.match(/^dropout(.*)$/))) {
-        if (!/^(0?\.\d+|0)$/.test(m[1]!)) bad(tok, "needs a probability in [0, 1) written like dropout0.5");
-        const [prob, stream] = [Number(m[1]), `dropout${dropouts++}`];
-        add(tok, () => new Dropout(prob, { rng: rng.fork(stream) }));
-      } else if (tok === "flatten") {
-        add(tok, () => new Flatten());
-        shape = [shape.reduce((a, b) => a * b, 1)];
-      } else if ((m = tok.match(/^res\((.*)\)$/))) {
-        const inner = plan(splitTop(m[1]!, ";"), shape);
-        if (fmt(inner.shape) !== fmt(shape)) bad(tok, `changes the shape to ${fmt(inner.shape)}; a residual block must keep it`);
-        const params = inner.layers.reduce((n, l) => n + l.params, 0);
-        add(tok, () => new Residual(new Sequential(...inner.layers.map((l) => l.make()))), params);
-      } else if (Object.hasOwn(ACTIVATION_TOKENS, tok)) {
-        add(tok, () => activationModule(ACTIVATION_TOKENS[tok]!));
-      } else {
-        bad(tok, "is not a layer");
+    const step = (tok: string): void => {
+      const fail = (why: string): never => {
+        throw new UsageError(`--arch: ${show(tok)} ${why} (the shape there is ${fmt(shape)}); see descent train --help`);
+      };
+      if (tok === "") fail("is an empty layer (two separators in a row, or one at the end) — remove the extra comma or semicolon");
+      const act = ACTIVATION_TABLE.find((a) => a.token === tok);
+      if (act) {
+        layers.push({ tok, params: 0, make: () => buildModule(act.spec) });
+        return;
       }
+      const ctx: ArchContext = {
+        tok, shape, init, biasInit, initRng, fail,
+        stream: (kind) => {
+          const n = streams.get(kind) ?? 0;
+          streams.set(kind, n + 1);
+          return rng.fork(`${kind}${n}`);
+        },
+        /** The integer in `text` (digits only, from the token's pattern), or a UsageError naming the token and the range. */
+        int: (what, text, fallback, lo = 1, hi = MAX_SIZE) => {
+          const v = text === undefined ? fallback : text.length > 9 ? Infinity : Number(text);
+          if (!(v >= lo && v <= hi)) fail(`sets ${what} to ${text && text.length > 12 ? `${text.slice(0, 12)}…` : text}, expected ${lo} to ${hi}`);
+          return v;
+        },
+        add: (make, params = 0, name = tok) => void layers.push({ tok: name, params, make }),
+        insert: (inner) => {
+          step(inner);
+          return shape;
+        },
+        plan: (inner) => {
+          const p = plan(inner, shape);
+          return { make: () => p.layers.map((l) => l.make()), shape: p.shape, params: p.layers.reduce((n, l) => n + l.params, 0) };
+        },
+      };
+      for (const t of tokens) {
+        const m = tok.match(t.pattern);
+        if (!m) continue;
+        const out = t.plan(m, ctx);
+        if (out) shape = [...out];
+        return;
+      }
+      fail("is not a layer");
+    };
+    for (const tok of toks) {
+      last = tok;
+      step(tok);
     }
     return { layers, shape, last };
   };

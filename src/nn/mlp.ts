@@ -1,19 +1,19 @@
 /** The fully connected networks of the books, built from a list of layer sizes. */
 import { Module } from "./module.js";
 import { Linear } from "./layers/linear.js";
-import { Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from "./layers/activations.js";
 import { Dropout } from "./layers/dropout.js";
 import { Sequential } from "./layers/sequential.js";
+import { buildModule } from "./registry.js";
+import { ACTIVATION_NAMES, ACTIVATION_TABLE, OUTPUT_NAMES, type ActivationName, type OutputName } from "./activation-table.js";
 import type { InitName } from "./init.js";
 import { Rng } from "../rng.js";
 import { UsageError } from "../errors.js";
 import { checkParameters } from "../limits.js";
 
-export type ActivationName = "sigmoid" | "tanh" | "relu" | "leaky-relu" | "identity";
-export type OutputName = "sigmoid" | "softmax" | "identity";
-
-export const ACTIVATIONS: readonly ActivationName[] = ["sigmoid", "tanh", "relu", "leaky-relu", "identity"];
-export const OUTPUTS: readonly OutputName[] = ["sigmoid", "softmax", "identity"];
+export type { ActivationName, OutputName };
+/** Hidden activations and output layers by name (nn/activation-table.ts). */
+export const ACTIVATIONS: readonly ActivationName[] = ACTIVATION_NAMES;
+export const OUTPUTS: readonly OutputName[] = OUTPUT_NAMES;
 
 export interface MlpOptions {
   /** Hidden-layer activation (default sigmoid, as in the book). */
@@ -29,15 +29,11 @@ export interface MlpOptions {
   rng?: Rng;
 }
 
+/** The layer an activation's name stands for (its row's spec, built by that layer's definition). */
 export function activationModule(name: ActivationName | OutputName): Module {
-  switch (name) {
-    case "sigmoid": return new Sigmoid();
-    case "tanh": return new Tanh();
-    case "relu": return new ReLU();
-    case "leaky-relu": return new LeakyReLU(0.01);
-    case "softmax": return new Softmax(-1);
-    case "identity": return new Identity();
-  }
+  const row = ACTIVATION_TABLE.find((r) => r.name === name);
+  if (!row) throw new RangeError(`activationModule: unknown activation "${String(name)}" (known: ${ACTIVATION_TABLE.map((r) => r.name).join(", ")})`);
+  return buildModule(row.spec);
 }
 
 /** The bias init that goes with a weight init when none is given. */

@@ -31,6 +31,8 @@ export const tanh = (x: Tensor) => unaryOp("tanh", x);
 export const relu = (x: Tensor) => unaryOp("relu", x);
 /** max(x, 0) + slope·min(x, 0); PyTorch's default slope 0.01. */
 export const leakyRelu = (x: Tensor, slope = 0.01) => unaryOp("leakyRelu", x, slope);
+/** GELU, exact: x·Φ(x) with Φ the standard normal CDF (PyTorch's F.gelu, approximate="none"). */
+export const gelu = (x: Tensor) => unaryOp("gelu", x);
 /** log(1 + eˣ), computed without overflow; its derivative is σ(x). */
 export const softplus = (x: Tensor) => unaryOp("softplus", x);
 /** Limits values to [min, max]; the gradient passes where min ≤ x ≤ max. */

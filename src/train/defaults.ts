@@ -1,18 +1,14 @@
 /**
  * A training run as plain data — the TrainConfig type, its defaults and the names each option
- * accepts. No runtime imports, so the explorer's page can read presets and defaults without
- * pulling in the kernels (building the run is config.ts's job).
+ * accepts. No runtime imports beyond the plain-data activation table, so the explorer's page can
+ * read presets and defaults without pulling in the kernels (building the run is config.ts's job).
  */
-import type { ActivationName, OutputName } from "../nn/mlp.js";
+import type { ActivationName, OutputName } from "../nn/activation-table.js";
 import type { InitName } from "../nn/init.js";
 import type { AugmentOptions } from "../data/augment.js";
 
-/**
- * The hidden activations and output layers nn/mlp.ts builds (its ACTIVATIONS and OUTPUTS, which
- * test/settings.test.ts compares with these), repeated here so that reading them pulls in no layers.
- */
-export const ACTIVATION_NAMES: readonly ActivationName[] = ["sigmoid", "tanh", "relu", "leaky-relu", "identity"];
-export const OUTPUT_NAMES: readonly OutputName[] = ["sigmoid", "softmax", "identity"];
+/** The hidden activations and output layers by name: nn/activation-table.ts, plain data that pulls in no layers. */
+export { ACTIVATION_NAMES, OUTPUT_NAMES } from "../nn/activation-table.js";
 export const COSTS = ["quadratic", "cross-entropy", "log-likelihood", "mse"] as const;
 export type CostName = (typeof COSTS)[number];
 export const OPTIMIZERS = ["gd", "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"] as const;

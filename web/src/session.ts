@@ -12,7 +12,7 @@ import { Linear } from "../../src/nn/layers/linear.js";
 import { Conv2d } from "../../src/nn/layers/conv.js";
 import { Sequential } from "../../src/nn/layers/sequential.js";
 import { Dropout } from "../../src/nn/layers/dropout.js";
-import { Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity } from "../../src/nn/layers/activations.js";
+import { layerDefinition } from "../../src/nn/registry.js";
 import type { TensorDataset } from "../../src/data/dataset.js";
 import { buildExperiment, lossFor, type Experiment, type TrainConfig } from "../../src/train/config.js";
 import { argmaxRows } from "../../src/train/metrics.js";
@@ -63,7 +63,8 @@ export interface Dense {
   linears: Linear[];
 }
 
-const ACTIVATION_TYPES = [Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity];
+/** An elementwise activation, by its layer definition. */
+const isActivation = (layer: Module) => layerDefinition(layer.spec().type)?.activation === true;
 
 /** The model's Linear layers and sizes when it is a plain fully connected net (dropout allowed), else null. */
 export function denseView(model: Module | null): Dense | null {
@@ -71,7 +72,7 @@ export function denseView(model: Module | null): Dense | null {
   const linears: Linear[] = [];
   for (const layer of model.layers) {
     if (layer instanceof Linear) linears.push(layer);
-    else if (!ACTIVATION_TYPES.some((t) => layer instanceof t) && !(layer instanceof Dropout)) return null;
+    else if (!isActivation(layer) && !(layer instanceof Dropout)) return null;
   }
   if (linears.length === 0) return null;
   return { sizes: [linears[0]!.inFeatures, ...linears.map((l) => l.outFeatures)], linears };

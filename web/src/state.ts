@@ -3,12 +3,13 @@
  * link — the same link trains the same network bit for bit (everything random forks from `seed`).
  * Pure functions (no DOM): parse a query string, write one, turn settings into a TrainConfig.
  */
-import { DEFAULT_CONFIG, type TrainConfig } from "../../src/train/defaults.js";
+import { ACTIVATION_NAMES, DEFAULT_CONFIG, OUTPUT_NAMES, type TrainConfig } from "../../src/train/defaults.js";
 import { PRESETS } from "../../src/train/presets.js";
 
-/** Hidden activations, outputs and inits the form offers (test/web-state.test.ts checks them against the core's lists). */
-export const ACTIVATION_CHOICES = ["sigmoid", "tanh", "relu", "leaky-relu", "identity"] as const;
-export const OUTPUT_CHOICES = ["sigmoid", "softmax", "identity"] as const;
+/** Hidden activations and outputs the form offers: the core's activation table (nn/activation-table.ts). */
+export const ACTIVATION_CHOICES = ACTIVATION_NAMES;
+export const OUTPUT_CHOICES = OUTPUT_NAMES;
+/** Inits, costs and optimizers the form offers (test/web-state.test.ts checks them against the core's lists). */
 export const INIT_CHOICES = ["normal", "scaled-normal", "xavier-uniform", "xavier-normal", "he-normal", "he-uniform", "pytorch", "zeros"] as const;
 export const COST_CHOICES = ["quadratic", "cross-entropy", "log-likelihood", "mse"] as const;
 /** Full-batch "gd" is left out: one step would be a whole epoch, which freezes nothing but shows nothing either. */

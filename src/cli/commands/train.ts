@@ -3,6 +3,7 @@ import { noted } from "../notes.js";
 import { Command } from "commander";
 import { DEFAULT_CONFIG, checkOutputWidth, mnistOutputShape, validateConfig, type TrainConfig } from "../../train/config.js";
 import { PRESETS, presetConfig } from "../../train/presets.js";
+import { archTokenSyntax } from "../../nn/arch.js";
 import { ModelFileError, UsageError } from "../../errors.js";
 import { SETTINGS, didYouMean, formatRange, rangeOf, type Setting } from "../../experiment/settings.js";
 import { loadMnist } from "../../node/mnist.js";
@@ -41,6 +42,21 @@ function presetName(value: string): string {
 /** MNIST's labels are the digits 0–9 (data/mnist.ts refuses any other). */
 const MNIST_CLASSES = 10;
 
+/** "--arch tokens: fc<N>, …" from the layer definitions and the activation table, wrapped at 100 columns. */
+function archTokensHelp(): string {
+  const tokens = archTokenSyntax();
+  const lines: string[] = [];
+  let line = "--arch tokens:";
+  tokens.forEach((t, i) => {
+    const piece = ` ${t}${i < tokens.length - 1 ? "," : "."}`;
+    if (line.length + piece.length > 100) {
+      lines.push(line);
+      line = piece.trimStart();
+    } else line += piece;
+  });
+  return [...lines, line].join("\n");
+}
+
 function presetList(): string {
   return Object.entries(PRESETS).map(([name, p]) => `  ${name.padEnd(18)} ${p.description}`).join("\n");
 }
@@ -59,8 +75,7 @@ export function trainCommand(): Command {
     .option("--jobs <n>", "ensembles: train n members at once, each in its own worker thread (one core each); at most --ensemble", integerIn("--jobs", rangeOf("ensemble")));
   for (const [flag, , help, parse] of CONFIG_FLAGS) cmd.option(flag, help, parse);
   cmd.addHelpText("after", `\nPresets:\n${presetList()}\n\nWithout --preset, the defaults are the book's chapter-1 network.
---arch tokens: conv<F>x<K>[p<pad>][s<stride>][g<groups>], maxpool<K>, avgpool<K>, fc<N>, relu, sigmoid,
-tanh, leakyrelu, softmax, bn, dropout<P>, res(<tokens separated by ;>).\nExamples:\n  descent train --preset nielsen-ch1\n  descent train --layers 784,100,10 --cost cross-entropy --l2 5 --lr 0.5 --epochs 30
+${archTokensHelp()}\nExamples:\n  descent train --preset nielsen-ch1\n  descent train --layers 784,100,10 --cost cross-entropy --l2 5 --lr 0.5 --epochs 30
   descent train --preset nielsen-ch6-dropout --checkpoint run.ckpt   (if interrupted: the same command, or descent train --resume run.ckpt)
   descent train --preset nielsen-ch6-ensemble --jobs 2 --checkpoint ens.ckpt --out ens.safetensors
       (members ens-1.safetensors …, checkpoints ens-1.ckpt …; run the same command again to continue)\n`);

@@ -3,6 +3,7 @@ import { Tensor } from "../../tensor.js";
 import { batchNorm } from "../../ops/norm.js";
 import { ShapeError } from "../../errors.js";
 import { fmt } from "../../shape.js";
+import { leaf, type LayerDefinition, type SpecReader } from "../layer.js";
 
 /**
  * Batch normalisation over channels (Ioffe & Szegedy 2015), as torch.nn.BatchNorm1d/2d.
@@ -49,3 +50,24 @@ export class BatchNorm1d extends BatchNorm {
 export class BatchNorm2d extends BatchNorm {
   protected readonly rank = 4 as const;
 }
+
+function fromSpec(r: SpecReader, Kind: typeof BatchNorm1d | typeof BatchNorm2d) {
+  const [n, eps, momentum] = [r.int("numFeatures"), r.num("eps", 0, 1, 1e-5), r.num("momentum", 0, 1, 0.1)];
+  return leaf(() => new Kind(n, eps, momentum), 4 * n); // weight, bias, running mean and variance
+}
+
+export const batchNorm1dLayer: LayerDefinition = {
+  type: "BatchNorm1d",
+  fromSpec: (r) => fromSpec(r, BatchNorm1d),
+  label: () => "batchnorm",
+  // One token for both: BatchNorm2d after convolutions (an image shape), BatchNorm1d after fc.
+  tokens: [{
+    pattern: /^bn$/, syntax: "bn",
+    plan: (_m, ctx) => {
+      const [n, image] = [ctx.shape[0]!, ctx.shape.length === 3];
+      ctx.add(() => (image ? new BatchNorm2d(n) : new BatchNorm1d(n)), 4 * n);
+    },
+  }],
+};
+
+export const batchNorm2dLayer: LayerDefinition = { type: "BatchNorm2d", fromSpec: (r) => fromSpec(r, BatchNorm2d), label: () => "batchnorm" };

@@ -2,6 +2,7 @@ import { Module, type LayerSpec } from "../module.js";
 import { Tensor } from "../../tensor.js";
 import { mul } from "../../ops/elementwise.js";
 import { Rng } from "../../rng.js";
+import { leaf, type LayerDefinition } from "../layer.js";
 
 /**
  * Inverted dropout (Srivastava et al. 2014): in training, zero each value with probability p and
@@ -29,3 +30,21 @@ export class Dropout extends Module {
     return { type: "Dropout", p: this.p };
   }
 }
+
+export const dropoutLayer: LayerDefinition = {
+  type: "Dropout",
+  fromSpec: (r) => {
+    const p = r.num("p", 0, 0.999999, 0.5);
+    return leaf(() => new Dropout(p));
+  },
+  label: (s) => `dropout ${String(s.p)}`,
+  transparent: true,
+  tokens: [{
+    pattern: /^dropout(.*)$/, syntax: "dropout<P>",
+    plan: (m, ctx) => {
+      if (!/^(0?\.\d+|0)$/.test(m[1]!)) ctx.fail("needs a probability in [0, 1) written like dropout0.5");
+      const [p, rng] = [Number(m[1]), ctx.stream("dropout")];
+      ctx.add(() => new Dropout(p, { rng }));
+    },
+  }],
+};

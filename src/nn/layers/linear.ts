@@ -5,6 +5,7 @@ import { initialize, type InitName } from "../init.js";
 import { Rng } from "../../rng.js";
 import { ShapeError } from "../../errors.js";
 import { fmt } from "../../shape.js";
+import { leaf, MAX_TENSOR, type LayerDefinition } from "../layer.js";
 
 export interface LinearOptions {
   bias?: boolean;
@@ -49,3 +50,24 @@ export class Linear extends Module {
     return { type: "Linear", inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null };
   }
 }
+
+export const linearLayer: LayerDefinition = {
+  type: "Linear",
+  fromSpec: (r) => {
+    const [inF, outF, bias] = [r.int("inFeatures"), r.int("outFeatures"), r.bool("bias", true)];
+    if (inF * outF > MAX_TENSOR) r.fail(`a ${outF}×${inF} weight (${inF * outF} values) exceeds the ${MAX_TENSOR}-value limit`);
+    return leaf(() => new Linear(inF, outF, { bias }), inF * outF + (bias ? outF : 0));
+  },
+  label: (s) => `fc ${String(s.inFeatures)}→${String(s.outFeatures)}`,
+  input: (s) => ({ features: s.inFeatures as number }),
+  tokens: [{
+    pattern: /^fc(\d+)$/, syntax: "fc<N>",
+    plan: (m, ctx) => {
+      const n = ctx.int("units", m[1], 0);
+      const [inF] = ctx.shape.length > 1 ? ctx.insert("flatten") : ctx.shape; // images are flattened first
+      const { init, biasInit, initRng } = ctx;
+      ctx.add(() => new Linear(inF!, n, { init, biasInit, rng: initRng }), inF! * n + n);
+      return [n];
+    },
+  }],
+};

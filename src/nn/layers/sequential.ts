@@ -1,6 +1,6 @@
 import { Module, type LayerSpec } from "../module.js";
 import type { Tensor } from "../../tensor.js";
-import { flatten } from "../../ops/movement.js";
+import type { LayerDefinition } from "../layer.js";
 
 /** Applies its layers in order. Parameters are named "layers.<i>.<name>". */
 export class Sequential extends Module {
@@ -22,8 +22,14 @@ export class Sequential extends Module {
   }
 }
 
-/** [N, ...] → [N, prod(...)]: the bridge from images to fully connected layers. */
-export class Flatten extends Module {
-  forward(x: Tensor): Tensor { return flatten(x, 1); }
-  spec(): LayerSpec { return { type: "Flatten" }; }
-}
+export const sequentialLayer: LayerDefinition = {
+  type: "Sequential",
+  fromSpec: (r) => {
+    const plans = r.layers("layers");
+    return { params: plans.reduce((n, p) => n + p.params, 0), make: () => new Sequential(...plans.map((p) => p.make())) };
+  },
+  children: (s) => (Array.isArray(s.layers) ? (s.layers as LayerSpec[]) : []),
+};
+
+// Flatten has its own file; importable from here as before.
+export { Flatten } from "./flatten.js";
