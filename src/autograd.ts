@@ -8,6 +8,39 @@ import { persistentFloat32 } from "./memory.js";
 import { fmt, sameShape } from "./shape.js";
 
 /**
+ * A matrix product op(A)·B with gemm's operands (transB = false): A is [m,k] (stored [k,m] when
+ * transA), B is [k,n] → [m,n].
+ */
+export interface GradProduct {
+  a: FloatArray;
+  b: FloatArray;
+  m: number;
+  k: number;
+  n: number;
+  transA: boolean;
+}
+
+/**
+ * Hooks for one backward pass. PyTorch's post-accumulate-grad hook, given per call instead of per
+ * tensor so they live exactly as long as the pass that needs them.
+ */
+export interface BackwardHooks {
+  /**
+   * Called once per leaf that received a gradient, as soon as that gradient is complete in
+   * `leaf.grad` (every op that reads the leaf has run its vjp, so the hook may change the leaf's
+   * values, e.g. an optimizer may step it).
+   */
+  postAccumulateGrad?(leaf: Tensor): void;
+  /**
+   * The same moment, offered earlier: when an op holds a parameter's whole gradient for this pass
+   * (the op is its only use and it has no gradient yet) as one product, the op offers that product
+   * before storing it. Return true to consume it: the leaf then gets no `.grad` and no
+   * postAccumulateGrad call. Return false and it is stored as usual.
+   */
+  takeGradProduct?(leaf: Tensor, product: GradProduct): boolean;
+}
+
+/**
  * Where an op may write a parameter's gradient directly (its persistent gradient buffer), adding to
  * what is there when `accumulate`, instead of returning a new tensor for the engine to copy.
  */
@@ -15,28 +48,24 @@ export interface GradSink {
   data: FloatArray;
   accumulate: boolean;
   /**
-   * Set when the trainer fuses plain SGD into backward: an op that can may apply the update
-   * w −= lr·(∂L/∂w + weightDecay·w) directly (returning APPLIED) instead of writing the gradient.
+   * Present when this op's contribution is the parameter's whole gradient and the pass has a
+   * takeGradProduct hook: an op that computes the gradient as one product offers it here first;
+   * true means taken (return TAKEN for that input), false means store it.
    */
-  sgd?: FusedSgd;
-}
-
-export interface FusedSgd {
-  lr: number;
-  weightDecay: number;
+  takeProduct?: (product: GradProduct) => boolean;
 }
 
 /** Returned by a vjp for an input whose gradient it wrote into that input's sink. */
 export const SUNK = Symbol("gradient written to its sink");
 
-/** Returned by a vjp for a parameter it updated in place (sink.sgd): it gets no gradient. */
-export const APPLIED = Symbol("update applied in place");
+/** Returned by a vjp for an input whose gradient a hook took as a product (sink.takeProduct): it gets none. */
+export const TAKEN = Symbol("gradient taken by a hook");
 
 /**
  * Vector–Jacobian product: given ∂L/∂output, the ∂L/∂input for each input (null = no gradient).
  * `sinks[i]`, when given, offers a buffer to write input i's gradient into (return SUNK for it).
  */
-export type Vjp = (g: Tensor, sinks: readonly (GradSink | null)[] | null) => readonly (Tensor | null | typeof SUNK | typeof APPLIED)[];
+export type Vjp = (g: Tensor, sinks: readonly (GradSink | null)[] | null) => readonly (Tensor | null | typeof SUNK | typeof TAKEN)[];
 
 export interface GradNode {
   readonly op: string;
@@ -87,21 +116,17 @@ function topoOrder(root: Tensor, id: number): Tensor[] {
 
 /**
  * Accumulates ∂root/∂leaf into every leaf's `.grad` (leaves: requiresGrad tensors made by the user,
- * e.g. parameters). Intermediate gradients are not kept.
+ * e.g. parameters). Intermediate gradients are not kept. `hooks` see each leaf's gradient once it
+ * is complete (see BackwardHooks).
  */
-export function backward(root: Tensor, seed: Tensor, fused?: ReadonlyMap<Tensor, FusedSgd>): void {
+export function backward(root: Tensor, seed: Tensor, hooks: BackwardHooks = {}): void {
   const id = ++pass;
   const order = topoOrder(root, id);
-  // A parameter may be updated during backward only if exactly one op reads it (weight tying
-  // would let a later vjp see the updated value) and it has no gradient to add to.
-  let fusable: Map<Tensor, FusedSgd> | null = null;
-  if (fused && fused.size > 0) {
-    const uses = new Map<Tensor, number>();
-    for (const t of order) for (const x of t.node?.inputs ?? []) if (fused.has(x)) uses.set(x, (uses.get(x) ?? 0) + 1);
-    fusable = new Map([...fused].filter(([p]) => uses.get(p) === 1 && p.grad === null));
-  }
+  const whole = hooks.takeGradProduct ? wholeGradients(order) : null;
   const acc = new Map<Tensor, Tensor>();
   acc.set(root, seed);
+  // Leaves whose gradient ops wrote straight into their buffers (kept only for postAccumulateGrad).
+  const sunk = hooks.postAccumulateGrad ? new Set<Tensor>() : null;
   // A gradient tensor may be shared between inputs (add passes g to both sides); leaves get their
   // own copy so in-place edits of one .grad (clipping, penalties) never leak into another.
   const owned = new Set<unknown>([seed.data]); // the caller's seed is theirs, never a .grad
@@ -109,28 +134,34 @@ export function backward(root: Tensor, seed: Tensor, fused?: ReadonlyMap<Tensor,
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i]!;
       const g = acc.get(t);
-      if (!g) continue;
+      if (!g) {
+        // Every op reading t has run (reverse topological order): its gradient is complete.
+        if (sunk?.has(t)) hooks.postAccumulateGrad!(t);
+        continue;
+      }
       acc.delete(t);
       if (!sameShape(g.shape, t.shape)) {
         throw new Error(`autograd: gradient of shape ${fmt(g.shape)} for a tensor of shape ${fmt(t.shape)} (op ${t.node?.op ?? "leaf"})`);
       }
       if (t.node) {
         const inputs = t.node.inputs;
-        const sinks = sinksFor(inputs, fusable);
+        const sinks = sinksFor(inputs, whole, hooks);
         const grads = t.node.vjp(g, sinks);
         for (let j = 0; j < inputs.length; j++) {
           const x = inputs[j]!;
           const gx = grads[j];
           if (gx === SUNK) {
             x.grad = x.gradStore;
+            sunk?.add(x);
             continue;
           }
-          if (gx === APPLIED) continue;
-          if (!gx || !x.requiresGrad) continue;
+          if (gx === TAKEN || !gx || !x.requiresGrad) continue;
           const prev = acc.get(x);
           acc.set(x, prev ? prev.add(gx) : gx);
         }
-      } else if (t.keepsGrad) {
+        continue;
+      }
+      if (t.keepsGrad) {
         const store = gradStore(t);
         if (t.grad === store) kernelsFor(store.data).binary.add(store.data, [1], g.data, [1], store.data, [store.size]);
         else store.data.set(g.data);
@@ -142,8 +173,21 @@ export function backward(root: Tensor, seed: Tensor, fused?: ReadonlyMap<Tensor,
         t.grad = owned.has(g.data) ? g.clone() : g;
         owned.add(g.data);
       }
+      hooks.postAccumulateGrad?.(t);
     }
   });
+}
+
+/**
+ * Parameters whose whole gradient for this pass one op computes: read by exactly one op of the
+ * graph (so nothing reads them after that op's vjp) and holding no gradient to add to.
+ */
+function wholeGradients(order: readonly Tensor[]): Set<Tensor> {
+  const uses = new Map<Tensor, number>();
+  for (const t of order) for (const x of t.node?.inputs ?? []) if (x.keepsGrad && !x.node) uses.set(x, (uses.get(x) ?? 0) + 1);
+  const whole = new Set<Tensor>();
+  for (const [x, n] of uses) if (n === 1 && x.grad === null) whole.add(x);
+  return whole;
 }
 
 /** A parameter's gradient buffer, created on first use in persistent memory. */
@@ -156,15 +200,16 @@ function gradStore(t: Tensor): Tensor {
 }
 
 /** Sinks for the parameters among an op's inputs (each parameter gets at most one per op). */
-function sinksFor(inputs: readonly Tensor[], fusable: Map<Tensor, FusedSgd> | null): (GradSink | null)[] | null {
+function sinksFor(inputs: readonly Tensor[], whole: Set<Tensor> | null, hooks: BackwardHooks): (GradSink | null)[] | null {
   let sinks: (GradSink | null)[] | null = null;
   for (let j = 0; j < inputs.length; j++) {
     const x = inputs[j]!;
     if (!x.keepsGrad || !x.requiresGrad || x.node || inputs.indexOf(x) !== j) continue;
     sinks ??= inputs.map(() => null);
     const store = gradStore(x);
-    const sgd = fusable?.get(x);
-    sinks[j] = sgd ? { data: store.data, accumulate: x.grad === store, sgd } : { data: store.data, accumulate: x.grad === store };
+    sinks[j] = whole?.has(x)
+      ? { data: store.data, accumulate: x.grad === store, takeProduct: (product) => hooks.takeGradProduct!(x, product) }
+      : { data: store.data, accumulate: x.grad === store };
   }
   return sinks;
 }
