@@ -48,11 +48,11 @@ export interface GradSink {
   data: FloatArray;
   accumulate: boolean;
   /**
-   * Present when this op's contribution is the parameter's whole gradient and the pass has a
-   * takeGradProduct hook: an op that computes the gradient as one product offers it here first;
-   * true means taken (return TAKEN for that input), false means store it.
+   * An op that computes the gradient as one product offers it here first: true means a
+   * takeGradProduct hook took it (return TAKEN for that input), false means store it. Only when
+   * this op's contribution is the parameter's whole gradient (see BackwardHooks.takeGradProduct).
    */
-  takeProduct?: (product: GradProduct) => boolean;
+  takeProduct(product: GradProduct): boolean;
 }
 
 /** Returned by a vjp for an input whose gradient it wrote into that input's sink. */
@@ -92,18 +92,26 @@ export const isGradEnabled = (): boolean => gradEnabled;
 // (a plain field: WeakMap/Set lookups cost more than the tiny ops of batch-10 training).
 let pass = 0;
 
-/** Tensors reachable from `root`, inputs before the ops that use them. */
+/**
+ * Tensors reachable from `root`, inputs before the ops that use them; each one's `reads` counts
+ * the ops among them that read it (each op's inputs are walked once).
+ */
 function topoOrder(root: Tensor, id: number): Tensor[] {
   const order: Tensor[] = [];
   const stack: { t: Tensor; next: number }[] = [{ t: root, next: 0 }];
   root.visit = id;
+  root.reads = 0;
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     const inputs = top.t.node?.inputs ?? [];
     if (top.next < inputs.length) {
       const child = inputs[top.next++]!;
-      if (child.requiresGrad && child.visit !== id) {
+      if (!child.requiresGrad) continue;
+      if (child.visit === id) {
+        child.reads++;
+      } else {
         child.visit = id;
+        child.reads = 1;
         stack.push({ t: child, next: 0 });
       }
     } else {
@@ -122,11 +130,11 @@ function topoOrder(root: Tensor, id: number): Tensor[] {
 export function backward(root: Tensor, seed: Tensor, hooks: BackwardHooks = {}): void {
   const id = ++pass;
   const order = topoOrder(root, id);
-  const whole = hooks.takeGradProduct ? wholeGradients(order) : null;
   const acc = new Map<Tensor, Tensor>();
   acc.set(root, seed);
-  // Leaves whose gradient ops wrote straight into their buffers (kept only for postAccumulateGrad).
-  const sunk = hooks.postAccumulateGrad ? new Set<Tensor>() : null;
+  // Leaves whose gradient ops wrote straight into their buffers (kept only for postAccumulateGrad;
+  // a few parameters, so an array beats a Set).
+  const sunk: Tensor[] | null = hooks.postAccumulateGrad ? [] : null;
   // A gradient tensor may be shared between inputs (add passes g to both sides); leaves get their
   // own copy so in-place edits of one .grad (clipping, penalties) never leak into another.
   const owned = new Set<unknown>([seed.data]); // the caller's seed is theirs, never a .grad
@@ -136,7 +144,7 @@ export function backward(root: Tensor, seed: Tensor, hooks: BackwardHooks = {}):
       const g = acc.get(t);
       if (!g) {
         // Every op reading t has run (reverse topological order): its gradient is complete.
-        if (sunk?.has(t)) hooks.postAccumulateGrad!(t);
+        if (sunk?.includes(t)) hooks.postAccumulateGrad!(t);
         continue;
       }
       acc.delete(t);
@@ -145,14 +153,14 @@ export function backward(root: Tensor, seed: Tensor, hooks: BackwardHooks = {}):
       }
       if (t.node) {
         const inputs = t.node.inputs;
-        const sinks = sinksFor(inputs, whole, hooks);
+        const sinks = sinksFor(inputs, hooks);
         const grads = t.node.vjp(g, sinks);
         for (let j = 0; j < inputs.length; j++) {
           const x = inputs[j]!;
           const gx = grads[j];
           if (gx === SUNK) {
             x.grad = x.gradStore;
-            sunk?.add(x);
+            sunk?.push(x);
             continue;
           }
           if (gx === TAKEN || !gx || !x.requiresGrad) continue;
@@ -178,18 +186,6 @@ export function backward(root: Tensor, seed: Tensor, hooks: BackwardHooks = {}):
   });
 }
 
-/**
- * Parameters whose whole gradient for this pass one op computes: read by exactly one op of the
- * graph (so nothing reads them after that op's vjp) and holding no gradient to add to.
- */
-function wholeGradients(order: readonly Tensor[]): Set<Tensor> {
-  const uses = new Map<Tensor, number>();
-  for (const t of order) for (const x of t.node?.inputs ?? []) if (x.keepsGrad && !x.node) uses.set(x, (uses.get(x) ?? 0) + 1);
-  const whole = new Set<Tensor>();
-  for (const [x, n] of uses) if (n === 1 && x.grad === null) whole.add(x);
-  return whole;
-}
-
 /** A parameter's gradient buffer, created on first use in persistent memory. */
 function gradStore(t: Tensor): Tensor {
   if (!t.gradStore) {
@@ -199,17 +195,25 @@ function gradStore(t: Tensor): Tensor {
   return t.gradStore;
 }
 
+/** A parameter's sink; it offers products only when the op is the parameter's one reader and it has no gradient yet. */
+class ParameterSink implements GradSink {
+  constructor(readonly data: FloatArray, readonly accumulate: boolean, private readonly leaf: Tensor, private readonly hooks: BackwardHooks) {}
+
+  takeProduct(product: GradProduct): boolean {
+    const take = this.hooks.takeGradProduct;
+    return take !== undefined && this.leaf.reads === 1 && this.leaf.grad === null && take(this.leaf, product);
+  }
+}
+
 /** Sinks for the parameters among an op's inputs (each parameter gets at most one per op). */
-function sinksFor(inputs: readonly Tensor[], whole: Set<Tensor> | null, hooks: BackwardHooks): (GradSink | null)[] | null {
+function sinksFor(inputs: readonly Tensor[], hooks: BackwardHooks): (GradSink | null)[] | null {
   let sinks: (GradSink | null)[] | null = null;
   for (let j = 0; j < inputs.length; j++) {
     const x = inputs[j]!;
     if (!x.keepsGrad || !x.requiresGrad || x.node || inputs.indexOf(x) !== j) continue;
     sinks ??= inputs.map(() => null);
     const store = gradStore(x);
-    sinks[j] = whole?.has(x)
-      ? { data: store.data, accumulate: x.grad === store, takeProduct: (product) => hooks.takeGradProduct!(x, product) }
-      : { data: store.data, accumulate: x.grad === store };
+    sinks[j] = new ParameterSink(store.data, x.grad === store, x, hooks);
   }
   return sinks;
 }

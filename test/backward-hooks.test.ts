@@ -45,7 +45,7 @@ describe("postAccumulateGrad", () => {
       });
     const loss = sum(logged("v", logged("u", a, w), w));
     const seen = new Map<Tensor, number[]>();
-    backward(loss, seed(loss), {
+    loss.backward(undefined, {
       postAccumulateGrad(leaf) {
         log.push(`hook ${leaf === a ? "a" : "w"}`);
         seen.set(leaf, Array.from(leaf.grad!.data));

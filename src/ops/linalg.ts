@@ -70,7 +70,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     const wSink = sinks?.[1];
     const bSink = sinks?.[2];
     const dx = x.requiresGrad ? gemm(g, weight) : null; // dx = g·W, before a hook taking dW may change W
-    if (wSink?.takeProduct?.({ a: g.data, b: x.data, m: outF, k: n, n: inF, transA: true })) {
+    if (wSink?.takeProduct({ a: g.data, b: x.data, m: outF, k: n, n: inF, transA: true })) {
       dW = TAKEN; // dW = gᵀ·x went whole to a backward hook (e.g. an optimizer stepping W in backward)
     } else if (wSink) {
       // dW = gᵀ·x written (or added) straight into the weight's gradient buffer.
