@@ -6,8 +6,11 @@
  * optimizer can take it (plain SGD), the update happens inside the product's kernel and the
  * gradient is never stored: one pass over the weights less.
  *
- * The arithmetic is update()'s, so the weights are bit-identical to backward-then-step(). Only
- * valid when nothing edits the gradients in between (clipping, penalties added to `.grad`).
+ * The arithmetic is update()'s, so weights and optimizer state are bit-identical to
+ * backward-then-step(). Only valid when nothing edits the gradients in between (clipping,
+ * penalties added to `.grad`). Call optimizer.step() after backward as usual: it counts the step,
+ * and the parameters stepped here have no gradient left for it.
+ *   opt.zeroGrad(); loss.backward(undefined, hooks); opt.step();   // hooks = stepInBackward(opt), made once
  */
 import type { BackwardHooks } from "../autograd.js";
 import type { Tensor } from "../tensor.js";
