@@ -110,8 +110,7 @@ export class Tensor {
 
   /**
    * Computes gradients of this (scalar, unless `grad` is given) tensor into every leaf's `.grad`;
-   * `hooks` see each leaf's gradient once it is complete (autograd's BackwardHooks), e.g.
-   * `loss.backward(undefined, optim.stepInBackward(optimizer))`.
+   * `hooks` see each leaf's gradient once it is complete (autograd's BackwardHooks).
    */
   backward(grad?: Tensor, hooks?: BackwardHooks): void {
     if (!this.requiresGrad) {
