@@ -2,7 +2,7 @@
  * The Tensor: contiguous row-major float data with a shape, an optional gradient and the node that
  * made it. float32 for work, float64 for gradient checks. Methods delegate to `ops/`.
  */
-import { backward as runBackward, isGradEnabled, type GradNode, type Vjp } from "./autograd.js";
+import { backward as runBackward, isGradEnabled, type BackwardHooks, type GradNode, type Vjp } from "./autograd.js";
 import type { FloatArray } from "./kernels/types.js";
 import { ShapeError } from "./errors.js";
 import { fmt, sizeOf, type Shape } from "./shape.js";
@@ -46,6 +46,8 @@ export class Tensor {
   squashedFrom: { op: "sigmoid" | "softmax"; x: Tensor } | null = null;
   /** Scratch for the backward pass (autograd.ts): the id of the last pass that visited this tensor. */
   visit = 0;
+  /** Scratch for the backward pass: how many ops of that pass read this tensor. */
+  reads = 0;
   /**
    * Parameters keep one gradient buffer for life (`gradStore`, in persistent memory): backward
    * writes into it (ops may even write straight into it, see autograd's sinks) and `.grad` points
@@ -106,15 +108,18 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** Computes gradients of this (scalar, unless `grad` is given) tensor into every leaf's `.grad`. */
-  backward(grad?: Tensor): void {
+  /**
+   * Computes gradients of this (scalar, unless `grad` is given) tensor into every leaf's `.grad`;
+   * `hooks` see each leaf's gradient once it is complete (autograd's BackwardHooks).
+   */
+  backward(grad?: Tensor, hooks?: BackwardHooks): void {
     if (!this.requiresGrad) {
       throw new Error("backward(): this tensor does not require grad (no parameter or input with requiresGrad led to it)");
     }
     if (!grad && this.size !== 1) {
       throw new ShapeError(`backward(): tensor has shape ${fmt(this.shape)}; pass a gradient for non-scalar outputs`);
     }
-    runBackward(this, grad ?? Tensor.full(this.shape, 1, { dtype: this.dtype }));
+    runBackward(this, grad ?? Tensor.full(this.shape, 1, { dtype: this.dtype }), hooks);
   }
 
   /** Same data, cut from the graph. */

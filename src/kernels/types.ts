@@ -85,7 +85,8 @@ export interface Kernels {
   /**
    * An SGD step on w [m,n] whose gradient is op(A)·B (as in gemm, transB = false), without
    * materialising the gradient: w −= lr·(op(A)·B + wd·w), each element exactly as sgdStep
-   * would compute it from the product. (The fused weight update of a Linear layer: dW = gᵀ·x.)
+   * would compute it from the product. (Plain SGD stepping a Linear weight in backward takes its
+   * gradient gᵀ·x this way, see optim/in-backward.ts.)
    */
   gemmSgdUpdate(a: FloatArray, b: FloatArray, w: FloatArray, m: number, k: number, n: number, transA: boolean, lr: number, wd: number): void;
 

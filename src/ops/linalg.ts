@@ -1,6 +1,6 @@
 /** Matrix products. Backprop's transposed products read operands in place — no transpose copies. */
 import { allocate, fromOp, Tensor } from "../tensor.js";
-import { APPLIED, SUNK } from "../autograd.js";
+import { SUNK, TAKEN } from "../autograd.js";
 import { kernelsFor } from "../kernels/index.js";
 import { fmt } from "../shape.js";
 import { ShapeError } from "../errors.js";
@@ -65,15 +65,13 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return fromOp("linear", y, [n, outF], inputs, (g, sinks) => {
     const k = kernelsFor(g.data);
-    let dW: Tensor | null | typeof SUNK | typeof APPLIED = null;
+    let dW: Tensor | null | typeof SUNK | typeof TAKEN = null;
     let db: Tensor | null | typeof SUNK = null;
     const wSink = sinks?.[1];
     const bSink = sinks?.[2];
-    const dx = x.requiresGrad ? gemm(g, weight) : null; // dx = g·W, before any in-place update of W
-    if (wSink?.sgd) {
-      // The trainer fused SGD into backward: W −= lr·(gᵀ·x + wd·W), the gradient never stored.
-      k.gemmSgdUpdate(g.data, x.data, weight.data, outF, n, inF, true, wSink.sgd.lr, wSink.sgd.weightDecay);
-      dW = APPLIED;
+    const dx = x.requiresGrad ? gemm(g, weight) : null; // dx = g·W, before a hook taking dW may change W
+    if (wSink?.takeProduct({ a: g.data, b: x.data, m: outF, k: n, n: inF, transA: true })) {
+      dW = TAKEN; // dW = gᵀ·x went whole to a backward hook (e.g. an optimizer stepping W in backward)
     } else if (wSink) {
       // dW = gᵀ·x written (or added) straight into the weight's gradient buffer.
       k.gemm(g.data, x.data, wSink.data, outF, n, inF, true, false, wSink.accumulate);

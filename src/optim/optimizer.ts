@@ -3,6 +3,7 @@
  * records of typed arrays, and the update itself delegated to a fused kernel per parameter.
  */
 import type { Tensor } from "../tensor.js";
+import type { GradProduct } from "../autograd.js";
 import type { FloatArray } from "../kernels/types.js";
 import { persistentFloat32 } from "../memory.js";
 import { array, boolean, FieldError, integer, mustBe, number, record } from "../io/fields.js";
@@ -86,17 +87,52 @@ export abstract class Optimizer<H extends { lr: number }> {
     for (const g of this.groups) for (const p of g.params) p.grad = null;
   }
 
+  /**
+   * Whether update() can take a gradient given as a product (see updateFromProduct) under
+   * hyper-parameters `h`. None can unless it says so.
+   */
+  protected takesProducts(_h: H): boolean {
+    return false;
+  }
+
+  /** update(), from a gradient op(A)·B that is never stored (called only when takesProducts(h)). */
+  protected updateFromProduct(_p: FloatArray, _g: GradProduct, _state: ParamState, _h: H): void {
+    throw new Error(`${this.constructor.name} cannot update from a product`);
+  }
+
   /** Applies one update to every parameter that has a gradient. */
   step(): void {
     this.stepCount++;
     this.groups.forEach((group, gi) => {
       group.params.forEach((p, pi) => {
-        if (!p.grad) return;
-        const st = this.state[gi]![pi]!;
-        st.step++;
-        this.update(p.data, p.grad.data, st, group.hyper);
+        if (p.grad) this.stepParameter(gi, pi);
       });
     });
+  }
+
+  /**
+   * Updates parameter `index` of group `group` from its `.grad`, as step() does for each (for
+   * stepping parameters one at a time during backward, see optim/in-backward.ts).
+   */
+  stepParameter(group: number, index: number): void {
+    const g = this.groups[group]!;
+    const p = g.params[index]!;
+    const st = this.state[group]![index]!;
+    st.step++;
+    this.update(p.data, p.grad!.data, st, g.hyper);
+  }
+
+  /**
+   * stepParameter, with the gradient given as a product op(A)·B that is never stored; returns
+   * false, changing nothing, when this optimizer cannot take it (then store it and call stepParameter).
+   */
+  stepParameterFromProduct(group: number, index: number, product: GradProduct): boolean {
+    const g = this.groups[group]!;
+    if (!this.takesProducts(g.hyper)) return false;
+    const st = this.state[group]![index]!;
+    st.step++;
+    this.updateFromProduct(g.params[index]!.data, product, st, g.hyper);
+    return true;
   }
 
   /** A zero buffer of the parameter's size, created on first use. */

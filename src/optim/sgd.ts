@@ -1,5 +1,6 @@
 import { hyper, Optimizer, type HyperCheck, type ParamGroup, type ParamState } from "./optimizer.js";
 import type { Tensor } from "../tensor.js";
+import type { GradProduct } from "../autograd.js";
 import type { FloatArray } from "../kernels/types.js";
 import { kernelsFor } from "../kernels/index.js";
 
@@ -44,5 +45,15 @@ export class SGD extends Optimizer<SgdOptions> {
   protected update(p: FloatArray, g: FloatArray, st: ParamState, h: SgdOptions): void {
     const buf = h.momentum !== 0 ? this.buffer(st, "momentum", p) : null;
     kernelsFor(p).sgdStep(p, g, buf, h, st.step === 1);
+  }
+
+  /** Plain SGD keeps no state, so a gradient given as a product can update w as it is computed. */
+  protected override takesProducts(h: SgdOptions): boolean {
+    return h.momentum === 0;
+  }
+
+  /** w −= lr·(op(A)·B + wd·w), in the product's kernel: each element exactly as update() computes it. */
+  protected override updateFromProduct(p: FloatArray, g: GradProduct, _st: ParamState, h: SgdOptions): void {
+    kernelsFor(p).gemmSgdUpdate(g.a, g.b, p, g.m, g.k, g.n, g.transA, h.lr, h.weightDecay);
   }
 }

@@ -7,8 +7,8 @@
  */
 import type { Module } from "../nn/module.js";
 import { Tensor } from "../tensor.js";
-import { backward, type FusedSgd } from "../autograd.js";
-import { SGD } from "../optim/sgd.js";
+import { backward, type BackwardHooks } from "../autograd.js";
+import { stepInBackward } from "../optim/in-backward.js";
 import type { LossFn } from "../nn/losses.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { kernelsFor } from "../kernels/index.js";
@@ -48,10 +48,11 @@ export interface TrainerOptions {
   /** Clamp every gradient element to ±clipValue. */
   clipValue?: number;
   /**
-   * With plain SGD (no momentum, no clipping, no L1), let layers apply the weight update during
-   * backward instead of storing the gradient and updating in a second pass — the same arithmetic,
-   * one pass less over the weights. Those weights then have no `.grad` after a step; set false
-   * to keep every gradient (e.g. to inspect it). Default true.
+   * When nothing edits gradients between backward and the update (no clipping, no L1, no L2
+   * outside the optimizer), step each parameter during backward as soon as its gradient is
+   * complete (optim/in-backward.ts) — the same arithmetic; with plain SGD a Linear weight is
+   * updated inside its gradient's product, one pass less over the weights. Parameters then have
+   * no `.grad` after a step; set false to keep every gradient (e.g. to inspect it). Default true.
    */
   fuseUpdates?: boolean;
 }
@@ -158,27 +159,11 @@ function restore(snap: Snapshot): void {
 const now = () => performance.now();
 
 export class Trainer {
-  /** Parameters whose SGD update may run inside backward, with their live hyper-parameters. */
-  private readonly fused: Map<Tensor, FusedSgd> | null;
+  /** Hooks that step the optimizer inside backward (see TrainerOptions.fuseUpdates), if allowed. */
+  private readonly backwardHooks: BackwardHooks | undefined;
 
   constructor(readonly model: Module, readonly opts: TrainerOptions) {
-    this.fused = fusableSgd(opts) ? new Map() : null;
-  }
-
-  /** Refreshes the fused-update table from the optimizer's groups (rates change with schedules). */
-  private fusedTable(): Map<Tensor, FusedSgd> | undefined {
-    if (!this.fused) return undefined;
-    for (const g of this.opts.optimizer.groups) {
-      const h = g.hyper as unknown as { lr: number; weightDecay: number };
-      for (const p of g.params) {
-        const e = this.fused.get(p);
-        if (e) {
-          e.lr = h.lr;
-          e.weightDecay = h.weightDecay;
-        } else this.fused.set(p, { lr: h.lr, weightDecay: h.weightDecay });
-      }
-    }
-    return this.fused;
+    this.backwardHooks = canStepInBackward(opts) ? stepInBackward(opts.optimizer) : undefined;
   }
 
   get lr(): number {
@@ -202,7 +187,7 @@ export class Trainer {
     const result: StepResult = { loss: value, correct: labels ? countCorrect(out.data, labels, cols) : 0, size: out.shape[0] ?? 0 };
     if (!Number.isFinite(value)) return result;
     optimizer.zeroGrad();
-    backward(loss, Tensor.full([], 1, { dtype: loss.dtype }), this.fusedTable());
+    backward(loss, Tensor.full([], 1, { dtype: loss.dtype }), this.backwardHooks);
     const l2 = reg?.l2InOptimizer ? 0 : (reg?.l2 ?? 0);
     if (reg && (reg.l1 || l2)) {
       for (const p of reg.params) if (p.grad) kernelsFor(p.data).penaltyGrad(p.data, p.grad.data, reg.l1 ?? 0, l2);
@@ -435,11 +420,9 @@ const showScore = (log: EpochLog, score: number) => (log.valMetrics ? `MSE ${(-s
 
 const regressionLog = (m: RegressionScores) => ({ mse: m.mse, rmse: m.rmse, mae: m.mae, r2: m.r2 });
 
-/** Whether a trainer's optimizer step can be fused into backward (see TrainerOptions.fuseUpdates). */
-function fusableSgd(o: TrainerOptions): boolean {
-  if (o.fuseUpdates === false || !(o.optimizer instanceof SGD)) return false;
-  if (o.clipNorm !== undefined || o.clipValue !== undefined) return false;
+/** Whether the optimizer may step inside backward: nothing edits gradients in between (see TrainerOptions.fuseUpdates). */
+function canStepInBackward(o: TrainerOptions): boolean {
+  if (o.fuseUpdates === false || o.clipNorm !== undefined || o.clipValue !== undefined) return false;
   const reg = o.regularization;
-  if (reg && (reg.l1 || (reg.l2 && !reg.l2InOptimizer))) return false;
-  return o.optimizer.groups.every((g) => (g.hyper as unknown as { momentum: number }).momentum === 0);
+  return !(reg && (reg.l1 || (reg.l2 && !reg.l2InOptimizer)));
 }
