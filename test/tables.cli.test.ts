@@ -115,6 +115,13 @@ describe("a CSV file of your own", () => {
     expect(wrong.err).toMatch(/price/);
     expect(wrong.err).toMatch(/a, b, c, y|"a", "b", "c", "y"/);
     expect(wrong.err).not.toMatch(noStack);
+    // --layers replaces the house-price network's --arch, and must take the table's 4 encoded features.
+    const layers = descent("train", "--data", "t.csv", "--target", "y", "--layers", "784,5,1", "--epochs", "1", "--no-save");
+    expect(layers.code).toBe(2);
+    expect(layers.err).toMatch(/the first layer takes 784 inputs, but the data has 4 features per example \(use --layers 4,…\)/);
+    const noTest = descent("train", "--data", "t.csv", "--target", "y", "--split", "1,0,0", "--epochs", "1", "--no-save");
+    expect(noTest.code).toBe(2);
+    expect(noTest.err).toMatch(/--split 1,0,0: a run is scored on its test rows/);
     writeFileSync(join(dir, "ragged.csv"), "a,b,y\n1,2,3\n4,5\n");
     const ragged = descent("train", "--data", "ragged.csv", "--target", "y", "--epochs", "1", "--no-save");
     expect(ragged.code).toBe(1);

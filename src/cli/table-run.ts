@@ -72,6 +72,9 @@ export async function trainTableRun(
 ): Promise<number> {
   const { table, label, drop } = await loadTable(dataPath);
   if (config.folds) return crossValidate(config, table, label, drop, ctx);
+  if ((config.split ?? DEFAULT_SPLIT)[2] === 0) {
+    throw new UsageError(`--split ${(config.split ?? DEFAULT_SPLIT).join(",")}: a run is scored on its test rows — give the test part a fraction > 0 (e.g. 0.8,0.1,0.1), or use --folds k`);
+  }
   const split = splitIndices(table.rows.length, config.split ?? DEFAULT_SPLIT, new Rng(config.seed).fork("split"));
   const { prep, all } = encode(table, config, drop, split.train);
   const data = { train: all.select(split.train), validation: all.select(split.val), test: all.select(split.test) };

@@ -90,6 +90,8 @@ export function configFromFlags(opts: Record<string, unknown>): TrainConfig {
   // A table run (--target) without a preset starts from the house-price network, an MNIST run from the book's chapter 1.
   const base = typeof opts.preset === "string" ? presetConfig(opts.preset) : opts.target !== undefined ? presetConfig("house-prices") : { ...DEFAULT_CONFIG };
   const config: TrainConfig = { ...base };
+  // --layers describes the whole network: given without --arch, it replaces a preset's --arch.
+  if (opts.layers !== undefined && opts.arch === undefined) delete config.arch;
   for (const [flag, key] of CONFIG_FLAGS) {
     const v = opts[camel(flag)];
     if (v !== undefined) (config as unknown as Record<string, unknown>)[key] = v;
