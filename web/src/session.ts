@@ -26,7 +26,6 @@ export interface DataSplit {
   validation: TensorDataset;
   test: TensorDataset;
 }
-export type MnistSplit = DataSplit;
 
 /** Mean cost and accuracy over the mini-batches of one training chunk. */
 export interface TrainPoint {

@@ -50,8 +50,9 @@ export class Curves {
         axes: [{ label: "step" }, { label: yLabel }],
         series: [
           { label: "step" },
-          { label: "train", stroke: "#3b6fd8", width: 1.2, spanGaps: true },
-          { label: "validation", stroke: "#e07b00", width: 2, spanGaps: true, points: { show: true, size: 5 } },
+          { label: "train", stroke: "#5b8ff0", width: spec.log ? 1.6 : 1.2, spanGaps: true },
+          // Digits are evaluated about once a second (dots mark them); house prices after every epoch (a line).
+          { label: "validation", stroke: "#e07b00", width: spec.log ? 1.6 : 2, spanGaps: true, points: { show: !spec.log, size: 5 } },
         ],
         legend: { live: false },
       }, [[], [], []], el);
