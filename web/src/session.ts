@@ -1,8 +1,9 @@
 /**
  * What the explorer's worker does, without the worker: one model, trained a mini-batch at a time
- * on MNIST by the same Trainer as the CLI, and read out for the views (activations for a digit,
- * first-layer weights, the last step's largest gradients, confusion and mistakes on the test set).
- * Plain core code — test/web-session.test.ts runs it in Node.
+ * by the same Trainer as the CLI — on MNIST, or on the house-price table (web/src/houses.ts) — and
+ * read out for the views (activations for a digit, first-layer weights, the last step's largest
+ * gradients, confusion and mistakes on the test set; for house prices, MAE/RMSE/R² and the test
+ * rows' predictions). Plain core code — test/web-session.test.ts runs it in Node.
  */
 import { noGrad } from "../../src/autograd.js";
 import { intoScope, scope } from "../../src/memory.js";
@@ -15,11 +16,12 @@ import { Dropout } from "../../src/nn/layers/dropout.js";
 import { layerDefinition } from "../../src/nn/registry.js";
 import type { TensorDataset } from "../../src/data/dataset.js";
 import { buildExperiment, lossFor, type Experiment, type TrainConfig } from "../../src/train/config.js";
-import { argmaxRows } from "../../src/train/metrics.js";
-import { defaultEvalBatch } from "../../src/train/evaluate.js";
+import { argmaxRows, type RegressionScores } from "../../src/train/metrics.js";
+import { defaultEvalBatch, evaluate } from "../../src/train/evaluate.js";
 import { decodeModel } from "../../src/io/model-file.js";
 
-export interface MnistSplit {
+/** The data a session trains on: MNIST's digits, or the house-price table's rows. */
+export interface DataSplit {
   train: TensorDataset;
   validation: TensorDataset;
   test: TensorDataset;
@@ -30,8 +32,22 @@ export interface TrainPoint {
   step: number;
   epoch: number;
   loss: number;
+  /** NaN for a regression (there is nothing to be right or wrong about). */
   accuracy: number;
   examples: number;
+}
+
+/** A regression model scored on its three parts of the table, and its test predictions for the scatter. */
+export interface RegressionReport {
+  step: number;
+  /** Mean cost (MSE) over the validation rows, for the cost curve. */
+  valLoss: number;
+  train: RegressionScores;
+  validation: RegressionScores;
+  test: RegressionScores;
+  /** The test rows' predictions and true values (first target), in the target's units. */
+  predicted: Float32Array;
+  actual: Float32Array;
 }
 
 export interface EvalReport {
@@ -90,8 +106,8 @@ export class Session {
   origin: string;
   private exp: Experiment | null = null;
   private config: TrainConfig | null = null;
-  /** MNIST as the session trains and evaluates on it (null until the files arrive). */
-  data: MnistSplit | null = null;
+  /** The data the session trains and evaluates on (null until the files arrive). */
+  data: DataSplit | null = null;
   private epochBatches: Generator<Int32Array> | null = null;
   private batchInEpoch = 0;
   steps = 0;
@@ -109,12 +125,22 @@ export class Session {
     return new Session(model, `${name}${typeof acc === "number" ? ` (test accuracy ${(acc * 100).toFixed(2)} %)` : ""}`);
   }
 
-  setData(data: MnistSplit): void {
+  setData(data: DataSplit): void {
     this.data = data;
   }
 
   get hasData(): boolean {
     return this.data !== null;
+  }
+
+  /** What the data asks of the model: class labels (digits) or values (house prices). */
+  get task(): "classification" | "regression" {
+    return this.data?.train.task ?? "classification";
+  }
+
+  /** Mini-batches per pass over the training data (0 before reset). */
+  get stepsPerEpoch(): number {
+    return this.exp?.loader.length ?? 0;
   }
 
   /** Whether the current model is the one `config` describes (trained from it, not loaded). */
@@ -124,7 +150,7 @@ export class Session {
 
   /** A fresh network for `config`, initialised from its seed: step 0 of the experiment. */
   reset(config: TrainConfig): void {
-    if (!this.data) throw new Error("the MNIST files are still loading");
+    if (!this.data) throw new Error("the data is still loading");
     this.exp = buildExperiment(config, this.data, { fuseUpdates: false });
     this.config = config;
     this.model = this.exp.model;
@@ -165,7 +191,8 @@ export class Session {
       correct += r.correct;
       seen += r.size;
     }
-    return { step: this.steps, epoch: this.epoch + this.batchInEpoch / exp.loader.length, loss: lossSum / seen, accuracy: correct / seen, examples: seen };
+    const accuracy = this.task === "regression" ? NaN : correct / seen;
+    return { step: this.steps, epoch: this.epoch + this.batchInEpoch / exp.loader.length, loss: lossSum / seen, accuracy, examples: seen };
   }
 
   /**
@@ -203,6 +230,7 @@ export class Session {
   /** Cost, accuracy, confusion and mistakes on the validation and test sets. */
   evaluate(maxMistakes = 48): EvalReport {
     if (!this.data) throw new Error("the MNIST files are still loading");
+    if (this.task === "regression") throw new Error("a regression is scored by evaluateRegression()");
     const loss = this.config ? lossFor(this.config.cost, this.config.output) : null;
     const val = this.pass(this.data.validation, loss, 0);
     const test = this.pass(this.data.test, loss, maxMistakes);
@@ -210,6 +238,35 @@ export class Session {
       step: this.steps, valLoss: val.loss, valAccuracy: val.accuracy, testLoss: test.loss, testAccuracy: test.accuracy,
       confusion: test.confusion, mistakes: test.mistakes,
     };
+  }
+
+  /**
+   * A regression model on the training, validation and test rows (the core's evaluate(), in eval
+   * mode), and its predictions for the test rows.
+   */
+  evaluateRegression(): RegressionReport {
+    if (!this.data) throw new Error("the table is still loading");
+    const model = this.net();
+    const loss = this.config ? lossFor(this.config.cost, this.config.output) : undefined;
+    const score = (ds: TensorDataset) => evaluate(model, ds, loss ? { loss } : {});
+    const [train, validation, test] = [score(this.data.train), score(this.data.validation), score(this.data.test)];
+    const ds = this.data.test;
+    const k = ds.targetWidth;
+    const wasTraining = model.training;
+    model.eval();
+    let out: Float32Array;
+    try {
+      out = noGrad(() => scope(() => Float32Array.from(model.forward(intoScope(new Tensor(ds.features, [ds.length, ds.featureSize]))).data)));
+    } finally {
+      model.train(wasTraining);
+    }
+    const predicted = new Float32Array(ds.length);
+    const actual = new Float32Array(ds.length);
+    for (let i = 0; i < ds.length; i++) {
+      predicted[i] = out[i * k]!;
+      actual[i] = ds.targets[i * k]!;
+    }
+    return { step: this.steps, valLoss: validation.loss, train: train.regression!, validation: validation.regression!, test: test.regression!, predicted, actual };
   }
 
   private pass(ds: TensorDataset, loss: ReturnType<typeof lossFor> | null, maxMistakes: number) {

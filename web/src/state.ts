@@ -2,9 +2,16 @@
  * The explorer's settings: a TrainConfig subset that lives in the page's URL, so an experiment is a
  * link — the same link trains the same network bit for bit (everything random forks from `seed`).
  * Pure functions (no DOM): parse a query string, write one, turn settings into a TrainConfig.
+ * Two tasks: MNIST digits (the default, so links from before tasks existed keep working) and the
+ * bundled house prices (a regression on a table; `task=houses` in the URL).
  */
 import { ACTIVATION_NAMES, DEFAULT_CONFIG, OUTPUT_NAMES, type TrainConfig } from "../../src/train/defaults.js";
 import { PRESETS } from "../../src/train/presets.js";
+
+/** What the explorer trains: MNIST digits (classification) or the bundled house prices (regression). */
+export const TASKS = ["digits", "houses"] as const;
+export type Task = (typeof TASKS)[number];
+export const TASK_LABELS: Readonly<Record<Task, string>> = { digits: "MNIST digits", houses: "House prices" };
 
 /** Hidden activations and outputs the form offers: the core's activation table (nn/activation-table.ts). */
 export const ACTIVATION_CHOICES = ACTIVATION_NAMES;
@@ -15,7 +22,14 @@ export const COST_CHOICES = ["quadratic", "cross-entropy", "log-likelihood", "ms
 /** Full-batch "gd" is left out: one step would be a whole epoch, which freezes nothing but shows nothing either. */
 export const OPTIMIZER_CHOICES = ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"] as const;
 
+/** Costs and outputs that make sense for numeric targets (the core refuses the others for a regression). */
+const REGRESSION_COSTS: readonly string[] = ["mse", "quadratic"];
+export const costChoices = (task: Task): readonly string[] => (task === "houses" ? COST_CHOICES.filter((c) => REGRESSION_COSTS.includes(c)) : COST_CHOICES);
+export const outputChoices = (task: Task): readonly string[] => (task === "houses" ? OUTPUT_CHOICES.filter((o) => o !== "softmax") : OUTPUT_CHOICES);
+
 export interface Settings {
+  /** Digits or house prices; the presets offered and the data trained on follow it. */
+  task: Task;
   /** The preset these settings started from; "custom" once any field differs from it. */
   preset: string;
   /** "784,16,16,10" for a fully connected net, or a one-line architecture ("conv20x5,relu,…"). */
@@ -34,19 +48,25 @@ export interface Settings {
   seed: number;
 }
 
-/** Presets the browser can train: no expanded data (5× MNIST in memory) and no ensembles. */
-export function explorerPresets(): string[] {
+/** The task a preset trains: one that names a table target is the house-price regression. */
+export const presetTask = (name: string): Task => (PRESETS[name]?.config.target ? "houses" : "digits");
+
+/** Presets the browser can train (of one task, if given): no expanded data (5× MNIST in memory) and no ensembles. */
+export function explorerPresets(task?: Task): string[] {
   return Object.keys(PRESETS).filter((name) => {
     const c = PRESETS[name]!.config;
-    return !c.expand && !c.ensemble && c.optimizer !== "gd";
+    return !c.expand && !c.ensemble && c.optimizer !== "gd" && (task === undefined || presetTask(name) === task);
   });
 }
 
 export const DEFAULT_PRESET = "3b1b";
+/** The preset each task starts from (and that "custom" settings are written against). */
+export const TASK_PRESETS: Readonly<Record<Task, string>> = { digits: DEFAULT_PRESET, houses: "house-prices" };
 
 export function settingsFromPreset(name: string): Settings {
   const c: TrainConfig = { ...DEFAULT_CONFIG, ...PRESETS[name]?.config };
   return {
+    task: presetTask(name),
     preset: PRESETS[name] ? name : "custom",
     net: c.arch ?? c.layers.join(","),
     activation: c.activation,
@@ -65,14 +85,14 @@ export function settingsFromPreset(name: string): Settings {
 }
 
 /** The URL parameter each setting is stored under (short, readable links). */
-const KEYS: Record<Exclude<keyof Settings, "preset">, string> = {
+const KEYS: Record<Exclude<keyof Settings, "preset" | "task">, string> = {
   net: "net", activation: "act", output: "out", cost: "cost", init: "init", optimizer: "opt",
   lr: "lr", momentum: "mom", batchSize: "batch", l1: "l1", l2: "l2", dropout: "drop", seed: "seed",
 };
 
-const CHOICES: Partial<Record<keyof Settings, readonly string[]>> = {
-  activation: ACTIVATION_CHOICES, output: OUTPUT_CHOICES, cost: COST_CHOICES, init: INIT_CHOICES, optimizer: OPTIMIZER_CHOICES,
-};
+const choices = (task: Task): Partial<Record<keyof Settings, readonly string[]>> => ({
+  activation: ACTIVATION_CHOICES, output: outputChoices(task), cost: costChoices(task), init: INIT_CHOICES, optimizer: OPTIMIZER_CHOICES,
+});
 
 const NUMBER_RULES: Partial<Record<keyof Settings, { min: number; max: number; integer?: boolean }>> = {
   lr: { min: 0, max: 100 },
@@ -93,22 +113,35 @@ export interface ParsedSettings {
   warnings: string[];
 }
 
-/** Settings from a query string ("?preset=3b1b&lr=1"): the preset first, then each field over it. */
+/**
+ * Settings from a query string ("?preset=3b1b&lr=1"): the task, its preset, then each field over
+ * it. Without `task`, a known preset names its task; with neither, digits.
+ */
 export function parseSettings(query: string): ParsedSettings {
   const params = new URLSearchParams(query);
   const warnings: string[] = [];
-  let presetName = params.get("preset") ?? DEFAULT_PRESET;
-  if (presetName !== "custom" && !explorerPresets().includes(presetName)) {
-    warnings.push(`unknown preset "${presetName}" — using ${DEFAULT_PRESET}`);
-    presetName = DEFAULT_PRESET;
+  const rawTask = params.get("task");
+  const rawPreset = params.get("preset");
+  let task: Task = rawPreset !== null && explorerPresets().includes(rawPreset) ? presetTask(rawPreset) : "digits";
+  if (rawTask !== null) {
+    if ((TASKS as readonly string[]).includes(rawTask)) task = rawTask as Task;
+    else warnings.push(`task=${rawTask} is not one of ${TASKS.join(", ")} — using ${task}`);
   }
-  const settings = settingsFromPreset(presetName === "custom" ? DEFAULT_PRESET : presetName);
+  let presetName = rawPreset ?? TASK_PRESETS[task];
+  if (presetName !== "custom" && !explorerPresets(task).includes(presetName)) {
+    const why = explorerPresets().includes(presetName) ? `preset "${presetName}" trains ${TASK_LABELS[presetTask(presetName)]}, not ${TASK_LABELS[task]}` : `unknown preset "${presetName}"`;
+    warnings.push(`${why} — using ${TASK_PRESETS[task]}`);
+    presetName = TASK_PRESETS[task];
+  }
+  const base = TASK_PRESETS[task];
+  const settings = settingsFromPreset(presetName === "custom" ? base : presetName);
   settings.preset = presetName;
   const fields = settings as unknown as Record<string, string | number>;
+  const taskChoices = choices(task);
   for (const [field, key] of Object.entries(KEYS) as [keyof Settings, string][]) {
     const raw = params.get(key);
     if (raw === null) continue;
-    const choices = CHOICES[field];
+    const choices = taskChoices[field];
     const rule = NUMBER_RULES[field];
     if (choices) {
       if (choices.includes(raw)) fields[field] = raw;
@@ -126,10 +159,11 @@ export function parseSettings(query: string): ParsedSettings {
   return { settings, warnings };
 }
 
-/** The query string for these settings: the preset, then only the fields that differ from it. */
+/** The query string for these settings: the task (unless digits), the preset, then only the fields that differ from it. */
 export function settingsToQuery(s: Settings): string {
   const params = new URLSearchParams();
-  const base = settingsFromPreset(s.preset === "custom" ? DEFAULT_PRESET : s.preset);
+  const base = settingsFromPreset(s.preset === "custom" ? TASK_PRESETS[s.task] : s.preset);
+  if (s.task !== "digits") params.set("task", s.task);
   params.set("preset", s.preset);
   for (const [field, key] of Object.entries(KEYS) as [keyof Settings, string][]) {
     if (s.preset === "custom" || s[field] !== base[field]) params.set(key, String(s[field]));
@@ -138,12 +172,15 @@ export function settingsToQuery(s: Settings): string {
 }
 
 export function sameSettings(a: Settings, b: Settings): boolean {
-  return (Object.keys(KEYS) as (keyof Settings)[]).every((k) => a[k] === b[k]);
+  return a.task === b.task && (Object.keys(KEYS) as (keyof Settings)[]).every((k) => a[k] === b[k]);
 }
 
-/** The TrainConfig these settings describe (validated by the worker, which builds the run). */
+/**
+ * The TrainConfig these settings describe (validated by the worker, which builds the run). House
+ * prices keep their preset's table set-up (target, epochs: Play stops after that many).
+ */
 export function toTrainConfig(s: Settings): TrainConfig {
-  const base: TrainConfig = { ...DEFAULT_CONFIG, ...(PRESETS[s.preset]?.config ?? PRESETS[DEFAULT_PRESET]!.config) };
+  const base: TrainConfig = { ...DEFAULT_CONFIG, ...(PRESETS[s.preset]?.config ?? PRESETS[TASK_PRESETS[s.task]]!.config) };
   const isLayerList = /^\d+(,\d+)+$/.test(s.net);
   const { arch: _presetArch, ...rest } = base;
   return {
@@ -152,7 +189,7 @@ export function toTrainConfig(s: Settings): TrainConfig {
     activation: s.activation, output: s.output, cost: s.cost, init: s.init, optimizer: s.optimizer,
     lr: s.lr, momentum: s.momentum, batchSize: s.batchSize, l1: s.l1, l2: s.l2, dropout: s.dropout, seed: s.seed,
     // The explorer trains until paused; a schedule's horizon needs an epoch count, so rates stay constant.
-    schedule: "constant", earlyStopping: 0, epochs: 1,
+    schedule: "constant", earlyStopping: 0, epochs: s.task === "houses" ? base.epochs : 1,
   };
 }
 

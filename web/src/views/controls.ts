@@ -1,8 +1,12 @@
-/** The settings form: every field of Settings as a labelled, keyboard-reachable control. */
+/**
+ * The settings form: every field of Settings as a labelled, keyboard-reachable control. The task
+ * comes first: choosing it loads that task's preset, and the presets, costs and outputs offered
+ * follow it (a regression takes mse or quadratic, and no softmax).
+ */
 import { PRESETS } from "../../../src/train/presets.js";
 import {
-  ACTIVATION_CHOICES, COST_CHOICES, INIT_CHOICES, OPTIMIZER_CHOICES, OUTPUT_CHOICES,
-  explorerPresets, layerSizes, sameSettings, settingsFromPreset, type Settings,
+  ACTIVATION_CHOICES, COST_CHOICES, INIT_CHOICES, OPTIMIZER_CHOICES, OUTPUT_CHOICES, TASKS, TASK_LABELS, TASK_PRESETS,
+  costChoices, explorerPresets, layerSizes, outputChoices, sameSettings, settingsFromPreset, type Settings, type Task,
 } from "../state.js";
 
 type Field = keyof Settings;
@@ -37,6 +41,9 @@ export class SettingsForm {
 
   constructor(private readonly form: HTMLFormElement, initial: Settings, private readonly onChange: (s: Settings) => void) {
     this.settings = initial;
+    const task = this.addSelect("task", "Task", TASKS);
+    for (const o of task.options) o.textContent = TASK_LABELS[o.value as Task];
+    task.title = "what the network learns: MNIST's handwritten digits, or house prices from a table";
     const preset = this.addSelect("preset", "Preset", [...explorerPresets(), "custom"]);
     preset.title = "a named experiment from the books";
     for (const spec of FIELDS) {
@@ -97,6 +104,10 @@ export class SettingsForm {
 
   show(s: Settings): void {
     this.settings = s;
+    // The task's own presets, costs and outputs.
+    this.offer("preset", [...explorerPresets(s.task), "custom"]);
+    this.offer("cost", costChoices(s.task));
+    this.offer("output", outputChoices(s.task));
     for (const [field, el] of this.inputs) el.value = String(s[field]);
     // A one-line architecture names its own activations, output and dropout.
     const arch = layerSizes(s.net) === null;
@@ -107,10 +118,20 @@ export class SettingsForm {
     }
   }
 
+  /** Shows only `allowed` of a select's options (the others stay in the list, hidden and disabled). */
+  private offer(field: Field, allowed: readonly string[]): void {
+    const select = this.inputs.get(field) as HTMLSelectElement;
+    for (const o of select.options) {
+      o.hidden = o.disabled = !allowed.includes(o.value);
+    }
+  }
+
   private changed(target: HTMLElement): void {
     const field = (target as HTMLInputElement).name as Field;
     let next: Settings;
-    if (field === "preset") {
+    if (field === "task") {
+      next = settingsFromPreset(TASK_PRESETS[(target as HTMLSelectElement).value as Task]);
+    } else if (field === "preset") {
       const name = (target as HTMLSelectElement).value;
       next = name === "custom" ? { ...this.settings, preset: "custom" } : settingsFromPreset(name);
     } else {

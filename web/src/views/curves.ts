@@ -1,77 +1,109 @@
 /**
- * Live cost and accuracy curves (uPlot: canvas, tens of thousands of points at 60 fps). Training
- * points come every slice; validation points every evaluation, on the same step axis (gaps between).
+ * Live curves (uPlot: canvas, tens of thousands of points at 60 fps): the cost, and beside it the
+ * accuracy (digits) or the mean absolute error (house prices, in $1000s, log scale: it falls from
+ * ~22 to ~2). Training points come every slice; validation points every evaluation, on the same
+ * step axis (gaps between). For house prices the training MAE is the whole training set's, scored
+ * at each evaluation, not the mini-batches'.
  */
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import type { Task } from "../state.js";
 
 /** Past this many points, neighbouring training points are averaged in pairs (the curve keeps its shape). */
 const MAX_POINTS = 20000;
 
 type Series = (number | null)[];
 
+const CHARTS: Record<Task, { cost: [string, string]; second: [string, string]; log: boolean }> = {
+  digits: { cost: ["cost", "cost"], second: ["accuracy", "accuracy"], log: false },
+  houses: { cost: ["cost (mean squared error)", "MSE ($1000s²)"], second: ["mean absolute error ($1000s)", "MAE ($1000s)"], log: true },
+};
+
 export class Curves {
   private steps: number[] = [];
   private trainLoss: Series = [];
   private valLoss: Series = [];
-  private trainAcc: Series = [];
-  private valAcc: Series = [];
-  private readonly cost: uPlot;
-  private readonly acc: uPlot;
+  private trainSecond: Series = [];
+  private valSecond: Series = [];
+  private cost!: uPlot;
+  private second!: uPlot;
   private dirty = false;
+  task: Task = "digits";
 
-  constructor(costEl: HTMLElement, accEl: HTMLElement) {
-    const width = () => Math.max(260, Math.min(560, costEl.clientWidth || 520));
-    const make = (el: HTMLElement, title: string, yLabel: string) =>
+  constructor(private readonly costEl: HTMLElement, private readonly secondEl: HTMLElement) {
+    this.build();
+    new ResizeObserver(() => {
+      for (const p of [this.cost, this.second]) p.setSize({ width: this.width(), height: 200 });
+    }).observe(costEl);
+  }
+
+  private width(): number {
+    return Math.max(260, Math.min(560, this.costEl.clientWidth || 520));
+  }
+
+  private build(): void {
+    const spec = CHARTS[this.task];
+    const make = (el: HTMLElement, [title, yLabel]: [string, string]) =>
       new uPlot({
-        title, width: width(), height: 200,
-        scales: { x: { time: false } },
+        title, width: this.width(), height: 200,
+        scales: { x: { time: false }, ...(spec.log ? { y: { distr: 3 } } : {}) },
         axes: [{ label: "step" }, { label: yLabel }],
         series: [
           { label: "step" },
-          { label: "train", stroke: "#3b6fd8", width: 1.2 },
-          { label: "validation", stroke: "#e07b00", width: 2, spanGaps: true, points: { show: true, size: 5 } },
+          { label: "train", stroke: "#5b8ff0", width: spec.log ? 1.6 : 1.2, spanGaps: true },
+          // Digits are evaluated about once a second (dots mark them); house prices after every epoch (a line).
+          { label: "validation", stroke: "#e07b00", width: spec.log ? 1.6 : 2, spanGaps: true, points: { show: !spec.log, size: 5 } },
         ],
         legend: { live: false },
       }, [[], [], []], el);
-    this.cost = make(costEl, "cost", "cost");
-    this.acc = make(accEl, "accuracy", "accuracy");
-    new ResizeObserver(() => {
-      for (const p of [this.cost, this.acc]) p.setSize({ width: width(), height: 200 });
-    }).observe(costEl);
+    this.cost = make(this.costEl, spec.cost);
+    this.second = make(this.secondEl, spec.second);
+  }
+
+  /** Switches to the other task's charts (titles, labels, scales), empty. */
+  setTask(task: Task): void {
+    if (task === this.task) return this.clear();
+    this.task = task;
+    this.cost.destroy();
+    this.second.destroy();
+    this.build();
+    this.clear();
   }
 
   clear(): void {
     this.steps = [];
     this.trainLoss = [];
     this.valLoss = [];
-    this.trainAcc = [];
-    this.valAcc = [];
+    this.trainSecond = [];
+    this.valSecond = [];
     this.redraw();
   }
 
-  addTrain(step: number, loss: number, accuracy: number): void {
+  /** A training point; `second` is the batches' accuracy (digits) or null (house prices). */
+  addTrain(step: number, loss: number, second: number | null): void {
     this.steps.push(step);
-    this.trainLoss.push(Number.isFinite(loss) ? loss : null);
-    this.trainAcc.push(accuracy);
+    this.trainLoss.push(finite(loss));
+    this.trainSecond.push(second === null ? null : finite(second));
     this.valLoss.push(null);
-    this.valAcc.push(null);
+    this.valSecond.push(null);
     if (this.steps.length > MAX_POINTS) this.halve();
     this.redraw();
   }
 
-  addValidation(step: number, loss: number, accuracy: number): void {
-    const last = this.steps.length - 1;
-    if (last >= 0 && this.steps[last] === step) {
-      this.valLoss[last] = Number.isFinite(loss) ? loss : null;
-      this.valAcc[last] = accuracy;
-    } else {
+  /** An evaluation: validation cost and accuracy/MAE, and (house prices) the training rows' MAE. */
+  addValidation(step: number, loss: number, second: number, trainSecond: number | null = null): void {
+    let last = this.steps.length - 1;
+    if (!(last >= 0 && this.steps[last] === step)) {
       this.steps.push(step);
       this.trainLoss.push(null);
-      this.trainAcc.push(null);
-      this.valLoss.push(Number.isFinite(loss) ? loss : null);
-      this.valAcc.push(accuracy);
+      this.trainSecond.push(null);
+      this.valLoss.push(null);
+      this.valSecond.push(null);
+      last++;
     }
+    this.valLoss[last] = finite(loss);
+    this.valSecond[last] = finite(second);
+    if (trainSecond !== null) this.trainSecond[last] = finite(trainSecond);
     this.redraw();
   }
 
@@ -90,9 +122,9 @@ export class Curves {
     const keep = (x: number | null, y: number | null) => y ?? x;
     this.steps = pick(this.steps, (_x, y) => y);
     this.trainLoss = pick(this.trainLoss, mean);
-    this.trainAcc = pick(this.trainAcc, mean);
+    this.trainSecond = pick(this.trainSecond, this.task === "houses" ? keep : mean);
     this.valLoss = pick(this.valLoss, keep);
-    this.valAcc = pick(this.valAcc, keep);
+    this.valSecond = pick(this.valSecond, keep);
   }
 
   /** Redraws at most once per animation frame. */
@@ -102,7 +134,10 @@ export class Curves {
     requestAnimationFrame(() => {
       this.dirty = false;
       this.cost.setData([this.steps, this.trainLoss, this.valLoss] as uPlot.AlignedData);
-      this.acc.setData([this.steps, this.trainAcc, this.valAcc] as uPlot.AlignedData);
+      this.second.setData([this.steps, this.trainSecond, this.valSecond] as uPlot.AlignedData);
     });
   }
 }
+
+/** Non-finite values (a diverged cost) and, on a log scale, values ≤ 0 are gaps, not points. */
+const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
