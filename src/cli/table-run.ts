@@ -10,10 +10,10 @@ import pc from "picocolors";
 import type { TrainConfig } from "../train/config.js";
 import { TensorDataset } from "../data/dataset.js";
 import type { Table } from "../data/csv.js";
-import { applyTablePrep, fitTablePrep, type TablePrep } from "../data/table-prep.js";
-import { kFoldIndices, splitIndices } from "../data/split.js";
-import { leastSquares, meanBaseline, predictConstant, predictLinear } from "../train/baselines.js";
-import { regressionMetrics } from "../train/regression-metrics.js";
+import type { TablePrep } from "../data/table-prep.js";
+import { kFoldIndices } from "../data/split.js";
+import { DEFAULT_SPLIT, encodeTable, tableSplit } from "../data/table-split.js";
+import { scoreBaselines } from "../train/baselines.js";
 import { TableError, UsageError } from "../errors.js";
 import { evaluate } from "../train/evaluate.js";
 import { Rng } from "../rng.js";
@@ -32,34 +32,23 @@ export const HOUSE_PRICES = {
   drop: ["b", "medv"],
 } as const;
 
-export const DEFAULT_SPLIT: [number, number, number] = [0.7, 0.15, 0.15];
+export { DEFAULT_SPLIT };
 
 export async function loadTable(dataPath: string | null): Promise<{ table: Table; label: string; drop: string[] }> {
   if (dataPath === null) return { table: await loadBostonHousing(), label: HOUSE_PRICES.label, drop: [...HOUSE_PRICES.drop] };
   return { table: await loadCsv(dataPath), label: dataPath, drop: [] };
 }
 
-/** The encoded rows as one dataset (features [n, F], targets [n, T]); `prep` fitted on `trainRows`. */
+/** encodeTable, with the CLI's words for what to do about a missing cell. */
 function encode(table: Table, config: TrainConfig, drop: string[], trainRows: ArrayLike<number>): { prep: TablePrep; all: TensorDataset } {
   if (!config.target) throw new UsageError("a table run needs --target COLUMN (the column to predict)");
-  const withFlag = (e: unknown): never => {
+  try {
+    return encodeTable(table, config, drop, trainRows);
+  } catch (e) {
     // The core says what to do in words; the CLI adds the flag that does it.
     if (e instanceof TableError && e.message.endsWith("impute the training mean")) throw new TableError(`${e.message} (--impute mean)`, { cause: e });
     throw e;
-  };
-  let prep: TablePrep;
-  let data: ReturnType<typeof applyTablePrep>;
-  try {
-    prep = fitTablePrep(table, {
-      targets: config.target, drop, rows: trainRows,
-      ...(config.features ? { features: config.features } : {}),
-      ...(config.impute === "mean" ? { impute: "mean" as const } : {}),
-    });
-    data = applyTablePrep(table, prep);
-  } catch (e) {
-    return withFlag(e);
   }
-  return { prep, all: new TensorDataset(data.x, [data.featureNames.length], data.y!, prep.targets.length) };
 }
 
 /** The record a table model keeps in its file (see cli/commands/eval.ts and predict.ts). */
@@ -75,7 +64,7 @@ export async function trainTableRun(
   if ((config.split ?? DEFAULT_SPLIT)[2] === 0) {
     throw new UsageError(`--split ${(config.split ?? DEFAULT_SPLIT).join(",")}: a run is scored on its test rows — give the test part a fraction > 0 (e.g. 0.8,0.1,0.1), or use --folds k`);
   }
-  const split = splitIndices(table.rows.length, config.split ?? DEFAULT_SPLIT, new Rng(config.seed).fork("split"));
+  const split = tableSplit(table.rows.length, config);
   const { prep, all } = encode(table, config, drop, split.train);
   const data = { train: all.select(split.train), validation: all.select(split.val), test: all.select(split.test) };
   if (data.validation.length === 0 && (config.earlyStopping > 0 || config.schedule === "plateau")) {
@@ -89,10 +78,8 @@ export async function trainTableRun(
 
 /** What predicting the training mean, and least squares, score on the test rows of the same split. */
 export function baselines(train: TensorDataset, test: TensorDataset) {
-  const k = train.targetWidth;
-  const mean = regressionMetrics(test.targets, predictConstant(meanBaseline(train.targets, k), test.length), k);
-  const linear = regressionMetrics(test.targets, predictLinear(leastSquares(train.features, train.targets, train.featureSize, k), test.features), k);
-  return { mean, linear };
+  const { mean, leastSquares } = scoreBaselines(train, test);
+  return { mean, linear: leastSquares };
 }
 
 function printBaselines(train: TensorDataset, test: TensorDataset, ctx: RunContext): void {

@@ -12,6 +12,7 @@
  * For full-rank X it equals numpy's lstsq([1, X], y).
  */
 import { ShapeError } from "../errors.js";
+import { regressionMetrics, type RegressionMetrics } from "./regression-metrics.js";
 
 /** y ≈ x · weightᵀ + bias, in PyTorch Linear's layout. */
 export interface LinearModel {
@@ -194,4 +195,16 @@ function jacobiSvd(a: Float64Array, n: number, m: number, f: number): { sigma: F
     if (sigma[k]! > 0) for (let i = 0; i < m; i++) u[k * m + i] = w[k * m + i]! / sigma[k]!;
   }
   return { sigma, u, v };
+}
+
+/** The two baselines a network must beat, fitted on `train` and scored on `test`: the training mean and least squares. */
+export function scoreBaselines(
+  train: { features: Float32Array; targets: ArrayLike<number>; featureSize: number; targetWidth: number },
+  test: { features: Float32Array; targets: ArrayLike<number>; length: number },
+): { mean: RegressionMetrics; leastSquares: RegressionMetrics } {
+  const k = train.targetWidth;
+  return {
+    mean: regressionMetrics(test.targets, predictConstant(meanBaseline(train.targets, k), test.length), k),
+    leastSquares: regressionMetrics(test.targets, predictLinear(leastSquares(train.features, train.targets, train.featureSize, k), test.features), k),
+  };
 }
