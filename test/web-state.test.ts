@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import {
   ACTIVATION_CHOICES, COST_CHOICES, INIT_CHOICES, OPTIMIZER_CHOICES, OUTPUT_CHOICES, DEFAULT_PRESET,
-  explorerPresets, parseSettings, settingsFromPreset, settingsToQuery, toTrainConfig, layerSizes, costChoices, outputChoices,
+  explorerPresets, numberProblem, parseSettings, settingsFromPreset, settingsToQuery, toTrainConfig, layerSizes, costChoices, outputChoices,
 } from "../web/src/state.js";
 import { ACTIVATIONS, OUTPUTS } from "../src/nn/mlp.js";
 import { INIT_NAMES } from "../src/nn/init.js";
@@ -126,5 +126,21 @@ describe("explorer settings ↔ URL", () => {
   it("reads layer lists", () => {
     expect(layerSizes("784,16,16,10")).toEqual([784, 16, 16, 10]);
     expect(layerSizes("conv20x5,relu,fc10")).toBeNull();
+  });
+});
+
+describe("the explorer's ranges are the CLI's (one settings table)", () => {
+  // Oracle: the ranges README and `descent train --help` document for --lr, --batch-size, --dropout, --seed.
+  it("a link is held to the same edges as the flags", () => {
+    const edge = (query: string) => parseSettings(query);
+    expect(edge("?lr=10000").warnings).toEqual([]);
+    expect(edge("?lr=10001").warnings).toEqual(["lr=10001 must be a number in (0, 10000] — ignored"]);
+    expect(edge("?lr=0").warnings).toEqual(["lr=0 must be a number in (0, 10000] — ignored"]);
+    expect(edge("?batch=1000000").settings.batchSize).toBe(1_000_000);
+    expect(edge("?batch=2.5").warnings).toEqual(["batch=2.5 must be an integer in [1, 1e6] — ignored"]);
+    expect(edge("?drop=1").warnings).toEqual(["drop=1 must be a number in [0, 1) — ignored"]);
+    expect(edge("?seed=4294967295").settings.seed).toBe(4294967295);
+    expect(numberProblem("momentum", 1)).toBe("a number in [0, 1)");
+    expect(numberProblem("momentum", 0.5)).toBeNull();
   });
 });

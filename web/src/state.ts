@@ -7,20 +7,28 @@
  */
 import { ACTIVATION_NAMES, DEFAULT_CONFIG, OUTPUT_NAMES, type TrainConfig } from "../../src/train/defaults.js";
 import { PRESETS } from "../../src/train/presets.js";
+import { formatRange, inRange, settingFor, type Range } from "../../src/experiment/settings.js";
 
 /** What the explorer trains: MNIST digits (classification) or the bundled house prices (regression). */
 export const TASKS = ["digits", "houses"] as const;
 export type Task = (typeof TASKS)[number];
 export const TASK_LABELS: Readonly<Record<Task, string>> = { digits: "MNIST digits", houses: "House prices" };
 
+/** A choice setting's values, from the settings table. */
+function choicesOf(key: keyof TrainConfig): readonly string[] {
+  const s = settingFor(key);
+  if (s.kind !== "choice") throw new Error(`${key} is not a choice setting`);
+  return s.choices;
+}
+
 /** Hidden activations and outputs the form offers: the core's activation table (nn/activation-table.ts). */
 export const ACTIVATION_CHOICES = ACTIVATION_NAMES;
 export const OUTPUT_CHOICES = OUTPUT_NAMES;
 /** Inits, costs and optimizers the form offers (test/web-state.test.ts checks them against the core's lists). */
-export const INIT_CHOICES = ["normal", "scaled-normal", "xavier-uniform", "xavier-normal", "he-normal", "he-uniform", "pytorch", "zeros"] as const;
-export const COST_CHOICES = ["quadratic", "cross-entropy", "log-likelihood", "mse"] as const;
+export const INIT_CHOICES = choicesOf("init");
+export const COST_CHOICES = choicesOf("cost");
 /** Full-batch "gd" is left out: one step would be a whole epoch, which freezes nothing but shows nothing either. */
-export const OPTIMIZER_CHOICES = ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"] as const;
+export const OPTIMIZER_CHOICES = choicesOf("optimizer").filter((o) => o !== "gd");
 
 /** Costs and outputs that make sense for numeric targets (the core refuses the others for a regression). */
 const REGRESSION_COSTS: readonly string[] = ["mse", "quadratic"];
@@ -84,25 +92,36 @@ export function settingsFromPreset(name: string): Settings {
   };
 }
 
-/** The URL parameter each setting is stored under (short, readable links). */
-const KEYS: Record<Exclude<keyof Settings, "preset" | "task">, string> = {
-  net: "net", activation: "act", output: "out", cost: "cost", init: "init", optimizer: "opt",
-  lr: "lr", momentum: "mom", batchSize: "batch", l1: "l1", l2: "l2", dropout: "drop", seed: "seed",
+/** The TrainConfig setting behind each form field ("net" is layers or arch; both share one URL key). */
+const FIELD_SETTING: Record<Exclude<keyof Settings, "preset" | "task">, keyof TrainConfig> = {
+  net: "layers", activation: "activation", output: "output", cost: "cost", init: "init", optimizer: "optimizer",
+  lr: "lr", momentum: "momentum", batchSize: "batchSize", l1: "l1", l2: "l2", dropout: "dropout", seed: "seed",
 };
+
+/** The URL parameter each field is stored under: the settings table's URL key (src/experiment/settings.ts). */
+const KEYS = Object.fromEntries(Object.entries(FIELD_SETTING).map(([field, key]) => [field, settingFor(key).url])) as Record<keyof typeof FIELD_SETTING, string>;
 
 const choices = (task: Task): Partial<Record<keyof Settings, readonly string[]>> => ({
   activation: ACTIVATION_CHOICES, output: outputChoices(task), cost: costChoices(task), init: INIT_CHOICES, optimizer: OPTIMIZER_CHOICES,
 });
 
-const NUMBER_RULES: Partial<Record<keyof Settings, { min: number; max: number; integer?: boolean }>> = {
-  lr: { min: 0, max: 100 },
-  momentum: { min: 0, max: 0.999 },
-  batchSize: { min: 1, max: 10000, integer: true },
-  l1: { min: 0, max: 1e6 },
-  l2: { min: 0, max: 1e6 },
-  dropout: { min: 0, max: 0.95 },
-  seed: { min: 0, max: 2 ** 31 - 1, integer: true },
-};
+/** Each numeric field's range and whether it is an integer: the settings table's, as the CLI's flags. */
+const NUMBER_RULES: Partial<Record<keyof Settings, { range: Range; integer: boolean }>> = Object.fromEntries(
+  Object.entries(FIELD_SETTING).flatMap(([field, key]) => {
+    const s = settingFor(key);
+    return s.kind === "number" || s.kind === "integer" ? [[field, { range: s.range, integer: s.kind === "integer" }]] : [];
+  }),
+);
+
+/**
+ * Why a typed number is not valid for a field ("a number in (0, 10000]"), or null when it is —
+ * the settings table's range, the same the CLI's flag takes.
+ */
+export function numberProblem(field: keyof Settings, v: number): string | null {
+  const rule = NUMBER_RULES[field];
+  if (!rule) return null;
+  return Number.isFinite(v) && inRange(v, rule.range) && (!rule.integer || Number.isInteger(v)) ? null : `${rule.integer ? "an integer" : "a number"} in ${formatRange(rule.range)}`;
+}
 
 /** `net` is digits and commas, or architecture tokens: letters, digits, x, p, s, commas, dots, parentheses. */
 const NET_PATTERN = /^[a-z0-9.,()-]{1,200}$/;
@@ -147,9 +166,10 @@ export function parseSettings(query: string): ParsedSettings {
       if (choices.includes(raw)) fields[field] = raw;
       else warnings.push(`${key}=${raw} is not one of ${choices.join(", ")} — ignored`);
     } else if (rule) {
-      const v = Number(raw);
-      if (raw.trim() !== "" && Number.isFinite(v) && v >= rule.min && v <= rule.max && (!rule.integer || Number.isInteger(v))) fields[field] = v;
-      else warnings.push(`${key}=${raw} must be ${rule.integer ? "an integer" : "a number"} in [${rule.min}, ${rule.max}] — ignored`);
+      const v = raw.trim() === "" ? NaN : Number(raw);
+      const problem = numberProblem(field, v);
+      if (problem === null) fields[field] = v;
+      else warnings.push(`${key}=${raw} must be ${problem} — ignored`);
     } else if (field === "net") {
       if (NET_PATTERN.test(raw)) fields[field] = raw;
       else warnings.push(`net=${raw.slice(0, 40)} is not a layer list like 784,16,16,10 or an architecture — ignored`);

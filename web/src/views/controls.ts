@@ -6,7 +6,7 @@
 import { PRESETS } from "../../../src/train/presets.js";
 import {
   ACTIVATION_CHOICES, COST_CHOICES, INIT_CHOICES, OPTIMIZER_CHOICES, OUTPUT_CHOICES, TASKS, TASK_LABELS, TASK_PRESETS,
-  costChoices, explorerPresets, layerSizes, outputChoices, sameSettings, settingsFromPreset, type Settings, type Task,
+  costChoices, explorerPresets, layerSizes, numberProblem, outputChoices, sameSettings, settingsFromPreset, type Settings, type Task,
 } from "../state.js";
 
 type Field = keyof Settings;
@@ -139,9 +139,13 @@ export class SettingsForm {
       const el = this.inputs.get(field)!;
       const numeric = el instanceof HTMLInputElement && el.type === "number";
       if (numeric) {
-        const v = Number(el.value);
-        if (el.value.trim() === "" || !Number.isFinite(v) || v < 0) {
-          el.value = String(this.settings[field]);
+        const v = el.value.trim() === "" ? NaN : Number(el.value);
+        // Marked where it is typed, with the range from the settings table; the run keeps its last valid value.
+        const problem = numberProblem(field as keyof Settings, v);
+        (el as HTMLInputElement).setCustomValidity(problem ? `${el.value} is not valid here: expected ${problem}` : "");
+        el.title = problem ? `expected ${problem}` : "";
+        if (problem) {
+          (el as HTMLInputElement).reportValidity();
           return;
         }
         (next as unknown as Record<string, number>)[field] = v;
