@@ -63,9 +63,9 @@ function presetList(): string {
 
 export function trainCommand(): Command {
   const cmd = new Command("train")
-    .description("train a network on MNIST and save it")
+    .description("train a network on MNIST, or on a CSV table (--target), and save it")
     .option("--preset <name>", "start from a named experiment (see below)", presetName)
-    .option("--data <dir>", "directory with the four MNIST IDX files (raw or .gz); default: the bundled copy")
+    .option("--data <dir|file.csv>", "a directory with the four MNIST IDX files (raw or .gz), or a CSV table (with --target); default: the bundled MNIST, or with --target the bundled house prices")
     .option("--out <file>", "where to save the model", "model.safetensors")
     .option("--no-save", "do not save the model")
     .option("--json", "print one JSON object per line instead of text")
@@ -74,8 +74,8 @@ export function trainCommand(): Command {
     .option("--resume <file>", "continue the run saved in this checkpoint (its settings; --epochs may extend it); keeps checkpointing there")
     .option("--jobs <n>", "ensembles: train n members at once, each in its own worker thread (one core each); at most --ensemble", integerIn("--jobs", rangeOf("ensemble")));
   for (const [flag, , help, parse] of CONFIG_FLAGS) cmd.option(flag, help, parse);
-  cmd.addHelpText("after", `\nPresets:\n${presetList()}\n\nWithout --preset, the defaults are the book's chapter-1 network.
-${archTokensHelp()}\nExamples:\n  descent train --preset nielsen-ch1\n  descent train --layers 784,100,10 --cost cross-entropy --l2 5 --lr 0.5 --epochs 30
+  cmd.addHelpText("after", `\nPresets:\n${presetList()}\n\nWithout --preset, the defaults are the book's chapter-1 network (with --target: the house-prices network).
+${archTokensHelp()}\nExamples:\n  descent train --preset nielsen-ch1\n  descent train --preset house-prices --folds 5\n  descent train --data houses.csv --target price --out houses.safetensors\n  descent train --layers 784,100,10 --cost cross-entropy --l2 5 --lr 0.5 --epochs 30
   descent train --preset nielsen-ch6-dropout --checkpoint run.ckpt   (if interrupted: the same command, or descent train --resume run.ckpt)
   descent train --preset nielsen-ch6-ensemble --jobs 2 --checkpoint ens.ckpt --out ens.safetensors
       (members ens-1.safetensors …, checkpoints ens-1.ckpt …; run the same command again to continue)\n`);
