@@ -94,8 +94,8 @@ export async function evalTableModel(path: string, model: Module, training: Reco
 
 /** eval of a classifier: accuracy, and the confusion matrix with the class names. */
 function evalClassifier(path: string, model: Module, target: string, classes: string[], data: ReturnType<typeof applyTablePrep>, rowsLabel: string, json: boolean): void {
-  checkClassOutputs(path, predictRows(model, data.x, Math.min(data.n, 1), data.featureNames.length), Math.min(data.n, 1), classes);
   const r = evaluate(model, new TensorDataset(data.x, [data.featureNames.length], data.labels!));
+  if (r.total > 0) checkClassOutputs(path, new Float32Array(r.confusion.classes), 1, classes);
   if (json) {
     process.stdout.write(`${terminalJson({ model: path, rows: data.n, classes, accuracy: r.accuracy, correct: r.correct, total: r.total, confusion: r.confusion.toRows(), unseen: data.unseen })}\n`);
     return;
