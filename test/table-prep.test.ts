@@ -146,7 +146,13 @@ describe("bad columns and cells", () => {
     ["a stray word in a numeric column", "x,y\n1,1\n2,2\n3,3\n4x,4\n", { targets: ["y"] }, 'b.csv: row 4 (line 5), column "x": "4x" is not a number, unlike 3 other training cells of the column — fix the cell, or if the column is a category, treat it as categorical'],
     ["a stray number among words", "x,y\nred,1\nblue,2\n7,3\n", { targets: ["y"] }, 'b.csv: row 3 (line 4), column "x": "7" is a number, unlike 2 other training cells'],
     ["a comma decimal", "x,y\n\"1,5\",1\n2,2\n3,3\n", { targets: ["y"] }, 'column "x": "1,5" is not a number'],
-    ["a non-numeric target", "x,y\n1,cheap\n2,dear\n", { targets: ["y"] }, 'b.csv: row 1 (line 2), target column "y": "cheap" is not a number — regression targets must be numbers'],
+    ["a regression forced on a target of words", "x,y\n1,cheap\n2,dear\n", { targets: ["y"], task: "regression" as const }, 'b.csv: target column "y" holds class names ("cheap"), not numbers — a regression predicts numbers; drop the regression task to classify it'],
+    ["a target of numbers and a word", "x,y\n1,1\n2,2\n3,lots\n", { targets: ["y"] }, 'b.csv: target column "y" holds numbers and also "lots" — fix the cell for a regression, or make every value a class with the classification task'],
+    ["a class target beside a numeric one", "x,y,z\n1,a,1\n2,b,2\n", { targets: ["y", "z"] }, 'b.csv: target column "y" holds classes but "z" holds numbers — a classifier predicts one class column: give it alone as the target, or train a regression on the numeric ones'],
+    ["two class targets", "x,y,z\n1,a,p\n2,b,q\n", { targets: ["y", "z"] }, 'b.csv: target column "y" holds classes — a classifier predicts one class column: give it alone as the target'],
+    ["one class only", "x,y\n1,a\n2,a\n", { targets: ["y"] }, 'b.csv: target column "y" has only the class "a" in the training rows — a classifier needs at least two classes to tell apart'],
+    ["a missing class", "x,y\n1,a\n2,NA\n3,b\n", { targets: ["y"] }, 'b.csv: row 2 (line 3), target column "y" holds "NA", a missing-value marker — every row needs a target value'],
+    ["too many classes", "x,y\n1,a\n2,b\n3,c\n", { targets: ["y"], maxCategories: 2 }, 'b.csv: target column "y" has more than 2 different values in 3 training rows — too many classes'],
     ["a target too large for float32", "x,y\n1,1e39\n", { targets: ["y"] }, '"1e39" is not a number a float32 can hold'],
     ["an unknown target", "x,y\n1,1\n", { targets: ["price"] }, 'b.csv: no target column named "price" — the columns are "x", "y"'],
     ["an unknown feature", "x,y\n1,1\n", { targets: ["y"], features: ["z"] }, 'no feature column named "z"'],
@@ -190,6 +196,36 @@ describe("bad columns and cells", () => {
   });
 });
 
+describe("classification targets", () => {
+  // Rows 0–3 train, rows 4–5 held out; the held-out row 5 holds a class the training rows lack.
+  const IRIS = parseCsv("len,species\n1,setosa\n5,virginica\n2,setosa\n4,versicolor\n3,versicolor\n6,unknown\n", "iris.csv");
+
+  test("a target of words is a classification: classes sorted by code unit, labels their indices, no y", () => {
+    const prep = fitTablePrep(IRIS, { targets: ["species"], rows: [0, 1, 2, 3] });
+    expect(prep.targets).toEqual([{ name: "species", mean: 0, std: 1, classes: ["setosa", "versicolor", "virginica"] }]);
+    const data = applyTablePrep(IRIS, prep, { rows: [0, 1, 2, 3, 4] });
+    expect(Array.from(data.labels!)).toEqual([0, 2, 0, 1, 1]);
+    expect(data.y).toBeNull();
+    // A JSON round trip (the model file) keeps the classes.
+    expect(validateTablePrep(JSON.parse(JSON.stringify(prep)))).toEqual(prep);
+  });
+
+  test("a class the training rows never showed is refused at apply, naming the row and value", () => {
+    const prep = fitTablePrep(IRIS, { targets: ["species"], rows: [0, 1, 2, 3] });
+    expectThrows(TableError, () => applyTablePrep(IRIS, prep), 'iris.csv: row 6 (line 7), target column "species": "unknown" is not one of the 3 classes the model was trained on ("setosa", "versicolor", "virginica")');
+    // …unless the targets are not read (predicting).
+    expect(applyTablePrep(IRIS, prep, { targets: false }).labels).toBeNull();
+  });
+
+  test("task classification on a numeric column: its distinct values, sorted as numbers (2 before 10)", () => {
+    const t = parseCsv("x,label\n1,10\n2,2\n3,0\n4,2\n", "n.csv");
+    expect(fitTablePrep(t, { targets: ["label"] }).targets[0]!.classes).toBeUndefined(); // inferred: a regression
+    const prep = fitTablePrep(t, { targets: ["label"], task: "classification" });
+    expect(prep.targets[0]!.classes).toEqual(["0", "2", "10"]);
+    expect(Array.from(applyTablePrep(t, prep).labels!)).toEqual([2, 1, 0, 1]);
+  });
+});
+
 describe("validateTablePrep on hostile records", () => {
   const good = (): TablePrep => ({
     version: 1,
@@ -203,6 +239,8 @@ describe("validateTablePrep on hostile records", () => {
 
   test("a good record passes unchanged", () => {
     expect(validateTablePrep(good())).toEqual(good());
+    const classifier = { ...good(), targets: [{ name: "kind", mean: 0, std: 1, classes: ["cheap", "dear"] }] };
+    expect(validateTablePrep(classifier)).toEqual(classifier);
   });
 
   const cases: [string, (p: Record<string, unknown>) => unknown, string][] = [
@@ -228,6 +266,12 @@ describe("validateTablePrep on hostile records", () => {
     ["a string mean", (p) => ({ ...p, mean: [1, "2", 3] }), 'tablePrep.mean[1] must be a number, found "2"'],
     ["a negative std", (p) => ({ ...p, std: [1, -1, 1] }), "tablePrep.std[1] must be a positive number, found -1"],
     ["a fractional row count", (p) => ({ ...p, rows: 2.5 }), "tablePrep.rows must be an integer ≥ 1, found 2.5"],
+    ["classes not an array", (p) => ({ ...p, targets: [{ name: "y", mean: 0, std: 1, classes: "ab" }] }), 'tablePrep.targets[0].classes must be an array of at least 2 class names, found "ab"'],
+    ["one class", (p) => ({ ...p, targets: [{ name: "y", mean: 0, std: 1, classes: ["a"] }] }), "tablePrep.targets[0].classes must be an array of at least 2 class names"],
+    ["a class twice", (p) => ({ ...p, targets: [{ name: "y", mean: 0, std: 1, classes: ["a", "b", "a"] }] }), 'tablePrep.targets[0].classes[2] is "a", a class listed twice'],
+    ["a class that is a number", (p) => ({ ...p, targets: [{ name: "y", mean: 0, std: 1, classes: ["a", 1] }] }), "tablePrep.targets[0].classes[1] must be a string"],
+    ["a huge class name", (p) => ({ ...p, targets: [{ name: "y", mean: 0, std: 1, classes: ["a", "x".repeat(100_001)] }] }), "tablePrep.targets[0].classes[1] must be a string of at most 100000 characters"],
+    ["classes beside another target", (p) => ({ ...p, targets: [{ name: "y", mean: 0, std: 1, classes: ["a", "b"] }, { name: "z", mean: 0, std: 1 }] }), "tablePrep.targets has 2 columns, one of them with classes: a classifier has exactly one target column"],
     ["a huge name", (p) => ({ ...p, features: [{ name: "x".repeat(100_001), kind: "numeric" }] }), "tablePrep.features[0].name must be a string of at most 100000 characters"],
   ];
   test.each(cases)("%s", (_what, edit, message) => {

@@ -24,6 +24,12 @@
  * - Targets stay in their own units in `y` (metrics are reported in them); their training mean and
  *   std are saved so a trainer can standardise them with `scaleTargets` and undo it with
  *   `unscaleTargets`.
+ * - The task comes from the target cells of the training rows, as a feature's kind does: all
+ *   numbers → regression, no numbers → classification (`task` forces either; classification of a
+ *   numeric column takes its distinct cells as classes, e.g. 0/1 labels). A classification has one
+ *   target column; its classes are the distinct training cells, sorted (numerically when all are
+ *   numbers, else by code unit), and a row's label is its class's index (`labels`). A class the
+ *   training rows never showed cannot be scored: it is refused, naming the row and value.
  */
 import { TableError } from "../errors.js";
 import { array, FieldError, integer, mustBe, number, record, shown, string } from "../io/fields.js";
@@ -63,9 +69,16 @@ export type FeatureColumn = NumericColumn | CategoricalColumn;
 
 export interface TargetColumn {
   name: string;
-  /** Training mean and population std (1 if constant), for scaleTargets/unscaleTargets. */
+  /** Training mean and population std (1 if constant), for scaleTargets/unscaleTargets; 0 and 1 for a class column. */
   mean: number;
   std: number;
+  /** A classification target: its classes in the training rows, sorted; label i is classes[i]. Absent for a numeric target. */
+  classes?: string[];
+}
+
+/** The target's classes when the prep is a classifier's (one class column), else null. */
+export function targetClasses(prep: Pick<TablePrep, "targets">): string[] | null {
+  return prep.targets[0]?.classes ?? null;
 }
 
 /** Everything needed to turn rows of a table into features: plain data, JSON as is. */
@@ -97,8 +110,10 @@ export interface TablePrepOptions {
   impute?: "mean" | null;
   /** Indices of the training rows (default: every row). Only these are looked at. */
   rows?: ArrayLike<number>;
-  /** Most categories one column may have (default 1000): an identifier column should be dropped, not one-hot encoded. */
+  /** Most categories one column may have (default 1000): an identifier column should be dropped, not one-hot encoded. Also the most classes a target may have. */
   maxCategories?: number;
+  /** Force the task; default: regression when the target cells are numbers, classification when none is. */
+  task?: "regression" | "classification";
 }
 
 /**
@@ -121,8 +136,10 @@ export interface UnseenCategory {
 export interface TableData {
   /** Standardised features, row-major [n, featureNames.length]. */
   x: Float32Array;
-  /** Targets in their own units, row-major [n, targets], or null when the table has no target columns (rows to predict). */
+  /** Targets in their own units, row-major [n, targets], or null when the table has no target columns (rows to predict) or the target is a class. */
   y: Float32Array | null;
+  /** A classifier's class indices [n] (into the target's `classes`), or null (a regression, or rows to predict). */
+  labels: Int32Array | null;
   n: number;
   featureNames: string[];
   /** Categories not seen in training (encoded as all zeros), at most 20 per column. */
@@ -209,6 +226,11 @@ export function fitTablePrep(table: Table, opts: TablePrepOptions): TablePrep {
     std[f] = s > 0 ? s : 1;
   }
 
+  const classTarget = chooseTask(table, targets, trainRows, opts.task);
+  if (classTarget !== null) {
+    const classes = fitClasses(table, classTarget, trainRows, maxCategories);
+    return { version: 1, features: featureColumns, targets: [{ name: classTarget, mean: 0, std: 1, classes }], impute, mean, std, rows: n };
+  }
   const targetColumns = targets.map((name) => {
     const y = readTargets(table, [name], trainRows);
     let m = 0;
@@ -229,7 +251,7 @@ export function fitTablePrep(table: Table, opts: TablePrepOptions): TablePrep {
  * training file and extra columns are ignored. Throws a TableError naming the row, column and value
  * for a missing (without impute) or non-numeric cell.
  */
-export function applyTablePrep(table: Table, prep: TablePrep, opts: { rows?: ArrayLike<number> } = {}): TableData {
+export function applyTablePrep(table: Table, prep: TablePrep, opts: { rows?: ArrayLike<number>; targets?: boolean } = {}): TableData {
   const rows = checkRows(table, opts.rows);
   const names = featureNames(prep);
   const width = names.length;
@@ -243,14 +265,17 @@ export function applyTablePrep(table: Table, prep: TablePrep, opts: { rows?: Arr
       x[i * width + f] = Number.isNaN(v) ? 0 : (v - prep.mean[f]!) / prep.std[f]!;
     }
   }
-  const present = prep.targets.filter((t) => table.columns.includes(t.name));
+  const present = opts.targets === false ? [] : prep.targets.filter((t) => table.columns.includes(t.name));
   let y: Float32Array | null = null;
-  if (present.length === prep.targets.length) y = Float32Array.from(readTargets(table, prep.targets.map((t) => t.name), rows));
+  let labels: Int32Array | null = null;
+  const classes = targetClasses(prep);
+  if (present.length === prep.targets.length && classes !== null) labels = readLabels(table, prep.targets[0]!.name, classes, rows);
+  else if (present.length === prep.targets.length) y = Float32Array.from(readTargets(table, prep.targets.map((t) => t.name), rows));
   else if (present.length > 0) {
     const absent = prep.targets.filter((t) => !table.columns.includes(t.name)).map((t) => quoted(t.name));
     throw new TableError(`${printablePath(table.name)}: has target column ${quoted(present[0]!.name)} but not ${absent.join(", ")} — give all the model's targets, or none to predict`);
   }
-  return { x, y, n, featureNames: names, unseen: enc.unseen };
+  return { x, y, labels, n, featureNames: names, unseen: enc.unseen };
 }
 
 /** (y − mean) / std per target column, for training on standardised targets. y: [n, targets]. */
@@ -305,12 +330,24 @@ export function validateTablePrep(v: unknown, where = "tablePrep"): TablePrep {
   if (features.length === 0) mustBe(`${where}.features`, "a non-empty array", r.features);
   const targets = array(`${where}.targets`, r.targets).map((t, i): TargetColumn => {
     const path = `${where}.targets[${i}]`;
-    const col = record(path, t, ["name", "mean", "std"]);
+    const col = record(path, t, ["name", "mean", "std"], ["classes"]);
     const name = string(`${path}.name`, col.name, MAX_NAME);
     unique(`${path}.name`, name);
-    return { name, mean: number(`${path}.mean`, col.mean), std: number(`${path}.std`, col.std, "a positive number", (s) => s > 0) };
+    const out: TargetColumn = { name, mean: number(`${path}.mean`, col.mean), std: number(`${path}.std`, col.std, "a positive number", (s) => s > 0) };
+    if (col.classes === undefined) return out;
+    const seen = new Set<string>();
+    const classes = array(`${path}.classes`, col.classes, "an array of at least 2 class names").map((k, j) => {
+      const s = string(`${path}.classes[${j}]`, k, MAX_NAME);
+      if (seen.has(s)) throw new FieldError(`${path}.classes[${j}] is ${shown(s)}, a class listed twice`);
+      seen.add(s);
+      return s;
+    });
+    if (classes.length < 2) mustBe(`${path}.classes`, "an array of at least 2 class names", col.classes);
+    return { ...out, classes };
   });
   if (targets.length === 0) mustBe(`${where}.targets`, "a non-empty array", r.targets);
+  // A classifier predicts one class column; its labels cannot sit beside other targets' values.
+  if (targets.length > 1 && targets.some((t) => t.classes)) throw new FieldError(`${where}.targets has ${targets.length} columns, one of them with classes: a classifier has exactly one target column`);
   if (r.impute !== null && r.impute !== "mean") mustBe(`${where}.impute`, `null or "mean"`, r.impute);
   const width = featureNames({ features }).length;
   const stats = (key: "mean" | "std", ok: (x: number) => boolean, what: string) => {
@@ -467,6 +504,89 @@ function encode(table: Table, features: FeatureColumn[], width: number, rows: nu
     offset += col.categories.length;
   }
   return { values, unseen };
+}
+
+/**
+ * The target column that makes this a classification, or null for a regression: the task given,
+ * or inferred from the training cells. One class column at most; numbers and classes do not mix.
+ */
+function chooseTask(table: Table, targets: string[], rows: number[], task: "regression" | "classification" | undefined): string | null {
+  const where = printablePath(table.name);
+  if (task === "regression") {
+    // Refused here by name (readTargets would name the first odd cell, but not why a word is wrong).
+    for (const t of targets) {
+      const kind = inferColumnKind(table, t, rows);
+      if (kind !== "numeric") throw new TableError(`${where}: target column ${quoted(t)} holds class names (${quoted(firstNonNumber(table, t, rows))}), not numbers — a regression predicts numbers; drop the regression task to classify it`);
+    }
+    return null;
+  }
+  const kinds = targets.map((t) => ({ t, kind: task === "classification" ? "categorical" : inferColumnKind(table, t, rows) }));
+  const classes = kinds.filter((k) => k.kind !== "numeric");
+  if (classes.length === 0) return null;
+  if (targets.length > 1) {
+    const numeric = kinds.filter((k) => k.kind === "numeric").map((k) => quoted(k.t));
+    throw new TableError(
+      `${where}: target column ${quoted(classes[0]!.t)} holds classes${numeric.length ? ` but ${numeric.join(", ")} holds numbers` : ""} — a classifier predicts one class column: give it alone as the target${numeric.length ? ", or train a regression on the numeric ones" : ""}`,
+    );
+  }
+  const only = kinds[0]!;
+  if (only.kind === "mixed") {
+    const odd = firstNonNumber(table, only.t, rows);
+    throw new TableError(
+      `${where}: target column ${quoted(only.t)} holds numbers and also ${quoted(odd)} — fix the cell for a regression, or make every value a class with the classification task`,
+    );
+  }
+  return only.t;
+}
+
+function firstNonNumber(table: Table, column: string, rows: number[]): string {
+  const j = columnIndex(table, column, "target column");
+  for (const i of rows) {
+    const cell = table.rows[i]![j]!;
+    if (!MISSING_VALUES.has(cell) && parseCell(cell) === undefined) return cell;
+  }
+  return "";
+}
+
+/** A class column's classes in the training rows: sorted numerically when all are numbers (0, 1, 2, 10), else by code unit. */
+function fitClasses(table: Table, name: string, rows: number[], maxClasses: number): string[] {
+  const where = printablePath(table.name);
+  const j = columnIndex(table, name, "target column");
+  const seen = new Set<string>();
+  for (const i of rows) {
+    const cell = table.rows[i]![j]!;
+    if (MISSING_VALUES.has(cell)) throw missingError(table, i, name, cell, "target column");
+    if (cell.length > MAX_NAME) throw new TableError(`${where}: ${rowName(table, i)}, target column ${quoted(name)} holds ${formatCount(cell.length)} characters — too long for a class name`);
+    seen.add(cell);
+    if (seen.size > maxClasses) {
+      throw new TableError(`${where}: target column ${quoted(name)} has more than ${formatCount(maxClasses)} different values in ${formatCount(rows.length)} training rows — too many classes; if it holds quantities, predict them with a regression`);
+    }
+  }
+  if (seen.size < 2) throw new TableError(`${where}: target column ${quoted(name)} has only the class ${quoted([...seen][0] ?? "")} in the training rows — a classifier needs at least two classes to tell apart`);
+  const all = [...seen];
+  const numbers = all.map(parseCell);
+  if (numbers.every((v) => v !== undefined)) return all.map((c, i) => [c, numbers[i]!] as const).sort((a, b) => a[1] - b[1] || byCodeUnit(a[0], b[0])).map(([c]) => c);
+  return all.sort(byCodeUnit);
+}
+
+/** A class column's cells as label indices [rows]; a class the training rows lacked is refused, naming the row and value. */
+function readLabels(table: Table, name: string, classes: string[], rows: number[]): Int32Array {
+  const j = columnIndex(table, name, "target column");
+  const index = new Map(classes.map((k, c) => [k, c]));
+  const out = new Int32Array(rows.length);
+  rows.forEach((i, r) => {
+    const cell = table.rows[i]![j]!;
+    if (MISSING_VALUES.has(cell)) throw missingError(table, i, name, cell, "target column");
+    const c = index.get(cell);
+    if (c === undefined) {
+      const known = classes.slice(0, 10).map((k) => quoted(k, 40)).join(", ");
+      throw new TableError(
+        `${printablePath(table.name)}: ${rowName(table, i)}, target column ${quoted(name)}: ${quoted(cell)} is not one of the ${formatCount(classes.length)} classes the model was trained on (${known}${classes.length > 10 ? ", …" : ""}) — a model cannot be scored on a class it never saw; drop the row`,
+      );
+    }
+    out[r] = c;
+  });
+  return out;
 }
 
 /** Target cells as float64 [rows, names]: every one a number, never missing. */

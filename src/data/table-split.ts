@@ -18,21 +18,24 @@ export interface TableSettings {
   features?: string[];
   split?: [number, number, number];
   impute?: "none" | "mean";
+  task?: "regression" | "classification";
 }
 
 /** The seeded split of a table's rows (its own stream, so other streams do not move it). */
 export const tableSplit = (rows: number, s: Pick<TableSettings, "seed" | "split">): Split =>
   splitIndices(rows, s.split ?? DEFAULT_SPLIT, new Rng(s.seed).fork("split"));
 
-/** Every row encoded with a record fitted on `trainRows` only: features [n, F], targets [n, T]. */
+/** Every row encoded with a record fitted on `trainRows` only: features [n, F], and targets [n, T] (regression) or class labels [n] (classification). */
 export function encodeTable(table: Table, s: TableSettings, drop: readonly string[], trainRows: ArrayLike<number>): { prep: TablePrep; all: TensorDataset } {
   const prep = fitTablePrep(table, {
     targets: s.target ?? [], drop: [...drop], rows: trainRows,
     ...(s.features ? { features: s.features } : {}),
     ...(s.impute === "mean" ? { impute: "mean" as const } : {}),
+    ...(s.task ? { task: s.task } : {}),
   });
   const data = applyTablePrep(table, prep);
-  return { prep, all: new TensorDataset(data.x, [data.featureNames.length], data.y!, prep.targets.length) };
+  const all = data.labels ? new TensorDataset(data.x, [data.featureNames.length], data.labels) : new TensorDataset(data.x, [data.featureNames.length], data.y!, prep.targets.length);
+  return { prep, all };
 }
 
 /** The seeded split, encoded: train, validation and test datasets and the record fitted on the training rows. */

@@ -147,7 +147,7 @@ const TABLE: { [K in keyof TrainConfig]-?: SettingRow } = {
   ensemble: { kind: "integer", flag: "--ensemble <n>", url: "ens", optional: true, range: range("[", 1, 100, "]"), help: "train n models (seeds seed…seed+n−1), save each, and report their vote" },
   target: {
     kind: "special", flag: "--target <columns>", url: "target", optional: true,
-    help: "tables: the column(s) to predict, e.g. price or price,rent (numeric targets: a regression); without --data, the bundled house prices",
+    help: "tables: the column(s) to predict, e.g. price or price,rent (numbers: a regression; class names: a classification); without --data, the bundled house prices",
     expected: COLUMNS_EXPECTED, check: checkColumns, parse: parseColumns,
   },
   features: {
@@ -164,6 +164,10 @@ const TABLE: { [K in keyof TrainConfig]-?: SettingRow } = {
   },
   folds: { kind: "integer", flag: "--folds <k>", url: "folds", optional: true, range: range("[", 2, 100, "]"), help: "tables: k-fold cross-validation (k models, each tested on its fold)" },
   impute: { kind: "choice", flag: "--impute <how>", url: "impute", optional: true, choices: ["none", "mean"], help: "tables: missing cells are refused (none) or filled with the training rows' mean" },
+  task: {
+    kind: "choice", flag: "--task <kind>", url: "task", optional: true, choices: ["regression", "classification"],
+    help: "tables: regression or classification (default: from the target column — numbers: regression, class names: classification)",
+  },
   augment: {
     kind: "special", flag: "--augment <spec>", url: "aug", optional: true,
     help: `random augmentation per batch, e.g. ${AUGMENT_EXAMPLE} (${augmentRanges()})`,

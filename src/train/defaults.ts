@@ -69,7 +69,7 @@ export interface TrainConfig {
   seed: number;
   /**
    * Tables (a CSV file, or the bundled house prices): the target column(s). Setting it makes the
-   * run a table run; numeric targets make it a regression.
+   * run a table run; numeric targets make it a regression, class names a classification (see `task`).
    */
   target?: string[];
   /** Tables: the feature columns (default: every column but the targets and the table's default drops). */
@@ -80,6 +80,11 @@ export interface TrainConfig {
   folds?: number;
   /** Tables: what to do with missing cells — refuse them (none, the default) or fill in the training rows' mean. */
   impute?: "none" | "mean";
+  /**
+   * Tables: what the target is — numbers to predict (regression) or classes (classification).
+   * Default: inferred from the training rows' target cells (all numbers: regression, none: classification).
+   */
+  task?: "regression" | "classification";
 }
 
 export const DEFAULT_CONFIG: TrainConfig = {

@@ -68,23 +68,28 @@ async function evalEnsemble(paths: string[], flat: TensorDataset, opts: { split:
   process.stdout.write(formatConfusion(e.vote.confusion));
 }
 
-/** The confusion matrix as a table, with per-class accuracy and the most common mistakes. */
-export function formatConfusion(cm: ConfusionMatrix): string {
+/**
+ * The confusion matrix as a table, with per-class accuracy and the most common mistakes. `names`:
+ * the classes' names (a table classifier's, already printable), default the digits 0–9.
+ */
+export function formatConfusion(cm: ConfusionMatrix, names?: string[]): string {
   const rows = cm.toRows();
-  const w = Math.max(4, String(Math.max(...cm.counts)).length + 1);
-  const lines = ["confusion matrix (rows: true digit, columns: predicted)"];
-  lines.push(`      ${rows.map((_, j) => String(j).padStart(w)).join("")}   recall`);
+  const name = (i: number) => names?.[i] ?? String(i);
+  const w = Math.max(4, String(Math.max(...cm.counts)).length + 1, ...(names ?? []).map((n) => n.length + 1));
+  const side = Math.max(2, ...(names ?? []).map((n) => n.length));
+  const lines = [`confusion matrix (rows: true ${names ? "class" : "digit"}, columns: predicted)`];
+  lines.push(`  ${" ".repeat(side)}  ${rows.map((_, j) => name(j).padStart(w)).join("")}   recall`);
   rows.forEach((row, i) => {
     const total = row.reduce((a, b) => a + b, 0);
     const cells = row.map((v, j) => {
       const s = String(v).padStart(w);
       return i === j ? pc.green(s) : v > 0 ? pc.yellow(s) : pc.dim(s);
     });
-    lines.push(`  ${String(i).padStart(2)}  ${cells.join("")}   ${total ? ((row[i]! / total) * 100).toFixed(1) : "-"} %`);
+    lines.push(`  ${name(i).padStart(side)}  ${cells.join("")}   ${total ? ((row[i]! / total) * 100).toFixed(1) : "-"} %`);
   });
   const mistakes: [number, number, number][] = [];
   rows.forEach((row, i) => row.forEach((v, j) => i !== j && v > 0 && mistakes.push([v, i, j])));
   mistakes.sort((a, b) => b[0] - a[0]);
-  if (mistakes.length) lines.push("", `most common mistakes: ${mistakes.slice(0, 5).map(([v, i, j]) => `${i}→${j} (${v})`).join(", ")}`);
+  if (mistakes.length) lines.push("", `most common mistakes: ${mistakes.slice(0, 5).map(([v, i, j]) => `${name(i)}→${name(j)} (${v})`).join(", ")}`);
   return `${lines.join("\n")}\n`;
 }

@@ -34,7 +34,7 @@ export function predictCommand(): Command {
     .description("classify PNG images of digits with a saved model, or predict a table's rows (--csv) with a model trained on a table")
     .argument("<model>", "a model file saved by descent train (.safetensors)")
     .argument("[images...]", "PNG files (any size or colour; centred and scaled like MNIST)")
-    .option("--csv <file>", "table models: the rows to predict (a CSV file with the model's feature columns); prints one prediction per row")
+    .option("--csv <file>", "table models: the rows to predict (a CSV file with the model's feature columns); prints one prediction per row (a classifier's: the class name; with --json also its output per class)")
     .option("--out <file>", "with --csv: write the predictions to this CSV file instead of printing them")
     .option("--invert <mode>", "auto, yes or no: make the digit light on dark like MNIST", choice("--invert", ["auto", "yes", "no"] as const), "auto")
     .option("--show", "print the 28×28 image the network sees")
@@ -46,11 +46,11 @@ export function predictCommand(): Command {
       if (prep) {
         if (opts.csv === undefined) throw new UsageError(`${printablePath(modelPath)} was trained on a table: give the rows to predict with --csv FILE`);
         if (images.length) throw new UsageError(`${printablePath(modelPath)} predicts table rows (--csv), not images: drop ${printablePath(images[0]!)}`);
-        const text = await predictTableRows(modelPath, model, prep, opts.csv);
+        const text = await predictTableRows(modelPath, model, prep, opts.csv, Boolean(opts.json));
         if (opts.out === undefined) process.stdout.write(text);
         else {
           await writeFileAtomic(opts.out, new TextEncoder().encode(text));
-          process.stderr.write(`wrote ${text.split("\n").length - 2} predictions to ${printablePath(opts.out)}\n`);
+          process.stderr.write(`wrote ${text.split("\n").length - (opts.json && prep.targets[0]?.classes ? 1 : 2)} predictions to ${printablePath(opts.out)}\n`);
         }
         return;
       }

@@ -14,7 +14,7 @@ import type { OutputMode } from "../progress.js";
 import { trainOne, type RunContext } from "../train-run.js";
 import { canonical, trainEnsemble } from "../ensemble-run.js";
 import { claimOutputs } from "../outputs.js";
-import { trainTableRun } from "../table-run.js";
+import { loadTable, tableNetwork, trainTableRun } from "../table-run.js";
 import { exitCodeFor, onInterrupt } from "../interrupt.js";
 
 /** Every setting's flag, from the settings table: [flag, key, help, parse]. */
@@ -153,6 +153,9 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
   if (tableRun && (config.ensemble ?? 1) > 1) throw new UsageError("--ensemble trains MNIST classifiers; a table run (--target) trains one model (use --folds k to cross-validate)");
   // The bundled MNIST has 10 classes: refuse a network that cannot output them before loading it.
   if (!tableRun && dataPath === null) checkOutputWidth(config, mnistOutputShape(config), MNIST_CLASSES, "digits 0–9");
+  // A table run without a chosen network gets one for its task (a classifier for a target of classes), before a checkpoint's settings are compared.
+  const table = tableRun ? await loadTable(dataPath) : undefined;
+  if (table && resume === null) config = tableNetwork(config, table.table, table.drop, ["arch", "layers", "output", "cost"].some((k) => opts[k] !== undefined));
   const checkpointPath = typeof opts.checkpoint === "string" ? opts.checkpoint : typeof opts.resume === "string" ? opts.resume : null;
   const members = config.ensemble ?? 1;
   if (members <= 1 && typeof opts.checkpoint === "string" && resume === null && existsSync(opts.checkpoint)) {
@@ -179,7 +182,7 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
         mode, quiet, say, preset: typeof opts.preset === "string" ? opts.preset : null, dataLabel: "",
         interrupt: { signal: interrupt.signal, exitCode: () => exitCodeFor(interrupt.received() ?? "SIGINT") },
       };
-      return await trainTableRun(config, dataPath, config.folds ? null : outPath, ctx, { resume, resumeFrom: String(opts.resume ?? opts.checkpoint), checkpointPath });
+      return await trainTableRun(config, dataPath, config.folds ? null : outPath, ctx, { resume, resumeFrom: String(opts.resume ?? opts.checkpoint), checkpointPath }, table);
     }
     const data = await loadMnist({ ...(typeof opts.data === "string" ? { dir: opts.data } : {}), validation: config.validation });
     const ctx: RunContext = {
