@@ -165,7 +165,8 @@ const TABLE: { [K in keyof TrainConfig]-?: SettingRow } = {
   folds: { kind: "integer", flag: "--folds <k>", url: "folds", optional: true, range: range("[", 2, 100, "]"), help: "tables: k-fold cross-validation (k models, each tested on its fold)" },
   impute: { kind: "choice", flag: "--impute <how>", url: "impute", optional: true, choices: ["none", "mean"], help: "tables: missing cells are refused (none) or filled with the training rows' mean" },
   task: {
-    kind: "choice", flag: "--task <kind>", url: "task", optional: true, choices: ["regression", "classification"],
+    // URL key "kind", not "task": the explorer's own ?task= names its data set (digits | houses).
+    kind: "choice", flag: "--task <kind>", url: "kind", optional: true, choices: ["regression", "classification"],
     help: "tables: regression or classification (default: from the target column — numbers: regression, class names: classification)",
   },
   augment: {
