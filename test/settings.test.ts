@@ -38,6 +38,7 @@ describe("the table", () => {
       weightDecay: "[0, 1e6]", dropout: "[0, 1)", clipNorm: "(0, 1e9]", clipValue: "(0, 1e9]", lrGamma: "(0, 1]",
       lrStep: "[1, 1e6]", plateauPatience: "[1, 10000]", earlyStopping: "[0, 10000]", validation: "[0, 60000)",
       trainSize: "[0, 1e7]", seed: "[0, 2^32)", ensemble: "[1, 100]", folds: "[2, 100]",
+      dampening: "[0, 1]", beta1: "[0, 1)", beta2: "[0, 1)", eps: "[0, 1]", alpha: "[0, 1]",
     };
     const numeric = Object.fromEntries(SETTINGS.flatMap((s) => (s.kind === "number" || s.kind === "integer" ? [[s.key, formatRange(s.range)]] : [])));
     expect(numeric).toEqual(expected);
@@ -234,5 +235,19 @@ describe("buildExperiment refuses a network without one output per class", () =>
       .toBe("the network ends with 12 outputs, but the data has 10 classes (labels 0–9): end --arch with fc10");
     expect(usageError(() => buildExperiment({ ...DEFAULT_CONFIG, arch: "conv2x5,relu" }, data(20, 10))).message)
       .toBe("the network ends with a [2, 24, 24] output, but the data has 10 classes (labels 0–9): end --arch with fc10");
+  });
+});
+
+describe("optimizer hyper-parameters are settings too", () => {
+  // Oracle: the values given, as torch.optim names them (betas, eps, alpha, centered, dampening).
+  test("--beta1/--beta2/--eps reach Adam, --alpha/--centered RMSProp, --dampening SGD with momentum", () => {
+    const data = { train: new TensorDataset(new Float32Array(8 * 4), [4], new Int32Array(8).map((_, i) => i % 2)) };
+    const hyper = (c: Partial<TrainConfig>) => buildExperiment({ ...DEFAULT_CONFIG, layers: [4, 3, 2], validation: 0, ...c }, data).trainer.opts.optimizer.groups[0]!.hyper as Record<string, unknown>;
+    expect(hyper({ optimizer: "adam", beta1: 0.8, beta2: 0.99, eps: 1e-7 })).toMatchObject({ betas: [0.8, 0.99], eps: 1e-7 });
+    expect(hyper({ optimizer: "adamw", beta2: 0.95 })).toMatchObject({ betas: [0.9, 0.95], eps: 1e-8 });
+    expect(hyper({ optimizer: "rmsprop", alpha: 0.9, centered: true, eps: 1e-6 })).toMatchObject({ alpha: 0.9, centered: true, eps: 1e-6 });
+    expect(hyper({ optimizer: "momentum", dampening: 0.3 })).toMatchObject({ momentum: 0.9, dampening: 0.3 });
+    expect(() => validateConfig({ ...DEFAULT_CONFIG, optimizer: "nesterov", dampening: 0.5 })).toThrow(/Nesterov momentum needs dampening 0/);
+    expect(() => validateConfig({ ...DEFAULT_CONFIG, beta1: 1 })).toThrow(/beta1: expected a number in \[0, 1\), got 1/);
   });
 });

@@ -38,6 +38,9 @@ export function validateConfig(input: unknown): TrainConfig {
   if (c.cost === "log-likelihood" && c.output !== "softmax") {
     throw new UsageError(`the log-likelihood cost needs a softmax output layer (${c.arch ? "end --arch with softmax" : "--output softmax"}), got "${c.output}"`);
   }
+  if (c.optimizer === "nesterov" && (c.dampening ?? 0) !== 0) {
+    throw new UsageError(`Nesterov momentum needs dampening 0 (PyTorch's rule), got dampening ${c.dampening}`);
+  }
   if (c.schedule === "plateau" && c.validation === 0) {
     throw new UsageError("the plateau schedule watches validation accuracy: keep a validation set (--validation > 0)");
   }
@@ -115,6 +118,12 @@ export function lossFor(cost: CostName, output: OutputName): LossFn {
  */
 const l2InOptimizer = (c: TrainConfig) => c.optimizer !== "adamw";
 
+/** Adam's betas and ε from the settings (PyTorch's defaults where unset). */
+const adamOptions = (c: TrainConfig) => ({
+  ...(c.beta1 !== undefined || c.beta2 !== undefined ? { betas: [c.beta1 ?? 0.9, c.beta2 ?? 0.999] as [number, number] } : {}),
+  ...(c.eps !== undefined ? { eps: c.eps } : {}),
+});
+
 function makeOptimizer(c: TrainConfig, model: Module, n: number): Optimizer<{ lr: number }> {
   const named = model.namedParameters();
   const weights = weightsOnly(named);
@@ -126,15 +135,15 @@ function makeOptimizer(c: TrainConfig, model: Module, n: number): Optimizer<{ lr
     case "sgd":
       return new SGD(groups, { lr: c.lr });
     case "momentum":
-      return new SGD(groups, { lr: c.lr, momentum: c.momentum });
+      return new SGD(groups, { lr: c.lr, momentum: c.momentum, ...(c.dampening !== undefined ? { dampening: c.dampening } : {}) });
     case "nesterov":
       return new SGD(groups, { lr: c.lr, momentum: c.momentum, nesterov: true });
     case "rmsprop":
-      return new RMSprop(groups, { lr: c.lr });
+      return new RMSprop(groups, { lr: c.lr, ...(c.alpha !== undefined ? { alpha: c.alpha } : {}), ...(c.eps !== undefined ? { eps: c.eps } : {}), ...(c.centered ? { centered: true } : {}) });
     case "adam":
-      return new Adam(groups, { lr: c.lr });
+      return new Adam(groups, { lr: c.lr, ...adamOptions(c) });
     case "adamw":
-      return new AdamW(groups, { lr: c.lr });
+      return new AdamW(groups, { lr: c.lr, ...adamOptions(c) });
   }
 }
 

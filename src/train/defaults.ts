@@ -33,8 +33,19 @@ export interface TrainConfig {
   biasInit?: InitName;
   optimizer: OptimizerName;
   lr: number;
-  /** Momentum coefficient for "momentum"/"nesterov" (and RMSProp when > 0 there). */
+  /** Momentum coefficient for "momentum"/"nesterov". */
   momentum: number;
+  /** SGD with momentum: dampening of the gradient added to the momentum buffer (PyTorch's; default 0). */
+  dampening?: number;
+  /** Adam/AdamW: decay rates of the running means of g and g² (default 0.9, 0.999). */
+  beta1?: number;
+  beta2?: number;
+  /** Adam/AdamW/RMSProp: the ε added to the denominator (default 1e-8). */
+  eps?: number;
+  /** RMSProp: smoothing constant of the running mean of g² (default 0.99). */
+  alpha?: number;
+  /** RMSProp: divide by an estimate of the variance instead of the raw second moment (default false). */
+  centered?: boolean;
   batchSize: number;
   epochs: number;
   /** The book's L1 λ: the cost gains (λ/n)·Σ|w| over weights, n = training examples. */
