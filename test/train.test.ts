@@ -279,3 +279,36 @@ describe("regression", () => {
     expect(last.trainAccuracy).toBeUndefined();
   });
 });
+
+describe("fit is a stepper with callbacks", () => {
+  const data = { train: small.train.slice(0, 300), validation: small.validation.slice(0, 200) };
+
+  // Oracle: the book's rule applied by hand to the run's own validation accuracies.
+  test("the plateau rule (a built-in callback) halves η after `patience` epochs without a better validation accuracy", () => {
+    const ex = buildExperiment({ ...DEFAULT_CONFIG, layers: [784, 10, 10], lr: 0.5, epochs: 8, schedule: "plateau", plateauPatience: 1 }, data);
+    const r = ex.trainer.fit(ex.loader, ex.fitOptions);
+    let [lr, best, waited] = [0.5, -Infinity, 0];
+    for (const h of r.history) {
+      expect(h.lr).toBe(lr);
+      if (h.valAccuracy! > best) [best, waited] = [h.valAccuracy!, 0];
+      else if (++waited >= 1) [lr, waited] = [lr * 0.5, 0];
+    }
+  });
+
+  // Oracle: the callback's own requests, read back from the history and the stop reason.
+  test("a callback sets η before each step and stops the run with its own reason", () => {
+    const ex = buildExperiment({ ...DEFAULT_CONFIG, layers: [784, 10, 10], lr: 0.5, epochs: 5 }, data);
+    const seen: number[] = [];
+    const r = ex.trainer.fit(ex.loader, {
+      ...ex.fitOptions,
+      callbacks: [{
+        onBatchStart: (ctx) => ctx.setLr(0.1 * ctx.epoch),
+        onBatchEnd: (ctx) => void seen.push(ctx.lr),
+        onEpochEnd: (log, ctx) => void (log.epoch === 2 && ctx.stopWith({ kind: "callback", epoch: 2, message: "enough" })),
+      }],
+    });
+    expect(r.history.map((h) => h.lr)).toEqual([0.1, 0.2]);
+    expect(new Set(seen)).toEqual(new Set([0.1, 0.2]));
+    expect(r.stopped).toEqual({ kind: "callback", epoch: 2, message: "enough" });
+  });
+});

@@ -1,4 +1,5 @@
 /** Training callbacks: synchronous, optional hooks; set `ctx.stop = true` to end training. */
+import type { FitState, Snapshot, StopReason } from "./trainer.js";
 
 export interface EpochLog {
   /** 1-based epoch number. */
@@ -45,14 +46,35 @@ export interface TrainContext {
   lr: number;
   /** Set to true to stop after the current batch. */
   stop: boolean;
+  /** Sets the learning rate from now on (schedules, the plateau rule). */
+  setLr(lr: number): void;
+  /** Ends the run after this epoch with a reason (the first reason given wins). */
+  stopWith(reason: StopReason): void;
+  /** Whether the run is ending (a reason was given, or ctx.stop was set). */
+  stopped(): boolean;
+  /** The weights of the last complete epoch, and helpers to keep and put back weights (early stopping). */
+  lastGood(): Snapshot;
+  snapshotFrom(named: Record<string, Float32Array | Float64Array>): Snapshot;
+  namedCopy(snap: Snapshot): Record<string, Float32Array | Float64Array>;
+  restoreSnapshot(snap: Snapshot): void;
+  /** At onTrainEnd: the epoch whose weights the model holds; a callback that restores others updates it. */
+  finalEpoch: number;
 }
 
 export interface Callback {
   onTrainStart?(ctx: TrainContext): void;
   onEpochStart?(ctx: TrainContext): void;
+  /** Before every mini-batch (ctx.batch: batches done so far this epoch). */
+  onBatchStart?(ctx: TrainContext): void;
   onBatchEnd?(ctx: TrainContext): void;
   /** Before the validation or test set is evaluated at the end of an epoch. */
   onEvaluate?(what: "validation" | "test", ctx: TrainContext): void;
   onEpochEnd?(log: EpochLog, ctx: TrainContext): void;
   onTrainEnd?(ctx: TrainContext): void;
+  /** After every completed epoch, with everything needed to continue later (checkpoints). */
+  onEpochComplete?(state: FitState): void;
+  /** This callback's part of a checkpoint (e.g. the best epoch, the plateau rule's state). */
+  fitState?(ctx: TrainContext): Partial<FitState>;
+  /** Resuming: takes its part back from a checkpoint's state. */
+  restoreFitState?(state: FitState, ctx: TrainContext): void;
 }

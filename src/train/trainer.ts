@@ -20,6 +20,7 @@ import { Rng } from "../rng.js";
 import { countCorrect, type RegressionScores } from "./metrics.js";
 import { evaluate, type EvalResult } from "./evaluate.js";
 import type { Callback, EpochLog, TrainContext } from "./callbacks.js";
+import { checkpointCallback, monitorCallback, scheduleCallback } from "./fit-callbacks.js";
 
 export interface Regularization {
   /** L1 strength per weight (the book: λ/n). */
@@ -136,7 +137,8 @@ export interface FitResult {
   finalEpoch: number;
 }
 
-type Snapshot = Map<Tensor, Float32Array | Float64Array>;
+/** Copies of a model's tensors (weights and buffers), to put back later. */
+export type Snapshot = Map<Tensor, Float32Array | Float64Array>;
 
 function snapshot(model: Module): Snapshot {
   return new Map(Object.values(model.stateDict()).map((t) => [t, t.data.slice()]));
@@ -257,22 +259,37 @@ export class Trainer {
    * driver sets `control.interrupted`, it ends at the next pause with the last complete epoch's weights.
    */
   private *epochs(train: DataLoader, opts: FitOptions, control: { interrupted: boolean }): Generator<void, FitResult, void> {
-    const callbacks = opts.callbacks ?? [];
+    // The built-in behaviours are callbacks (fit-callbacks.ts): the schedule before the user's own,
+    // the watch on the validation score and the checkpoint writer after them.
+    const callbacks: Callback[] = [
+      ...(opts.schedule ? [scheduleCallback(opts.schedule)] : []),
+      ...(opts.callbacks ?? []),
+      monitorCallback({ ...(opts.earlyStopping ? { earlyStopping: opts.earlyStopping } : {}), ...(opts.plateau ? { plateau: opts.plateau } : {}) }),
+      ...(opts.onEpochComplete ? [checkpointCallback(opts.onEpochComplete)] : []),
+    ];
     const resume = opts.resume;
     const history: EpochLog[] = resume ? [...resume.history] : [];
     const start = resume ? resume.epoch + 1 : 1;
-    const ctx: TrainContext = {
-      epoch: start - 1, epochs: opts.epochs, step: history.reduce((n, h) => n + h.steps, 0), batch: 0, batches: train.length,
-      loss: NaN, lr: this.lr, stop: false,
-    };
     let lastGood = snapshot(this.model);
     let lastGoodEpoch = start - 1;
-    let best = { score: -Infinity, epoch: 0, weights: null as Snapshot | null };
-    if (resume) {
-      best = { ...resume.best, weights: resume.bestWeights ? snapshotFrom(this.model, resume.bestWeights) : null };
-      if (opts.plateau && resume.plateau) opts.plateau.restore(resume.plateau);
-    }
     let stopped: StopReason | undefined;
+    const ctx: TrainContext = {
+      epoch: start - 1, epochs: opts.epochs, step: history.reduce((n, h) => n + h.steps, 0), batch: 0, batches: train.length,
+      loss: NaN, lr: this.lr, stop: false, finalEpoch: 0,
+      setLr: (lr) => {
+        this.opts.optimizer.lr = lr;
+        ctx.lr = lr;
+      },
+      stopWith: (reason) => {
+        stopped ??= reason;
+      },
+      stopped: () => stopped !== undefined || ctx.stop,
+      lastGood: () => lastGood,
+      snapshotFrom: (named) => snapshotFrom(this.model, named),
+      namedCopy: (snap) => namedCopy(this.model, snap),
+      restoreSnapshot: restore,
+    };
+    if (resume) for (const cb of callbacks) cb.restoreFitState?.(resume, ctx);
     const interrupt = (epoch: number): StopReason => {
       restore(lastGood);
       return {
@@ -286,7 +303,6 @@ export class Trainer {
     if (control.interrupted) stopped = interrupt(start);
 
     for (let epoch = start; epoch <= opts.epochs && !stopped; epoch++) {
-      if (opts.schedule) this.opts.optimizer.lr = opts.schedule(epoch - 1);
       Object.assign(ctx, { epoch, batch: 0, lr: this.lr });
       for (const cb of callbacks) cb.onEpochStart?.(ctx);
       const t0 = now();
@@ -295,7 +311,7 @@ export class Trainer {
       let seen = 0;
       let batches = 0;
       for (const idx of train.indices()) {
-        if (opts.schedule?.perStep) this.opts.optimizer.lr = opts.schedule(epoch - 1 + batches / train.length);
+        for (const cb of callbacks) cb.onBatchStart?.(ctx);
         const r = this.step(() => train.gather(idx));
         ctx.step++;
         ctx.batch = ++batches;
@@ -349,41 +365,20 @@ export class Trainer {
       history.push(log);
       lastGood = snapshot(this.model);
       lastGoodEpoch = epoch;
-      for (const cb of callbacks) cb.onEpochEnd?.(log, ctx);
-
-      if (ctx.stop) {
-        stopped = { kind: "callback", epoch, message: `stopped by a callback after epoch ${epoch}` };
+      for (const cb of callbacks) {
+        cb.onEpochEnd?.(log, ctx);
+        // A user's callback that set ctx.stop stops the run, before the score watch decides anything.
+        if (ctx.stop && !stopped) stopped = { kind: "callback", epoch, message: `stopped by a callback after epoch ${epoch}` };
       }
-      const acc = monitoredScore(log);
-      if (acc !== undefined && acc > best.score) {
-        best = { score: acc, epoch, weights: opts.earlyStopping ? lastGood : null };
-      }
-      if (!stopped && opts.earlyStopping && acc !== undefined && epoch - best.epoch >= opts.earlyStopping.patience) {
-        stopped = {
-          kind: "early-stopping", epoch, bestEpoch: best.epoch,
-          message: `no better ${monitoredName(log)} for ${opts.earlyStopping.patience} epochs; best was epoch ${best.epoch} (${showScore(log, best.score)})`,
-        };
-      }
-      if (!stopped && opts.plateau && acc !== undefined) {
-        const next = opts.plateau.observe(acc);
-        this.opts.optimizer.lr = next.lr;
-        if (next.stop) stopped = { kind: "schedule-finished", epoch, message: `learning rate fell below 1/128 of its start after epoch ${epoch}` };
-      }
-      opts.onEpochComplete?.({
-        epoch, history: [...history], best: { score: best.score, epoch: best.epoch },
-        bestWeights: best.weights ? namedCopy(this.model, best.weights) : null,
-        plateau: opts.plateau ? opts.plateau.state() : null,
-      });
+      const state: FitState = { epoch, history: [...history], best: { score: -Infinity, epoch: 0 }, bestWeights: null, plateau: null };
+      for (const cb of callbacks) Object.assign(state, cb.fitState?.(ctx));
+      for (const cb of callbacks) cb.onEpochComplete?.(state);
     }
 
-    let finalEpoch = history.length ? history[history.length - 1]!.epoch : 0;
-    if (stopped?.kind === "non-finite-loss" || stopped?.kind === "interrupted") finalEpoch = stopped.restoredEpoch;
-    if (opts.earlyStopping && (opts.earlyStopping.restoreBest ?? true) && best.weights && best.epoch !== finalEpoch) {
-      restore(best.weights);
-      finalEpoch = best.epoch;
-    }
+    ctx.finalEpoch = history.length ? history[history.length - 1]!.epoch : 0;
+    if (stopped?.kind === "non-finite-loss" || stopped?.kind === "interrupted") ctx.finalEpoch = stopped.restoredEpoch;
     for (const cb of callbacks) cb.onTrainEnd?.(ctx);
-    return { history, ...(stopped ? { stopped } : {}), finalEpoch };
+    return { history, ...(stopped ? { stopped } : {}), finalEpoch: ctx.finalEpoch };
   }
 }
 
@@ -405,18 +400,7 @@ function fromArrays(x: ArrayFeatures, y: ArrayTargets, opts: ArrayFitOptions): [
   return [loader, { ...opts, ...(cut < all.length ? { validation: all.slice(cut) } : {}) }];
 }
 
-/**
- * What early stopping, the plateau schedule and "best epoch" watch, as a score where higher is
- * better: the validation accuracy (classification) or minus the validation MSE (regression).
- */
-export function monitoredScore(log: EpochLog): number | undefined {
-  if (log.valAccuracy !== undefined) return log.valAccuracy;
-  if (log.valMetrics !== undefined) return -log.valMetrics.mse;
-  return undefined;
-}
-
-const monitoredName = (log: EpochLog) => (log.valMetrics ? "validation MSE" : "validation accuracy");
-const showScore = (log: EpochLog, score: number) => (log.valMetrics ? `MSE ${(-score).toPrecision(4)}` : `${(score * 100).toFixed(2)} %`);
+export { monitoredScore } from "./fit-callbacks.js";
 
 const regressionLog = (m: RegressionScores) => ({ mse: m.mse, rmse: m.rmse, mae: m.mae, r2: m.r2 });
 
