@@ -53,7 +53,10 @@ export function infoCommand(): Command {
         if (prep) out.push(...describeTable(prep));
         if (t.config && typeof t.config === "object") {
           out.push("", "configuration");
-          for (const [k, v] of Object.entries(t.config as Record<string, unknown>)) show(k, v);
+          const config = t.config as Record<string, unknown>;
+          // With an --arch line, the layer list, activations and dropout are the architecture's, not these fields.
+          const replaced = typeof config.arch === "string" ? new Set(["layers", "activation", "output", "dropout"]) : new Set<string>();
+          for (const [k, v] of Object.entries(config)) if (!replaced.has(k)) show(k, v);
         }
       }
       process.stdout.write(`${out.join("\n")}\n`);
