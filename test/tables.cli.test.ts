@@ -95,6 +95,13 @@ describe("a CSV file of your own", () => {
     const expected = noGrad(() => model.forward(new Tensor(Float32Array.from(x), [2, 4])).data);
     expect(Number(got[1])).toBeCloseTo(expected[0]!, 4);
     expect(Number(got[2])).toBeCloseTo(expected[1]!, 4);
+    // --out is checked before predicting, and the file written holds the same lines.
+    const bad = descent("predict", "lin.safetensors", "--csv", "new.csv", "--out", "no/such/dir/p.csv");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--out no\/such\/dir\/p\.csv: the directory no\/such\/dir does not exist/);
+    expect(bad.err).not.toMatch(noStack);
+    expect(descent("predict", "lin.safetensors", "--csv", "new.csv", "--out", "p.csv").code).toBe(0);
+    expect(readFileSync(join(dir, "p.csv"), "utf8")).toBe(p.out);
 
     writeFileSync(join(dir, "holes.csv"), csv.replace(/\r\n5\.3,/, "\r\n,"));
     const refused = descent("train", "--data", "holes.csv", "--target", "y", "--epochs", "1", "--no-save");

@@ -1,7 +1,8 @@
 import { Command } from "commander";
-import { UsageError } from "../../errors.js";
+import { DescentError, UsageError } from "../../errors.js";
 import { predictTableRows, tablePrepOf } from "../table-model.js";
 import { writeFileAtomic } from "../../node/atomic-write.js";
+import { checkOutputFiles } from "../../node/output-paths.js";
 import { noted } from "../notes.js";
 import pc from "picocolors";
 import { loadModel } from "../../node/model-files.js";
@@ -46,10 +47,15 @@ export function predictCommand(): Command {
       if (prep) {
         if (opts.csv === undefined) throw new UsageError(`${printablePath(modelPath)} was trained on a table: give the rows to predict with --csv FILE`);
         if (images.length) throw new UsageError(`${printablePath(modelPath)} predicts table rows (--csv), not images: drop ${printablePath(images[0]!)}`);
+        // The output file is checked before any work (its directory exists and is writable, it is no directory).
+        if (opts.out !== undefined) checkOutputFiles([{ path: opts.out, flag: "--out", what: "predictions" }]);
         const text = await predictTableRows(modelPath, model, prep, opts.csv, Boolean(opts.json));
         if (opts.out === undefined) process.stdout.write(text);
         else {
-          await writeFileAtomic(opts.out, new TextEncoder().encode(text));
+          const out = opts.out;
+          await writeFileAtomic(out, new TextEncoder().encode(text)).catch((e: unknown) => {
+            throw new DescentError(`cannot write the predictions to ${printablePath(out)}: ${(e as Error).message} (any existing file there is unchanged)`, { cause: e });
+          });
           process.stderr.write(`wrote ${text.split("\n").length - (opts.json && prep.targets[0]?.classes ? 1 : 2)} predictions to ${printablePath(opts.out)}\n`);
         }
         return;
