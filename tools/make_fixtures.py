@@ -20,6 +20,8 @@ import json
 import math
 import os
 
+from fixture_io import write  # noqa: E402 (tools/ is on sys.path when the script runs)
+
 # OpenBLAS picks its float32 GEMM kernel by CPU (or $OPENBLAS_CORETYPE), and the kernels round
 # differently in the last bit. The committed JSON was made with the Sandybridge kernel; pinning it
 # (read when torch loads OpenBLAS) makes reruns byte-identical on any x86-64 machine.
@@ -38,13 +40,6 @@ def T(t):
     return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).double().tolist()]}
 
 
-def write(name, obj):
-    os.makedirs(OUT, exist_ok=True)
-    path = os.path.join(OUT, name + ".json")
-    with open(path, "w") as f:
-        json.dump(obj, f, separators=(",", ":"), allow_nan=False)
-        f.write("\n")
-    print(f"{path}: {os.path.getsize(path)} bytes")
 
 
 def randn(*shape, scale=1.0, dtype=torch.float32):

@@ -22,6 +22,8 @@ import csv
 import json
 import os
 
+from fixture_io import write  # noqa: E402 (tools/ is on sys.path when the script runs)
+
 import numpy as np
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -33,13 +35,6 @@ def flat(a):
     return [float(v) for v in np.asarray(a, dtype=np.float64).reshape(-1)]
 
 
-def write(name, obj):
-    os.makedirs(OUT, exist_ok=True)
-    path = os.path.join(OUT, name + ".json")
-    with open(path, "w") as f:
-        json.dump(obj, f, separators=(",", ":"), allow_nan=False)
-        f.write("\n")
-    print(f"{path}: {os.path.getsize(path)} bytes")
 
 
 def metrics(y, p):
