@@ -31,7 +31,6 @@ import torch
 import torch.nn.functional as F
 
 torch.set_num_threads(1)
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures")
 
 
 def T(t):
