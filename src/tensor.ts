@@ -39,11 +39,6 @@ export class Tensor {
   grad: Tensor | null = null;
   /** How this tensor was computed, when recorded (null for leaves and under `noGrad`). */
   node: GradNode | null = null;
-  /**
-   * Set on outputs of sigmoid/softmax: the input they squashed. Cross-entropy losses use it to
-   * compute from logits — exact and overflow-free — so the gradient reaching z is exactly a − y.
-   */
-  squashedFrom: { op: "sigmoid" | "softmax"; x: Tensor } | null = null;
   /** Scratch for the backward pass (autograd.ts): the id of the last pass that visited this tensor. */
   visit = 0;
   /** Scratch for the backward pass: how many ops of that pass read this tensor. */

@@ -22,6 +22,7 @@ import { Linear } from "../src/nn/layers/linear.js";
 import { LeakyReLU, Sigmoid, Softmax, Tanh } from "../src/nn/layers/activations.js";
 import { Sequential, Flatten } from "../src/nn/layers/sequential.js";
 import { mlp } from "../src/nn/mlp.js";
+import { forwardScored, objectiveFor } from "../src/train/objective.js";
 
 const rng = new Rng(2718);
 
@@ -228,7 +229,7 @@ describe("losses: vjp = finite differences (float64), gradient w.r.t. the predic
       const y = binaryTarget();
       check((a) => binaryCrossEntropy(a, y, r), [uniform([N, C], 0.05, 0.95)]);
     });
-    test(`binaryCrossEntropy(sigmoid(z)) — the squashedFrom fast path (${r})`, () => {
+    test(`binaryCrossEntropy(sigmoid(z)) on the probabilities (${r})`, () => {
       const y = binaryTarget();
       check((z) => binaryCrossEntropy(ops.sigmoid(z), y, r), [uniform([N, C], -4, 4)]);
     });
@@ -256,9 +257,18 @@ describe("losses: vjp = finite differences (float64), gradient w.r.t. the predic
     const l = labels(N, C);
     check((p) => logLikelihood(p, l), [uniform([N, C], 0.05, 0.95)]);
   });
-  test("logLikelihood(softmax(z)) — the squashedFrom fast path", () => {
+  test("logLikelihood(softmax(z)) on the probabilities", () => {
     const l = labels(N, C);
     check((z) => logLikelihood(ops.softmax(z), l), [uniform([N, C], -3, 3)]);
+  });
+  test("the experiment's cross-entropy on a sigmoid or softmax output reads the logits (train/objective.ts)", () => {
+    const y = binaryTarget();
+    const bce = objectiveFor("cross-entropy", "sigmoid");
+    expect(bce.lossOnLogits).toBe(true);
+    check((z) => bce.loss(forwardScored(new Sequential(new Sigmoid()), z, true).scored, y), [uniform([N, C], -4, 4)]);
+    const l = labels(N, C);
+    const ll = objectiveFor("log-likelihood", "softmax");
+    check((z) => ll.loss(forwardScored(new Sequential(new Softmax()), z, true).scored, l), [uniform([N, C], -3, 3)]);
   });
   test("l2Penalty (s/2)·Σw² and l1Penalty s·Σ|w| over two tensors", () => {
     check((a, b) => l2Penalty([a, b], 0.3), [uniform([3, 4]), uniform([4])]);

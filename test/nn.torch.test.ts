@@ -6,8 +6,7 @@
  */
 import { describe, test, expect } from "vitest";
 import { Tensor } from "../src/tensor.js";
-import { sigmoid } from "../src/ops/elementwise.js";
-import { softmax } from "../src/ops/softmax.js";
+import { forwardScored, objectiveFor } from "../src/train/objective.js";
 import {
   binaryCrossEntropy, bceWithLogits, crossEntropy, l1Loss, logLikelihood, mseLoss, nllLoss, quadraticCost,
   type Target,
@@ -15,7 +14,7 @@ import {
 import { l1Penalty, l2Penalty } from "../src/nn/regularization.js";
 import { Module } from "../src/nn/module.js";
 import { Linear } from "../src/nn/layers/linear.js";
-import { LeakyReLU, ReLU, Softmax, Tanh } from "../src/nn/layers/activations.js";
+import { LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from "../src/nn/layers/activations.js";
 import { Dropout } from "../src/nn/layers/dropout.js";
 import { Sequential } from "../src/nn/layers/sequential.js";
 import { mlp } from "../src/nn/mlp.js";
@@ -44,12 +43,13 @@ const LOSSES: Record<string, LossSpec> = {
   bceLogits_mean: (z, y) => bceWithLogits(z, y),
   bceLogits_sum: (z, y) => bceWithLogits(z, y, "sum"),
   bceLogits_extreme: (z, y) => bceWithLogits(z, y),
-  // The sigmoid fast path: the gradient reaching z must be torch's BCEWithLogits gradient.
-  bce_of_sigmoid: (z, y) => binaryCrossEntropy(sigmoid(z), y),
+  // The experiment's pairing of a sigmoid output with cross-entropy (train/objective.ts): the cost
+  // reads the sigmoid's input, so the gradient reaching z must be torch's BCEWithLogits gradient.
+  bce_of_sigmoid: (z, y) => bceWithLogits(forwardScored(new Sequential(new Sigmoid()), z, true).scored, y),
   crossEntropy: (z, l) => crossEntropy(z, l),
   crossEntropy_extreme: (z, l) => crossEntropy(z, l),
-  // The softmax fast path: oracle is torch's cross_entropy on the logits.
-  logLikelihood_of_softmax: (z, l) => logLikelihood(softmax(z), l),
+  // The experiment's log-likelihood on a softmax output reads the logits: oracle is torch's cross_entropy on them.
+  logLikelihood_of_softmax: (z, l) => objectiveFor("log-likelihood", "softmax").loss(forwardScored(new Sequential(new Softmax()), z, true).scored, l),
   nll: (lp, l) => nllLoss(lp, l),
   logLikelihood_probs: (p, l) => logLikelihood(p, l),
 };

@@ -6,7 +6,8 @@ import { Trainer } from "../src/train/trainer.js";
 import { TensorDataset, DataLoader } from "../src/data/dataset.js";
 import { encodeModel } from "../src/io/model-file.js";
 import { mlp } from "../src/nn/mlp.js";
-import { mseLoss, quadraticCost } from "../src/nn/losses.js";
+import { bceWithLogits, crossEntropy, mseLoss, quadraticCost } from "../src/nn/losses.js";
+import type { Sequential } from "../src/nn/layers/sequential.js";
 import { l2Penalty, weightsOnly } from "../src/nn/regularization.js";
 import { SGD } from "../src/optim/sgd.js";
 import { Rng } from "../src/rng.js";
@@ -43,6 +44,27 @@ describe("training on a seeded MNIST subset", () => {
   });
 });
 
+describe("the cost reads the logits of a sigmoid or softmax output (train/objective.ts)", () => {
+  // Oracle: bceWithLogits / crossEntropy on the layer's input, computed by hand from z. With weights
+  // this large σ(z) rounds to 0 or 1 in float32, so the cost on the probabilities would be clamped
+  // (ln 0 → −100) and its gradient zero; on the logits it stays exact.
+  for (const output of ["sigmoid", "softmax"] as const) {
+    test(`${output} output, cross-entropy: evaluate's cost and the step's gradient come from z`, () => {
+      const ex = buildExperiment({ ...DEFAULT_CONFIG, layers: [784, 10], output, cost: "cross-entropy", epochs: 1 }, { train: small.train.slice(0, 20) });
+      const fc = ex.model.parameters()[0]!;
+      for (let i = 0; i < fc.size; i++) fc.data[i] = fc.data[i]! * 400;
+      const data = small.train.slice(0, 20);
+      const x = new Tensor(data.features, [20, 784]);
+      const z = (ex.model as Sequential).layers[0]!.forward(x);
+      const byHand = output === "sigmoid" ? bceWithLogits(z, data.labels, "batchmean") : crossEntropy(z, data.labels);
+      expect(Math.abs(byHand.item())).toBeGreaterThan(100); // saturated: σ(z) is 0 or 1 for most outputs
+      expect(ex.trainer.evaluate(data).loss).toBeCloseTo(byHand.item(), 2);
+      const r = ex.trainer.step({ x, y: data.labels });
+      expect(r.loss).toBeCloseTo(byHand.item(), 2);
+    });
+  }
+});
+
 describe("stopping", () => {
   // Oracle: an identity output with MSE and a huge rate overflows to Inf/NaN within a few steps.
   test("a non-finite cost stops training, reports step and rate, and keeps the last good weights", () => {
@@ -72,6 +94,46 @@ describe("stopping", () => {
     expect(r.history.length).toBe(bestIndex + 1 + 2);
     expect(r.finalEpoch).toBe(bestIndex + 1);
     ex.model.parameters().forEach((p, i) => expect(Array.from(p.data)).toEqual(Array.from(seen[bestIndex]!.weights[i]!)));
+  });
+
+  // Oracle: fit itself — the same loop driven a batch at a time must give the same history and bytes.
+  test("Trainer.start driven one mini-batch at a time equals fit, bit for bit", () => {
+    const data = { train: small.train.slice(0, 300), validation: small.validation.slice(0, 200) };
+    const cfg = { ...DEFAULT_CONFIG, layers: [784, 20, 10], epochs: 3, schedule: "step" as const, lrStep: 1, lrGamma: 0.5 };
+    const a = buildExperiment(cfg, data);
+    const fitted = a.trainer.fit(a.loader, a.fitOptions);
+    const b = buildExperiment(cfg, data);
+    const run = b.trainer.start(b.loader, b.fitOptions);
+    const steps: number[] = [];
+    for (let r = run.next(); r; r = run.next()) steps.push(r.loss);
+    expect(run.done).toBe(true);
+    expect(run.next()).toBeNull();
+    expect(steps).toHaveLength(3 * b.loader.length);
+    expect(run.result!.history.map((h) => [h.trainLoss, h.valAccuracy, h.lr])).toEqual(fitted.history.map((h) => [h.trainLoss, h.valAccuracy, h.lr]));
+    expect(Buffer.from(encodeModel(b.model, { training: {} }))).toEqual(Buffer.from(encodeModel(a.model, { training: {} })));
+  });
+
+  // Oracle: the weights of the last complete epoch, copied by a callback as training ran.
+  test("a non-finite cost after an epoch puts back that epoch's weights (the rollback callback)", () => {
+    const data = { train: small.train.slice(0, 200) };
+    const ex = buildExperiment({ ...DEFAULT_CONFIG, layers: [784, 10, 10], output: "identity", cost: "mse", lr: 0.01, epochs: 3 }, data);
+    let epoch1: Float32Array[] = [];
+    const blowUp = {
+      onEpochEnd: (_l: unknown, ctx: { epoch: number; setLr(lr: number): void }) => {
+        if (ctx.epoch !== 1) return;
+        epoch1 = ex.model.parameters().map((p) => p.data.slice() as Float32Array);
+        ctx.setLr(1e5);
+      },
+    };
+    const r = ex.trainer.fit(ex.loader, { ...ex.fitOptions, callbacks: [blowUp] });
+    expect(r.stopped?.kind).toBe("non-finite-loss");
+    if (r.stopped?.kind !== "non-finite-loss") return;
+    expect(r.stopped.epoch).toBe(2);
+    expect(r.stopped.restoredEpoch).toBe(1);
+    expect(r.finalEpoch).toBe(1);
+    expect(r.history).toHaveLength(1);
+    expect(r.stopped.message).toContain("kept the weights from epoch 1");
+    ex.model.parameters().forEach((p, i) => expect(Array.from(p.data)).toEqual(Array.from(epoch1[i]!)));
   });
 
   test("a callback can stop training", () => {

@@ -57,6 +57,15 @@ describe("explorer session", () => {
     expect(pa.loss).toBeCloseTo(meanB, 10);
   });
 
+  // Oracle: the weights before the first step (the last complete epoch is "before training").
+  it("a diverging run stops with the step and rate named, and goes back to the last good weights", () => {
+    const s = freshSession({ ...config3b1b, lr: 1e4, output: "identity", cost: "mse" });
+    const before = weights(s);
+    expect(() => s.train(500)).toThrow(/^the cost became (NaN|-?Infinity) at step \d+ \(learning rate 10000\); the model went back to the weights from before training — reset/);
+    expect(weights(s)).toEqual(before);
+    expect(() => s.train(1)).toThrow(/cost became/);
+  });
+
   it("the cost falls over a few hundred steps of the 3b1b net", () => {
     const s = freshSession();
     const first = s.train(50).loss;

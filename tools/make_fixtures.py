@@ -212,7 +212,7 @@ def make_losses():
     ext = torch.tensor([[50.0, -50.0, 50.0], [-50.0, 50.0, 0.0]])
     ext_y = torch.tensor([[1.0, 0.0, 0.0], [1.0, 1.0, 1.0]])
     c["bceLogits_extreme"] = loss_case(F.binary_cross_entropy_with_logits, ext, ext_y)
-    # descent's binaryCrossEntropy(sigmoid(z), y) works from z: oracle is BCEWithLogits, grad wrt z.
+    # descent pairs a sigmoid output with cross-entropy on its input z: oracle is BCEWithLogits, grad wrt z.
     c["bce_of_sigmoid"] = loss_case(F.binary_cross_entropy_with_logits, torch.cat([logits, ext]), torch.cat([soft, ext_y]))
 
     labels = [2, 0, 1, 1, 3]
@@ -220,7 +220,7 @@ def make_losses():
     c["crossEntropy"] = loss_case(lambda z, l: F.cross_entropy(z, l), ce_logits, labels=labels)
     ce_ext = torch.tensor([[50.0, -50.0, 0.0, 0.0], [-50.0, 50.0, -50.0, 0.0], [0.0, 0.0, 0.0, 50.0]])
     c["crossEntropy_extreme"] = loss_case(lambda z, l: F.cross_entropy(z, l), ce_ext, labels=[0, 0, 2])
-    # descent's logLikelihood(softmax(z), labels) works from z: oracle is CrossEntropy, grad wrt z.
+    # descent pairs a softmax output with the log-likelihood on its logits z: oracle is CrossEntropy, grad wrt z.
     c["logLikelihood_of_softmax"] = loss_case(lambda z, l: F.cross_entropy(z, l), torch.cat([ce_logits, ce_ext]),
                                               labels=labels + [0, 0, 2])
     logp = F.log_softmax(randn(5, 4, scale=2), dim=1)

@@ -71,13 +71,11 @@ export function bceWithLogits(logits: Tensor, target: Target, reduction: Reducti
 }
 
 /**
- * Binary cross-entropy on probabilities a = σ(z): C = −Σ [y ln a + (1−y) ln(1−a)] (the book's
- * chapter 3). When `pred` came straight from sigmoid(), this is computed from z (bceWithLogits),
- * so the output-layer error is exactly a − y and nothing saturates; otherwise logs are clamped at
- * −100 like torch.nn.BCELoss.
+ * Binary cross-entropy on probabilities a: C = −Σ [y ln a + (1−y) ln(1−a)] (the book's chapter 3),
+ * logs clamped at −100 like torch.nn.BCELoss. On a sigmoid's output prefer bceWithLogits on its
+ * input: exact where σ(z) rounds to 0 or 1 (the experiment pairs them so, train/objective.ts).
  */
 export function binaryCrossEntropy(pred: Tensor, target: Target, reduction: Reduction = "mean"): Tensor {
-  if (pred.squashedFrom?.op === "sigmoid") return bceWithLogits(pred.squashedFrom.x, target, reduction);
   const y = targetTensor(pred, target, "binaryCrossEntropy");
   const logA = clamp(log(pred), -100, Infinity);
   const log1mA = clamp(log(sub(1, pred)), -100, Infinity);
@@ -96,11 +94,11 @@ export function nllLoss(logProbs: Tensor, labels: Int32Array | Tensor): Tensor {
 }
 
 /**
- * The book's log-likelihood cost C = −ln a_y on softmax outputs (chapter 3). When `probs` came
- * straight from softmax(), it is computed from the logits (fused, stable; gradient a − y).
+ * The book's log-likelihood cost C = −ln a_y on probabilities (chapter 3), logs clamped at −100.
+ * On a softmax's output prefer crossEntropy on its input (fused, stable; gradient a − y): the
+ * experiment pairs them so (train/objective.ts).
  */
 export function logLikelihood(probs: Tensor, labels: Int32Array | Tensor): Tensor {
-  if (probs.squashedFrom?.op === "softmax") return crossEntropy(probs.squashedFrom.x, labels);
   return nllLoss(clamp(log(probs), -100, Infinity), labels);
 }
 

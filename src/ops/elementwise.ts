@@ -40,12 +40,8 @@ export const clamp = (x: Tensor, min: number, max: number) =>
   // float32 data is compared with float32 bounds, as PyTorch casts them (clamp(x, 0.8) at x = 0.8f).
   x.dtype === "float32" ? unaryOp("clamp", x, Math.fround(min), Math.fround(max)) : unaryOp("clamp", x, min, max);
 
-/** σ(x) = 1 / (1 + e⁻ˣ). Remembers x so cross-entropy can work from the logits. */
-export function sigmoid(x: Tensor): Tensor {
-  const y = unaryOp("sigmoid", x);
-  y.squashedFrom = { op: "sigmoid", x };
-  return y;
-}
+/** σ(x) = 1 / (1 + e⁻ˣ). */
+export const sigmoid = (x: Tensor) => unaryOp("sigmoid", x);
 
 /** A number becomes a 0-d tensor of the other operand's dtype; mixed dtypes promote to float64. */
 function operands(a: Tensor | number, b: Tensor | number): [Tensor, Tensor] {

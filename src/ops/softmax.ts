@@ -13,13 +13,11 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   const [a, outer, n, inner] = split(x, axis, "softmax");
   const y = allocate(x.dtype, x.size);
   kernelsFor(x.data).softmax(x.data, outer, n, inner, y);
-  const out = fromOp("softmax", y, x.shape, [x], (g) => {
+  return fromOp("softmax", y, x.shape, [x], (g) => {
     const gx = allocate(x.dtype, x.size);
     kernelsFor(x.data).softmaxBackward(y, g.data, outer, n, inner, gx);
     return [new Tensor(gx, x.shape)];
   });
-  if (a === x.rank - 1) out.squashedFrom = { op: "softmax", x };
-  return out;
 }
 
 /** log softmax along `axis`: x − logΣeˣ, exact even where softmax underflows. */

@@ -48,7 +48,11 @@ export interface TrainContext {
   stop: boolean;
   /** Sets the learning rate from now on (schedules, the plateau rule). */
   setLr(lr: number): void;
-  /** Ends the run after this epoch with a reason (the first reason given wins). */
+  /**
+   * Ends the run with a reason (the first reason given wins): after this epoch when given at its
+   * end, at once when given during a mini-batch (the epoch in progress is then not logged — restore
+   * lastGood(), and give a reason with `restoredEpoch`).
+   */
   stopWith(reason: StopReason): void;
   /** Whether the run is ending (a reason was given, or ctx.stop was set). */
   stopped(): boolean;
@@ -57,6 +61,8 @@ export interface TrainContext {
   snapshotFrom(named: Record<string, Float32Array | Float64Array>): Snapshot;
   namedCopy(snap: Snapshot): Record<string, Float32Array | Float64Array>;
   restoreSnapshot(snap: Snapshot): void;
+  /** The epoch lastGood() holds (0: before training). */
+  lastGoodEpoch: number;
   /** At onTrainEnd: the epoch whose weights the model holds; a callback that restores others updates it. */
   finalEpoch: number;
 }

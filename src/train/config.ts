@@ -4,7 +4,7 @@
  */
 import { mlp, type OutputName } from "../nn/mlp.js";
 import { archTakesImages, buildArch } from "../nn/arch.js";
-import { binaryCrossEntropy, crossEntropy, logLikelihood, mseLoss, quadraticCost, type LossFn } from "../nn/losses.js";
+import { objectiveFor } from "./objective.js";
 import { weightsOnly } from "../nn/regularization.js";
 import type { Module } from "../nn/module.js";
 import { SGD } from "../optim/sgd.js";
@@ -89,26 +89,6 @@ function classCount(data: { train: TensorDataset; validation?: TensorDataset; te
     if (d) for (const y of d.labels) if (y > max) max = y;
   }
   return max + 1;
-}
-
-/**
- * The cost for an output layer. The book's conventions: quadratic ½‖y−a‖² and cross-entropy summed
- * over outputs, averaged over the batch. Cross-entropy means the binary form on sigmoid outputs
- * and the categorical one (log-likelihood) on softmax outputs or raw logits.
- */
-export function lossFor(cost: CostName, output: OutputName): LossFn {
-  switch (cost) {
-    case "quadratic":
-      return quadraticCost;
-    case "mse":
-      return (a, y) => mseLoss(a, y);
-    case "log-likelihood":
-      return (a, y) => logLikelihood(a, y as Int32Array);
-    case "cross-entropy":
-      if (output === "sigmoid") return (a, y) => binaryCrossEntropy(a, y, "batchmean");
-      if (output === "softmax") return (a, y) => logLikelihood(a, y as Int32Array);
-      return (a, y) => crossEntropy(a, y as Int32Array);
-  }
 }
 
 /**
@@ -203,7 +183,7 @@ export function buildExperiment(
   const prepared = { train: view(train)!, validation: view(data.validation), test: view(data.test) };
   const n = train.length;
   const trainer = new Trainer(model, {
-    loss: lossFor(c.cost, c.output),
+    ...objectiveFor(c.cost, c.output),
     optimizer: makeOptimizer(c, model, n),
     ...(c.l1 || c.l2
       ? { regularization: { l1: c.l1 / n, l2: c.l2 / n, params: weightsOnly(model.namedParameters()), l2InOptimizer: l2InOptimizer(c) } }

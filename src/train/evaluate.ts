@@ -5,6 +5,7 @@ import { noGrad } from "../autograd.js";
 import { DataLoader, type TensorDataset } from "../data/dataset.js";
 import { ConfusionMatrix, RegressionMeter, type RegressionScores } from "./metrics.js";
 import { intoScope, scope } from "../memory.js";
+import { forwardScored } from "./objective.js";
 
 export interface EvalResult {
   /** Mean cost per example (NaN without a loss function). */
@@ -28,7 +29,11 @@ export function defaultEvalBatch(data: TensorDataset): number {
   return data.featureShape.length > 1 ? 100 : 1000;
 }
 
-export function evaluate(model: Module, data: TensorDataset, opts: { loss?: LossFn; batchSize?: number } = {}): EvalResult {
+/**
+ * @param opts.loss the cost to average (none: loss is NaN); with `lossOnLogits` it reads the input
+ * of the model's last layer, a Sigmoid or Softmax (see train/objective.ts).
+ */
+export function evaluate(model: Module, data: TensorDataset, opts: { loss?: LossFn; lossOnLogits?: boolean; batchSize?: number } = {}): EvalResult {
   const wasTraining = model.training;
   model.eval();
   let lossSum = 0;
@@ -38,9 +43,9 @@ export function evaluate(model: Module, data: TensorDataset, opts: { loss?: Loss
     noGrad(() => {
       for (const batch of new DataLoader(data, { batchSize: opts.batchSize ?? defaultEvalBatch(data) })) {
         scope(() => {
-          const out = model.forward(intoScope(batch.x));
+          const { out, scored } = forwardScored(model, intoScope(batch.x), !!opts.loss && (opts.lossOnLogits ?? false));
           const rows = out.shape[0] ?? 0;
-          if (opts.loss) lossSum += opts.loss(out, batch.y).item() * rows;
+          if (opts.loss) lossSum += opts.loss(scored, batch.y).item() * rows;
           if (batch.y instanceof Int32Array) {
             confusion ??= new ConfusionMatrix(out.shape[out.rank - 1] ?? 1);
             confusion.add(out.data, batch.y);

@@ -1,5 +1,6 @@
 /**
- * What fit does besides stepping and evaluating, as callbacks: the learning-rate schedule, the
+ * What fit does besides stepping and evaluating, as callbacks: the rollback on a non-finite cost,
+ * the learning-rate schedule, the
  * watch on the validation score (best epoch, early stopping, the book's plateau halving) and
  * checkpoints. fit installs them from its options (schedule, earlyStopping, plateau,
  * onEpochComplete) after the user's own callbacks; anyone can install them, or their own, the same way.
@@ -7,6 +8,25 @@
 import type { Callback, EpochLog, TrainContext } from "./callbacks.js";
 import type { ReduceOnPlateau, Schedule } from "../optim/schedule.js";
 import type { EarlyStopping, FitState, Snapshot } from "./trainer.js";
+
+/**
+ * A cost that became NaN or ±Infinity (the step skipped its update) ends the run at once with the
+ * weights of the last complete epoch: a diverged run keeps what it had learnt.
+ */
+export function nonFiniteCallback(): Callback {
+  return {
+    onBatchEnd(ctx) {
+      if (Number.isFinite(ctx.loss)) return;
+      ctx.restoreSnapshot(ctx.lastGood());
+      const kept = ctx.lastGoodEpoch;
+      ctx.stopWith({
+        kind: "non-finite-loss", epoch: ctx.epoch, step: ctx.step, loss: ctx.loss, lr: ctx.lr, restoredEpoch: kept,
+        message: `cost became ${ctx.loss} at step ${ctx.step} (epoch ${ctx.epoch}, learning rate ${ctx.lr}); ` +
+          `kept the weights from ${kept === 0 ? "before training" : `epoch ${kept}`} — try a smaller learning rate or --clip-norm`,
+      });
+    },
+  };
+}
 
 /** Sets η from `schedule` at the start of every epoch (and before every step for a per-step schedule). */
 export function scheduleCallback(schedule: Schedule): Callback {

@@ -2,9 +2,10 @@ export { Trainer, type TrainerOptions, type StepResult, type FitOptions, type Fi
 export type { Callback, EpochLog, TrainContext } from "./callbacks.js";
 export { ConfusionMatrix, RegressionMeter, argmaxRows, countCorrect, type RegressionScores } from "./metrics.js";
 export { evaluate, type EvalResult } from "./evaluate.js";
-export { buildExperiment, validateConfig, lossFor, DEFAULT_CONFIG, COSTS, OPTIMIZERS, SCHEDULES, type TrainConfig, type Experiment, type CostName, type OptimizerName, type ScheduleName } from "./config.js";
+export { buildExperiment, validateConfig, DEFAULT_CONFIG, COSTS, OPTIMIZERS, SCHEDULES, type TrainConfig, type Experiment, type CostName, type OptimizerName, type ScheduleName } from "./config.js";
 export { PRESETS, presetConfig, type Preset } from "./presets.js";
 export { encodeCheckpoint, decodeCheckpoint, experimentRngs, CHECKPOINT_FORMAT, type Checkpoint } from "./checkpoint.js";
 export { evaluateEnsemble, type EnsembleResult, type Combine } from "./ensemble.js";
 export { regressionMetrics, residualSummary, quantile, type RegressionMetrics, type TargetMetrics, type ResidualSummary } from "./regression-metrics.js";
 export { meanBaseline, predictConstant, leastSquares, predictLinear, type LinearModel } from "./baselines.js";
+export { objectiveFor, forwardScored, type Objective } from "./objective.js";

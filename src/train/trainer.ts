@@ -18,9 +18,10 @@ import type { PlateauState, ReduceOnPlateau, Schedule } from "../optim/schedule.
 import { DataLoader, datasetFromArrays, type ArrayFeatures, type ArrayTargets, type Batch, type TensorDataset } from "../data/dataset.js";
 import { Rng } from "../rng.js";
 import { countCorrect, type RegressionScores } from "./metrics.js";
+import { forwardScored } from "./objective.js";
 import { evaluate, type EvalResult } from "./evaluate.js";
 import type { Callback, EpochLog, TrainContext } from "./callbacks.js";
-import { checkpointCallback, monitorCallback, scheduleCallback } from "./fit-callbacks.js";
+import { checkpointCallback, monitorCallback, nonFiniteCallback, scheduleCallback } from "./fit-callbacks.js";
 
 export interface Regularization {
   /** L1 strength per weight (the book: λ/n). */
@@ -38,6 +39,11 @@ export interface Regularization {
 
 export interface TrainerOptions {
   loss: LossFn;
+  /**
+   * The loss reads the logits — the input of the model's last layer, a Sigmoid or Softmax — and the
+   * predictions its output (train/objective.ts): pair it with bceWithLogits or crossEntropy.
+   */
+  lossOnLogits?: boolean;
   optimizer: Optimizer<{ lr: number }>;
   /**
    * Weight penalties, applied to the gradients before each update (g += l1·sign(w) + l2·w) —
@@ -124,7 +130,7 @@ export interface FitState {
 }
 
 export type StopReason =
-  | { kind: "non-finite-loss"; epoch: number; step: number; lr: number; restoredEpoch: number; message: string }
+  | { kind: "non-finite-loss"; epoch: number; step: number; loss: number; lr: number; restoredEpoch: number; message: string }
   | { kind: "early-stopping"; epoch: number; bestEpoch: number; message: string }
   | { kind: "schedule-finished"; epoch: number; message: string }
   | { kind: "callback"; epoch: number; message: string }
@@ -181,8 +187,8 @@ export class Trainer {
 
   private stepInScope(batch: Batch): StepResult {
     const { optimizer, loss: lossFn, regularization: reg } = this.opts;
-    const out = this.model.forward(intoScope(batch.x));
-    const loss = lossFn(out, batch.y);
+    const { out, scored } = forwardScored(this.model, intoScope(batch.x), this.opts.lossOnLogits ?? false);
+    const loss = lossFn(scored, batch.y);
     const value = loss.item();
     const cols = out.shape[out.rank - 1] ?? 1;
     const labels = batch.y instanceof Int32Array ? batch.y : null;
@@ -214,7 +220,7 @@ export class Trainer {
 
   /** Cost and accuracy over a dataset, in eval mode and without recording gradients. */
   evaluate(data: TensorDataset, batchSize?: number): EvalResult {
-    return evaluate(this.model, data, { loss: this.opts.loss, ...(batchSize ? { batchSize } : {}) });
+    return evaluate(this.model, data, { loss: this.opts.loss, lossOnLogits: this.opts.lossOnLogits ?? false, ...(batchSize ? { batchSize } : {}) });
   }
 
   /**
@@ -226,11 +232,19 @@ export class Trainer {
   fit(x: ArrayFeatures, y: ArrayTargets, opts: ArrayFitOptions): FitResult;
   fit(a: DataLoader | ArrayFeatures, b: FitOptions | ArrayTargets, c?: ArrayFitOptions): FitResult {
     const [train, opts] = a instanceof DataLoader ? [a, b as FitOptions] : fromArrays(a, b as ArrayTargets, c!);
-    const run = this.epochs(train, opts, { interrupted: false });
-    for (;;) {
-      const r = run.next();
-      if (r.done) return r.value;
-    }
+    const run = this.start(train, opts);
+    while (run.next());
+    return run.result!;
+  }
+
+  /**
+   * A run to drive one mini-batch at a time — fit's loop, callbacks and all, for a driver with its
+   * own cadence (the explorer's worker trains a few batches per animation frame and evaluates
+   * when the page asks: give no validation set and call evaluate() yourself).
+   */
+  start(train: DataLoader, opts: FitOptions): TrainingRun {
+    const control = { interrupted: false };
+    return new TrainingRun(this.epochs(train, opts, control), control);
   }
 
   /**
@@ -240,28 +254,29 @@ export class Trainer {
   async fitAsync(train: DataLoader, opts: AsyncFitOptions): Promise<FitResult> {
     const every = opts.yieldEveryMs ?? 50;
     const pause = opts.yieldToEventLoop ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
-    const control = { interrupted: opts.signal?.aborted ?? false };
-    const run = this.epochs(train, opts, control);
+    const run = this.start(train, opts);
+    if (opts.signal?.aborted) run.interrupt();
     let last = now();
-    for (;;) {
-      const r = run.next();
-      if (r.done) return r.value;
+    while (run.next()) {
       if (now() - last >= every) {
         await pause();
         last = now();
       }
-      if (opts.signal?.aborted) control.interrupted = true;
+      if (opts.signal?.aborted) run.interrupt();
     }
+    return run.result!;
   }
 
   /**
-   * The loop itself: pauses (yields) after every mini-batch and once before the first; when the
-   * driver sets `control.interrupted`, it ends at the next pause with the last complete epoch's weights.
+   * The loop itself: yields each mini-batch's result, and once before the first (undefined); when
+   * the driver sets `control.interrupted`, it ends at the next pause with the last complete epoch's weights.
    */
-  private *epochs(train: DataLoader, opts: FitOptions, control: { interrupted: boolean }): Generator<void, FitResult, void> {
-    // The built-in behaviours are callbacks (fit-callbacks.ts): the schedule before the user's own,
-    // the watch on the validation score and the checkpoint writer after them.
+  private *epochs(train: DataLoader, opts: FitOptions, control: { interrupted: boolean }): Generator<StepResult | undefined, FitResult, void> {
+    // The built-in behaviours are callbacks (fit-callbacks.ts): the rollback on a non-finite cost
+    // and the schedule before the user's own, the watch on the validation score and the checkpoint
+    // writer after them.
     const callbacks: Callback[] = [
+      nonFiniteCallback(),
       ...(opts.schedule ? [scheduleCallback(opts.schedule)] : []),
       ...(opts.callbacks ?? []),
       monitorCallback({ ...(opts.earlyStopping ? { earlyStopping: opts.earlyStopping } : {}), ...(opts.plateau ? { plateau: opts.plateau } : {}) }),
@@ -271,11 +286,10 @@ export class Trainer {
     const history: EpochLog[] = resume ? [...resume.history] : [];
     const start = resume ? resume.epoch + 1 : 1;
     let lastGood = snapshot(this.model);
-    let lastGoodEpoch = start - 1;
     let stopped: StopReason | undefined;
     const ctx: TrainContext = {
       epoch: start - 1, epochs: opts.epochs, step: history.reduce((n, h) => n + h.steps, 0), batch: 0, batches: train.length,
-      loss: NaN, lr: this.lr, stop: false, finalEpoch: 0,
+      loss: NaN, lr: this.lr, stop: false, finalEpoch: 0, lastGoodEpoch: start - 1,
       setLr: (lr) => {
         this.opts.optimizer.lr = lr;
         ctx.lr = lr;
@@ -292,9 +306,10 @@ export class Trainer {
     if (resume) for (const cb of callbacks) cb.restoreFitState?.(resume, ctx);
     const interrupt = (epoch: number): StopReason => {
       restore(lastGood);
+      const kept = ctx.lastGoodEpoch;
       return {
-        kind: "interrupted", epoch, restoredEpoch: lastGoodEpoch,
-        message: `interrupted during epoch ${epoch}; the model holds the weights of ${lastGoodEpoch === 0 ? "before training" : `epoch ${lastGoodEpoch}, the last complete one`}`,
+        kind: "interrupted", epoch, restoredEpoch: kept,
+        message: `interrupted during epoch ${epoch}; the model holds the weights of ${kept === 0 ? "before training" : `epoch ${kept}, the last complete one`}`,
       };
     };
     this.model.train();
@@ -316,21 +331,17 @@ export class Trainer {
         ctx.step++;
         ctx.batch = ++batches;
         ctx.loss = r.loss;
-        if (!Number.isFinite(r.loss)) {
-          restore(lastGood);
-          stopped = {
-            kind: "non-finite-loss", epoch, step: ctx.step, lr: this.lr, restoredEpoch: lastGoodEpoch,
-            message: `cost became ${r.loss} at step ${ctx.step} (epoch ${epoch}, learning rate ${this.lr}); ` +
-              `kept the weights from ${lastGoodEpoch === 0 ? "before training" : `epoch ${lastGoodEpoch}`} — try a smaller learning rate or --clip-norm`,
-          };
-          break;
-        }
         lossSum += r.loss * r.size;
         correct += r.correct;
         seen += r.size;
         for (const cb of callbacks) cb.onBatchEnd?.(ctx);
-        if (ctx.stop) break;
-        yield;
+        // A reason given during a mini-batch (a non-finite cost) ends the run at once: the epoch
+        // in progress is dropped; ctx.stop alone ends it after this epoch's evaluation.
+        if (stopped || ctx.stop) {
+          yield r;
+          break;
+        }
+        yield r;
         if (control.interrupted) {
           stopped = interrupt(epoch);
           break;
@@ -364,7 +375,7 @@ export class Trainer {
       if (log.valLoss !== undefined || log.testLoss !== undefined) log.evalSeconds = (now() - e0) / 1000;
       history.push(log);
       lastGood = snapshot(this.model);
-      lastGoodEpoch = epoch;
+      ctx.lastGoodEpoch = epoch;
       for (const cb of callbacks) {
         cb.onEpochEnd?.(log, ctx);
         // A user's callback that set ctx.stop stops the run, before the score watch decides anything.
@@ -376,9 +387,42 @@ export class Trainer {
     }
 
     ctx.finalEpoch = history.length ? history[history.length - 1]!.epoch : 0;
-    if (stopped?.kind === "non-finite-loss" || stopped?.kind === "interrupted") ctx.finalEpoch = stopped.restoredEpoch;
+    if (stopped && "restoredEpoch" in stopped) ctx.finalEpoch = stopped.restoredEpoch;
     for (const cb of callbacks) cb.onTrainEnd?.(ctx);
     return { history, ...(stopped ? { stopped } : {}), finalEpoch: ctx.finalEpoch };
+  }
+}
+
+/**
+ * A training run driven one mini-batch at a time (Trainer.start): `next()` trains one and returns
+ * its result — at an epoch's end after that epoch's evaluation and callbacks — or null once the run
+ * has ended, with `result` set. fit is `while (run.next());`.
+ */
+export class TrainingRun {
+  /** The run's outcome, once next() has returned null. */
+  result: FitResult | null = null;
+
+  constructor(
+    private readonly loop: Generator<StepResult | undefined, FitResult, void>,
+    private readonly control: { interrupted: boolean },
+  ) {}
+
+  next(): StepResult | null {
+    while (!this.result) {
+      const r = this.loop.next();
+      if (r.done) this.result = r.value;
+      else if (r.value) return r.value;
+    }
+    return null;
+  }
+
+  /** Ends the run before the next mini-batch, with the weights of the last complete epoch. */
+  interrupt(): void {
+    this.control.interrupted = true;
+  }
+
+  get done(): boolean {
+    return this.result !== null;
   }
 }
 

@@ -15,7 +15,9 @@ import { Sequential } from "../../src/nn/layers/sequential.js";
 import { Dropout } from "../../src/nn/layers/dropout.js";
 import { layerDefinition } from "../../src/nn/registry.js";
 import type { TensorDataset } from "../../src/data/dataset.js";
-import { buildExperiment, lossFor, type Experiment, type TrainConfig } from "../../src/train/config.js";
+import { buildExperiment, type Experiment, type TrainConfig } from "../../src/train/config.js";
+import { forwardScored, objectiveFor, type Objective } from "../../src/train/objective.js";
+import type { TrainingRun } from "../../src/train/trainer.js";
 import { argmaxRows, type RegressionScores } from "../../src/train/metrics.js";
 import { defaultEvalBatch, evaluate } from "../../src/train/evaluate.js";
 import { decodeModel } from "../../src/io/model-file.js";
@@ -108,7 +110,8 @@ export class Session {
   private config: TrainConfig | null = null;
   /** The data the session trains and evaluates on (null until the files arrive). */
   data: DataSplit | null = null;
-  private epochBatches: Generator<Int32Array> | null = null;
+  /** The Trainer's own loop, driven a few mini-batches at a time (evaluation is the page's call). */
+  private run: TrainingRun | null = null;
   private batchInEpoch = 0;
   steps = 0;
   epoch = 0;
@@ -151,42 +154,41 @@ export class Session {
   /** A fresh network for `config`, initialised from its seed: step 0 of the experiment. */
   reset(config: TrainConfig): void {
     if (!this.data) throw new Error("the data is still loading");
-    this.exp = buildExperiment(config, this.data, { fuseUpdates: false });
+    const exp = buildExperiment(config, this.data, { fuseUpdates: false });
+    this.exp = exp;
     this.config = config;
-    this.model = this.exp.model;
+    this.model = exp.model;
     this.origin = "trained here from the settings";
-    this.epochBatches = null;
     this.batchInEpoch = 0;
     this.steps = 0;
     this.epoch = 0;
+    // The CLI's loop and its rollback on a non-finite cost, without its end-of-epoch evaluation (the
+    // page evaluates on its own cadence) or schedule (Play runs until paused: no horizon).
+    const follow = { onBatchEnd: (ctx: { step: number; epoch: number; batch: number }) => {
+      this.steps = ctx.step;
+      this.epoch = ctx.epoch - 1;
+      this.batchInEpoch = ctx.batch;
+    } };
+    this.run = exp.trainer.start(exp.loader, { epochs: Infinity, callbacks: [follow] });
   }
 
   /** Trains `count` mini-batches (or until `deadline`, a performance.now() time); returns their mean cost and accuracy. */
   train(count: number, deadline = Infinity, now: () => number = () => performance.now()): TrainPoint {
     const exp = this.exp;
-    if (!exp) throw new Error("reset() before training");
+    const run = this.run;
+    if (!exp || !run) throw new Error("reset() before training");
     let lossSum = 0;
     let correct = 0;
     let seen = 0;
     for (let i = 0; i < count && (i === 0 || now() < deadline); i++) {
-      if (!this.epochBatches) {
-        this.epochBatches = exp.loader.indices();
-        this.batchInEpoch = 0;
+      const r = run.next();
+      const stop = run.result?.stopped;
+      if (stop?.kind === "non-finite-loss") {
+        const kept = stop.restoredEpoch === 0 ? "the weights from before training" : `the weights of epoch ${stop.restoredEpoch}`;
+        throw new Error(`the cost became ${stop.loss} at step ${stop.step} (learning rate ${stop.lr}); the model went back to ${kept} — reset and try a smaller learning rate`);
       }
-      const next = this.epochBatches.next();
-      if (next.done) {
-        this.epochBatches = null;
-        this.epoch++;
-        i--;
-        continue;
-      }
-      const idx = next.value;
-      const r = exp.trainer.step(() => exp.loader.gather(idx));
-      this.batchInEpoch++;
-      this.steps++;
-      if (!Number.isFinite(r.loss)) {
-        throw new Error(`the cost became ${r.loss} at step ${this.steps} (learning rate ${this.config!.lr}); reset and try a smaller learning rate`);
-      }
+      if (stop) throw new Error(`${stop.message} — reset to start again`);
+      if (!r) break;
       lossSum += r.loss * r.size;
       correct += r.correct;
       seen += r.size;
@@ -231,9 +233,9 @@ export class Session {
   evaluate(maxMistakes = 48): EvalReport {
     if (!this.data) throw new Error("the MNIST files are still loading");
     if (this.task === "regression") throw new Error("a regression is scored by evaluateRegression()");
-    const loss = this.config ? lossFor(this.config.cost, this.config.output) : null;
-    const val = this.pass(this.data.validation, loss, 0);
-    const test = this.pass(this.data.test, loss, maxMistakes);
+    const objective = this.objective();
+    const val = this.pass(this.data.validation, objective, 0);
+    const test = this.pass(this.data.test, objective, maxMistakes);
     return {
       step: this.steps, valLoss: val.loss, valAccuracy: val.accuracy, testLoss: test.loss, testAccuracy: test.accuracy,
       confusion: test.confusion, mistakes: test.mistakes,
@@ -247,8 +249,8 @@ export class Session {
   evaluateRegression(): RegressionReport {
     if (!this.data) throw new Error("the table is still loading");
     const model = this.net();
-    const loss = this.config ? lossFor(this.config.cost, this.config.output) : undefined;
-    const score = (ds: TensorDataset) => evaluate(model, ds, loss ? { loss } : {});
+    const objective = this.objective();
+    const score = (ds: TensorDataset) => evaluate(model, ds, objective ?? {});
     const [train, validation, test] = [score(this.data.train), score(this.data.validation), score(this.data.test)];
     const ds = this.data.test;
     const k = ds.targetWidth;
@@ -269,7 +271,12 @@ export class Session {
     return { step: this.steps, valLoss: validation.loss, train: train.regression!, validation: validation.regression!, test: test.regression!, predicted, actual };
   }
 
-  private pass(ds: TensorDataset, loss: ReturnType<typeof lossFor> | null, maxMistakes: number) {
+  /** The cost the run trains on (none for a loaded model: its cost is not known). */
+  private objective(): Objective | null {
+    return this.config && this.training ? objectiveFor(this.config.cost, this.config.output) : null;
+  }
+
+  private pass(ds: TensorDataset, objective: Objective | null, maxMistakes: number) {
     const model = this.net();
     const wasTraining = model.training;
     const images = takesImages(model);
@@ -286,9 +293,9 @@ export class Session {
           scope(() => {
             const part = ds.slice(start, end);
             const x = new Tensor(part.features, images ? [end - start, 1, 28, 28] : [end - start, part.featureSize]);
-            const out = model.forward(intoScope(x));
+            const { out, scored } = forwardScored(model, intoScope(x), objective?.lossOnLogits ?? false);
             const cols = out.shape[out.rank - 1]!;
-            if (loss) lossSum += loss(out, part.labels).item() * (end - start);
+            if (objective) lossSum += objective.loss(scored, part.labels).item() * (end - start);
             const pred = argmaxRows(out.data, end - start, cols);
             for (let i = 0; i < end - start; i++) {
               const label = part.labels[i]!;
@@ -302,7 +309,7 @@ export class Session {
     } finally {
       model.train(wasTraining);
     }
-    return { loss: loss ? lossSum / ds.length : NaN, accuracy: correct / ds.length, confusion, mistakes };
+    return { loss: objective ? lossSum / ds.length : NaN, accuracy: correct / ds.length, confusion, mistakes };
   }
 
   /**
