@@ -133,7 +133,7 @@ Object.assign(PRESETS, {
   },
   "house-prices": {
     description: "the handbook's running example: house prices (Boston, corrected; 12 features) → a 64-64 ReLU net, MSE, Adam, seeded 70/15/15 split",
-    expect: "test R² ≥ 0.85 and 5-fold cross-validated MAE ≤ 2.5 ($1000s), against least squares' R² ≈ 0.74",
+    expect: "5-fold cross-validated MAE ≈ 2.2 ($1000s) and R² ≈ 0.88 (seed 1); on one 76-row test split R² varies with the split: 0.62–0.92 over seeds 1–8, least squares 0.58–0.77 on the same rows",
     config: {
       target: ["cmedv"], arch: "fc64,relu,fc64,relu,fc1", output: "identity", cost: "mse", init: "he-normal",
       optimizer: "adam", lr: 1e-3, batchSize: 16, epochs: 200,
