@@ -172,6 +172,23 @@ describe("regularisation and schedules inside the trainer", () => {
     expect(result.history.map((h) => h.lr)).toEqual([1, 1, 0.5, 0.5, 0.25]);
   });
 
+  // Oracle: the steps' own pre-clipping norms (StepResult.gradNorm), read from the run batch by batch.
+  test("with clipNorm each epoch logs the gradient norm before clipping: mean, max and the share clipped", () => {
+    const data = { train: small.train.slice(0, 400) };
+    const ex = buildExperiment({ ...DEFAULT_CONFIG, layers: [784, 30, 10], lr: 3, epochs: 2, clipNorm: 0.5 }, data);
+    const run = ex.trainer.start(ex.loader, ex.fitOptions);
+    const norms: number[] = [];
+    for (let r = run.next(); r; r = run.next()) norms.push(r.gradNorm!);
+    const per = ex.loader.length;
+    run.result!.history.forEach((h, e) => {
+      const mine = norms.slice(e * per, (e + 1) * per);
+      expect(h.gradNorm!.mean).toBeCloseTo(mine.reduce((a, b) => a + b, 0) / per, 10);
+      expect(h.gradNorm!.max).toBe(Math.max(...mine));
+      expect(h.gradNorm!.clipped).toBe(mine.filter((n) => n > 0.5).length / per);
+    });
+    expect(run.result!.history[0]!.gradNorm!.clipped).toBeGreaterThan(0);
+  });
+
   // Oracle: gradient clipping bounds the global norm that reaches the optimizer.
   test("clipNorm reports the pre-clipping norm and bounds the update", () => {
     const rng = new Rng(9);

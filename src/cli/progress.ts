@@ -21,6 +21,7 @@ export function formatEpoch(log: EpochLog, epochs: number): string {
   if (log.testAccuracy !== undefined) parts.push(`test ${pct(log.testAccuracy)}`);
   if (log.valMetrics) parts.push(`validation ${formatRegression(log.valMetrics)}`);
   if (log.testMetrics) parts.push(`test ${formatRegression(log.testMetrics)}`);
+  if (log.gradNorm) parts.push(`‖∇‖ mean ${log.gradNorm.mean.toPrecision(3)} max ${log.gradNorm.max.toPrecision(3)} (${pct(log.gradNorm.clipped)} clipped)`);
   // Training and evaluation timed apart: "12.3 s training + 1.1 s evaluation".
   const secs = (x: number) => (x < 0.1 ? `${(x * 1000).toFixed(1)} ms` : `${x.toFixed(1)} s`);
   parts.push(`${secs(log.seconds)} training${log.evalSeconds === undefined ? "" : ` + ${secs(log.evalSeconds)} evaluation`}`);

@@ -16,6 +16,11 @@ export interface EpochLog {
   testLoss?: number;
   testAccuracy?: number;
   testMetrics?: EpochRegressionMetrics;
+  /**
+   * With gradient clipping by norm: the global gradient norm before clipping over the epoch's
+   * steps (mean and largest) and the share of steps it was clipped — exploding gradients made visible.
+   */
+  gradNorm?: { mean: number; max: number; clipped: number };
   /** Learning rate used during this epoch. */
   lr: number;
   /** Wall-clock seconds of the epoch's training steps (evaluation excluded). */

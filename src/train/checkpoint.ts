@@ -92,8 +92,9 @@ export interface Checkpoint {
 const METADATA_KEYS = ["format", "version", "config", "fit", "optimizer", "rngs"];
 /** EpochLog's fields; losses and accuracies may be null: JSON writes a NaN or infinite value as null. */
 const LOG_REQUIRED = ["epoch", "trainLoss", "lr", "seconds", "steps"];
-const LOG_OPTIONAL = ["trainAccuracy", "valLoss", "valAccuracy", "testLoss", "testAccuracy", "evalSeconds", "valMetrics", "testMetrics"];
+const LOG_OPTIONAL = ["trainAccuracy", "valLoss", "valAccuracy", "testLoss", "testAccuracy", "evalSeconds", "valMetrics", "testMetrics", "gradNorm"];
 const REGRESSION_METRICS = ["mse", "rmse", "mae", "r2"];
+const GRAD_NORM = ["mean", "max", "clipped"];
 
 /** fit's state as saved: −Infinity still null, best weights not yet attached. */
 interface SavedFit {
@@ -155,6 +156,14 @@ function readEpochLog(v: unknown, path: string): EpochLog {
     if (k === "valMetrics" || k === "testMetrics") {
       const m = record(at, x, REGRESSION_METRICS);
       return Object.fromEntries(REGRESSION_METRICS.map((name) => [name, m[name] === null ? NaN : number(`${at}.${name}`, m[name], "a number (or null)")]));
+    }
+    if (k === "gradNorm") {
+      const m = record(at, x, GRAD_NORM);
+      return {
+        mean: m.mean === null ? NaN : number(`${at}.mean`, m.mean, "a number ≥ 0 (or null)", (y) => y >= 0),
+        max: m.max === null ? NaN : number(`${at}.max`, m.max, "a number ≥ 0 (or null)", (y) => y >= 0),
+        clipped: accuracy(`${at}.clipped`, m.clipped),
+      };
     }
     if (x === null) return NaN;
     return k.endsWith("Accuracy") ? accuracy(at, x) : number(at, x, "a number (or null)");

@@ -325,6 +325,7 @@ export class Trainer {
       let correct = 0;
       let seen = 0;
       let batches = 0;
+      const norms = { sum: 0, max: 0, clipped: 0, steps: 0 };
       for (const idx of train.indices()) {
         for (const cb of callbacks) cb.onBatchStart?.(ctx);
         const r = this.step(() => train.gather(idx));
@@ -334,6 +335,12 @@ export class Trainer {
         lossSum += r.loss * r.size;
         correct += r.correct;
         seen += r.size;
+        if (r.gradNorm !== undefined) {
+          norms.sum += r.gradNorm;
+          norms.max = Math.max(norms.max, r.gradNorm);
+          norms.steps++;
+          if (r.gradNorm > this.opts.clipNorm!) norms.clipped++;
+        }
         for (const cb of callbacks) cb.onBatchEnd?.(ctx);
         // A reason given during a mini-batch (a non-finite cost) ends the run at once: the epoch
         // in progress is dropped; ctx.stop alone ends it after this epoch's evaluation.
@@ -353,6 +360,7 @@ export class Trainer {
       const log: EpochLog = {
         epoch, trainLoss: lossSum / seen + this.penalty(), ...(classifying ? { trainAccuracy: correct / seen } : {}),
         lr: this.lr, seconds, steps: batches,
+        ...(norms.steps ? { gradNorm: { mean: norms.sum / norms.steps, max: norms.max, clipped: norms.clipped / norms.steps } } : {}),
       };
       const e0 = now();
       const evaluating = (what: "validation" | "test") => {
