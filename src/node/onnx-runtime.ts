@@ -49,8 +49,14 @@ export interface OnnxRuntime {
   session(bytes: Uint8Array): Promise<OnnxSession>;
 }
 
-/** Where to look, in order: descent's own resolution, the current directory's project, a descent checkout's test/onnx-runtime/. */
+/**
+ * Where to look, in order: descent's own resolution, the current directory's project, a descent
+ * checkout's test/onnx-runtime/ — or only $DESCENT_ONNXRUNTIME_DIR when set (one shared install of
+ * the 294 MB package: the directory holding its node_modules/).
+ */
 function candidates(): string[] {
+  const shared = process.env.DESCENT_ONNXRUNTIME_DIR;
+  if (shared) return [join(shared, "package.json")];
   const root = fileURLToPath(new URL("../../", import.meta.url)); // src/node/ or dist/node/ → the package root
   return [import.meta.url, join(process.cwd(), "package.json"), join(root, "test", "onnx-runtime", "package.json")];
 }
