@@ -5,7 +5,7 @@
  */
 import { Command } from "commander";
 import { openSync, readSync, closeSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import pc from "picocolors";
 import { DescentError, UsageError } from "../../errors.js";
 import { loadModel } from "../../node/model-files.js";
@@ -63,6 +63,7 @@ export function exportCommand(): Command {
         process.stdout.write(`wrote ${printablePath(out)} (ONNX, opset ${ONNX_OPSET}, ${formatCount(exported.bytes.length)} bytes): ` +
           `input "${exported.input.name}" ${shape(exported.input.dims)} → output "${exported.output.name}" ${shape(exported.output.dims)}, ` +
           `${exported.nodes} nodes (${exported.operators.join(", ")})\n`);
+        if (prep) process.stdout.write(`  input "${exported.input.name}": ${printable(tableInputDoc(prep), 2000)}\n`);
       }
       if (!ort) {
         if (opts.json) process.stdout.write(`${terminalJson(summary)}\n`);
@@ -131,9 +132,14 @@ function looksLikeSafetensors(path: string): boolean {
 function requireOnnxRuntime(): OnnxRuntime {
   const ort = loadOnnxRuntime();
   if (ort) return ort;
+  const shared = process.env.DESCENT_ONNXRUNTIME_DIR;
+  if (shared) {
+    throw new DescentError(`--check: DESCENT_ONNXRUNTIME_DIR is ${printablePath(shared)}, but onnxruntime-node is not installed there — ` +
+      `install it there with: cd ${printablePath(shared)} && ${ONNXRUNTIME_INSTALL}, or unset the variable`);
+  }
   throw new DescentError(
     "--check runs the exported file in ONNX Runtime, which is not installed (its CPU library is 294 MB, so descent does not install it). " +
-      `Install it in the current directory with: ${ONNXRUNTIME_INSTALL} — or, in a descent checkout, node tools/ensure-onnxruntime.mjs — then run the command again; ` +
+      `Install it in the current directory with: ${ONNXRUNTIME_INSTALL} (or in a descent checkout: node tools/ensure-onnxruntime.mjs; or set DESCENT_ONNXRUNTIME_DIR to a directory where it is installed), then run the command again; ` +
       "without --check the ONNX file is written all the same",
   );
 }
@@ -144,8 +150,8 @@ function mnistOptions(modelPath: string, shape: readonly number[]): OnnxExportOp
     inputShape: shape,
     input: { name: "pixels", doc: `float32 ${dims}: 28×28 grey levels in [0, 1] (byte / 255), row by row, a light digit on a dark background as in MNIST — what descent predict feeds the network` },
     output: { name: "output", doc: `float32 [N, ${MNIST_CLASSES}]: the network's output for each digit 0–9 (probabilities when it ends in softmax); the predicted digit is the largest` },
-    metadata: { "descent.task": "mnist", "descent.classes": JSON.stringify(Array.from({ length: MNIST_CLASSES }, (_, d) => String(d))), "descent.source": printable(modelPath) },
-    doc: `Exported by descent from ${printable(modelPath)}: an MNIST digit classifier.`,
+    metadata: { "descent.task": "mnist", "descent.classes": JSON.stringify(Array.from({ length: MNIST_CLASSES }, (_, d) => String(d))), "descent.source": printable(basename(modelPath)) },
+    doc: `Exported by descent from ${printable(basename(modelPath))}: an MNIST digit classifier.`,
   };
 }
 
@@ -156,7 +162,7 @@ function tableOptions(modelPath: string, prep: TablePrep): OnnxExportOptions {
     "descent.task": classes ? "classification" : "regression",
     "descent.features": JSON.stringify(featureNames(prep)),
     "descent.targets": JSON.stringify(targets),
-    "descent.source": printable(modelPath),
+    "descent.source": printable(basename(modelPath)),
   };
   if (classes) metadata["descent.classes"] = JSON.stringify(classes);
   return {
@@ -170,7 +176,7 @@ function tableOptions(modelPath: string, prep: TablePrep): OnnxExportOptions {
         : `float32 [N, ${targets.length}]: the predicted ${targets.join(", ")}, in the table's units`,
     },
     metadata,
-    doc: `Exported by descent from ${printable(modelPath)}: a model of a table (${classes ? "classification" : "regression"}).`,
+    doc: `Exported by descent from ${printable(basename(modelPath))}: a model of a table (${classes ? "classification" : "regression"}).`,
   };
 }
 
