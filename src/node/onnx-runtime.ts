@@ -13,7 +13,7 @@ export const ONNXRUNTIME_VERSION = "1.31.1";
 
 /** How to install it: its postinstall would download GPU files, which the CPU library does not need. */
 export const ONNXRUNTIME_INSTALL =
-  `ONNXRUNTIME_NODE_INSTALL=skip npm install --no-save onnxruntime-node@${ONNXRUNTIME_VERSION}`;
+  `ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node@${ONNXRUNTIME_VERSION}`;
 
 /** The part of onnxruntime-node's API descent uses. */
 interface OrtTensor {

@@ -184,8 +184,9 @@ function describeCheck(ort: OnnxRuntime, on: string, r: CheckReport): string {
   const lines = [`checked with ONNX Runtime ${ort.version} on ${on}:`];
   lines.push(`  max |descent − ONNX Runtime| ${r.maxAbsDiff.toExponential(2)} (outputs up to ${r.maxAbsOutput.toPrecision(3)})`);
   if (r.sameClass !== undefined) {
-    const all = r.sameClass === r.examples;
-    lines.push(`  predicted classes ${all ? pc.green("identical") : pc.red("different")} on ${formatCount(r.sameClass)} of ${formatCount(r.examples)}`);
+    lines.push(r.sameClass === r.examples
+      ? `  predicted classes ${pc.green("identical")} on all ${formatCount(r.examples)}`
+      : `  predicted classes ${pc.red("different")} on ${formatCount(r.examples - r.sameClass)} of ${formatCount(r.examples)} (the first: example ${r.firstDifferent ?? "?"})`);
   }
   if (r.accuracy) lines.push(`  accuracy: descent ${(r.accuracy.descent * 100).toFixed(2)} %, ONNX Runtime ${(r.accuracy.onnxRuntime * 100).toFixed(2)} %`);
   return `${lines.join("\n")}\n`;
