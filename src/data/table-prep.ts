@@ -461,6 +461,9 @@ function missingError(table: Table, i: number, column: string, cell: string, wha
   return new TableError(`${printablePath(table.name)}: ${rowName(table, i)}, ${what} ${quoted(column)} ${value} — ${what === "target column" ? "every row needs a target value; fill it in or drop the row" : "fill it in or drop the row, or impute the training mean"}`);
 }
 
+// The values an exported ONNX graph takes (before its standardisation): `descent export --check` feeds them.
+export { encode as encodeTableFeatures };
+
 /** Encoded feature values [rows, width] in float64, NaN where a cell is missing (impute only), plus unseen categories. */
 function encode(table: Table, features: FeatureColumn[], width: number, rows: number[], impute: "mean" | null): { values: Float64Array; unseen: UnseenCategory[] } {
   const cells = rows.length * width;
