@@ -31,6 +31,8 @@ export interface ArchOptions {
   init?: InitName;
   biasInit?: InitName;
   rng?: Rng;
+  /** For token inputs: the number of distinct ids (what embed<D> sizes its table by). */
+  vocabulary?: number;
 }
 
 /** Longer strings, deeper res( … ) nesting and larger sizes are refused before anything is parsed or allocated. */
@@ -95,7 +97,7 @@ export function buildArch(arch: string, opts: ArchOptions): { model: Sequential;
         return;
       }
       const ctx: ArchContext = {
-        tok, shape, init, biasInit, initRng, fail,
+        tok, shape, init, biasInit, initRng, fail, vocabulary: opts.vocabulary,
         stream: (kind) => {
           const n = streams.get(kind) ?? 0;
           streams.set(kind, n + 1);
