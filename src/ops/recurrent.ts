@@ -157,7 +157,7 @@ export function recurrentLayer(mode: RecurrentMode, x: Tensor, weights: readonly
         const rows = (a: FloatArray, width: number) => a.subarray(t * B * width, (t + 1) * B * width);
         K.recurrentBackward(
           mode, B, H, acts ? rows(acts, S * H) : null, slot(hx, ps), cx ? slot(cx, ps) : null, cx ? slot(cx, os) : null,
-          slot(hx, os), g.data.subarray(t * B * DH + d * H), DH, dh, dc, rows(dgx, GH), mode === "gru" ? rows(dgh, GH) : null, spare,
+          slot(hx, os), g.data.subarray(t * B * DH + d * H, t * B * DH + (B - 1) * DH + (d + 1) * H), DH, dh, dc, rows(dgx, GH), mode === "gru" ? rows(dgh, GH) : null, spare,
         );
         if (s === T - 1 && !wantH0) break; // nothing needs the gradient reaching h0
         // The gradient reaching the previous state: through the product h·W_hhᵀ (+ directly, for the GRU).
