@@ -91,8 +91,14 @@ export function recurrentLayer(mode: RecurrentMode, x: Tensor, weights: readonly
   for (let d = 0; d < D; d++) {
     const w = weights[d]!;
     const rev = d === 1;
+    // The products read the weights transposed, [in, G·H] and [H, G·H]: copied once per call, as
+    // the plain (NN) product runs about twice as fast as the one reading Wᵀ in place at these shapes.
+    const wIhT = allocate(dtype, I * GH);
+    K.swapAxes(w.weightIh.data, GH, I, 1, wIhT);
+    const wHhT = allocate(dtype, H * GH);
+    K.swapAxes(w.weightHh.data, GH, H, 1, wHhT);
     const xw = allocate(dtype, TB * GH);
-    K.gemm(x.data, w.weightIh.data, xw, TB, I, GH, false, true, false);
+    K.gemm(x.data, wIhT, xw, TB, I, GH, false, false, false);
     if (w.biasIh) K.binary.add(xw, [GH, 1], w.biasIh.data, [0, 1], xw, [TB, GH]);
     const hx = allocate(dtype, (T + 1) * BH);
     const cx = lstm ? allocate(dtype, (T + 1) * BH) : null;
@@ -108,7 +114,7 @@ export function recurrentLayer(mode: RecurrentMode, x: Tensor, weights: readonly
       const t = rev ? T - 1 - s : s;
       const hPrev = slot(hx, prevSlot(rev, t));
       if (s === 0 && !h0) hw.fill(0);
-      else K.gemm(hPrev, w.weightHh.data, hw, B, H, GH, false, true, false);
+      else K.gemm(hPrev, wHhT, hw, B, H, GH, false, false, false);
       K.recurrentForward(
         mode, B, H, xw.subarray(t * B * GH, (t + 1) * B * GH), hw, w.biasHh?.data ?? null, hPrev,
         cx ? slot(cx, prevSlot(rev, t)) : null, acts ? acts.subarray(t * B * S * H, (t + 1) * B * S * H) : null,
