@@ -12,7 +12,7 @@ import { Embedding } from "../src/nn/layers/embedding.js";
 import { Sequential } from "../src/nn/layers/sequential.js";
 import { Linear } from "../src/nn/layers/linear.js";
 import { cat0, GATES, recurrentLayer, type DirectionWeights, type RecurrentMode } from "../src/ops/recurrent.js";
-import { buildArch } from "../src/nn/arch.js";
+import { archTokenSyntax, buildArch } from "../src/nn/arch.js";
 import { decodeModel, encodeModel } from "../src/io/model-file.js";
 import { layerLabel } from "../src/nn/layer.js";
 import { Rng } from "../src/rng.js";
@@ -170,6 +170,9 @@ describe("--arch tokens", () => {
     expect(e.output).toEqual([5]);
     expect(e.model.forward(new Tensor(Float32Array.from({ length: 24 }, (_, i) => i % 30), [2, 12])).shape).toEqual([2, 5]);
     expect(buildArch("embed8v40", { input: [12] }).output).toEqual([12, 8]);
+  });
+  test("--help lists them", () => {
+    expect(archTokenSyntax()).toEqual(expect.arrayContaining(["[bi]rnn[relu]<H>[x<L>][seq]", "[bi]lstm<H>[x<L>][seq]", "[bi]gru<H>[x<L>][seq]", "embed<D>[v<V>]"]));
   });
   test("refusals name the token and what to do", () => {
     expectThrows(UsageError, () => buildArch("lstm128", { input: [784] }), '"lstm128"', "[steps, features]");

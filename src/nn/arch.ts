@@ -9,6 +9,9 @@
  *   dropout<P>                      e.g. dropout0.5
  *   flatten
  *   res(<tokens separated by ;>)    x + f(x), e.g. res(conv32x3p1;bn;relu;conv32x3p1;bn)
+ *   [bi]lstm<H>[x<L>][seq]          LSTM of H units (L stacked layers, bi: both directions) over [steps, features];
+ *   [bi]gru<H>… · [bi]rnn[relu]<H>… the last step out, or the whole sequence with "seq" (also GRU, RNN)
+ *   embed<D>[v<V>]                  Embedding of token ids into D values (V: vocabulary, or the data's)
  * and from the activation table (nn/activation-table.ts): relu · sigmoid · tanh · leakyrelu · softmax · identity …
  * Shapes are inferred from the input ([1, 28, 28] for MNIST images, or [784]). Sizes are 1 to 2^24;
  * the whole network's parameter count is checked against limits().maxParameters before allocating.
