@@ -111,6 +111,30 @@ describe("stateful layers", () => {
   });
 });
 
+describe("stacking options", () => {
+  test("residual: a stacked layer's output is its recurrence plus its input (two single layers with the same weights as the oracle)", () => {
+    const stacked = new LSTM(4, 4, { numLayers: 2, residual: true, rng: rng.fork("res") });
+    const [a, b] = [new LSTM(4, 4), new LSTM(4, 4)];
+    const w = stacked.stateDict();
+    a.loadStateDict({ weight_ih_l0: w.weight_ih_l0!, weight_hh_l0: w.weight_hh_l0!, bias_ih_l0: w.bias_ih_l0!, bias_hh_l0: w.bias_hh_l0! });
+    b.loadStateDict({ weight_ih_l0: w.weight_ih_l1!, weight_hh_l0: w.weight_hh_l1!, bias_ih_l0: w.bias_ih_l1!, bias_hh_l0: w.bias_hh_l1! });
+    const x = Tensor.rand([5, 2, 4], rng, -1, 1);
+    // Widths match from the input on (4 → 4 → 4), so both layers add their input.
+    const y1 = a.forward(x).add(x);
+    const want = b.forward(y1).add(y1);
+    expect(same(stacked.forward(x), want)).toBe(true);
+  });
+  test("dropout between layers: only in training, from the layer's own stream (a child Dropout, so checkpoints save it)", () => {
+    const m = new GRU(3, 8, { numLayers: 2, dropout: 0.5, rng: rng.fork("d"), dropoutRng: new Rng(9).fork("dropout0") });
+    const plain = new GRU(3, 8, { numLayers: 2, rng: rng.fork("d") });
+    const x = Tensor.rand([4, 2, 3], rng, -1, 1);
+    expect(m.namedChildren().map(([k]) => k)).toEqual(["drop"]);
+    expect(same(m.forward(x), plain.forward(x))).toBe(false);
+    m.eval();
+    expect(same(m.forward(x), plain.forward(x))).toBe(true);
+  });
+});
+
 describe("model files and the registry", () => {
   const cases: [string, () => RecurrentBase][] = [
     ["RNN relu", () => new RNN(3, 5, { nonlinearity: "relu", batchFirst: true, rng: rng.fork("r") })],
