@@ -55,7 +55,7 @@ for (const threads of [1, 2]) {
       crossEntropy(net.forward(x), labels).backward();
     });
     const infer = () => scope(() => void noGrad(() => net.forward(x)));
-    rows.push({ layer: `${name}(28→128)`, threads, "descent fwd+bwd ms": timeIt(step, { minSeconds: 2 }) * 1000, "descent forward ms": timeIt(infer, { minSeconds: 1 }) * 1000 });
+    rows.push({ layer: `${name}(28→128)`, threads: String(threads), "descent fwd+bwd ms": timeIt(step, { minSeconds: 2 }) * 1000, "descent forward ms": timeIt(infer, { minSeconds: 1 }) * 1000 });
   }
 }
 await setThreads(1);
@@ -64,7 +64,7 @@ for (const threads of [1, 2]) {
   if (r.status !== 0) break;
   for (const line of r.stdout.trim().split("\n")) {
     const [name, kind, ms] = line.split(" ");
-    const row = rows.find((x) => x.layer === `${name}(28→128)` && x.threads === threads);
+    const row = rows.find((x) => x.layer === `${name}(28→128)` && x.threads === String(threads));
     if (row) row[kind === "fwd+bwd" ? "torch fwd+bwd ms" : "torch forward ms"] = Number(ms);
   }
 }

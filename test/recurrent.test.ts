@@ -54,6 +54,13 @@ describe("the fused layer op passes float64 gradcheck", () => {
       });
     }
   }
+  test("when only the final states are used (the LSTM's c_n alone, then h_n alone), the gradient still runs through every step", () => {
+    const w: DirectionWeights = { weightIh: rand([8, 3]), weightHh: rand([8, 2]), biasIh: rand([8]), biasHh: rand([8]) };
+    const [x, h0, c0] = [rand([3, 2, 3]), rand([1, 2, 2], 0.5), rand([1, 2, 2], 0.5)];
+    const inputs = [x, h0, c0, w.weightIh, w.weightHh, w.biasIh!, w.biasHh!];
+    expectGradcheck(() => recurrentLayer("lstm", x, [w], h0, c0).c!, inputs);
+    expectGradcheck(() => recurrentLayer("lstm", x, [w], h0, c0).h, inputs);
+  });
   test("without biases and without an initial state", () => {
     const w: DirectionWeights = { weightIh: rand([8, 3]), weightHh: rand([8, 2]), biasIh: null, biasHh: null };
     const x = rand([4, 2, 3]);
