@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
 /** Suites whose subject is the math: they run once per backend (wasm is the default backend). */
-const MATH_SUITES = ["conv.eval", "autograd", "ops.torch", "nn.torch", "conv.torch", "conv.gradcheck", "optim.torch", "optim.solve", "init", "train"].map((s) => `test/${s}.test.ts`);
+const MATH_SUITES = ["conv.eval", "autograd", "ops.torch", "nn.torch", "recurrent.torch", "conv.torch", "conv.gradcheck", "optim.torch", "optim.solve", "init", "train"].map((s) => `test/${s}.test.ts`);
 
 export default defineConfig({
   test: {

@@ -2,7 +2,7 @@
 import { vexp, sexp } from "./math";
 
 // @ts-ignore: decorator
-@inline function vsigmoid(x: v128): v128 {
+@inline export function vsigmoid(x: v128): v128 {
   // 1 / (1 + e^−x): e^−x overflows to +∞ for very negative x, giving exactly 0 — no branch needed.
   return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), vexp(f32x4.neg(x))));
 }
@@ -34,7 +34,7 @@ export function sigmoidBackward(x: usize, g: usize, out: usize, n: i32): void {
 }
 
 // @ts-ignore: decorator
-@inline function vtanh(x: v128): v128 {
+@inline export function vtanh(x: v128): v128 {
   // 1 − 2/(e^{2x} + 1): saturates to ±1 through ∞ and 0 without branches.
   const e = vexp(f32x4.add(x, x));
   const y = f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e, f32x4.splat(1))));

@@ -35,9 +35,13 @@ const EVERY_TOKEN = [
   ...ACTIVATION_TABLE.map((a) => a.token), "fc3",
 ].join(",");
 
+// And the sequence layers, on token ids [5] per example.
+const SEQUENCE_TOKENS = "embed4v10,birnnrelu3seq,gru3x2seq,lstm4,fc2";
+
 describe("every registered layer", () => {
   const { model } = buildArch(EVERY_TOKEN, { input: [2, 8, 8], rng: new Rng(5) });
-  const specs = allSpecs(model.spec());
+  const sequences = buildArch(SEQUENCE_TOKENS, { input: [5], rng: new Rng(5) }).model;
+  const specs = [...allSpecs(model.spec()), ...allSpecs(sequences.spec())];
 
   test("appears in the every-token network (a new layer type needs a token here or a spec of its own)", () => {
     expect(new Set(specs.map((s) => s.type))).toEqual(new Set(LAYER_TYPES));
@@ -49,6 +53,7 @@ describe("every registered layer", () => {
       expect(layerLabel(spec).length, spec.type).toBeGreaterThan(0);
     }
     expect(buildModule(model.spec()).numParameters()).toBe(model.numParameters());
+    expect(buildModule(sequences.spec()).numParameters()).toBe(sequences.numParameters());
   });
 
   test("labels read as before the definitions moved into the layer files", () => {

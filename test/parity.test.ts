@@ -257,6 +257,45 @@ function cases(kernel: string, op?: string): Case {
             });
           }
           break;
+        case "recurrentForward":
+        case "recurrentBackward":
+          // Every cell, with and without bias, over n % 4 + 1 rows of n units (full SIMD groups and tails);
+          // backward reads what the reference forward saved, and a gradient of rows dyStride apart.
+          for (const mode of ["rnnTanh", "rnnRelu", "lstm", "gru"] as const) {
+            for (const withBias of [false, true]) {
+              const [rows, h] = [n % 4 + 1, n];
+              const G = mode === "lstm" ? 4 : mode === "gru" ? 3 : 1;
+              const S = mode === "lstm" || mode === "gru" ? 4 : 0;
+              const xw = values(rng, rows * G * h, specials), hw = values(rng, rows * G * h, false), bhh = values(rng, G * h, false);
+              const hPrev = values(rng, rows * h, false, -1, 1), cPrev = values(rng, rows * h, false);
+              const acts = new Float32Array(rows * S * h), hCur = new Float32Array(rows * h), cCur = new Float32Array(rows * h);
+              ref.recurrentForward(mode, rows, h, Float32Array.from(xw), Float32Array.from(hw), withBias ? Float32Array.from(bhh) : null, Float32Array.from(hPrev), S ? Float32Array.from(cPrev) : null, S ? acts : null, hCur, mode === "lstm" ? cCur : null);
+              const stride = h + 3;
+              const dy = values(rng, rows * stride, false), dh = values(rng, rows * h, false), dc = values(rng, rows * h, false);
+              const name = `${tag} ${mode} ${rows}×${h}${withBias ? " + bias" : ""}`;
+              const lstm = mode === "lstm", gru = mode === "gru";
+              if (kernel === "recurrentForward") {
+                out.push({
+                  name,
+                  run: (K, w) => {
+                    const [a, ho, co] = [place(new Float32Array(rows * S * h), w), place(new Float32Array(rows * h), w), place(new Float32Array(rows * h), w)];
+                    K.recurrentForward(mode, rows, h, place(xw, w), place(hw, w), withBias ? place(bhh, w) : null, place(hPrev, w), lstm ? place(cPrev, w) : null, S ? a : null, ho, lstm ? co : null);
+                    return [a, ho, co];
+                  },
+                });
+              } else {
+                out.push({
+                  name,
+                  run: (K, w) => {
+                    const [gx, gh, dhp, dcc] = [place(new Float32Array(rows * G * h), w), place(new Float32Array(rows * G * h), w), place(new Float32Array(rows * h), w), place(dc, w)];
+                    K.recurrentBackward(mode, rows, h, S ? place(acts, w) : null, place(hPrev, w), lstm ? place(cPrev, w) : null, lstm ? place(cCur, w) : null, place(hCur, w), place(dy, w), stride, place(dh, w), lstm ? dcc : null, gx, gru ? gh : null, gru ? dhp : null);
+                    return [gx, gh, dhp, dcc];
+                  },
+                });
+              }
+            }
+          }
+          break;
         case "adamStep":
           for (const decoupled of [false, true]) {
             const m0 = values(rng, n, false, -0.1, 0.1);

@@ -3,6 +3,7 @@
  * backend is tested against. Arithmetic happens in JS doubles and is rounded on store.
  */
 import { erfc } from "./erf.js";
+import { recurrentBackward, recurrentForward } from "./ref-recurrent.js";
 import type { BinaryKernel, BinaryOp, FloatArray, Kernels, UnaryBackwardKernel, UnaryDefinition, UnaryKernel, UnaryOp } from "./types.js";
 
 function sigmoid(x: number): number {
@@ -546,4 +547,6 @@ export const ref = {
   sgdStep,
   rmspropStep,
   adamStep,
+  recurrentForward,
+  recurrentBackward,
 } satisfies Kernels;

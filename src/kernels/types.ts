@@ -23,6 +23,12 @@ export type BinaryOp = "add" | "sub" | "mul" | "div" | "pow";
 
 export type PointwiseLoss = "squared" | "bceLogits";
 
+/**
+ * Recurrent cells, as PyTorch defines them (src/ops/recurrent.ts): an Elman RNN with tanh or ReLU,
+ * the LSTM (gates i, f, g, o) and the GRU (gates r, z, n).
+ */
+export type RecurrentMode = "rnnTanh" | "rnnRelu" | "lstm" | "gru";
+
 /** out[i] = f(x[i]); p, q are the op's parameters. */
 export type UnaryKernel = (x: FloatArray, out: FloatArray, p: number, q: number) => void;
 
@@ -214,6 +220,36 @@ export interface Kernels {
 
   /** One Adam/AdamW step in place (torch.optim.Adam / AdamW). */
   adamStep(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, h: AdamHyper): void;
+
+  /**
+   * One time step of a recurrent cell over n rows (the batch) of h units, everything after the two
+   * products: gate pre-activations are xw + hw + bhh (xw = x·W_ihᵀ + b_ih, hw = h·W_hhᵀ, both
+   * [n, G·h] with G gates in PyTorch's row order; bhh [G·h] or null), then the nonlinearities and
+   * the state update, writing hOut [n, h] (and cOut for the LSTM, from cPrev).
+   *  - rnnTanh / rnnRelu: h' = act(pre) (acts unused, may be null);
+   *  - lstm: i, f, o = σ, g = tanh; c' = f⊙c + i⊙g, h' = o⊙tanh(c'); acts [n, 4h] gets i, f, g, o;
+   *  - gru: r, z = σ, hn = hw_n + bhh_n, n = tanh(xw_n + r⊙hn), h' = n + z⊙(hPrev − n);
+   *    acts [n, 4h] gets r, z, n, hn.
+   */
+  recurrentForward(
+    mode: RecurrentMode, n: number, h: number, xw: FloatArray, hw: FloatArray, bhh: FloatArray | null,
+    hPrev: FloatArray, cPrev: FloatArray | null, acts: FloatArray | null, hOut: FloatArray, cOut: FloatArray | null,
+  ): void;
+
+  /**
+   * The gradient of recurrentForward for one step, given what it saved. The gradient reaching
+   * hOut is dy (rows `dyStride` apart: a step of the layer's output, maybe one direction's half) +
+   * dh (from the next step, [n, h]); dc [n, h] (LSTM) holds the gradient reaching cOut and is
+   * overwritten with the one reaching cPrev. Writes dgx [n, G·h], the gradient of the gate
+   * pre-activations on the input side (= of xw), and for the GRU dgh, that of hw + bhh (its n rows
+   * differ: r⊙ of them) and dhPrev = the gradient reaching hPrev directly (through z); the part
+   * through hw is the caller's product dgh·W_hh.
+   */
+  recurrentBackward(
+    mode: RecurrentMode, n: number, h: number, acts: FloatArray | null, hPrev: FloatArray, cPrev: FloatArray | null,
+    cCur: FloatArray | null, hCur: FloatArray, dy: FloatArray, dyStride: number, dh: FloatArray, dc: FloatArray | null,
+    dgx: FloatArray, dgh: FloatArray | null, dhPrev: FloatArray | null,
+  ): void;
 
   /** Winograd convolution pieces, where the backend has them (the reference loops do not). */
   winograd?: WinogradKernels;

@@ -9,6 +9,9 @@
  *   dropout<P>                      e.g. dropout0.5
  *   flatten
  *   res(<tokens separated by ;>)    x + f(x), e.g. res(conv32x3p1;bn;relu;conv32x3p1;bn)
+ *   [bi]lstm<H>[x<L>][seq]          LSTM of H units (L stacked layers, bi: both directions) over [steps, features];
+ *   [bi]gru<H>… · [bi]rnn[relu]<H>… the last step out, or the whole sequence with "seq" (also GRU, RNN)
+ *   embed<D>[v<V>]                  Embedding of token ids into D values (V: vocabulary, or the data's)
  * and from the activation table (nn/activation-table.ts): relu · sigmoid · tanh · leakyrelu · softmax · identity …
  * Shapes are inferred from the input ([1, 28, 28] for MNIST images, or [784]). Sizes are 1 to 2^24;
  * the whole network's parameter count is checked against limits().maxParameters before allocating.
@@ -31,6 +34,8 @@ export interface ArchOptions {
   init?: InitName;
   biasInit?: InitName;
   rng?: Rng;
+  /** For token inputs: the number of distinct ids (what embed<D> sizes its table by). */
+  vocabulary?: number;
 }
 
 /** Longer strings, deeper res( … ) nesting and larger sizes are refused before anything is parsed or allocated. */
@@ -95,7 +100,7 @@ export function buildArch(arch: string, opts: ArchOptions): { model: Sequential;
         return;
       }
       const ctx: ArchContext = {
-        tok, shape, init, biasInit, initRng, fail,
+        tok, shape, init, biasInit, initRng, fail, vocabulary: opts.vocabulary,
         stream: (kind) => {
           const n = streams.get(kind) ?? 0;
           streams.set(kind, n + 1);

@@ -86,6 +86,8 @@ export interface ArchContext {
   readonly shape: readonly number[];
   readonly init: InitName;
   readonly biasInit: InitName;
+  /** For token inputs: how many distinct ids the data has (Embedding's table size); undefined otherwise. */
+  readonly vocabulary?: number;
   /** The weights' stream, shared by every layer in order (so seeded networks are reproducible). */
   readonly initRng: Rng;
   /** A stream of its own for the n-th layer of this kind that draws during training ("dropout0", "dropout1", …). */

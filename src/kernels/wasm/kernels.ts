@@ -6,11 +6,12 @@
  * wrapper, so callers never need to know.
  */
 import { ref } from "../ref.js";
-import type { BinaryKernel, BinaryOp, FastKernels, FloatArray, WinogradKernels } from "../types.js";
+import type { BinaryKernel, BinaryOp, FastKernels, FloatArray, RecurrentMode, WinogradKernels } from "../types.js";
 import type { WasmRuntime } from "./module.js";
 import { activeHelper, SPLIT_ELEMENTS, SPLIT_FLOPS, type Helper } from "./threads.js";
 
 const OPCODE: Record<Exclude<BinaryOp, "pow">, number> = { add: 0, sub: 1, mul: 2, div: 3 };
+const CELL: Record<RecurrentMode, number> = { rnnTanh: 0, rnnRelu: 1, lstm: 2, gru: 3 };
 
 export function wasmKernels(rt: WasmRuntime) {
   const { exports: w, heap } = rt;
@@ -416,6 +417,25 @@ export function wasmKernels(rt: WasmRuntime) {
       copyBack(m, pm);
       copyBack(v, pv);
       done(p, pp);
+    },
+    // One recurrent step (assembly/recurrent.ts); absent arrays are address 0.
+    recurrentForward(mode, n, h, xw, hw, bhh, hPrev, cPrev, acts, hOut, cOut) {
+      const [pa, pc, ph] = [acts ? addr(acts, false) : 0, cOut ? addr(cOut, false) : 0, addr(hOut, false)];
+      w.recurrentForward(CELL[mode], n, h, addr(xw), addr(hw), bhh ? addr(bhh) : 0, addr(hPrev), cPrev ? addr(cPrev) : 0, pa, ph, pc);
+      if (acts) copyBack(acts, pa);
+      if (cOut) copyBack(cOut, pc);
+      done(hOut, ph);
+    },
+    recurrentBackward(mode, n, h, acts, hPrev, cPrev, cCur, hCur, dy, dyStride, dh, dc, dgx, dgh, dhPrev) {
+      const [pc, pgx, pgh, pdh] = [dc ? addr(dc) : 0, addr(dgx, false), dgh ? addr(dgh, false) : 0, dhPrev ? addr(dhPrev, false) : 0];
+      w.recurrentBackward(
+        CELL[mode], n, h, acts ? addr(acts) : 0, addr(hPrev), cPrev ? addr(cPrev) : 0, cCur ? addr(cCur) : 0, addr(hCur),
+        addr(dy), dyStride, addr(dh), pc, pgx, pgh, pdh,
+      );
+      if (dc) copyBack(dc, pc);
+      if (dgh) copyBack(dgh, pgh);
+      if (dhPrev) copyBack(dhPrev, pdh);
+      done(dgx, pgx);
     },
   } satisfies FastKernels;
 }

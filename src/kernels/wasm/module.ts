@@ -52,6 +52,8 @@ export interface WasmExports {
   sgdStep(p: number, g: number, buf: number, n: number, lr: number, momentum: number, dampening: number, nesterov: number, wd: number, first: number): void;
   adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, wd: number, decoupled: number, stepSize: number, bc2Sqrt: number): void;
   penaltyGrad(p: number, g: number, n: number, l1: number, l2: number): void;
+  recurrentForward(mode: number, n: number, h: number, xw: number, hw: number, bhh: number, hPrev: number, cPrev: number, acts: number, hOut: number, cOut: number): void;
+  recurrentBackward(mode: number, n: number, h: number, acts: number, hPrev: number, cPrev: number, cCur: number, hCur: number, dy: number, dyStride: number, dh: number, dc: number, dgx: number, dgh: number, dhPrev: number): void;
 }
 
 /** Bytes of scratch each thread's gemm needs for packed panels (KC·NC floats, assembly/gemm.ts). */

@@ -13,8 +13,11 @@ import { conv2dLayer } from "./conv.js";
 import { avgPool2dLayer, maxPool2dLayer } from "./pool.js";
 import { batchNorm1dLayer, batchNorm2dLayer } from "./batchnorm.js";
 import { residualLayer } from "./residual.js";
+import { gruLayer, lstmLayer, rnnLayer } from "./recurrent.js";
+import { embeddingLayer } from "./embedding.js";
 
 for (const def of [
   sequentialLayer, linearLayer, ...activationLayers, dropoutLayer, flattenLayer, conv2dLayer,
   maxPool2dLayer, avgPool2dLayer, batchNorm1dLayer, batchNorm2dLayer, residualLayer,
+  rnnLayer, lstmLayer, gruLayer, embeddingLayer,
 ]) registerLayer(def);
