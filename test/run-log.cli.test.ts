@@ -54,4 +54,16 @@ describe("train --log --plot", () => {
     expect(same.code).toBe(2);
     expect(same.err).toMatch(/--log x\.svg and --plot x\.svg are the same file/);
   });
+
+  test("--plot curves.png: a PNG (with @resvg/resvg-wasm installed), or else a message before any training", () => {
+    const r = descent("train", ...RUN, "--json", "--plot", "curves.png");
+    if (r.code === 0) {
+      expect(readFileSync(join(dir, "curves.png")).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    } else {
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/writing a PNG plot needs the @resvg\/resvg-wasm package, which is not installed: install it \(npm install @resvg\/resvg-wasm\), or write the plot as \.svg/);
+      expect(r.out).not.toMatch(/"type":"epoch"/);
+      expect(existsSync(join(dir, "curves.png"))).toBe(false);
+    }
+  }, 120_000);
 });

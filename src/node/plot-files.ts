@@ -44,7 +44,7 @@ async function renderer(): Promise<ResvgModule> {
       const name = RENDERER; // a variable: the package is optional, so TypeScript must not resolve it
       mod = (await import(name)) as ResvgModule;
     } catch {
-      throw new DescentError(`writing PNG needs the ${RENDERER} package (npm install ${RENDERER}); write .svg instead, or install it`);
+      throw new DescentError(`writing a PNG plot needs the ${RENDERER} package, which is not installed: install it (npm install ${RENDERER}), or write the plot as .svg`);
     }
     const wasm = createRequire(import.meta.url).resolve(`${RENDERER}/index_bg.wasm`);
     await mod.initWasm(readFileSync(wasm));
@@ -76,6 +76,11 @@ export async function svgToPng(svg: string, opts: { zoom?: number; font?: string
 export async function writePlot(path: string, svg: string): Promise<void> {
   const bytes = extname(path).toLowerCase() === ".png" ? await svgToPng(svg) : new TextEncoder().encode(svg);
   await writeFileAtomic(path, bytes);
+}
+
+/** Before a long run: a .png plot path needs the renderer, so its absence is said now, not after training. */
+export async function checkPlotWriter(path: string): Promise<void> {
+  if (extname(path).toLowerCase() === ".png") await renderer();
 }
 
 /** Whether a plot path is one writePlot accepts (.svg or .png). */

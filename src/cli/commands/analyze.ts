@@ -10,7 +10,7 @@ import { PRESETS } from "../../train/presets.js";
 import { UsageError } from "../../errors.js";
 import { loadMnist } from "../../node/mnist.js";
 import { writeFileAtomic } from "../../node/atomic-write.js";
-import { isPlotPath, writePlot } from "../../node/plot-files.js";
+import { checkPlotWriter, isPlotPath, writePlot } from "../../node/plot-files.js";
 import { checkOutputFiles, type OutputFile } from "../../node/output-paths.js";
 import { integerIn, settingParser } from "../parse.js";
 import { range } from "../../experiment/settings.js";
@@ -69,6 +69,7 @@ async function runGradients(opts: Record<string, unknown>): Promise<number> {
   if (out) files.push({ path: out, flag: "--out", what: "speeds (JSON)" });
   if (plot) files.push({ path: plot, flag: "--plot", what: "plot" });
   checkOutputFiles(files);
+  if (plot) await checkPlotWriter(plot);
   const configs = variants.map((v) => ({ v, c: variantConfig(base, v) }));
   const data = await loadMnist({ ...(typeof opts.data === "string" ? { dir: opts.data } : {}), validation: base.validation });
   const say = (s: string) => !json && process.stdout.write(`${s}\n`);

@@ -16,6 +16,7 @@ import { canonical, trainEnsemble } from "../ensemble-run.js";
 import { claimOutputs } from "../outputs.js";
 import { loadTable, tableNetwork, trainTableRun } from "../table-run.js";
 import { exitCodeFor, onInterrupt } from "../interrupt.js";
+import { checkPlotWriter } from "../../node/plot-files.js";
 
 /** Every setting's flag, from the settings table: [flag, key, help, parse]. */
 const CONFIG_FLAGS: [flag: string, key: keyof TrainConfig, help: string, parse: (v: string) => unknown][] =
@@ -176,6 +177,7 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
     throw new UsageError(`--out ${outPath}: model files end in .safetensors (e.g. --out model.safetensors)`);
   }
   const curves = runLogPaths(opts, members, config.folds);
+  if (curves.plot) await checkPlotWriter(curves.plot);
   // Before anything long: the files this run writes are writable, distinct and not another run's.
   const release = claimOutputs({ outPath: config.folds ? null : outPath, checkpointPath, resumePath: typeof opts.resume === "string" ? opts.resume : null, members, ...curves });
   const interrupt = onInterrupt();

@@ -7,7 +7,7 @@ import { Command } from "commander";
 import pc from "picocolors";
 import { UsageError } from "../../errors.js";
 import { writeFileAtomic } from "../../node/atomic-write.js";
-import { isPlotPath, writePlot } from "../../node/plot-files.js";
+import { checkPlotWriter, isPlotPath, writePlot } from "../../node/plot-files.js";
 import { checkOutputFiles, type OutputFile } from "../../node/output-paths.js";
 import { integerIn, numberIn } from "../parse.js";
 import { range } from "../../experiment/settings.js";
@@ -57,6 +57,7 @@ async function runUniversality(opts: Record<string, unknown>): Promise<number> {
   if (out) files.push({ path: out, flag: "--out", what: "results (JSON)" });
   if (plot) files.push({ path: plot, flag: "--plot", what: "plot" });
   checkOutputFiles(files);
+  if (plot) await checkPlotWriter(plot);
   const say = (s: string) => !json && process.stdout.write(`${s}\n`);
   say(pc.bold("bumps by hand (step neurons w = " + w + "): average deviation of the weighted output from σ⁻¹∘f (the book's challenge: ≤ 0.40 with 5 bumps) and of the output from f"));
   const byHand = bumps.map((n) => bumpDeviation(bookGoal, n, w));
