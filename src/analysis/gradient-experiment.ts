@@ -77,6 +77,8 @@ export interface SpeedRun {
   speeds: SpeedRecord[];
   /** Test accuracy after the last epoch (undefined when not trained). */
   testAccuracy?: number;
+  /** Validation accuracy after the last epoch (Nielsen's ch. 5 figures are network2's accuracy on validation_data). */
+  validationAccuracy?: number;
   /** Why training stopped early (e.g. a non-finite cost in the exploding case). */
   stopped?: string;
 }
@@ -106,8 +108,10 @@ export function speedRun(config: TrainConfig, variant: VariantName, data: { trai
   }
   const r = ex.trainer.fit(ex.loader, { ...ex.fitOptions, callbacks: [cb, ...(opts.callbacks ?? [])] });
   const test = ex.data.test ? ex.trainer.evaluate(ex.data.test) : undefined;
+  const val = r.history[r.history.length - 1]?.valAccuracy;
   return {
     variant, seed: config.seed, layers, speeds,
+    ...(val !== undefined ? { validationAccuracy: val } : {}),
     ...(test && !test.regression ? { testAccuracy: test.accuracy } : {}),
     ...(r.stopped ? { stopped: r.stopped.message } : {}),
   };

@@ -11,6 +11,7 @@ export interface SpeedSummary {
   initRatio?: number;
   /** Mean test accuracy after training. */
   testAccuracy?: number;
+  validationAccuracy?: number;
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -23,11 +24,13 @@ export function speedsSummary(runs: readonly SpeedRun[]): SpeedSummary[] {
     const inits = rs.map((r) => r.speeds[0]!);
     const ratios = inits.map(firstLastRatio).filter((x): x is number => x !== undefined);
     const accs = rs.map((r) => r.testAccuracy).filter((x): x is number => x !== undefined);
+    const vals = rs.map((r) => r.validationAccuracy).filter((x): x is number => x !== undefined);
     return {
       variant, seeds: rs.length,
       initBias: inits[0]!.bias.map((_, j) => mean(inits.map((s) => s.bias[j]!))),
       ...(ratios.length ? { initRatio: mean(ratios) } : {}),
       ...(accs.length ? { testAccuracy: mean(accs) } : {}),
+      ...(vals.length ? { validationAccuracy: mean(vals) } : {}),
     };
   });
 }

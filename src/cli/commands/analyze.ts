@@ -89,7 +89,8 @@ async function runGradients(opts: Record<string, unknown>): Promise<number> {
   const summary = speedsSummary(runs);
   if (json) process.stdout.write(`${JSON.stringify({ type: "summary", summary })}\n`);
   else for (const s of summary) say(pc.bold(`${s.variant.padEnd(10)} mean of ${s.seeds} seed${s.seeds === 1 ? "" : "s"}: at init ${fmtList(s.initBias)}` +
-    (s.initRatio !== undefined ? ` · first/last hidden ${s.initRatio.toPrecision(3)}` : "") + (s.testAccuracy !== undefined ? ` · test ${(s.testAccuracy * 100).toFixed(2)} %` : "")));
+    (s.initRatio !== undefined ? ` · first/last hidden ${s.initRatio.toPrecision(3)}` : "") + (s.testAccuracy !== undefined ? ` · test ${(s.testAccuracy * 100).toFixed(2)} %` : "") +
+    (s.validationAccuracy !== undefined ? ` · validation ${(s.validationAccuracy * 100).toFixed(2)} %` : "")));
   if (out) await writeFileAtomic(out, new TextEncoder().encode(`${JSON.stringify({ probe, base, runs, summary }, null, 1)}\n`));
   if (plot) await writePlot(plot, speedsFigure(runs, { title: `speed of learning ‖∂C/∂b‖ — ${typeof opts.preset === "string" ? opts.preset : `[${base.layers.join(",")}]`}` }));
   return 0;
@@ -103,5 +104,6 @@ function runLine(r: SpeedRun, seconds: number): string {
   const ratio = firstLastRatio(first);
   return `${r.variant.padEnd(10)} seed ${r.seed}  init ${fmtList(first.bias)}` + (ratio !== undefined ? ` (first/last hidden ${ratio.toPrecision(3)})` : "") +
     (r.speeds.length > 1 ? `  epoch ${last.epoch} ${fmtList(last.bias)}` : "") +
-    (r.testAccuracy !== undefined ? `  test ${(r.testAccuracy * 100).toFixed(2)} %` : "") + (r.stopped ? `  stopped: ${r.stopped}` : "") + `  ${seconds.toFixed(1)} s`;
+    (r.testAccuracy !== undefined ? `  test ${(r.testAccuracy * 100).toFixed(2)} %` : "") +
+    (r.validationAccuracy !== undefined ? `  validation ${(r.validationAccuracy * 100).toFixed(2)} %` : "") + (r.stopped ? `  stopped: ${r.stopped}` : "") + `  ${seconds.toFixed(1)} s`;
 }
