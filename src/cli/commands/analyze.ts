@@ -92,7 +92,7 @@ async function runGradients(opts: Record<string, unknown>): Promise<number> {
     (s.initRatio !== undefined ? ` · first/last hidden ${s.initRatio.toPrecision(3)}` : "") + (s.testAccuracy !== undefined ? ` · test ${(s.testAccuracy * 100).toFixed(2)} %` : "") +
     (s.validationAccuracy !== undefined ? ` · validation ${(s.validationAccuracy * 100).toFixed(2)} %` : "")));
   if (out) await writeFileAtomic(out, new TextEncoder().encode(`${JSON.stringify({ probe, base, runs, summary }, null, 1)}\n`));
-  if (plot) await writePlot(plot, speedsFigure(runs, { title: `speed of learning ‖∂C/∂b‖ — ${typeof opts.preset === "string" ? opts.preset : `[${base.layers.join(",")}]`}` }));
+  if (plot) await writePlot(plot, speedsFigure(runs, { title: `speed of learning ‖∂C/∂b‖ — ${typeof opts.preset === "string" ? `${opts.preset}, ` : ""}[${base.layers.join(",")}]` }));
   return 0;
 }
 
