@@ -60,4 +60,13 @@ describe("figureSvg", () => {
     expect(niceTicks(1, 30)).toEqual([10, 20, 30]);
     expect(niceTicks(-0.35, 0.35)).toEqual([-0.2, 0, 0.2]);
   });
+
+  test("a log axis narrower than a decade still has ticks inside it; a lone point is marked", () => {
+    const svg = figureSvg([{ series: [{ name: "one", x: [0], y: [1308] }, { name: "two", x: [0], y: [2567] }], logY: true }]);
+    const ticks = [...svg.matchAll(/class="tick">([^<]+)</g)].map((m) => m[1]);
+    expect(ticks).toContain("2000");
+    expect((svg.match(/<circle /g) ?? []).length).toBe(2);
+    const [p] = readSvg(svg);
+    expect(Math.abs(p!.series.get("two")![0]![0]!.y / 2567 - 1)).toBeLessThan(1e-4);
+  });
 });

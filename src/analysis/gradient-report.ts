@@ -35,8 +35,13 @@ export function speedsSummary(runs: readonly SpeedRun[]): SpeedSummary[] {
   });
 }
 
-/** One panel per variant (its first seed): ‖∂C/∂bˡ‖ of every layer against epochs, log scale, as the book draws it. */
-export function speedsFigure(runs: readonly SpeedRun[], opts: { title?: string } = {}): string {
+/**
+ * One panel per variant (its first seed): ‖∂C/∂bˡ‖ (or ‖∂C/∂Wˡ‖) of every layer against epochs, log
+ * scale, as the book draws it. Under batch norm a layer's bias has no effect (the mean is
+ * subtracted), so its gradient is zero up to rounding: compare batch norm by the weights.
+ */
+export function speedsFigure(runs: readonly SpeedRun[], opts: { title?: string; of?: "bias" | "weight" } = {}): string {
+  const of = opts.of ?? "bias";
   const seen = new Set<VariantName>();
   const panels: Panel[] = [];
   for (const r of runs) {
@@ -45,8 +50,8 @@ export function speedsFigure(runs: readonly SpeedRun[], opts: { title?: string }
     const x = r.speeds.map((s) => s.epoch);
     const n = r.layers.length;
     panels.push({
-      title: `${r.variant} (seed ${r.seed})`, xLabel: "epochs of training", yLabel: "‖∂C/∂b‖", logY: true,
-      series: r.layers.map((_, j) => ({ name: j === n - 1 ? "output layer" : `hidden layer ${j + 1}`, x, y: r.speeds.map((s) => s.bias[j]!), ...(j === n - 1 ? { dashed: true } : {}) })),
+      title: `${r.variant} (seed ${r.seed})`, xLabel: "epochs of training", yLabel: of === "bias" ? "‖∂C/∂b‖" : "‖∂C/∂W‖", logY: true,
+      series: r.layers.map((_, j) => ({ name: j === n - 1 ? "output layer" : `hidden layer ${j + 1}`, x, y: r.speeds.map((s) => s[of][j]!), ...(j === n - 1 ? { dashed: true } : {}) })),
     });
   }
   return figureSvg(panels, { ...(opts.title ? { title: opts.title } : {}), panelHeight: 260 });

@@ -94,8 +94,15 @@ function extent(values: Iterable<number>, log: boolean): [number, number] {
 function scale(domain: [number, number], from: number, to: number, log: boolean): Scale {
   if (log) {
     const [a, b] = [Math.log10(domain[0]), Math.log10(domain[1])];
-    const ticks: number[] = [];
+    let ticks: number[] = [];
     for (let e = Math.ceil(a - 1e-9); e <= b + 1e-9; e++) ticks.push(10 ** e);
+    // Less than a decade or two: 1-2-5 steps, or else linear ticks, so the axis still has numbers.
+    if (ticks.length < 2) {
+      ticks = [];
+      for (let e = Math.floor(a); e <= Math.ceil(b); e++) for (const m of [1, 2, 5]) ticks.push(Number((m * 10 ** e).toPrecision(6)));
+      ticks = ticks.filter((t) => t >= domain[0] * (1 - 1e-9) && t <= domain[1] * (1 + 1e-9));
+      if (ticks.length < 2) ticks = niceTicks(domain[0], domain[1], 4).filter((t) => t > 0);
+    }
     return { domain, log, ticks, map: (v) => (v > 0 ? from + ((Math.log10(v) - a) / (b - a)) * (to - from) : NaN) };
   }
   const [a, b] = domain;
@@ -153,7 +160,11 @@ function panelSvg(p: Panel, top: number, width: number, height: number): string 
       const dots = s.x.map((x, j) => [sx.map(x), sy.map(s.y[j] ?? NaN)] as const).filter(([X, Y]) => Number.isFinite(X) && Number.isFinite(Y));
       out.push(`<g class="series" data-name="${name}" fill="${color}" clip-path="url(#${clip})">${dots.map(([X, Y]) => `<circle cx="${px(X)}" cy="${px(Y)}" r="2.5"/>`).join("")}</g>`);
     } else {
-      out.push(`<path class="series" data-name="${name}" d="${pathData(s, sx, sy)}" fill="none" stroke="${color}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="5 3"' : ""} clip-path="url(#${clip})"/>`);
+      const d = pathData(s, sx, sy);
+      out.push(`<path class="series" data-name="${name}" d="${d}" fill="none" stroke="${color}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="5 3"' : ""} clip-path="url(#${clip})"/>`);
+      // A piece of one point draws nothing as a line: mark it.
+      const lone = d.split("M").filter((piece) => piece.trim() && !piece.includes("L"));
+      if (lone.length) out.push(`<g class="marks" fill="${color}">${lone.map((piece) => { const [X, Y] = piece.trim().split(" "); return `<circle cx="${X}" cy="${Y}" r="3"/>`; }).join("")}</g>`);
     }
     // Legend.
     const ly = y0 + 8 + i * 16;

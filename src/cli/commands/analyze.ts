@@ -12,7 +12,7 @@ import { loadMnist } from "../../node/mnist.js";
 import { writeFileAtomic } from "../../node/atomic-write.js";
 import { checkPlotWriter, isPlotPath, writePlot } from "../../node/plot-files.js";
 import { checkOutputFiles, type OutputFile } from "../../node/output-paths.js";
-import { integerIn, settingParser } from "../parse.js";
+import { choice, integerIn, settingParser } from "../parse.js";
 import { range } from "../../experiment/settings.js";
 import { configFromFlags } from "./train.js";
 import { VARIANTS, VARIANT_HELP, firstLastRatio, speedRun, variantConfig, type SpeedRun, type VariantName } from "../../analysis/gradient-experiment.js";
@@ -43,7 +43,8 @@ export function analyzeCommand(): Command {
     .option("--init-only", "measure at initialisation only (no training)")
     .option("--json", "print one JSON object per run")
     .option("--out <file.json>", "write every run's speeds as JSON")
-    .option("--plot <file.svg|png>", "draw the speeds of learning against epochs (log scale), one panel per variant");
+    .option("--plot <file.svg|png>", "draw the speeds of learning against epochs (log scale), one panel per variant")
+    .option("--of <what>", "what the plot draws: bias (‖∂C/∂b‖, the book's) or weight (‖∂C/∂W‖; use it for batchnorm, where biases have no effect)", choice("--of", ["bias", "weight"] as const));
   for (const s of SETTINGS) grad.option(s.flag, s.help, settingParser(s));
   grad.addHelpText("after", `\nVariants:\n${VARIANTS.map((v) => `  ${v.padEnd(10)} ${VARIANT_HELP[v]}`).join("\n")}
 \nExamples:\n  descent analyze gradients --preset nielsen-ch5-4 --init-only --seeds 5
@@ -92,7 +93,7 @@ async function runGradients(opts: Record<string, unknown>): Promise<number> {
     (s.initRatio !== undefined ? ` · first/last hidden ${s.initRatio.toPrecision(3)}` : "") + (s.testAccuracy !== undefined ? ` · test ${(s.testAccuracy * 100).toFixed(2)} %` : "") +
     (s.validationAccuracy !== undefined ? ` · validation ${(s.validationAccuracy * 100).toFixed(2)} %` : "")));
   if (out) await writeFileAtomic(out, new TextEncoder().encode(`${JSON.stringify({ probe, base, runs, summary }, null, 1)}\n`));
-  if (plot) await writePlot(plot, speedsFigure(runs, { title: `speed of learning ‖∂C/∂b‖ — ${typeof opts.preset === "string" ? `${opts.preset}, ` : ""}[${base.layers.join(",")}]` }));
+  if (plot) await writePlot(plot, speedsFigure(runs, { title: `speed of learning ${opts.of === "weight" ? "‖∂C/∂W‖" : "‖∂C/∂b‖"} — ${typeof opts.preset === "string" ? `${opts.preset}, ` : ""}[${base.layers.join(",")}]`, ...(opts.of === "weight" ? { of: "weight" as const } : {}) }));
   return 0;
 }
 
