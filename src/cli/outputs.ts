@@ -7,7 +7,7 @@ import { checkOutputFiles, type OutputFile } from "../node/output-paths.js";
 import { acquireLock } from "../node/lock.js";
 import { memberPath } from "./ensemble-run.js";
 
-export function claimOutputs(o: { outPath: string | null; checkpointPath: string | null; resumePath: string | null; members: number }): () => void {
+export function claimOutputs(o: { outPath: string | null; checkpointPath: string | null; resumePath: string | null; members: number; log?: string | null; plot?: string | null }): () => void {
   const files: OutputFile[] = [];
   const each = (base: string, flag: string, what: string) => {
     if (o.members <= 1) files.push({ path: base, flag, what });
@@ -15,6 +15,8 @@ export function claimOutputs(o: { outPath: string | null; checkpointPath: string
   };
   if (o.outPath !== null) each(o.outPath, "--out", "model file");
   if (o.checkpointPath !== null) each(o.checkpointPath, o.resumePath === o.checkpointPath ? "--resume" : "--checkpoint", "checkpoint");
+  if (o.log) files.push({ path: o.log, flag: "--log", what: "training log" });
+  if (o.plot) files.push({ path: o.plot, flag: "--plot", what: "training curves" });
   checkOutputFiles(files);
   const releases: (() => void)[] = [];
   try {

@@ -16,6 +16,7 @@ import type { EpochLog } from "../train/callbacks.js";
 import { VERSION } from "../version.js";
 import { backendInfo, getThreads } from "../kernels/index.js";
 import { formatRegression, progressCallback, type OutputMode } from "./progress.js";
+import { csvLogCallback, writeCurves, type RunLogPaths } from "./run-log.js";
 
 export interface RunContext {
   mode: OutputMode;
@@ -37,6 +38,8 @@ export interface RunContext {
   dataRecord?: Record<string, unknown>;
   /** Ctrl-C/SIGTERM: stops training after the current mini-batch (see cli/interrupt.ts). */
   interrupt?: { signal: AbortSignal; exitCode(): number };
+  /** --log run.csv (rewritten after every epoch) and --plot curves.svg|png (drawn at the end). */
+  curves?: RunLogPaths;
 }
 
 export async function trainOne(
@@ -60,6 +63,7 @@ export async function trainOne(
   const checkpointPath = saving.checkpointPath;
 
   const callbacks = quiet ? [] : [progressCallback(mode, { write, columns: ctx.write ? 0 : process.stdout.columns ?? 0 })];
+  if (ctx.curves?.log) callbacks.push(csvLogCallback(ctx.curves.log, ex.loader.dataset.task));
   const result = await ex.trainer.fitAsync(ex.loader, {
     ...ex.fitOptions, callbacks,
     ...(resumeState ? { resume: resumeState } : {}),
@@ -67,6 +71,7 @@ export async function trainOne(
     ...(ctx.interrupt ? { signal: ctx.interrupt.signal } : {}),
     yieldToEventLoop: () => new Promise<void>((resolve) => setImmediate(resolve)),
   });
+  if (ctx.curves?.plot) await writeCurves(ctx.curves.plot, result.history, `${preset ?? "custom network"} · seed ${config.seed}`);
   if (result.stopped?.kind === "interrupted") return { ...(await interrupted(config, ex.model, result, outPath, ctx, { preset, checkpointPath })), model: ex.model, test: ex.data.test! };
   const final = ex.trainer.evaluate(ex.data.test!);
   const regression = final.regression;

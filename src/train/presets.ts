@@ -146,3 +146,29 @@ export function presetConfig(name: string): TrainConfig {
   if (!p) throw new Error(`unknown preset "${name}"`);
   return { ...DEFAULT_CONFIG, ...p.config };
 }
+
+/**
+ * Nielsen ch. 5 (vanishing gradients): network2 with its defaults — sigmoid units, cross-entropy,
+ * N(0, 1/n_in) weights and N(0, 1) biases — η = 0.1, λ = 5, mini-batch 10, 30 epochs, with 1 to 4
+ * hidden layers of 30. `descent analyze gradients --preset nielsen-ch5-3` measures each layer's speed.
+ */
+const NIELSEN_CH5 = {
+  activation: "sigmoid", output: "sigmoid", cost: "cross-entropy", init: "scaled-normal",
+  optimizer: "sgd", lr: 0.1, l2: 5, batchSize: 10, epochs: 30,
+} as const;
+const CH5_ACCURACY = ["96.48", "96.90", "96.57", "96.53"];
+Object.assign(PRESETS, Object.fromEntries([1, 2, 3, 4].map((k) => {
+  const layers = [784, ...Array.from({ length: k }, () => 30), 10];
+  return [`nielsen-ch5-${k}`, {
+    description: `Nielsen ch. 5: [${layers.join(",")}] sigmoid, cross-entropy, η=0.1, λ=5, batch 10, 30 epochs`,
+    expect: `book: ${CH5_ACCURACY[k - 1]} % test accuracy`,
+    config: { ...NIELSEN_CH5, layers },
+  } satisfies Preset];
+})), {
+  "nielsen-ch5-gd": {
+    // generate_gradient.py: net.SGD(td, 1, 1000, 0.1, lmbda=5.0) per epoch on td = the first 1,000 images (λ/n with n = 1,000).
+    description: "Nielsen ch. 5's second experiment: [784,30,30,10], full-batch gradient descent on the first 1,000 training images, η=0.1, λ=5, 500 epochs",
+    expect: "the hidden layers' speeds stay about 5× apart all through training (book's figure)",
+    config: { ...NIELSEN_CH5, layers: [784, 30, 30, 10], optimizer: "gd", trainSize: 1000, epochs: 500 },
+  },
+} satisfies Record<string, Preset>);

@@ -16,6 +16,7 @@ import { canonical, trainEnsemble } from "../ensemble-run.js";
 import { claimOutputs } from "../outputs.js";
 import { loadTable, tableNetwork, trainTableRun } from "../table-run.js";
 import { exitCodeFor, onInterrupt } from "../interrupt.js";
+import { checkPlotWriter } from "../../node/plot-files.js";
 
 /** Every setting's flag, from the settings table: [flag, key, help, parse]. */
 const CONFIG_FLAGS: [flag: string, key: keyof TrainConfig, help: string, parse: (v: string) => unknown][] =
@@ -72,6 +73,8 @@ export function trainCommand(): Command {
     .option("--quiet", "print only the final result")
     .option("--checkpoint <file>", "after every epoch, save the whole run (weights, optimizer, random streams) to this file; the same command continues it (a file with another run's settings is refused); an ensemble keeps one per member (<file>-1 …)")
     .option("--resume <file>", "continue the run saved in this checkpoint (its settings; --epochs may extend it); keeps checkpointing there")
+    .option("--log <file.csv>", "after every epoch, write the training record so far as CSV (Keras's CSVLogger columns: epoch, loss, accuracy, val_loss, val_accuracy, test_…, lr)")
+    .option("--plot <file.svg|png>", "at the end (also after Ctrl-C), draw the training curves: cost and accuracy (or MAE) per epoch")
     .option("--jobs <n>", "ensembles: train n members at once, each in its own worker thread (one core each); at most --ensemble", integerIn("--jobs", rangeOf("ensemble")));
   for (const [flag, , help, parse] of CONFIG_FLAGS) cmd.option(flag, help, parse);
   cmd.addHelpText("after", `\nPresets:\n${presetList()}\n\nWithout --preset, the defaults are the book's chapter-1 network (with --target: the house-prices network).
@@ -173,13 +176,15 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
   if (outPath !== null && !outPath.endsWith(".safetensors")) {
     throw new UsageError(`--out ${outPath}: model files end in .safetensors (e.g. --out model.safetensors)`);
   }
+  const curves = runLogPaths(opts, members, config.folds);
+  if (curves.plot) await checkPlotWriter(curves.plot);
   // Before anything long: the files this run writes are writable, distinct and not another run's.
-  const release = claimOutputs({ outPath: config.folds ? null : outPath, checkpointPath, resumePath: typeof opts.resume === "string" ? opts.resume : null, members });
+  const release = claimOutputs({ outPath: config.folds ? null : outPath, checkpointPath, resumePath: typeof opts.resume === "string" ? opts.resume : null, members, ...curves });
   const interrupt = onInterrupt();
   try {
     if (tableRun) {
       const ctx: RunContext = {
-        mode, quiet, say, preset: typeof opts.preset === "string" ? opts.preset : null, dataLabel: "",
+        mode, quiet, say, preset: typeof opts.preset === "string" ? opts.preset : null, dataLabel: "", curves,
         interrupt: { signal: interrupt.signal, exitCode: () => exitCodeFor(interrupt.received() ?? "SIGINT") },
       };
       return await trainTableRun(config, dataPath, config.folds ? null : outPath, ctx, { resume, resumeFrom: String(opts.resume ?? opts.checkpoint), checkpointPath }, table);
@@ -187,7 +192,7 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
     const data = await loadMnist({ ...(typeof opts.data === "string" ? { dir: opts.data } : {}), validation: config.validation });
     const ctx: RunContext = {
       mode, quiet, say, preset: typeof opts.preset === "string" ? opts.preset : null,
-      dataLabel: typeof opts.data === "string" ? opts.data : "the bundled MNIST",
+      dataLabel: typeof opts.data === "string" ? opts.data : "the bundled MNIST", curves,
       interrupt: { signal: interrupt.signal, exitCode: () => exitCodeFor(interrupt.received() ?? "SIGINT") },
     };
     if (members <= 1) return (await trainOne(config, data, outPath, ctx, { resume, resumeFrom: String(opts.resume ?? opts.checkpoint), checkpointPath })).code;
@@ -196,4 +201,15 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
     interrupt.dispose();
     release();
   }
+}
+
+/** --log and --plot: one run's record, so not with an ensemble or cross-validation; a plot is .svg or .png. */
+function runLogPaths(opts: Record<string, unknown>, members: number, folds: number | undefined): { log: string | null; plot: string | null } {
+  const log = typeof opts.log === "string" ? opts.log : null;
+  const plot = typeof opts.plot === "string" ? opts.plot : null;
+  const flag = log !== null ? "--log" : "--plot";
+  if ((log !== null || plot !== null) && members > 1) throw new UsageError(`${flag} records one run; an ensemble trains ${members} (train one member, e.g. --ensemble 1)`);
+  if ((log !== null || plot !== null) && folds) throw new UsageError(`${flag} records one run; --folds ${folds} trains ${folds} (drop --folds to record a single run)`);
+  if (plot !== null && !/\.(svg|png)$/i.test(plot)) throw new UsageError(`--plot ${plot}: the curves are drawn as .svg or .png (e.g. --plot curves.svg)`);
+  return { log, plot };
 }
