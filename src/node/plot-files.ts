@@ -3,10 +3,9 @@
  * WebAssembly, so it installs from the registry alone (no native binary, no build, no download),
  * runs the same on every platform and in a browser, and renders byte-identical pictures everywhere.
  *
- * Fonts: the wasm build never reads system fonts, so text is drawn only with a font file passed in.
- * None is bundled; the first common sans-serif font found on this machine is used (DejaVu Sans,
- * Liberation Sans, …), and without one the PNG has its lines and no text — the SVG beside it
- * always keeps every label.
+ * Fonts: the wasm build never reads system fonts, so text is drawn only with a font file passed in:
+ * DejaVu Sans from the dejavu-fonts-ttf package (a dependency: the same letters on every machine,
+ * fresh or not); a system copy of a common sans-serif font if that package is missing.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -24,8 +23,18 @@ interface ResvgModule {
 
 const RENDERER = "@resvg/resvg-wasm";
 
-/** Font files tried in order for PNG text (Debian, Fedora, Arch, macOS paths). */
+/** The bundled font, when its package is installed. */
+function packagedFont(): string[] {
+  try {
+    return [createRequire(import.meta.url).resolve("dejavu-fonts-ttf/ttf/DejaVuSans.ttf")];
+  } catch {
+    return [];
+  }
+}
+
+/** Font files tried in order for PNG text: the package's, then Debian, Fedora, Arch, macOS paths. */
 export const FONT_CANDIDATES = [
+  ...packagedFont(),
   "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
   "/usr/share/fonts/dejavu/DejaVuSans.ttf",
   "/usr/share/fonts/TTF/DejaVuSans.ttf",
