@@ -110,7 +110,10 @@ export async function runPytorchExport(path: string, opts: { out?: string; data?
   }
   process.stdout.write(`wrote ${printablePath(out)}/ (PyTorch): ${exported.files.map((f) => `${f.name} (${formatCount(f.bytes.length)} bytes)`).join(", ")}\n`);
   process.stdout.write(`  ${exported.tensors} tensors under PyTorch's state_dict() names; ${src.optimizer ? `the optimizer's state after epoch ${src.epochs} in torch.optim's layout` : "no optimizer state (a model file has none: export a checkpoint to carry it)"}\n`);
-  if (mnist && src.config) process.stdout.write(`  continue the training: cd ${printablePath(out)} && torchrun --nproc_per_node 2 train_ddp.py --epochs 2 --out continued.safetensors\n`);
+  if (mnist && src.config) {
+    process.stdout.write(`  continue the training: cd ${printablePath(out)} && torchrun --nproc_per_node 2 train_ddp.py --epochs 2 --out continued.safetensors\n`);
+    process.stdout.write("  (torch < 2.0 on Python 3.11, e.g. Debian 12: add --redirects 0:2 --tee 0:2 after --nproc_per_node 2 — a torchrun bug)\n");
+  }
 }
 
 /** The metadata "format" of a safetensors file (model or checkpoint), before the full decode. */

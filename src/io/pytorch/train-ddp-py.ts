@@ -11,7 +11,8 @@ export const TRAIN_DDP_PY = String.raw`"""Continues a descent training run on Py
     descent import continued.safetensors --from . --out continued-descent.safetensors
 
 gloo on CPUs, nccl on GPUs; several machines: torchrun's usual --nnodes, --node_rank, --rdzv_endpoint.
-Run without torchrun, it trains in one process.
+Run without torchrun, it trains in one process. torch < 2.0 on Python 3.11 (Debian 12's 1.13): torchrun
+fails in to_map ('NoneType' object has no attribute 'get') unless given --redirects 0:2 --tee 0:2.
 
 What stays the same as in descent: the model (model.py, model.safetensors), the optimizer and its
 settings (pipeline.json; exported from a checkpoint, also the optimizer's moments, optimizer.safetensors),
