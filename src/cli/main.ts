@@ -23,6 +23,7 @@ import { exploreCommand } from "./commands/explore.js";
 import { exportCommand } from "./commands/export.js";
 import { analyzeCommand } from "./commands/analyze.js";
 import { universalityCommand } from "./commands/universality.js";
+import { importCommand } from "./commands/import.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -40,7 +41,7 @@ export function buildProgram(): Command {
     cmd.option("--threads <n>", "1, or 2 to split large matrix products with a helper thread (wasm backend)", integerIn("--threads", range("[", 1, 2, "]")));
     cmd.option("--conv <algorithm>", `5×5 stride-1 convolutions: ${CONV_ALGORITHMS.join(", ")} (auto: Winograd with ≥ 8 input channels, wasm backend)`, choice("--conv", CONV_ALGORITHMS));
   }
-  for (const cmd of [...compute, exploreCommand()]) {
+  for (const cmd of [...compute, importCommand(), exploreCommand()]) {
     cmd.exitOverride().showHelpAfterError(`(run "descent ${cmd.name()} --help" for usage)`).configureOutput({ outputError: (str, write) => write(pc.red(terminalSafe(str))) });
     program.addCommand(cmd);
   }

@@ -33,6 +33,8 @@ export interface StoredTensor {
 export const MAX_HEADER_BYTES = 100_000_000;
 
 const ITEM_SIZE = { F32: 4, F64: 8 } as const;
+/** The safetensors dtypes descent does not load, by item size: a caller that asks (otherDtypes) learns their names and shapes, e.g. PyTorch's I64 num_batches_tracked. */
+const OTHER_SIZE: Record<string, number> = { BOOL: 1, U8: 1, I8: 1, F8_E4M3: 1, F8_E5M2: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, I64: 8, U64: 8 };
 const SUPPORTED = Object.keys(ITEM_SIZE).join(" and ");
 const METADATA = "__metadata__";
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -107,9 +109,16 @@ function writeLittleEndian(view: DataView, at: number, data: Float32Array | Floa
 
 // ---- decode --------------------------------------------------------------------------------------
 
+/** A tensor of a dtype descent does not load (decodeSafetensors with otherDtypes): its place was checked, its values not read. */
+export interface OtherTensor {
+  name: string;
+  dtype: string;
+  shape: number[];
+}
+
 interface Entry {
   name: string;
-  dtype: "F32" | "F64";
+  dtype: string;
   shape: number[];
   begin: number;
   end: number;
@@ -120,7 +129,9 @@ interface Entry {
  * A checksum is verified before any value is returned, and left out of `metadata`; `checksummed`
  * says whether the file had one (files written before descent added checksums have none).
  */
-export function decodeSafetensors(bytes: Uint8Array, name: string): { metadata: Record<string, string>; tensors: Map<string, StoredTensor>; checksummed: boolean } {
+export function decodeSafetensors(
+  bytes: Uint8Array, name: string, opts: { otherDtypes?: boolean } = {},
+): { metadata: Record<string, string>; tensors: Map<string, StoredTensor>; checksummed: boolean; others: OtherTensor[] } {
   const fail = (what: string): never => {
     throw new ModelFileError(`${printablePath(name)}: ${what}`);
   };
@@ -161,7 +172,7 @@ export function decodeSafetensors(bytes: Uint8Array, name: string): { metadata: 
   }
   const entries = Object.keys(record)
     .filter((k) => k !== METADATA)
-    .map((k) => readEntry(k, record[k], fail));
+    .map((k) => readEntry(k, record[k], fail, opts.otherDtypes === true));
 
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
@@ -170,11 +181,16 @@ export function decodeSafetensors(bytes: Uint8Array, name: string): { metadata: 
   if (checksum !== null) verifyChecksum(bytes, checksum, fail);
 
   const tensors = new Map<string, StoredTensor>();
+  const others: OtherTensor[] = [];
   for (const e of entries) {
+    if (e.dtype !== "F32" && e.dtype !== "F64") {
+      others.push({ name: e.name, dtype: e.dtype, shape: e.shape });
+      continue;
+    }
     const chunk = bytes.subarray(dataStart + e.begin, dataStart + e.end);
     tensors.set(e.name, { name: e.name, dtype: e.dtype, shape: e.shape, data: readLittleEndian(chunk, e.dtype) });
   }
-  return { metadata, tensors, checksummed: checksum !== null };
+  return { metadata, tensors, checksummed: checksum !== null, others };
 }
 
 /** Checks the CRC-32 of a file that has one where descent writes it; `value` is the entry as parsed. */
@@ -205,7 +221,7 @@ function readMetadata(value: unknown, fail: (what: string) => never): Record<str
   return out;
 }
 
-function readEntry(tensor: string, value: unknown, fail: (what: string) => never): Entry {
+function readEntry(tensor: string, value: unknown, fail: (what: string) => never, otherDtypes: boolean): Entry {
   const where = `tensor ${quoted(tensor)}`;
   if (tensor === "") fail("a tensor has an empty name — the file is corrupt");
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -216,7 +232,8 @@ function readEntry(tensor: string, value: unknown, fail: (what: string) => never
   for (const k of TENSOR_FIELDS) if (!(k in v)) fail(`${where}: the "${k}" field is missing — the file is corrupt`);
 
   const dtype = v.dtype;
-  if (typeof dtype !== "string" || !Object.hasOwn(ITEM_SIZE, dtype)) {
+  const other = otherDtypes && typeof dtype === "string" && Object.hasOwn(OTHER_SIZE, dtype);
+  if (!other && (typeof dtype !== "string" || !Object.hasOwn(ITEM_SIZE, dtype))) {
     fail(`${where}: dtype ${excerpt(dtype)} is not supported (descent reads ${SUPPORTED}) — convert the tensor to float32 before saving`);
   }
   const shape = v.shape;
@@ -229,12 +246,12 @@ function readEntry(tensor: string, value: unknown, fail: (what: string) => never
   }
   const [begin, end] = offsets as [number, number];
   if (begin > end) fail(`${where}: data_offsets [${begin}, ${end}] has begin > end — the file is corrupt`);
-  const itemSize = ITEM_SIZE[dtype as "F32" | "F64"];
+  const itemSize = other ? OTHER_SIZE[dtype as string]! : ITEM_SIZE[dtype as "F32" | "F64"];
   const count = elementCount(shape as number[]);
   if (end - begin !== count * itemSize) {
     fail(`${where}: shape ${fmt(shape as number[])} ${dtype} needs ${count * itemSize} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin} — the file is corrupt`);
   }
-  return { name: tensor, dtype: dtype as "F32" | "F64", shape: [...(shape as number[])], begin, end };
+  return { name: tensor, dtype: dtype as string, shape: [...(shape as number[])], begin, end };
 }
 
 /** prod(shape); a zero anywhere wins even if the other dimensions overflow to Infinity. */

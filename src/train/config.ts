@@ -104,7 +104,7 @@ const adamOptions = (c: TrainConfig) => ({
   ...(c.eps !== undefined ? { eps: c.eps } : {}),
 });
 
-function makeOptimizer(c: TrainConfig, model: Module, n: number): Optimizer<{ lr: number }> {
+export function makeOptimizer(c: TrainConfig, model: Module, n: number): Optimizer<{ lr: number }> {
   const named = model.namedParameters();
   const weights = weightsOnly(named);
   const others = named.map(([, p]) => p).filter((p) => !weights.includes(p));

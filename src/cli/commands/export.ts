@@ -20,9 +20,10 @@ import { choice } from "../parse.js";
 import { noted } from "../notes.js";
 import { checkMnistModel, MNIST_CLASSES } from "../describe.js";
 import { tablePrepOf } from "../table-model.js";
+import { runPytorchExport } from "../pytorch-export.js";
 import { compareWithOnnxRuntime, mnistCheckData, tableCheckData, type CheckReport } from "../onnx-check.js";
 
-const FORMATS = ["onnx"] as const;
+const FORMATS = ["onnx", "pytorch"] as const;
 
 interface ExportOptions {
   format: (typeof FORMATS)[number];
@@ -34,14 +35,18 @@ interface ExportOptions {
 
 export function exportCommand(): Command {
   return new Command("export")
-    .description("write a model in another format: ONNX (for ONNX Runtime, Triton…); --check runs the file in ONNX Runtime on the test set and compares it with descent")
-    .argument("<model>", "a model file saved by descent train (.safetensors)")
+    .description("write a model in another format: ONNX (for ONNX Runtime, Triton…; --check runs the file in ONNX Runtime on the test set and compares it with descent), or a PyTorch directory (model.py, weights under PyTorch's names, pipeline.json, train_ddp.py to continue training under torch.distributed)")
+    .argument("<model>", "a model file saved by descent train (.safetensors); with --format pytorch also a checkpoint (--checkpoint FILE), whose optimizer state comes along")
     .requiredOption("--format <name>", `the format to write: ${FORMATS.join(", ")}`, choice("--format", FORMATS))
-    .option("--out <file>", "where to write it (default: the model's path with .onnx instead of .safetensors)")
+    .option("--out <path>", "where to write it (default: the model's path with .onnx instead of .safetensors; for pytorch a directory, the model's path with -pytorch)")
     .option("--check", `run the exported file in ONNX Runtime (onnxruntime-node, installed separately: ${ONNXRUNTIME_INSTALL}) on the model's test set — MNIST's test images, or a table model's test rows — and compare its outputs with descent's`)
-    .option("--data <dir>", "with --check on an MNIST model: directory with the MNIST IDX files (default: the bundled copy)")
+    .option("--data <dir>", "directory with the MNIST IDX files (default: the bundled copy): read by --check, and by a pytorch export of a checkpoint (train_ddp.py reads them from there too)")
     .option("--json", "print JSON")
     .action(async (modelPath: string, opts: ExportOptions) => {
+      if (opts.format === "pytorch") {
+        if (opts.check) throw new UsageError("--check runs ONNX Runtime: it goes with --format onnx (tools/check_pytorch.py checks the PyTorch export)");
+        return runPytorchExport(modelPath, { ...(opts.out !== undefined ? { out: opts.out } : {}), ...(opts.data !== undefined ? { data: opts.data } : {}), ...(opts.json ? { json: true } : {}) });
+      }
       const out = opts.out ?? defaultOut(modelPath);
       checkOutPath(modelPath, out);
       // ONNX Runtime is looked for before anything is written: a missing one is said at once.
