@@ -50,7 +50,7 @@ async function agree(model: Module, x: Float32Array, dims: number[], reduction =
 
 function outputDims(model: Module, dims: number[]): number[] {
   model.eval();
-  return noGrad(() => model.forward(new Tensor(new Float32Array(dims.reduce((a, b) => a * b, 1)), dims)).shape);
+  return noGrad(() => [...model.forward(new Tensor(new Float32Array(dims.reduce((a, b) => a * b, 1)), dims)).shape]);
 }
 
 const normal = (n: number, seed: number) => {
