@@ -116,4 +116,23 @@ describe("ONNX messages", () => {
       72 06 0a 01 6b 12 01 76   # metadata_props { key "k", value "v" }
     `));
   });
+
+  test("a strings attribute (an RNN's activations): each value a field 9, type STRINGS = 8", () => {
+    const model = encodeModelProto({
+      irVersion: 10, opset: 21, producerName: "d", producerVersion: "1",
+      graph: {
+        name: "g",
+        nodes: [{ op: "RNN", name: "r", inputs: ["x"], outputs: ["y"], attributes: { activations: { kind: "strings", value: ["Relu", "Tanh"] } } }],
+        initializers: [], inputs: [], outputs: [],
+      },
+      metadata: {},
+    });
+    expect(hex(model)).toContain(bytes(`
+      2a 1c                # attribute (28 bytes)
+        0a 0b 61 63 74 69 76 61 74 69 6f 6e 73   # name "activations"
+        4a 04 52 65 6c 75  # strings "Relu"
+        4a 04 54 61 6e 68  # strings "Tanh"
+        a0 01 08           # type STRINGS = 8
+    `));
+  });
 });

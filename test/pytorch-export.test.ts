@@ -20,6 +20,9 @@ import { PRESETS, presetConfig } from "../src/train/presets.js";
 import { archTakesImages, buildArch } from "../src/nn/arch.js";
 import { mlp } from "../src/nn/mlp.js";
 import type { Module } from "../src/nn/module.js";
+import { Sequential } from "../src/nn/layers/sequential.js";
+import { Linear } from "../src/nn/layers/linear.js";
+import { GRU, LSTM } from "../src/nn/layers/recurrent.js";
 import { loadMnist } from "../src/node/mnist.js";
 import { Tensor } from "../src/tensor.js";
 import { noGrad } from "../src/autograd.js";
@@ -43,13 +46,30 @@ function formulaValue(name: string, shape: readonly number[], t: number, i: numb
   if (shape.length >= 2) return (2 * u - 1) * Math.sqrt(3 / shape.slice(1).reduce((a, b) => a * b, 1));
   return (2 * u - 1) * 0.5;
 }
-function presetModel(name: string): { model: Module; input: number[]; table: boolean } {
-  if (name === "all-layers") return { model: buildArch(ALL_LAYERS, { input: [1, 28, 28] }).model, input: [1, 28, 28], table: false };
+// The sequence networks (RNN, LSTM, GRU, Embedding), as tools/pytorch-check.mjs lists and builds them.
+const SEQUENCE_NETWORKS = ["lstm128,fc10", "gru64x2seq,fc10", "bilstm32,fc10", "rnnrelu32x2,fc10", "bigru16x2seq,fc10", "embed16v40,lstm32x2,fc40", "residual-bigru"];
+const [SEQUENCE_LENGTH, VOCABULARY] = [24, 40];
+type Kind = "mnist" | "table" | "ids";
+function archInput(arch: string): { input: number[]; kind: Kind } {
+  if (/^\s*(bi)?(rnn|lstm|gru)/.test(arch)) return { input: [28, 28], kind: "mnist" };
+  if (/^\s*embed/.test(arch)) return { input: [SEQUENCE_LENGTH], kind: "ids" };
+  return { input: archTakesImages(arch) ? [1, 28, 28] : [784], kind: "mnist" };
+}
+function presetModel(name: string): { model: Module; input: number[]; kind: Kind } {
+  if (name === "all-layers") return { model: buildArch(ALL_LAYERS, { input: [1, 28, 28] }).model, input: [1, 28, 28], kind: "mnist" };
+  if (name === "residual-bigru") {
+    const gru = new GRU(28, 14, { numLayers: 3, bidirectional: true, residual: true, dropout: 0.2, bias: false, batchFirst: true, returnSequences: false });
+    return { model: new Sequential(gru, new Linear(28, 10)), input: [28, 28], kind: "mnist" };
+  }
+  if (SEQUENCE_NETWORKS.includes(name)) {
+    const { input, kind } = archInput(name);
+    return { model: buildArch(name, { input, vocabulary: VOCABULARY }).model, input, kind };
+  }
   const c = presetConfig(name);
-  const table = c.target !== undefined;
-  const input = table ? [12] : c.arch !== undefined && archTakesImages(c.arch) ? [1, 28, 28] : [784];
-  const model = c.arch !== undefined ? buildArch(c.arch, { input }).model : mlp(c.layers, { activation: c.activation, output: c.output, dropout: c.dropout });
-  return { model, input, table };
+  if (c.target !== undefined) return { model: c.arch !== undefined ? buildArch(c.arch, { input: [12] }).model : mlp(c.layers, { activation: c.activation, output: c.output, dropout: c.dropout }), input: [12], kind: "table" };
+  if (c.arch === undefined) return { model: mlp(c.layers, { activation: c.activation, output: c.output, dropout: c.dropout }), input: [784], kind: "mnist" };
+  const { input, kind } = archInput(c.arch);
+  return { model: buildArch(c.arch, { input, vocabulary: VOCABULARY }).model, input, kind };
 }
 const PREP: TablePrep = {
   version: 1, impute: "mean", rows: 100, targets: [{ name: "y", mean: 0, std: 1 }],
@@ -57,8 +77,9 @@ const PREP: TablePrep = {
   mean: Array.from({ length: 12 }, (_, j) => j * 0.5), std: Array.from({ length: 12 }, (_, j) => 1 + j * 0.1),
 };
 const mnist = await loadMnist({ validation: 0 });
-function inputs(table: boolean): Float32Array {
-  if (!table) return mnist.test.features.slice(0, N * 784);
+function inputs(kind: Kind): Float32Array {
+  if (kind === "mnist") return mnist.test.features.slice(0, N * 784);
+  if (kind === "ids") return Float32Array.from({ length: N * SEQUENCE_LENGTH }, (_, i) => Math.floor(unit(77, i) * VOCABULARY));
   const x = Float32Array.from({ length: N * 12 }, (_, i) => (unit(99, i) - 0.5) * 10 + (i % 12) * 0.5);
   x[5] = NaN;
   return Float32Array.from(x, (v, i) => ((Number.isNaN(v) ? PREP.mean[i % 12]! : v) - PREP.mean[i % 12]!) / PREP.std[i % 12]!);
@@ -68,15 +89,16 @@ function outputs(model: Module, x: Float32Array, input: number[]): Float32Array 
   return noGrad(() => model.forward(new Tensor(x, [N, ...input])).data) as Float32Array;
 }
 
-const names = [...Object.keys(PRESETS), "all-layers"];
+const names = [...Object.keys(PRESETS), "all-layers", ...SEQUENCE_NETWORKS];
 
-test("the fixture covers every preset and the every-layer network", () => {
+test("the fixture covers every preset, the every-layer network and the sequence networks", () => {
   expect(Object.keys(fx.presets).sort()).toEqual([...names].sort());
 });
 
 describe("descent → PyTorch: exported names are model.py's state_dict(), and PyTorch computes descent's outputs", () => {
   test.each(names)("%s", (name) => {
-    const { model, input, table } = presetModel(name);
+    const { model, input, kind } = presetModel(name);
+    const table = kind === "table";
     Object.entries(model.stateDict()).forEach(([k, t], ti) => t.data.forEach((_, i) => (t.data[i] = formulaValue(k, t.shape, ti, i))));
     const exported = exportPytorch(model, { inputShape: input, title: name, inputDoc: "", outputDoc: "", ...(table ? { tablePrep: PREP } : {}), pipeline: {} });
     const torchFloat = fx.presets[name]!.state_dict.filter(([, , dtype]) => dtype.startsWith("float"));
@@ -86,7 +108,7 @@ describe("descent → PyTorch: exported names are model.py's state_dict(), and P
     for (const [d, t] of exported.names) expect(own[d]!.shape, `${d} ↔ ${t}`).toEqual(torchFloat.find(([k]) => k === t)![1]);
     expect(exported.files.map((f) => f.name)).toEqual(["model.py", "model.safetensors", "pipeline.json", "train_ddp.py"]);
     const theirs = fx.presets[name]!.descent_to_torch;
-    expectClose(outputs(model, inputs(table), input), theirs.torch_outputs, { rtol: 1e-5, atol: 1e-6 }, `${name}: descent vs PyTorch`);
+    expectClose(outputs(model, inputs(kind), input), theirs.torch_outputs, { rtol: 1e-5, atol: 1e-6 }, `${name}: descent vs PyTorch`);
   });
 });
 
@@ -122,11 +144,11 @@ function withInt64(bytes: Uint8Array, names: string[]): Uint8Array {
 
 describe("PyTorch → descent: weights saved in PyTorch's names give PyTorch's outputs", () => {
   test.each(names)("%s", (name) => {
-    const { model, input, table } = presetModel(name);
+    const { model, input, kind } = presetModel(name);
     const r = importPytorch(model, torchFile(name), `${name}.safetensors`);
     const counters = fx.presets[name]!.state_dict.filter(([, , d]) => d === "int64").length;
     expect(r.notes.some((n) => n.includes("num_batches_tracked"))).toBe(counters > 0);
-    expectClose(outputs(model, inputs(table), input), fx.presets[name]!.torch_to_descent.torch_outputs, { rtol: 1e-5, atol: 1e-6 }, `${name}: PyTorch vs descent`);
+    expectClose(outputs(model, inputs(kind), input), fx.presets[name]!.torch_to_descent.torch_outputs, { rtol: 1e-5, atol: 1e-6 }, `${name}: PyTorch vs descent`);
   });
 });
 
@@ -178,6 +200,22 @@ test("torch names: nested Sequential loses its field name, BatchNorm's buffers t
   expect(map.get("layers.1.runningVar")).toBe("layers.1.running_var");
 });
 
+test("torch names of recurrent layers: PyTorch's own, except a residual stack's layer l, which is its own torch module", () => {
+  const { names: plain, classes } = torchModule(presetModel("bilstm32,fc10").model);
+  expect(plain.get("layers.0.weight_hh_l0_reverse")).toBe("layers.0.weight_hh_l0_reverse");
+  expect([...classes]).toEqual(["Recurrent"]);
+  const stack = torchModule(presetModel("residual-bigru").model);
+  expect(stack.names.get("layers.0.weight_ih_l2_reverse")).toBe("layers.0.layers.2.weight_ih_l0_reverse");
+  expect(stack.names.has("layers.0.bias_ih_l0")).toBe(false); // bias: false
+  expect([...stack.classes].sort()).toEqual(["Recurrent", "ResidualStack"]);
+  expect(stack.code).toContain("ResidualStack([");
+});
+
+test("import refuses a residual stack's weights under descent's flat names, naming the tensor", () => {
+  const file = torchFile("residual-bigru", (t) => t.map((x) => ({ ...x, name: x.name.replace("layers.0.layers.1.weight_hh_l0", "layers.0.weight_hh_l1") })));
+  expectThrows(ModelFileError, () => importPytorch(presetModel("residual-bigru").model, file, "w.safetensors"), `"layers.0.layers.1.weight_hh_l0"`, "missing", `"layers.0.weight_hh_l1"`);
+});
+
 // The one test that needs Python: skipped, with the reason printed, where python3-torch is missing.
 const python = spawnSync("/usr/bin/python3", ["-c", "import torch"], { encoding: "utf8" });
 const hasTorch = python.status === 0;
@@ -194,6 +232,26 @@ test.skipIf(!hasTorch)("the generated model.py and train_ddp.py are valid Python
     const r = spawnSync("/usr/bin/python3", ["-c", script, dir], { encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(r.stdout.trim().split("\n")).toEqual(["(2, 1)", String(new Rng(1, "shuffle").nextU32())]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.skipIf(!hasTorch)("train_ddp.py refuses a stateful recurrent model and non-MNIST data with a message saying why (python3-torch)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "descent-pytorch-"));
+  try {
+    const model = new Sequential(new LSTM(28, 8, { batchFirst: true, stateful: true, returnSequences: false }), new Linear(8, 10));
+    const run = (data: Record<string, unknown>) => {
+      const exported = exportPytorch(model, { inputShape: [28, 28], title: "t", inputDoc: "", outputDoc: "", pipeline: { config: { seed: 1 }, data } });
+      for (const f of exported.files) writeFileSync(join(dir, f.name), f.bytes);
+      return spawnSync("/usr/bin/python3", [join(dir, "train_ddp.py"), "--dir", dir], { encoding: "utf8" });
+    };
+    const stateful = run({ kind: "mnist" });
+    expect(stateful.status).toBe(1);
+    expect(stateful.stderr).toContain("stateful recurrent layer");
+    const text = run({ kind: "text" });
+    expect(text.status).toBe(1);
+    expect(text.stderr).toContain("this model was trained on text data");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Checks descent's PyTorch export and import both ways, on every preset's architecture (and one network with every layer type), with
+"""Checks descent's PyTorch export and import both ways, on every preset's architecture (and one network with every layer type,
+and sequence networks: RNN, LSTM, GRU — bidirectional, stacked, residual, the whole sequence or the last step — and Embedding), with
 Debian's python3-torch, and writes test/fixtures/pytorch.json so `npm test` checks the same
 without Python (test/pytorch-export.test.ts). Run from the repository, after `npm run build`:
 
@@ -7,8 +8,8 @@ without Python (test/pytorch-export.test.ts). Run from the repository, after `np
 
 descent -> PyTorch: tools/pytorch-check.mjs exports each network (formula weights, in descent's
 tensor order) with descent's exporter; the generated model.py, loaded with model.safetensors, must
-give descent's outputs on the check inputs (16 MNIST test images, or 16 table rows with a missing
-value) within float32 rounding. PyTorch -> descent: formula weights set in torch's state_dict order
+give descent's outputs on the check inputs (16 MNIST test images — read row by row by a recurrent
+network —, 16 table rows with a missing value, or 16 sequences of token ids) within float32 rounding. PyTorch -> descent: formula weights set in torch's state_dict order
 (num_batches_tracked left as the int64 PyTorch keeps) are saved as safetensors; descent's importer
 must give PyTorch's outputs. Also: DescentRng (train_ddp.py) against descent's shuffle.
 """

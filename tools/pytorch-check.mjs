@@ -10,6 +10,9 @@ import { join } from "node:path";
 import { PRESETS, presetConfig } from "../dist/train/presets.js";
 import { buildArch, archTakesImages } from "../dist/nn/arch.js";
 import { mlp } from "../dist/nn/mlp.js";
+import { Sequential } from "../dist/nn/layers/sequential.js";
+import { Linear } from "../dist/nn/layers/linear.js";
+import { GRU } from "../dist/nn/layers/recurrent.js";
 import { loadMnist } from "../dist/node/mnist.js";
 import { exportPytorch } from "../dist/io/pytorch/export.js";
 import { importPytorch } from "../dist/io/pytorch/import.js";
@@ -29,16 +32,39 @@ function formulaValue(name, shape, t, i) {
   return (2 * u - 1) * 0.5;
 }
 
-/** Besides the presets: one network with every layer type the table has (Residual, AvgPool, BatchNorm1d/2d, LeakyReLU, GELU, Tanh, Identity, Dropout). */
+/** Besides the presets: one network with every layer type the table has (Residual, AvgPool, BatchNorm1d/2d, LeakyReLU, GELU, Tanh, Identity, Dropout), and the sequence networks below. */
 export const ALL_LAYERS = "conv4x3p1,bn,leakyrelu,res(conv4x3p1;tanh),avgpool2,flatten,dropout0.3,fc16,gelu,bn,identity,fc10,softmax";
 
+/**
+ * Sequence networks (RNN, LSTM, GRU, Embedding): MNIST read row by row ([28, 28]), or token ids
+ * ([24] ids below 40), and one built through the API for what tokens cannot say (residual, no bias).
+ */
+export const SEQUENCE_NETWORKS = ["lstm128,fc10", "gru64x2seq,fc10", "bilstm32,fc10", "rnnrelu32x2,fc10", "bigru16x2seq,fc10", "embed16v40,lstm32x2,fc40", "residual-bigru"];
+export const SEQUENCE_LENGTH = 24;
+export const VOCABULARY = 40;
+
+/** What an architecture reads: a recurrent layer first reads MNIST rows, an embedding token ids. */
+function archInput(arch) {
+  if (/^\s*(bi)?(rnn|lstm|gru)/.test(arch)) return { input: [28, 28], kind: "mnist" };
+  if (/^\s*embed/.test(arch)) return { input: [SEQUENCE_LENGTH], kind: "ids" };
+  return { input: archTakesImages(arch) ? [1, 28, 28] : [784], kind: "mnist" };
+}
+
 function presetModel(name) {
-  if (name === "all-layers") return { model: buildArch(ALL_LAYERS, { input: [1, 28, 28] }).model, input: [1, 28, 28], table: false };
+  if (name === "all-layers") return { model: buildArch(ALL_LAYERS, { input: [1, 28, 28] }).model, input: [1, 28, 28], kind: "mnist" };
+  if (name === "residual-bigru") {
+    const gru = new GRU(28, 14, { numLayers: 3, bidirectional: true, residual: true, dropout: 0.2, bias: false, batchFirst: true, returnSequences: false });
+    return { model: new Sequential(gru, new Linear(28, 10)), input: [28, 28], kind: "mnist" };
+  }
+  if (SEQUENCE_NETWORKS.includes(name)) {
+    const { input, kind } = archInput(name);
+    return { model: buildArch(name, { input, vocabulary: VOCABULARY }).model, input, kind };
+  }
   const c = presetConfig(name);
-  const table = c.target !== undefined;
-  const input = table ? [12] : c.arch !== undefined && archTakesImages(c.arch) ? [1, 28, 28] : [784];
-  const model = c.arch !== undefined ? buildArch(c.arch, { input }).model : mlp(c.layers, { activation: c.activation, output: c.output, dropout: c.dropout });
-  return { model, input, table };
+  if (c.target !== undefined) return { model: c.arch !== undefined ? buildArch(c.arch, { input: [12] }).model : mlp(c.layers, { activation: c.activation, output: c.output, dropout: c.dropout }), input: [12], kind: "table" };
+  if (c.arch === undefined) return { model: mlp(c.layers, { activation: c.activation, output: c.output, dropout: c.dropout }), input: [784], kind: "mnist" };
+  const { input, kind } = archInput(c.arch);
+  return { model: buildArch(c.arch, { input, vocabulary: VOCABULARY }).model, input, kind };
 }
 
 /** A table preset's encoding for the check: 12 numeric features, mean imputation. */
@@ -48,12 +74,13 @@ const TABLE_PREP = {
   mean: Array.from({ length: 12 }, (_, j) => j * 0.5), std: Array.from({ length: 12 }, (_, j) => 1 + j * 0.1),
 };
 
-async function inputs(table) {
-  if (table) {
+async function inputs(kind) {
+  if (kind === "table") {
     const x = Float32Array.from({ length: EXAMPLES * 12 }, (_, i) => (unit(99, i) - 0.5) * 10 + (i % 12) * 0.5);
     x[5] = NaN; // a missing value: filled with the training mean
     return x;
   }
+  if (kind === "ids") return Float32Array.from({ length: EXAMPLES * SEQUENCE_LENGTH }, (_, i) => Math.floor(unit(77, i) * VOCABULARY));
   const mnist = await loadMnist({ validation: 0 });
   return mnist.test.features.slice(0, EXAMPLES * 784);
 }
@@ -62,7 +89,8 @@ function standardise(x) {
   return Float32Array.from(x, (v, i) => ((Number.isNaN(v) ? TABLE_PREP.mean[i % 12] : v) - TABLE_PREP.mean[i % 12]) / TABLE_PREP.std[i % 12]);
 }
 
-function outputs(model, x, input, table) {
+function outputs(model, x, input, kind) {
+  const table = kind === "table";
   model.eval();
   const y = noGrad(() => model.forward(new Tensor(table ? standardise(x) : x, [EXAMPLES, ...input])));
   return { shape: y.shape, data: Array.from(y.data) };
@@ -73,9 +101,10 @@ if (!["export", "import"].includes(mode) || !dir) {
   process.stderr.write("usage: node tools/pytorch-check.mjs export|import DIR\n");
   process.exit(2);
 }
-for (const name of [...Object.keys(PRESETS), "all-layers"]) {
-  const { model, input, table } = presetModel(name);
-  const x = await inputs(table);
+for (const name of [...Object.keys(PRESETS), "all-layers", ...SEQUENCE_NETWORKS]) {
+  const { model, input, kind } = presetModel(name);
+  const table = kind === "table";
+  const x = await inputs(kind);
   const out = join(dir, name);
   if (mode === "export") {
     Object.entries(model.stateDict()).forEach(([k, t], ti) => t.data.forEach((_, i) => (t.data[i] = formulaValue(k, t.shape, ti, i))));
@@ -85,11 +114,11 @@ for (const name of [...Object.keys(PRESETS), "all-layers"]) {
     });
     mkdirSync(out, { recursive: true });
     for (const f of exported.files) writeFileSync(join(out, f.name), f.bytes);
-    writeFileSync(join(out, "descent.json"), JSON.stringify({ inputs: table ? Array.from(x, (v) => (Number.isNaN(v) ? null : v)) : null, outputs: outputs(model, x, input, table) }));
+    writeFileSync(join(out, "descent.json"), JSON.stringify({ inputs: kind !== "mnist" ? Array.from(x, (v) => (Number.isNaN(v) ? null : v)) : null, outputs: outputs(model, x, input, kind) }));
   } else {
     const file = join(out, "torch.safetensors");
     const r = importPytorch(model, new Uint8Array(readFileSync(file)), file);
-    writeFileSync(join(out, "imported.json"), JSON.stringify({ notes: r.notes, outputs: outputs(model, x, input, table) }));
+    writeFileSync(join(out, "imported.json"), JSON.stringify({ notes: r.notes, outputs: outputs(model, x, input, kind) }));
   }
   process.stdout.write(`${mode} ${name}\n`);
 }

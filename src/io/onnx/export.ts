@@ -63,7 +63,8 @@ export function tableInputDoc(prep: TablePrep): string {
 
 /** Encodes `model` (in eval mode) as an ONNX ModelProto. Throws an ExportError naming the first layer ONNX cannot express. */
 export function exportOnnx(model: Module, opts: OnnxExportOptions): OnnxExport {
-  const graph = new OnnxGraph(ONNX_LAYERS);
+  const traced = trace(model, opts.inputShape);
+  const graph = new OnnxGraph(ONNX_LAYERS, traced.inputs);
   const inputName = opts.input?.name ?? "input";
   const input: ValueDef = { name: graph.fresh(inputName), dims: [BATCH, ...opts.inputShape], ...(opts.input ? { doc: opts.input.doc } : {}) };
   const outputName = graph.fresh(opts.output?.name ?? "output");
@@ -71,7 +72,7 @@ export function exportOnnx(model: Module, opts: OnnxExportOptions): OnnxExport {
   if (opts.tablePrep) x = standardise(graph, x, opts.tablePrep);
   const y = graph.layer(model, "", x);
 
-  const output: ValueDef = { name: outputName, dims: [BATCH, ...outputShape(model, opts.inputShape)], ...(opts.output ? { doc: opts.output.doc } : {}) };
+  const output: ValueDef = { name: outputName, dims: [BATCH, ...traced.output], ...(opts.output ? { doc: opts.output.doc } : {}) };
   nameOutput(graph, y, outputName);
 
   const bytes = encodeModelProto({
@@ -96,13 +97,33 @@ function standardise(graph: OnnxGraph, x: string, prep: TablePrep): string {
   return graph.node("table", "Div", [graph.node("table", "Sub", [filled, mean])[0]!, std])[0]!;
 }
 
-/** The output shape of one example, from one zero example through the model in eval mode (whatever layers it ends with). */
-function outputShape(model: Module, inputShape: readonly number[]): number[] {
+/**
+ * One zero example through the model in eval mode (whatever layers it ends with): the shape of one
+ * example of the output, and the shape arriving at each module on the way (for the rows that depend
+ * on the rank). Each module's forward is wrapped for the call, then restored.
+ */
+function trace(model: Module, inputShape: readonly number[]): { output: number[]; inputs: Map<Module, readonly number[]> } {
+  const inputs = new Map<Module, readonly number[]>();
+  const modules: Module[] = [];
+  const visit = (m: Module): void => {
+    modules.push(m);
+    for (const [, child] of m.namedChildren()) visit(child);
+  };
+  visit(model);
+  for (const m of modules) {
+    const forward = m.forward;
+    m.forward = (x: Tensor) => {
+      if (!inputs.has(m)) inputs.set(m, x.shape.slice(1));
+      return forward.call(m, x);
+    };
+  }
   const wasTraining = model.training;
   model.eval();
   try {
-    return scope(() => noGrad(() => model.forward(Tensor.zeros([1, ...inputShape])).shape.slice(1)));
+    const output = scope(() => noGrad(() => model.forward(Tensor.zeros([1, ...inputShape])).shape.slice(1)));
+    return { output, inputs };
   } finally {
+    for (const m of modules) delete (m as { forward?: unknown }).forward;
     model.train(wasTraining);
   }
 }

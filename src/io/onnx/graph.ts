@@ -18,6 +18,12 @@ export interface OnnxLayerContext {
   readonly spec: LayerSpec;
   /** Where the layer sits in the model, as its tensors are named ("layers.2"; "" for the model itself). */
   readonly path: string;
+  /**
+   * The shape of one example arriving at the layer ([features], [steps, features], [C, H, W]), as a
+   * zero example through the model in eval mode met it; undefined for a layer that example did not
+   * reach. Rows whose operators depend on the rank read it (Gemm takes only [N, features]).
+   */
+  readonly inputShape: readonly number[] | undefined;
   /** Whether the layer has the tensor `key` (a Linear without bias has no "bias"). */
   has(key: string): boolean;
   /** The initializer holding the layer's tensor `key`, named as in the model file ("layers.2.weight"). */
@@ -46,7 +52,8 @@ export class OnnxGraph {
   readonly initializers: TensorDef[] = [];
   private readonly names = new Set<string>();
 
-  constructor(private readonly table: ReadonlyMap<string, OnnxLayer>) {}
+  /** `shapes`: each module's input shape (one example), from a traced forward (export.ts). */
+  constructor(private readonly table: ReadonlyMap<string, OnnxLayer>, private readonly shapes: ReadonlyMap<Module, readonly number[]> = new Map()) {}
 
   /** `base`, or `base_2`, `base_3`… when taken. Every value and node name in the graph is unique. */
   fresh(base: string): string {
@@ -91,6 +98,7 @@ export class OnnxGraph {
     const at = (key: string) => (path ? `${path}.${key}` : key);
     const context: OnnxLayerContext = {
       spec, path, fail,
+      inputShape: this.shapes.get(module),
       has: (key) => Object.hasOwn(state, key),
       tensor: own,
       weight: (key) => {

@@ -1,12 +1,13 @@
 /**
  * How each layer type is written in ONNX: one row per type, keyed by the spec's "type" (nn/layers/).
- * A new layer — RNN, LSTM, GRU (ONNX's own operators: LSTM's gates in the order i, o, f, c and GRU's
- * z, r, h with linear_before_reset = 1, which is PyTorch's formula), Embedding (Gather) — is one row
- * here, or registerOnnxLayer from outside. Operators are those of ONNX_OPSET (export.ts); every row
+ * RNN, LSTM, GRU (ONNX's own operators: LSTM's gates in the order i, o, f, c and GRU's z, r, h with
+ * linear_before_reset = 1, which is PyTorch's formula) and Embedding (Gather) have their rows in
+ * recurrent.ts. A new layer is one row here, or registerOnnxLayer from outside. Operators are those of ONNX_OPSET (export.ts); every row
  * is checked against ONNX Runtime by test/onnx-export.test.ts.
  */
 import { float, int, ints, type Attribute } from "./proto.js";
 import type { OnnxLayer, OnnxLayerContext } from "./graph.js";
+import { RECURRENT_ROWS } from "./recurrent.js";
 
 /** A row for an activation: the operator on x, with attributes read from the spec. */
 const unary = (op: string, attributes: (c: OnnxLayerContext) => Record<string, Attribute> = () => ({})): OnnxLayer =>
@@ -27,8 +28,13 @@ const window = (c: OnnxLayerContext) => {
 
 const ROWS: [string, OnnxLayer][] = [
   ["Sequential", (x, c) => c.children().reduce((y, name) => c.child(name, y), x)],
-  // y = x·Wᵀ + b: Gemm with transB = 1 takes the [out, in] weight as stored.
-  ["Linear", (x, c) => c.node("Gemm", [x, c.weight("weight"), ...(c.has("bias") ? [c.weight("bias")] : [])], { transB: int(1) })],
+  // y = x·Wᵀ + b: Gemm with transB = 1 takes the [out, in] weight as stored. Gemm takes only
+  // [N, in]; a Linear applied per step ([N, T, in]) is MatMul on the transposed weight, then Add.
+  ["Linear", (x, c) => {
+    if ((c.inputShape?.length ?? 1) === 1) return c.node("Gemm", [x, c.weight("weight"), ...(c.has("bias") ? [c.weight("bias")] : [])], { transB: int(1) });
+    const y = c.node("MatMul", [x, c.node("Transpose", [c.weight("weight")], { perm: ints([1, 0]) })]);
+    return c.has("bias") ? c.node("Add", [y, c.weight("bias")]) : y;
+  }],
   ["Conv2d", (x, c) => {
     const p = option(c, "padding", 0);
     return c.node("Conv", [x, c.weight("weight"), ...(c.has("bias") ? [c.weight("bias")] : [])], {
@@ -55,6 +61,7 @@ const ROWS: [string, OnnxLayer][] = [
   ["Softmax", unary("Softmax", (c) => ({ axis: int(option(c, "dim", -1)) }))],
   // The exact GELU, x·Φ(x) (opset 20's Gelu, approximate = "none"), as descent's.
   ["GELU", unary("Gelu")],
+  ...RECURRENT_ROWS,
 ];
 
 const TABLE = new Map<string, OnnxLayer>(ROWS);

@@ -9,19 +9,21 @@ import { ProtoMessage } from "./protobuf.js";
 export const FLOAT = 1;
 
 /** AttributeProto.AttributeType values for the kinds descent writes. */
-const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, ints: 7 } as const;
+const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, ints: 7, strings: 8 } as const;
 
 export type Attribute =
   | { kind: "float"; value: number }
   | { kind: "int"; value: number }
   | { kind: "string"; value: string }
-  | { kind: "ints"; value: readonly number[] };
+  | { kind: "ints"; value: readonly number[] }
+  | { kind: "strings"; value: readonly string[] };
 
 /** Attribute constructors: attrs({ axis: int(1), epsilon: float(1e-5) }). */
 export const int = (value: number): Attribute => ({ kind: "int", value });
 export const float = (value: number): Attribute => ({ kind: "float", value });
 export const ints = (value: readonly number[]): Attribute => ({ kind: "ints", value });
 export const string = (value: string): Attribute => ({ kind: "string", value });
+export const strings = (value: readonly string[]): Attribute => ({ kind: "strings", value });
 
 export interface NodeDef {
   op: string;
@@ -64,13 +66,14 @@ export interface ModelDef {
   metadata: Record<string, string>;
 }
 
-/** AttributeProto: name 1, f 2, i 3, s 4, ints 8, type 20. */
+/** AttributeProto: name 1, f 2, i 3, s 4, ints 8, strings 9, type 20. */
 function attribute(name: string, a: Attribute): ProtoMessage {
   const m = new ProtoMessage().string(1, name);
   if (a.kind === "float") m.float(2, a.value);
   else if (a.kind === "int") m.int(3, a.value);
   else if (a.kind === "string") m.string(4, a.value);
-  else for (const v of a.value) m.int(8, v);
+  else if (a.kind === "ints") for (const v of a.value) m.int(8, v);
+  else for (const v of a.value) m.string(9, v);
   return m.int(20, ATTRIBUTE_TYPE[a.kind]);
 }
 

@@ -4,11 +4,13 @@
  * the torch.nn module, the torch names of the layer's own tensors where they differ from descent's
  * (BatchNorm's runningMean is running_mean), the state_dict entries torch has that descent does not
  * keep (BatchNorm's num_batches_tracked), and the helper classes of model.py it uses. A recurrent
- * layer whose tensors already have PyTorch's names (weight_ih_l0 …) is one row with no renames.
+ * layer whose tensors already have PyTorch's names (weight_ih_l0 …) needs no renames: RNN, LSTM,
+ * GRU and Embedding have their rows in recurrent.ts.
  * Every row is checked against PyTorch by tools/check_pytorch.py (fixtures: test/fixtures/pytorch.json).
  */
 import { ExportError } from "../onnx/graph.js";
 import type { LayerSpec } from "../../nn/module.js";
+import { PYTORCH_RECURRENT_ROWS } from "./recurrent.js";
 
 export interface PyTorchLayerContext {
   readonly spec: LayerSpec;
@@ -27,12 +29,12 @@ export interface PyTorchLayerContext {
 export interface PyTorchLayer {
   /** The Python expression building the module, e.g. "nn.Linear(784, 100, bias=True)". */
   module(c: PyTorchLayerContext): string;
-  /** descent name of an own tensor → torch name, where they differ. */
-  renames?: Record<string, string>;
+  /** descent name of an own tensor → torch name, where they differ (for some layers it depends on the spec). */
+  renames?: Record<string, string> | ((spec: LayerSpec) => Record<string, string>);
   /** Own state_dict entries torch keeps and descent does not (not float32 weights): accepted and dropped by import. */
   torchOnly?: string[];
-  /** Helper classes of model.py this row uses (keys of PY_CLASSES in model-py.ts). */
-  classes?: string[];
+  /** Helper classes of model.py this row uses (keys of PY_CLASSES in model-py.ts), or the spec's. */
+  classes?: string[] | ((spec: LayerSpec) => string[]);
 }
 
 /** A Python literal for a spec value. */
@@ -80,6 +82,7 @@ const ROWS: [string, PyTorchLayer][] = [
   ["Softmax", { module: (c) => `nn.Softmax(dim=${c.py("dim", -1)})` }],
   // The exact GELU (approximate="none", PyTorch's default), as descent's.
   ["GELU", plain("GELU")],
+  ...PYTORCH_RECURRENT_ROWS,
 ];
 
 const TABLE = new Map<string, PyTorchLayer>(ROWS);

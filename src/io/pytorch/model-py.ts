@@ -5,6 +5,7 @@
  */
 import type { TablePrep } from "../../data/table-prep.js";
 import { featureNames } from "../../data/table-prep.js";
+import { PY_RECURRENT } from "./recurrent.js";
 
 /** Helper classes rows of layers.ts may ask for. */
 export const PY_CLASSES: Record<string, string> = {
@@ -18,6 +19,7 @@ export const PY_CLASSES: Record<string, string> = {
     def forward(self, x):
         return x + self.body(x)
 `,
+  ...PY_RECURRENT,
 };
 
 const STANDARDIZE = `class Standardize(nn.Module):

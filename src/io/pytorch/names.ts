@@ -25,6 +25,7 @@ interface Node {
   descent: string;
   torch: string;
   row: PyTorchLayer;
+  spec: LayerSpec;
 }
 
 /** Walks `model`'s spec through the PyTorch table. Throws an ExportError naming the first layer it has no row for. */
@@ -38,8 +39,8 @@ export function torchModule(model: Module): TorchModule {
     if (!row) {
       throw new ExportError(`layer ${quoted(where || "model")} (${quoted(s.type)}) has no PyTorch equivalent in descent's export table — register one with registerPyTorchLayer`);
     }
-    nodes.push({ descent, torch, row });
-    for (const c of row.classes ?? []) classes.add(c);
+    nodes.push({ descent, torch, row, spec: s });
+    for (const c of typeof row.classes === "function" ? row.classes(s) : row.classes ?? []) classes.add(c);
     return row.module({
       spec: s,
       where: where || "model",
@@ -59,7 +60,7 @@ export function torchModule(model: Module): TorchModule {
   // any other top layer becomes its only element ("layers.0.").
   let code: string;
   if (spec.type === "Sequential" && Array.isArray(spec.layers)) {
-    nodes.push({ descent: "", torch: "", row: PYTORCH_LAYERS.get("Sequential")! });
+    nodes.push({ descent: "", torch: "", row: PYTORCH_LAYERS.get("Sequential")!, spec });
     const items = (spec.layers as LayerSpec[]).map((s, i) => walk(s, `layers.${i}.`, `layers.${i}.`, `layers.${i}`));
     code = `nn.Sequential(\n${items.map((c) => `    ${c.replace(/\n/g, "\n    ")},`).join("\n")}\n)`;
   } else {
@@ -71,7 +72,8 @@ export function torchModule(model: Module): TorchModule {
   for (const name of Object.keys(model.stateDict())) {
     const owner = ownerOf(nodes, name);
     const own = name.slice(owner.descent.length);
-    names.set(name, owner.torch + (owner.row.renames?.[own] ?? own));
+    const renames = typeof owner.row.renames === "function" ? owner.row.renames(owner.spec) : owner.row.renames;
+    names.set(name, owner.torch + (renames?.[own] ?? own));
   }
   for (const n of nodes) for (const t of n.row.torchOnly ?? []) torchOnly.add(n.torch + t);
   return { code, names, torchOnly, classes };

@@ -216,6 +216,15 @@ def load_optimizer_state(optimizer, spec, path):
     optimizer.load_state_dict({"state": state, "param_groups": sd["param_groups"]})
 
 
+def carries_state(spec):
+    """Whether a layer of the architecture (pipeline.json's, descent's layer specs) is stateful."""
+    if isinstance(spec, dict):
+        return spec.get("stateful") is True or any(carries_state(v) for v in spec.values())
+    if isinstance(spec, list):
+        return any(carries_state(v) for v in spec)
+    return False
+
+
 @torch.no_grad()
 def accuracy(model, x, y, shape):
     model.eval()
@@ -238,7 +247,11 @@ def main():
         pipeline = json.load(f)
     config, data = pipeline["config"], pipeline["data"]
     if data["kind"] != "mnist":
-        sys.exit("train_ddp.py continues MNIST runs; this model was trained on a table - model.py and model.safetensors hold it for your own loop")
+        what = "a table" if data["kind"] == "table" else f"{data['kind']} data"
+        sys.exit(f"train_ddp.py continues MNIST runs; this model was trained on {what} - model.py and model.safetensors hold it for your own loop")
+    if carries_state(pipeline["architecture"]):
+        sys.exit("train_ddp.py: this model has a stateful recurrent layer (its state carried from batch to batch, truncated backprop through time), "
+                 "which is not reproduced here - model.py's layers start from zero states; continue that run in descent")
     if config.get("expand") or any((config.get("augment") or {}).values()):
         sys.exit("train_ddp.py: expanded or augmented training data is not reproduced here - continue that run in descent")
 
