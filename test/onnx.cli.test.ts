@@ -149,7 +149,7 @@ describe("what export refuses", () => {
       [["--format", "onnx", "--out", "copy.bin"], 2, "--out copy.bin holds a safetensors file (a model?): descent export does not overwrite it — choose another path"],
       [["--format", "onnx", "--out", "nowhere/x.onnx"], 2, "--out nowhere/x.onnx: the directory nowhere does not exist"],
       [[], 2, "required option '--format <name>' not specified"],
-      [["--format", "tflite"], 2, '--format must be one of onnx; got "tflite"'],
+      [["--format", "tflite"], 2, '--format must be one of onnx, pytorch; got "tflite"'],
     ];
     for (const [args, code, message] of cases) {
       const r = descent(["export", "quick.safetensors", ...args]);
