@@ -274,7 +274,7 @@ export function gemmNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, acc
   }
 }
 
-function ntBlock(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ra: usize, rb: usize, rc: usize): void {
+export function ntBlock(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ra: usize, rb: usize, rc: usize): void {
   const k4 = k & ~3;
   let i = 0;
   for (; i + 2 <= m; i += 2) {

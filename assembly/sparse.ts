@@ -15,15 +15,26 @@
 //    horizontal sums, the tails and the epilogue (C =, C +=, the fused SGD step) are the dense
 //    kernel's own. Hence bit-identical to the dense kernel for every input, at any thread count.
 //
-// When it pays: the share of non-zero groups is counted per call (per KC×NC block for A·B) and
-// the sparse loops run below MAX_DENSITY — measured with bench/kernel-profile.ts's zero-skip
-// section on an Intel Xeon @ 2.80 GHz: the sparse loops break even with the dense tiles near 80 %
-// non-zero groups at batch 10 and near 90 % at batch 1000; 0.7 leaves a margin for other CPUs.
+// When it pays: the share of non-zero groups (pairs of rows × groups of four for A·Bᵀ, steps ×
+// 8-column panels for A·B) is counted per call, per block of rows or KC×NC block, from the lists
+// the sparse loops need anyway, and the sparse loops run at or below a threshold. Measured (Intel
+// Xeon @ 2.80 GHz, CPU time, min of 15 rounds, zeros laid out in whole groups; the script is the
+// "zero-skip" section of bench/main.ts) — sparse ÷ dense time equals 1 at a density of about:
+// A·Bᵀ (forward) 0.6 for m = 4, 0.7 for m = 10, 0.8 for m = 32, 0.83 for m = 1000 (the check
+// that B is finite weighs more at small m); A·B with the fused SGD step 0.6 for m = 30–100.
+// The thresholds below sit ~0.1 under those crossings, a margin for other CPUs.
 // skip: 0 never, 1 when sparse enough, 2 whenever exact (tests and measurements).
-import { emit, finishDot } from "./gemm";
+import { emit, finishDot, ntBlock } from "./gemm";
 
+/** A·B's threshold (share of non-zero panel steps). */
 // @ts-ignore: decorator
-@inline const MAX_DENSITY: f64 = 0.7;
+@inline const MAX_DENSITY: f64 = 0.5;
+
+/** The forward's threshold for m rows: its pass over B to check it is finite weighs more at small m. */
+// @ts-ignore: decorator
+@inline function maxDensity(m: i32): f64 {
+  return m < 8 ? 0.5 : m < 32 ? 0.6 : 0.7;
+}
 /** Bytes of list space: the thread's pack buffer (KC·NC floats), which these paths never pack into. */
 // @ts-ignore: decorator
 @inline const LIST_BYTES: i32 = 256 * 256 * 4;
@@ -50,21 +61,32 @@ export function allFinite(a: usize, si: usize, sp: usize, m: i32, k: i32): bool 
 
 /** Whether rows [n×k] (row stride rb bytes, contiguous within a row) are all finite. */
 function rowsFinite(b: usize, n: i32, k: i32, rb: usize): bool {
-  const k4 = k & ~3;
-  let bad = f32x4.splat(0);
+  // Finite values leave every lane +0 (x − x = +0); Inf and NaN leave NaN bits. Four vectors a
+  // step: this pass over B is the sparse forward's main overhead at small batches.
+  const k16 = k & ~15, k4 = k & ~3;
+  let bad0 = f32x4.splat(0), bad1 = f32x4.splat(0), bad2 = f32x4.splat(0), bad3 = f32x4.splat(0);
   for (let j = 0; j < n; j++) {
     const row = b + <usize>j * rb;
-    for (let p = 0; p < k4; p += 4) {
-      const v = v128.load(row + (<usize>p << 2));
-      bad = v128.or(bad, f32x4.sub(v, v));
+    const end16 = row + (<usize>k16 << 2);
+    let p = row;
+    while (p < end16) {
+      const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+      bad0 = v128.or(bad0, f32x4.sub(v0, v0));
+      bad1 = v128.or(bad1, f32x4.sub(v1, v1));
+      bad2 = v128.or(bad2, f32x4.sub(v2, v2));
+      bad3 = v128.or(bad3, f32x4.sub(v3, v3));
+      p += 64;
     }
-    for (let p = k4; p < k; p++) {
-      const v = load<f32>(row + (<usize>p << 2));
-      bad = v128.or(bad, f32x4.splat(v - v));
+    for (let q = k16; q < k4; q += 4) {
+      const v = v128.load(row + (<usize>q << 2));
+      bad0 = v128.or(bad0, f32x4.sub(v, v));
+    }
+    for (let q = k4; q < k; q++) {
+      const v = load<f32>(row + (<usize>q << 2));
+      bad1 = v128.or(bad1, f32x4.splat(v - v));
     }
   }
-  // Finite values leave every lane +0 (x − x = +0): any other bit pattern came from Inf or NaN.
-  return !v128.any_true(bad);
+  return !v128.any_true(v128.or(v128.or(bad0, bad1), v128.or(bad2, bad3)));
 }
 
 // ---- op(A)·B with B sparse (gemmNN: the weight gradient δᵀ·X, and the fused SGD step) ---------
@@ -83,21 +105,20 @@ export function sparseLists(b: usize, sb: usize, kc: i32, nc: i32, out: usize, s
     const j = q << 3;
     const cols = min(8, nc - j);
     const list = out + (<usize>(q * stride) << 2);
-    let cnt = 0;
+    let at = list + 4;
     let src = b + (<usize>j << 2);
     for (let p = 0; p < kc; p++) {
       let nz: bool;
       if (cols == 8) nz = v128.any_true(v128.or(v128.load(src), v128.load(src, 16)));
       else {
         nz = false;
-        for (let r = 0; r < cols; r++) if (load<u32>(src + (<usize>r << 2)) != 0) nz = true;
+        for (let r = 0; r < cols; r++) nz |= load<u32>(src + (<usize>r << 2)) != 0;
       }
-      if (nz) {
-        cnt++;
-        store<i32>(list + (<usize>cnt << 2), p);
-      }
+      store<i32>(at, p); // kept only when non-zero: no branch on the data
+      at += <usize>nz << 2;
       src += sb;
     }
+    const cnt = <i32>((at - list - 4) >> 2);
     store<i32>(list, cnt);
     total += cnt;
   }
@@ -115,8 +136,7 @@ export function sparseBlock(a: usize, b: usize, c: usize, m: i32, n: i32, si: us
     for (let j = 0; j < n; j += 8) {
       const list = lists + (<usize>((j >> 3) * stride) << 2);
       if (n - j >= 8) {
-        sp4x4(pa, si, sp, b + (<usize>j << 2), sb, pc + (<usize>j << 2), sc, list, acc, 4);
-        sp4x4(pa, si, sp, b + (<usize>j << 2) + 16, sb, pc + (<usize>j << 2) + 16, sc, list, acc, 4);
+        sp4x8(pa, si, sp, b + (<usize>j << 2), sb, pc + (<usize>j << 2), sc, list, acc);
       } else {
         sp4x4(pa, si, sp, b + (<usize>j << 2), sb, pc + (<usize>j << 2), sc, list, acc, min(4, n - j));
         if (n - j > 4) sp4x4(pa, si, sp, b + (<usize>j << 2) + 16, sb, pc + (<usize>j << 2) + 16, sc, list, acc, n - j - 4);
@@ -128,14 +148,66 @@ export function sparseBlock(a: usize, b: usize, c: usize, m: i32, n: i32, si: us
     const pc = c + <usize>i * sc;
     for (let j = 0; j < n; j += 8) {
       const list = lists + (<usize>((j >> 3) * stride) << 2);
-      sp1x4(pa, sp, b + (<usize>j << 2), sb, pc + (<usize>j << 2), list, acc, min(4, n - j));
-      if (n - j > 4) sp1x4(pa, sp, b + (<usize>j << 2) + 16, sb, pc + (<usize>j << 2) + 16, list, acc, min(4, n - j - 4));
+      if (n - j >= 8) sp1x8(pa, sp, b + (<usize>j << 2), sb, pc + (<usize>j << 2), list, acc);
+      else {
+        sp1x4(pa, sp, b + (<usize>j << 2), sb, pc + (<usize>j << 2), list, acc, min(4, n - j));
+        if (n - j > 4) sp1x4(pa, sp, b + (<usize>j << 2) + 16, sb, pc + (<usize>j << 2) + 16, list, acc, n - j - 4);
+      }
     }
   }
 }
 
-// A 4×4 tile (tile4x4 in gemm.ts) over the listed reduction steps only. Two of them per panel,
-// rather than one 4×8, measured as fast and keep the register count low.
+// @ts-ignore: decorator
+@inline
+function sp1x8(pa: usize, sp: usize, pb: usize, sb: usize, pc: usize, list: usize, acc: i32): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  const cnt = load<i32>(list);
+  let e = list + 4;
+  const end = e + (<usize>cnt << 2);
+  while (e < end) {
+    const p = <usize>load<i32>(e);
+    const bp = pb + p * sb;
+    const x = v128.load32_splat(pa + p * sp);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(bp)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(bp, 16)));
+    e += 4;
+  }
+  emit(pc, c0, 4, acc); emit(pc + 16, c1, 4, acc);
+}
+
+// tile4x8 of gemm.ts over the listed reduction steps only: per step two B vectors and four A
+// scalars feed eight multiply-adds (a 4×4 tile needs as many loads for half the work).
+// @ts-ignore: decorator
+@inline
+function sp4x8(pa: usize, si: usize, sp: usize, pb: usize, sb: usize, pc: usize, sc: usize, list: usize, acc: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const cnt = load<i32>(list);
+  let e = list + 4;
+  const end = e + (<usize>cnt << 2);
+  while (e < end) {
+    const p = <usize>load<i32>(e);
+    const bp = pb + p * sb;
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const ap = pa + p * sp;
+    let x = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(ap + si);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(ap + 2 * si);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(ap + 3 * si);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    e += 4;
+  }
+  emit(pc, c00, 4, acc); emit(pc + 16, c01, 4, acc);
+  emit(pc + sc, c10, 4, acc); emit(pc + sc + 16, c11, 4, acc);
+  emit(pc + 2 * sc, c20, 4, acc); emit(pc + 2 * sc + 16, c21, 4, acc);
+  emit(pc + 3 * sc, c30, 4, acc); emit(pc + 3 * sc + 16, c31, 4, acc);
+}
+
+// A 4×4 tile for a panel's last columns.
 // @ts-ignore: decorator
 @inline
 function sp4x4(pa: usize, si: usize, sp: usize, pb: usize, sb: usize, pc: usize, sc: usize, list: usize, acc: i32, cols: i32): void {
@@ -178,96 +250,113 @@ function sp1x4(pa: usize, sp: usize, pb: usize, sb: usize, pc: usize, list: usiz
 
 /**
  * gemmNT with A's all-zero groups of four (along k) skipped; false (nothing written) when it does
- * not apply: too dense (skip = 1), B not finite, or a row's list would not fit the buffer.
+ * not apply: too dense (skip = 1), B not finite, or a list would not fit the buffer. Rows of A go
+ * in pairs, as in ntBlock: a pair's list holds the groups where either row is non-zero, so each
+ * loaded row group of B serves two rows (one row alone needs half again as many loads per
+ * multiply-add, and the loads are what bounds these loops). Blocks of rows decide one by one:
+ * a dense block runs ntBlock itself.
  */
 export function sparseNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, acc: i32, ra: usize, rb: usize, rc: usize, buf: usize, skip: i32): bool {
   const groups = k >> 2;
   if (groups == 0 || n < 4 || m < 1) return false;
   const stride = groups + 1;
-  const rowsPerBlock = min(m, LIST_BYTES / (stride * 4));
-  if (rowsPerBlock < 1) return false;
-  if (skip == 1) {
-    let nz = 0;
-    for (let i = 0; i < m; i++) {
-      const row = a + <usize>i * ra;
-      for (let g = 0; g < groups; g++) if (v128.any_true(v128.load(row + (<usize>g << 4)))) nz++;
-    }
-    if (<f64>nz > MAX_DENSITY * <f64>m * <f64>groups) return false;
-  }
-  if (!rowsFinite(b, n, k, rb)) return false;
-  sparseRuns++;
+  const pairsPerBlock = LIST_BYTES / (stride * 4);
+  if (pairsPerBlock < 1) return false;
   const k4 = groups << 2;
-  for (let i0 = 0; i0 < m; i0 += rowsPerBlock) {
-    const mb = min(rowsPerBlock, m - i0);
-    // Each row's list: [count, byte offsets of its non-zero groups…].
-    for (let r = 0; r < mb; r++) {
-      const row = a + <usize>(i0 + r) * ra;
-      const list = buf + (<usize>(r * stride) << 2);
-      let cnt = 0;
-      for (let g = 0; g < groups; g++) {
-        if (v128.any_true(v128.load(row + (<usize>g << 4)))) {
-          cnt++;
-          store<i32>(list + (<usize>cnt << 2), g << 4);
+  // ntBlock's cache blocking: a block of B rows that fits L1 swept by a block of A rows that fits L2.
+  const nb = max(4, (8192 / k) & ~3);
+  const mb = min(pairsPerBlock << 1, max(2, (131072 / k) & ~1));
+  let checked = false;
+  for (let i0 = 0; i0 < m; i0 += mb) {
+    const rows = min(mb, m - i0);
+    const pa0 = a + <usize>i0 * ra, pc0 = c + <usize>i0 * rc;
+    const nz = pairLists(pa0, ra, rows, groups, buf, stride);
+    if (skip == 1 && <f64>nz > maxDensity(m) * <f64>((rows + 1) >> 1) * <f64>groups) {
+      if (!checked) return false;
+      for (let j0 = 0; j0 < n; j0 += nb) ntBlock(pa0, b + <usize>j0 * rb, pc0 + (<usize>j0 << 2), rows, k, min(nb, n - j0), acc, ra, rb, rc);
+      continue;
+    }
+    if (!checked) {
+      if (!rowsFinite(b, n, k, rb)) return false;
+      checked = true;
+      sparseRuns++;
+    }
+    for (let j0 = 0; j0 < n; j0 += nb) {
+      const j1 = min(n, j0 + nb);
+      for (let r = 0; r < rows; r += 2) {
+        const pa = pa0 + <usize>r * ra;
+        const pc = pc0 + <usize>r * rc;
+        const list = buf + (<usize>((r >> 1) * stride) << 2);
+        let j = j0;
+        for (; j + 4 <= j1; j += 4) {
+          if (r + 1 < rows) sparseDot2x4(pa, ra, b + <usize>j * rb, rb, list, k4, k, pc + (<usize>j << 2), rc, acc);
+          else sparseDot1x4(pa, b + <usize>j * rb, rb, list, k4, k, pc + (<usize>j << 2), acc);
         }
-      }
-      store<i32>(list, cnt);
-    }
-    // Eight rows of B (8·k floats, in L1 for k up to ~1500) swept by every row of the block.
-    let j = 0;
-    for (; j + 8 <= n; j += 8) {
-      for (let r = 0; r < mb; r++) {
-        const pa = a + <usize>(i0 + r) * ra;
-        sparseDot8(pa, b + <usize>j * rb, rb, buf + (<usize>(r * stride) << 2), k4, k, c + <usize>(i0 + r) * rc + (<usize>j << 2), acc);
-      }
-    }
-    for (; j + 4 <= n; j += 4) {
-      for (let r = 0; r < mb; r++) {
-        const pa = a + <usize>(i0 + r) * ra;
-        sparseDot4(pa, b + <usize>j * rb, rb, buf + (<usize>(r * stride) << 2), k4, k, c + <usize>(i0 + r) * rc + (<usize>j << 2), acc);
-      }
-    }
-    for (; j < n; j++) {
-      for (let r = 0; r < mb; r++) {
-        const pa = a + <usize>(i0 + r) * ra;
-        sparseDot1(pa, b + <usize>j * rb, buf + (<usize>(r * stride) << 2), k4, k, c + <usize>(i0 + r) * rc + (<usize>j << 2), acc);
+        for (; j < j1; j++) {
+          sparseDot1(pa, b + <usize>j * rb, list, k4, k, pc + (<usize>j << 2), acc);
+          if (r + 1 < rows) sparseDot1(pa + ra, b + <usize>j * rb, list, k4, k, pc + rc + (<usize>j << 2), acc);
+        }
       }
     }
   }
   return true;
 }
 
-/** Eight dot products of row pa with rows pb + q·rb over the listed groups, finished as ntBlock does. */
-function sparseDot8(pa: usize, pb: usize, rb: usize, list: usize, k4: i32, k: i32, pc: usize, acc: i32): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
-  const b1 = pb + rb, b2 = pb + 2 * rb, b3 = pb + 3 * rb, b4 = pb + 4 * rb, b5 = pb + 5 * rb, b6 = pb + 6 * rb, b7 = pb + 7 * rb;
+/**
+ * For each pair of rows (the last may be single): [count, byte offsets of the groups of four
+ * where either row is non-zero…] at buf + pair·stride·4, written without branches (a random
+ * pattern of zeros would defeat the branch predictor). Returns the total count.
+ */
+function pairLists(a: usize, ra: usize, rows: i32, groups: i32, buf: usize, stride: i32): i32 {
+  let total = 0;
+  for (let r = 0; r < rows; r += 2) {
+    const r0 = a + <usize>r * ra;
+    const r1 = r + 1 < rows ? r0 + ra : r0;
+    const list = buf + (<usize>((r >> 1) * stride) << 2);
+    let at = list + 4;
+    for (let g = 0; g < groups; g++) {
+      const o = <usize>g << 4;
+      store<i32>(at, <i32>o);
+      at += <usize>v128.any_true(v128.or(v128.load(r0 + o), v128.load(r1 + o))) << 2;
+    }
+    const cnt = <i32>((at - list - 4) >> 2);
+    store<i32>(list, cnt);
+    total += cnt;
+  }
+  return total;
+}
+
+/** ntBlock's 2×4 tile — rows pa, pa + ra against rows pb + q·rb — over the listed groups. */
+function sparseDot2x4(pa: usize, ra: usize, pb: usize, rb: usize, list: usize, k4: i32, k: i32, pc: usize, rc: usize, acc: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+  const pa1 = pa + ra;
   const cnt = load<i32>(list);
   let e = list + 4;
   const end = e + (<usize>cnt << 2);
   while (e < end) {
     const off = <usize>load<i32>(e);
-    const x = v128.load(pa + off);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(pb + off)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(b1 + off)));
-    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(b2 + off)));
-    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(b3 + off)));
-    c4 = f32x4.add(c4, f32x4.mul(x, v128.load(b4 + off)));
-    c5 = f32x4.add(c5, f32x4.mul(x, v128.load(b5 + off)));
-    c6 = f32x4.add(c6, f32x4.mul(x, v128.load(b6 + off)));
-    c7 = f32x4.add(c7, f32x4.mul(x, v128.load(b7 + off)));
+    const x0 = v128.load(pa + off), x1 = v128.load(pa1 + off);
+    const y0 = v128.load(pb + off), y1 = v128.load(pb + rb + off);
+    const y2 = v128.load(pb + 2 * rb + off), y3 = v128.load(pb + 3 * rb + off);
+    c00 = f32x4.add(c00, f32x4.mul(x0, y0)); c01 = f32x4.add(c01, f32x4.mul(x0, y1));
+    c02 = f32x4.add(c02, f32x4.mul(x0, y2)); c03 = f32x4.add(c03, f32x4.mul(x0, y3));
+    c10 = f32x4.add(c10, f32x4.mul(x1, y0)); c11 = f32x4.add(c11, f32x4.mul(x1, y1));
+    c12 = f32x4.add(c12, f32x4.mul(x1, y2)); c13 = f32x4.add(c13, f32x4.mul(x1, y3));
     e += 4;
   }
-  finishDot(c0, pa, pb, k4, k, pc, acc);
-  finishDot(c1, pa, b1, k4, k, pc + 4, acc);
-  finishDot(c2, pa, b2, k4, k, pc + 8, acc);
-  finishDot(c3, pa, b3, k4, k, pc + 12, acc);
-  finishDot(c4, pa, b4, k4, k, pc + 16, acc);
-  finishDot(c5, pa, b5, k4, k, pc + 20, acc);
-  finishDot(c6, pa, b6, k4, k, pc + 24, acc);
-  finishDot(c7, pa, b7, k4, k, pc + 28, acc);
+  const pc1 = pc + rc;
+  finishDot(c00, pa, pb, k4, k, pc, acc);
+  finishDot(c01, pa, pb + rb, k4, k, pc + 4, acc);
+  finishDot(c02, pa, pb + 2 * rb, k4, k, pc + 8, acc);
+  finishDot(c03, pa, pb + 3 * rb, k4, k, pc + 12, acc);
+  finishDot(c10, pa1, pb, k4, k, pc1, acc);
+  finishDot(c11, pa1, pb + rb, k4, k, pc1 + 4, acc);
+  finishDot(c12, pa1, pb + 2 * rb, k4, k, pc1 + 8, acc);
+  finishDot(c13, pa1, pb + 3 * rb, k4, k, pc1 + 12, acc);
 }
 
-function sparseDot4(pa: usize, pb: usize, rb: usize, list: usize, k4: i32, k: i32, pc: usize, acc: i32): void {
+function sparseDot1x4(pa: usize, pb: usize, rb: usize, list: usize, k4: i32, k: i32, pc: usize, acc: i32): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   const b1 = pb + rb, b2 = pb + 2 * rb, b3 = pb + 3 * rb;
   const cnt = load<i32>(list);

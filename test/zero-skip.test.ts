@@ -164,6 +164,22 @@ describe("zero-skipping is bit-identical to the dense kernels", () => {
   }
 });
 
+test("a forward whose first rows are sparse and the rest dense: blocks of rows choose their own path, same bytes", async () => {
+  await setThreads(1);
+  const [m, k, n] = [420, 784, 12]; // 784 columns: blocks of 166 rows
+  const rng = new Rng(5);
+  const x = heap.persistent(m * k);
+  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) x[i * k + p] = i < 180 ? (p % 97 === 0 ? rng.range(-1, 1) : 0) : rng.range(-1, 1);
+  const w = dense(rng, n * k);
+  const c0 = dense(rng, m * n);
+  const r = eachSetting(c0, (c) => kernelsFor(x).gemm(x, w, c, m, k, n, false, true, true));
+  expectAllEqual(r.out, "mixed blocks");
+  setKernelOptions({ zeroSkip: true });
+  const before = rt.exports.zeroSkipRuns();
+  kernelsFor(x).gemm(x, w, heap.persistent(m * n), m, k, n, false, true, false);
+  expect(rt.exports.zeroSkipRuns(), "the sparse first block should take the sparse path").toBe(before + 1);
+});
+
 describe("whole training runs", () => {
   const run = async (preset: string, over: Record<string, unknown>, zeroSkip: boolean, threads: number) => {
     const mnist = await loadMnist();
