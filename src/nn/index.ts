@@ -8,6 +8,7 @@ export { Conv2d, type Conv2dLayerOptions } from "./layers/conv.js";
 export { MaxPool2d, AvgPool2d } from "./layers/pool.js";
 export { BatchNorm1d, BatchNorm2d } from "./layers/batchnorm.js";
 export { Residual } from "./layers/residual.js";
+export { infer } from "./infer.js";
 export { initialize, fans, INIT_NAMES, type InitName } from "./init.js";
 export { mlp, activationModule, defaultBiasInit, ACTIVATIONS, OUTPUTS, type MlpOptions, type ActivationName, type OutputName } from "./mlp.js";
 export { ACTIVATION_TABLE, type ActivationRow } from "./activation-table.js";

@@ -5,6 +5,7 @@ import { noGrad } from "../autograd.js";
 import { DataLoader, type TensorDataset } from "../data/dataset.js";
 import { ConfusionMatrix, RegressionMeter, type RegressionScores } from "./metrics.js";
 import { intoScope, scope } from "../memory.js";
+import { infer } from "../nn/infer.js";
 
 export interface EvalResult {
   /** Mean cost per example (NaN without a loss function). */
@@ -38,7 +39,7 @@ export function evaluate(model: Module, data: TensorDataset, opts: { loss?: Loss
     noGrad(() => {
       for (const batch of new DataLoader(data, { batchSize: opts.batchSize ?? defaultEvalBatch(data) })) {
         scope(() => {
-          const out = model.forward(intoScope(batch.x));
+          const out = infer(model, intoScope(batch.x)); // the taped forward's bytes, without the tape
           const rows = out.shape[0] ?? 0;
           if (opts.loss) lossSum += opts.loss(out, batch.y).item() * rows;
           if (batch.y instanceof Int32Array) {
