@@ -10,7 +10,9 @@
 //  - With it finite, a skipped term is a·(+0) = ±0 exactly. Every sum starts from +0 and adds
 //    rounded products in a fixed order, so a running sum is never −0 (+0 + −0 = +0, and x + y
 //    rounds to −0 only when both are −0); adding ±0 to a sum that is not −0 returns it unchanged
-//    (also when it is ±Inf, or NaN: NaN + 0 is that NaN on the engines we know). So leaving the
+//    (also ±Inf; a sum already NaN — from a NaN or Inf in the sparse operand itself — stays NaN,
+//    with its bits on x86 and ARM, which return a NaN operand's payload; the wasm spec lets an
+//    engine pick other NaN bits, the only case where the bytes could differ). So leaving the
 //    term out gives the same bits, sum by sum; the blocking (KC), the lane of each term, the
 //    horizontal sums, the tails and the epilogue (C =, C +=, the fused SGD step) are the dense
 //    kernel's own. Hence bit-identical to the dense kernel for every input, at any thread count.

@@ -6,6 +6,7 @@
  * training runs: the seeded presets give the same model bytes with skipping on and off.
  */
 import { afterAll, describe, expect, test } from "vitest";
+import { spawnSync } from "node:child_process";
 import "../src/node/index.js";
 import { kernelsFor, setKernelOptions, setThreads, wasmRuntime, type KernelOptions } from "../src/kernels/index.js";
 import { Rng } from "../src/rng.js";
@@ -201,4 +202,11 @@ describe("whole training runs", () => {
       expect((await run(preset, over, true, 2)).equals(off)).toBe(true);
     });
   }
+});
+
+test("DESCENT_ZERO_SKIP=0 turns it off; setKernelOptions refuses other values", () => {
+  const read = (env: Record<string, string>) => spawnSync(process.execPath, ["--input-type=module", "-e", "const m = await import('./dist/kernels/index.js'); console.log(JSON.stringify(m.kernelOptions()))"], { encoding: "utf8", env: { ...process.env, ...env } });
+  expect(JSON.parse(read({ DESCENT_ZERO_SKIP: "0" }).stdout)).toEqual({ zeroSkip: false });
+  expect(JSON.parse(read({ DESCENT_ZERO_SKIP: "" }).stdout)).toEqual({ zeroSkip: true });
+  expect(() => setKernelOptions({ zeroSkip: "sometimes" as never })).toThrow(/zeroSkip must be true, false or "always"/);
 });
