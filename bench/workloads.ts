@@ -33,15 +33,23 @@ export interface EpochResult {
   zeroSkip: boolean;
 }
 
-/** The CPU's model name, for the benchmarks' headers and JSON (/proc/cpuinfo's "model name" where there is one). */
+/**
+ * The CPU, for the benchmarks' headers and JSON: /proc/cpuinfo's "model name" where there is one
+ * (else os.cpus()), with the clock and AVX-512 added when the name leaves them out — virtual
+ * machines often report just "Intel(R) Xeon(R) Processor", which says little.
+ */
 export function cpuModel(): string {
+  let info = "";
   try {
-    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
-    if (m) return m[1]!.trim();
+    info = readFileSync("/proc/cpuinfo", "utf8");
   } catch {
     // not Linux: os.cpus() below
   }
-  return cpus()[0]?.model ?? "unknown CPU";
+  let name = /^model name\s*:\s*(.+)$/m.exec(info)?.[1]?.trim() ?? cpus()[0]?.model ?? "unknown CPU";
+  const mhz = Number(/^cpu MHz\s*:\s*([\d.]+)$/m.exec(info)?.[1]);
+  if (!/GHz/i.test(name) && mhz > 0) name += ` @ ${(mhz / 1000).toFixed(2)} GHz`;
+  if (/^flags\s*:.*\bavx512f\b/m.test(info)) name += ", AVX-512";
+  return name;
 }
 
 /** Trains the workload's preset for `epochs` epochs on `threads` threads and times it. */
