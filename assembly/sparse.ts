@@ -19,9 +19,10 @@
 //
 // When it pays: the share of non-zero groups (pairs of rows × groups of four for A·Bᵀ, steps ×
 // 8-column panels for A·B) is counted per call, per block of rows or KC×NC block, from the lists
-// the sparse loops need anyway, and the sparse loops run at or below a threshold. Measured (Intel
-// Xeon @ 2.80 GHz, CPU time, min of 15 rounds, zeros laid out in whole groups; the script is the
-// "zero-skip" section of bench/main.ts) — sparse ÷ dense time equals 1 at a density of about:
+// the sparse loops need anyway, and the sparse loops run at or below a threshold. Measured on an
+// Intel Xeon reporting 2.30 GHz with AVX-512 (KVM, 2 cores, shared with other work: CPU time,
+// best of 15 interleaved rounds, zeros laid out in whole groups; the "zero-skip" section of
+// bench/main.ts) — sparse ÷ dense time equals 1 at a density of about:
 // A·Bᵀ (forward) 0.6 for m = 4, 0.7 for m = 10, 0.8 for m = 32, 0.83 for m = 1000 (the check
 // that B is finite weighs more at small m); A·B with the fused SGD step 0.6 for m = 30–100.
 // The thresholds below sit ~0.1 under those crossings, a margin for other CPUs.
