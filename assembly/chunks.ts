@@ -2,6 +2,7 @@
 // descriptor in memory says what to run; runChunk(desc, c) runs chunk c of it. Chunks of a gemm
 // are bands of rows or columns of C; each element is computed exactly as in a one-thread call.
 import { gemmNN, gemmNT } from "./gemm";
+import { linearRows } from "./infer";
 import { sgdStep } from "./optim";
 import { im2col, col2im, maxPool, maxPoolBackward, swapAxesRange } from "./conv";
 import { sigmoid, sigmoidBackward, tanh, tanhBackward, leakyRelu, leakyReluBackward, relu } from "./elementwise";
@@ -12,7 +13,7 @@ import { wgData, wgDataAdjoint, wgGradTiles, wgOutput, wgFilters, wgWeights, gem
 // @ts-ignore: decorator
 @inline const OP = 0;
 // 1 = gemmNN, 2 = gemmNT; then pa pb pc m k n transA mode lda ldb ldc axis (0 rows, 1 columns) chunk
-// lr wd (f32, for mode 2: the fused SGD update).
+// lr wd (f32, for mode 2: the fused SGD update) skip (zero-skipping, see sparse.ts).
 
 export function runChunk(desc: usize, c: i32): void {
   const op = load<i32>(desc, OP);
@@ -21,26 +22,27 @@ export function runChunk(desc: usize, c: i32): void {
   if (op == 9) return elementwiseChunk(desc, c);
   if (op == 10) return sumAxisChunk(desc, c);
   if (op == 11) return winogradChunk(desc, c);
+  if (op == 20) return linearChunk(desc, c);
   if (op >= 6) return planeChunk(op, desc, c);
   const pa = load<usize>(desc, 4), pb = load<usize>(desc, 8), pc = load<usize>(desc, 12);
   const m = load<i32>(desc, 16), k = load<i32>(desc, 20), n = load<i32>(desc, 24);
   const transA = load<i32>(desc, 28), acc = load<i32>(desc, 32);
   const lda = load<i32>(desc, 36), ldb = load<i32>(desc, 40), ldc = load<i32>(desc, 44);
   const axis = load<i32>(desc, 48), size = load<i32>(desc, 52);
-  const lr = load<f32>(desc, 56), wd = load<f32>(desc, 60);
+  const lr = load<f32>(desc, 56), wd = load<f32>(desc, 60), skip = load<i32>(desc, 64);
   const start = c * size;
   const count = min(size, (axis == 0 ? m : n) - start);
   if (count <= 0) return;
   if (axis == 0) {
     const a = op == 1 && transA ? pa + (<usize>start << 2) : pa + (<usize>(start * lda) << 2);
     const cc = pc + (<usize>(start * ldc) << 2);
-    if (op == 1) gemmNN(a, pb, cc, count, k, n, transA, acc, lda, ldb, ldc, lr, wd);
-    else gemmNT(a, pb, cc, count, k, n, acc, lda, ldb, ldc);
+    if (op == 1) gemmNN(a, pb, cc, count, k, n, transA, acc, lda, ldb, ldc, lr, wd, skip);
+    else gemmNT(a, pb, cc, count, k, n, acc, lda, ldb, ldc, skip);
   } else {
     const b = op == 1 ? pb + (<usize>start << 2) : pb + (<usize>(start * ldb) << 2);
     const cc = pc + (<usize>start << 2);
-    if (op == 1) gemmNN(pa, b, cc, m, k, count, transA, acc, lda, ldb, ldc, lr, wd);
-    else gemmNT(pa, b, cc, m, k, count, acc, lda, ldb, ldc);
+    if (op == 1) gemmNN(pa, b, cc, m, k, count, transA, acc, lda, ldb, ldc, lr, wd, skip);
+    else gemmNT(pa, b, cc, m, k, count, acc, lda, ldb, ldc, skip);
   }
 }
 
@@ -140,4 +142,14 @@ function winogradChunk(desc: usize, c: i32): void {
   else if (kind == 6) gemmBatch(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, r0, r1);
   else if (kind == 7) padPlanes(a0, a1, a2, a3, a4, a5, a6, a7, r0, r1);
   else cropPlanes(a0, a1, a2, a3, a4, a5, a6, a7, r0, r1);
+}
+
+// A Linear layer's inference (assembly/infer.ts) over a band of rows of the batch:
+// 20 x w bias y m k n act slope skip size.
+function linearChunk(desc: usize, c: i32): void {
+  const m = load<i32>(desc, 20), size = load<i32>(desc, 44);
+  const r0 = c * size, r1 = min(m, r0 + size);
+  if (r1 <= r0) return;
+  linearRows(load<usize>(desc, 4), load<usize>(desc, 8), load<usize>(desc, 12), load<usize>(desc, 16), load<i32>(desc, 24), load<i32>(desc, 28),
+    load<i32>(desc, 32), load<f32>(desc, 36), load<i32>(desc, 40), r0, r1);
 }

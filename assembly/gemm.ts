@@ -1,4 +1,5 @@
 // gemm kernels on raw pointers into linear memory (f32, row-major). All sizes in elements.
+import { allFinite, sparseBlock, sparseLists, sparseNT } from "./sparse";
 
 /** Reduction-dimension block: keeps the A and B panels a tile walks through resident in L1. */
 // @ts-ignore: decorator
@@ -17,7 +18,7 @@
  * mode: 0 C = op(A)·B, 1 C += op(A)·B, 2 C −= lr·(op(A)·B + wd·C) — an SGD step on C with the
  * product as its gradient, never materialised (mode 2 needs k ≤ KC: one reduction block).
  */
-export function gemmNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: i32, accumulate: i32, lda: i32, ldb: i32, ldc: i32, lr: f32, wd: f32): void {
+export function gemmNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: i32, accumulate: i32, lda: i32, ldb: i32, ldc: i32, lr: f32, wd: f32, skip: i32): void {
   updateLr = lr;
   updateWd = wd;
   // Byte strides of A along rows (i) and along the reduction (p); lda/ldb/ldc are row lengths
@@ -34,6 +35,8 @@ export function gemmNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, tra
     }
     return;
   }
+  // Zero-skipping (assembly/sparse.ts) needs op(A) finite; checked once, when a block first asks.
+  let aFinite = skip != 0 && m >= 4 && packBuffer != 0 ? -1 : 0;
   // Blocks of KC×NC of B (≤ 256 KiB) stay in L2 while every row of A sweeps them; without the
   // column blocks a wide B (a batch's im2col columns) would stream from memory once per 4 rows.
   for (let p0 = 0; p0 < k; p0 += KC) {
@@ -42,6 +45,17 @@ export function gemmNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, tra
     for (let j0 = 0; j0 < n; j0 += NC) {
       const nc = min(NC, n - j0);
       const bb = b + <usize>p0 * sb + (<usize>j0 << 2);
+      if (aFinite != 0) {
+        // Same blocks, same order of the remaining terms: bit-identical (see sparse.ts).
+        const lists = sparseLists(bb, sb, kc, nc, packBuffer, skip);
+        if (lists >= 0) {
+          if (aFinite < 0) aFinite = allFinite(a, si, sp, m, k) ? 1 : 0;
+          if (aFinite > 0) {
+            sparseBlock(a + <usize>p0 * sp, bb, c + (<usize>j0 << 2), m, nc, si, sp, sb, sc, acc, packBuffer, lists);
+            continue;
+          }
+        }
+      }
       if (packBuffer != 0 && (m >= 32 || (m >= 8 && ldb >= 1024))) {
         // Copy the block into contiguous 8-column panels: rows of B far apart in memory (a
         // batch's im2col columns are 16 KiB apart) would otherwise collide in the caches.
@@ -135,8 +149,8 @@ function gemmBlock(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, si: usi
 }
 
 /** Learning rate and weight decay for mode 2 (per instance: each thread sets its own). */
-let updateLr: f32 = 0;
-let updateWd: f32 = 0;
+export let updateLr: f32 = 0;
+export let updateWd: f32 = 0;
 
 /**
  * Writes a computed vector v of C at pc — its first `cols` lanes. mode 0: C = v; 1: C += v;
@@ -144,7 +158,7 @@ let updateWd: f32 = 0;
  */
 // @ts-ignore: decorator
 @inline
-function emit(pc: usize, v: v128, cols: i32, mode: i32): void {
+export function emit(pc: usize, v: v128, cols: i32, mode: i32): void {
   if (cols == 4) {
     if (mode == 0) v128.store(pc, v);
     else if (mode == 1) v128.store(pc, f32x4.add(v, v128.load(pc)));
@@ -243,10 +257,11 @@ function tile1x8(pa: usize, sp: usize, pb: usize, sb: usize, pc: usize, k: i32, 
  * C[m×n] (+)= A·Bᵀ with A [m×k], B stored [n×k]: dot products vectorised along k.
  * 2×4 tile: eight accumulators, two A vectors and four B vectors per step of four.
  */
-export function gemmNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, lda: i32, ldb: i32, ldc: i32): void {
+export function gemmNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, lda: i32, ldb: i32, ldc: i32, skip: i32): void {
   const ra: usize = <usize>lda << 2;
   const rb: usize = <usize>ldb << 2;
   const rc: usize = <usize>ldc << 2;
+  if (skip != 0 && packBuffer != 0 && sparseNT(a, b, c, m, k, n, accumulate, ra, rb, rc, packBuffer, skip)) return;
   // Cache blocking: a block of B rows that fits L1 (~32 KiB) is swept by a block of A rows that
   // fits L2 (~512 KiB), so neither is streamed from further away once per pair of A rows.
   const kk = max(k, 1);
@@ -259,7 +274,7 @@ export function gemmNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, acc
   }
 }
 
-function ntBlock(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ra: usize, rb: usize, rc: usize): void {
+export function ntBlock(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ra: usize, rb: usize, rc: usize): void {
   const k4 = k & ~3;
   let i = 0;
   for (; i + 2 <= m; i += 2) {
@@ -310,7 +325,7 @@ function hsum(v: v128): f32 {
 
 // @ts-ignore: decorator
 @inline
-function finishDot(v: v128, pa: usize, pb: usize, k4: i32, k: i32, pc: usize, acc: i32): void {
+export function finishDot(v: v128, pa: usize, pb: usize, k4: i32, k: i32, pc: usize, acc: i32): void {
   let s = hsum(v);
   for (let p = k4; p < k; p++) s += load<f32>(pa + (<usize>p << 2)) * load<f32>(pb + (<usize>p << 2));
   store<f32>(pc, acc ? load<f32>(pc) + s : s);

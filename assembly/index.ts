@@ -3,6 +3,8 @@
 // instance on the same shared memory (the helper thread) starts without touching it.
 export { gemmNN, gemmNT, gemmTT, setPackBuffer } from "./gemm";
 export { runChunk } from "./chunks";
+export { linearRows } from "./infer";
+export { zeroSkipRuns } from "./sparse";
 export { sigmoid, sigmoidBackward, tanh, tanhBackward, exp, relu, leakyRelu, leakyReluBackward, binarySame, binaryScalar, binaryRow, clamp } from "./elementwise";
 export { sumAxis, sumSquares, scale, softmaxRows, softmaxCrossEntropy } from "./reduce";
 export { sgdStep, adamStep, penaltyGrad } from "./optim";

@@ -414,8 +414,8 @@ export function cropPlanes(x: usize, hp: i32, wp: i32, top: i32, left: i32, h: i
 export function gemmBatch(a: usize, sa: i32, b: usize, sb: i32, c: usize, sc: i32, m: i32, k: i32, n: i32, trans: i32, i0: i32, i1: i32): void {
   for (let i = i0; i < i1; i++) {
     const pa = a + (<usize>(i * sa) << 2), pb = b + (<usize>(i * sb) << 2), pc = c + (<usize>(i * sc) << 2);
-    if (trans == 2) gemmNT(pa, pb, pc, m, k, n, 0, k, k, n);
-    else gemmNN(pa, pb, pc, m, k, n, trans, 0, trans ? m : k, n, n, 0, 0);
+    if (trans == 2) gemmNT(pa, pb, pc, m, k, n, 0, k, k, n, 0);
+    else gemmNN(pa, pb, pc, m, k, n, trans, 0, trans ? m : k, n, n, 0, 0, 0);
   }
 }
 

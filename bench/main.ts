@@ -4,14 +4,16 @@
  *  1. gemm GFLOP/s at MNIST shapes, for each layout backprop uses: ref, wasm 1 thread, wasm 2 threads;
  *  2. µs per training step and per op (tiny networks show the fixed cost per op);
  *  3. ms per forward + backward of W3's two convolutions at batch 64, im2col and Winograd, 1 and 2 threads;
- *  4. seconds per epoch for W1 (nielsen-ch1) and W2 (nielsen-ch3), 1 and 2 threads, and inference
- *     images/s on the test set — beside the peers' figures from shared/reference/FACTS.md.
+ *  4. seconds per epoch for W1 (nielsen-ch1) and W2 (nielsen-ch3), 1 and 2 threads, zero-skipping on
+ *     and off, and inference images/s on the test set (nn.infer, and the taped forward) — beside
+ *     the peers' figures from shared/reference/FACTS.md;
+ *  5. zero-skipping in the products: sparse ÷ dense time on MNIST batches and across densities
+ *     (where assembly/sparse.ts's thresholds come from).
  * Side-by-side runs of the peers themselves: `npm run bench:peers`.
  *   npm run bench -- --quick     (skips the epochs)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
-import { backendInfo, kernelsFor, setBackend, setThreads, wasmRuntime } from "../src/kernels/index.js";
+import { backendInfo, kernelsFor, setBackend, setKernelOptions, setThreads, wasmRuntime } from "../src/kernels/index.js";
 import { Rng } from "../src/rng.js";
 import { loadMnist } from "../src/node/mnist.js";
 import { buildExperiment } from "../src/train/config.js";
@@ -20,7 +22,7 @@ import { DataLoader, TensorDataset } from "../src/data/dataset.js";
 import { VERSION } from "../src/version.js";
 import { table, timeIt } from "./harness.js";
 import { graphOps } from "./op-count.js";
-import { measureWorkload } from "./workloads.js";
+import { cpuModel, measureWorkload } from "./workloads.js";
 import { Tensor } from "../src/tensor.js";
 import { scope } from "../src/memory.js";
 import { conv2d } from "../src/ops/conv.js";
@@ -28,10 +30,10 @@ import { setConvAlgorithm } from "../src/ops/conv-winograd.js";
 
 const quick = process.argv.includes("--quick");
 const results: Record<string, unknown> = {
-  descent: VERSION, date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, backend: backendInfo(),
+  descent: VERSION, date: new Date().toISOString(), node: process.version, cpu: cpuModel(), backend: backendInfo(),
 };
 const info = backendInfo();
-console.log(`descent ${VERSION} · ${cpus()[0]?.model ?? "?"} · node ${process.version}`);
+console.log(`descent ${VERSION} · ${cpuModel()} · node ${process.version}`);
 console.log(`default backend: ${info.backend}${info.backend === "wasm" ? ` (${info.sharedMemory ? "shared" : "unshared"} memory; fast kernels: ${info.fastKernels.join(" ")})` : ""}\n`);
 
 // ---- 1. gemm ------------------------------------------------------------------------------
@@ -136,19 +138,106 @@ if (!quick) {
   const epochRows: Record<string, string | number>[] = [];
   for (const w of ["W1", "W2"] as const) {
     for (const threads of [1, 2]) {
-      const r = await measureWorkload(data, w, threads);
-      const p = PEERS[w];
-      epochRows.push({
-        workload: w, threads, "s/epoch": r.secondsPerEpoch, "µs/step": r.stepMicroseconds, "test % (3 ep.)": r.testAccuracy * 100,
-        "inference img/s": r.inferenceImagesPerSecond,
-        "÷numpy 0.28/0.55": r.secondsPerEpoch / p.numpy, "÷PyTorch 0.77/1.0": r.secondsPerEpoch / p.pytorch, "÷TF.js 2.7/7.7": r.secondsPerEpoch / p["tfjs-wasm"],
-      });
+      for (const zeroSkip of [true, false]) {
+        const r = await measureWorkload(data, w, threads, 3, { zeroSkip });
+        const p = PEERS[w];
+        epochRows.push({
+          workload: w, threads, "zero-skip": zeroSkip ? "on" : "off", "s/epoch": r.secondsPerEpoch, "µs/step": r.stepMicroseconds, "test % (3 ep.)": r.testAccuracy * 100,
+          "infer img/s": r.inferenceImagesPerSecond, "forward img/s": r.forwardImagesPerSecond,
+          "÷numpy 0.28/0.55": r.secondsPerEpoch / p.numpy, "÷PyTorch 0.77/1.0": r.secondsPerEpoch / p.pytorch, "÷TF.js 2.7/7.7": r.secondsPerEpoch / p["tfjs-wasm"],
+        });
+      }
     }
   }
   results.epochs = epochRows;
-  console.log("an epoch of 50,000 images, median of 3 (ratios use FACTS.md's peer figures; npm run bench:peers measures them here)");
+  console.log("an epoch of 50,000 images, median of 3 (ratios use FACTS.md's peer figures; npm run bench:peers measures them here);");
+  console.log("zero-skip on and off give the same bytes; infer = nn.infer (no tape, fused epilogues), forward = model.forward under noGrad");
   console.log(table(epochRows), "\n");
   console.log("inference on the W2 net, FACTS.md: numpy 0.55–0.9 M, PyTorch 0.55 M, TF.js wasm 86 k images/s\n");
+}
+
+// ---- 5. zero-skipping --------------------------------------------------------------------
+{
+  // CPU time (process.cpuUsage), best of 15 interleaved rounds: steadier than wall time on a
+  // machine shared with other work. Sparse forced on ("always") and automatic, each ÷ dense.
+  const race = (fns: (() => void)[], reps: number, rounds = quick ? 5 : 15): number[] => {
+    const best = fns.map(() => Infinity);
+    for (let r = 0; r < rounds; r++) {
+      fns.forEach((f, i) => {
+        const t = process.cpuUsage();
+        for (let q = 0; q < reps; q++) f();
+        const u = process.cpuUsage(t);
+        best[i] = Math.min(best[i]!, (u.user + u.system) / 1e6 / reps);
+      });
+    }
+    return best;
+  };
+  const setting = (zeroSkip: boolean | "always", f: () => void) => () => { setKernelOptions({ zeroSkip }); f(); };
+  const zsRows: Record<string, string | number>[] = [];
+  const pixels = data.train.features;
+  const images = (rows: number) => Array.from({ length: 20 }, (_, i) => {
+    const v = heap.persistent(rows * 784); // in the heap, as a batch is during training
+    v.set(pixels.subarray(i * rows * 784, (i + 1) * rows * 784));
+    return v;
+  });
+  for (const [m, n] of [[10, 30], [10, 100], [64, 100], [1000, 100]] as const) {
+    const w = fill(heap.persistent(n * 784)), c = heap.persistent(m * n), xs = images(m);
+    let i = 0;
+    const f = () => kernelsFor(w).gemm(xs[i++ % 20]!, w, c, m, 784, n, false, true, false);
+    const [dense, always, auto] = race([setting(false, f), setting("always", f), setting(true, f)], m > 100 ? 3 : 100);
+    zsRows.push({ product: `forward X·Wᵀ ${m}×784×${n}, MNIST`, "dense µs": dense! * 1e6, "sparse ÷ dense": always! / dense!, "auto ÷ dense": auto! / dense! });
+  }
+  for (const [m, k] of [[30, 10], [100, 10], [100, 64]] as const) {
+    const g = fill(heap.persistent(k * m)), wt = fill(heap.persistent(m * 784)), xs = images(k);
+    let i = 0;
+    const f = () => kernelsFor(g).gemmSgdUpdate(g, xs[i++ % 20]!, wt, m, k, 784, true, 1e-9, 0);
+    const [dense, always, auto] = race([setting(false, f), setting("always", f), setting(true, f)], 100);
+    zsRows.push({ product: `δᵀ·X + SGD step ${m}×${k}×784, MNIST`, "dense µs": dense! * 1e6, "sparse ÷ dense": always! / dense!, "auto ÷ dense": auto! / dense! });
+  }
+  setKernelOptions({ zeroSkip: true });
+  console.log("zero-skipping on MNIST batches (CPU time, best of interleaved rounds; < 1: skipping is faster)");
+  console.log(table(zsRows), "\n");
+  // Density sweeps: zeros in whole groups (4 along k, shared by pairs of rows, for X·Wᵀ; 8-column
+  // panels for δᵀ·X), so the density is the share of non-zero groups the sparse loops visit.
+  const sweep: Record<string, string | number>[] = [];
+  const DENSITIES = [0, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 1];
+  const grouped = (rows: number, cols: number, d: number, along: number, pairs: boolean) => {
+    const v = heap.persistent(rows * cols);
+    const nz: boolean[] = [];
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < cols; j += along) {
+        if (!pairs || r % 2 === 0) nz[j] = rng.uniform() < d;
+        for (let q = j; q < Math.min(cols, j + along); q++) v[r * cols + q] = nz[j] ? rng.range(-1, 1) : 0;
+      }
+    }
+    return v;
+  };
+  for (const [m, k, n] of [[4, 784, 100], [10, 784, 30], [32, 784, 100], [1000, 784, 100]] as const) {
+    const row: Record<string, string | number> = { product: `X·Wᵀ ${m}×${k}×${n}` };
+    const w = fill(heap.persistent(n * k)), c = heap.persistent(m * n);
+    for (const d of DENSITIES) {
+      const x = grouped(m, k, d, 4, true);
+      const f = () => kernelsFor(x).gemm(x, w, c, m, k, n, false, true, false);
+      const [dense, always] = race([setting(false, f), setting("always", f)], m > 100 ? 2 : 100, quick ? 3 : 9);
+      row[`d=${d}`] = always! / dense!;
+    }
+    sweep.push(row);
+  }
+  for (const [m, k, n] of [[30, 10, 784], [100, 10, 784], [100, 64, 784]] as const) {
+    const row: Record<string, string | number> = { product: `δᵀ·X + SGD ${m}×${k}×${n}` };
+    const g = fill(heap.persistent(k * m)), wt = fill(heap.persistent(m * n));
+    for (const d of DENSITIES) {
+      const x = grouped(k, n, d, 8, false);
+      const f = () => kernelsFor(x).gemmSgdUpdate(g, x, wt, m, k, n, true, 1e-9, 0);
+      const [dense, always] = race([setting(false, f), setting("always", f)], 50, quick ? 3 : 9);
+      row[`d=${d}`] = always! / dense!;
+    }
+    sweep.push(row);
+  }
+  setKernelOptions({ zeroSkip: true });
+  results.zeroSkip = { mnist: zsRows, densitySweep: sweep };
+  console.log("sparse ÷ dense time by density of non-zero groups (the sparse path pays below 1; assembly/sparse.ts's thresholds sit ~0.1 under the crossing)");
+  console.log(table(sweep), "\n");
 }
 
 mkdirSync("bench/results", { recursive: true });

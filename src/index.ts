@@ -8,7 +8,7 @@ export { noGrad, isGradEnabled, type Vjp, type GradNode } from "./autograd.js";
 export { gradcheck, type GradcheckOptions } from "./gradcheck.js";
 export { scope } from "./memory.js";
 export { Rng, checkRngState, type RngState } from "./rng.js";
-export { setBackend, getBackend, backendInfo, setThreads, getThreads, registerSpawner, type BackendName, type Spawner } from "./kernels/index.js";
+export { setBackend, getBackend, backendInfo, setThreads, getThreads, registerSpawner, setKernelOptions, kernelOptions, type BackendName, type Spawner, type KernelOptions } from "./kernels/index.js";
 export * from "./errors.js";
 export { limits, setLimits, DEFAULT_LIMITS, LIMIT_VARIABLES, type Limits } from "./limits.js";
 export * as ops from "./ops/index.js";

@@ -83,6 +83,20 @@ function cases(kernel: string, op?: string): Case {
             }
           }
           break;
+        case "linearForward":
+          for (const [m, k, nn] of [[n, n, n], [3, n * 5, n + 1], [n, 784 % (n + 1) + 9, 10]] as const) {
+            const a = values(rng, m * k, specials);
+            const wt = values(rng, nn * k, false);
+            const bias = values(rng, nn, false);
+            for (const act of ["none", "relu", "leakyRelu", "sigmoid", "tanh"] as const) {
+              out.push({
+                name: `${tag} ${m}×${k}×${nn} ${act}`,
+                tol: { reduction: k + 1 },
+                run: (K, w) => { const y = place(new Float32Array(m * nn), w); K.linearForward(place(a, w), place(wt, w), act === "none" ? null : place(bias, w), y, m, k, nn, act, 0.1); return [y]; },
+              });
+            }
+          }
+          break;
         case "im2col":
         case "col2im":
           for (const [b, c, h, w, kk, stride, pad] of [[1, n % 3, (n % 11) + 3, (n % 7) + 3, 3, 1, 0], [n % 4, 1, (n % 9) + 5, (n % 5) + 5, 5, 1, 2], [2, 2, (n % 6) + 4, (n % 8) + 4, 2, 2, 1], [3, 1, 3, 3, 1, 1, 0], [1, 1, 4, 4, 3, 3, 4], [n % 5 + 1, 2, 12, 12, 5, 1, 0]] as const) {

@@ -8,7 +8,7 @@
 import { ref } from "./ref.js";
 import type { FastKernels, FloatArray, Kernels } from "./types.js";
 import { instantiate, simdSupported, type WasmRuntime } from "./wasm/module.js";
-import { wasmKernels } from "./wasm/kernels.js";
+import { setZeroSkipMode, wasmKernels } from "./wasm/kernels.js";
 import { setThreads as setHelperThreads } from "./wasm/threads.js";
 
 export type BackendName = "ref" | "wasm";
@@ -74,6 +74,33 @@ export function setThreads(n: number, opts: { spinMs?: number } = {}): Promise<v
 
 export { getThreads, registerSpawner, type Spawner, type HelperData } from "./wasm/threads.js";
 
+export interface KernelOptions {
+  /**
+   * Exact zero-skipping in the products (wasm backend): all-zero groups of a sparse operand —
+   * MNIST pixels, ReLU outputs — are left out of the sums, which stay bit-identical to the dense
+   * kernels' (assembly/sparse.ts says exactly why). true (the default): when the operand is sparse
+   * enough to pay; false: never (DESCENT_ZERO_SKIP=0); "always": whenever exact (for tests).
+   */
+  zeroSkip: boolean | "always";
+}
+
+const options: KernelOptions = { zeroSkip: true };
+
+/** Changes backend options; the results never change with them, only the time. */
+export function setKernelOptions(opts: Partial<KernelOptions>): void {
+  if (opts.zeroSkip !== undefined) {
+    if (opts.zeroSkip !== true && opts.zeroSkip !== false && opts.zeroSkip !== "always") {
+      throw new Error(`zeroSkip must be true, false or "always", got ${String(opts.zeroSkip)}`);
+    }
+    options.zeroSkip = opts.zeroSkip;
+    setZeroSkipMode(opts.zeroSkip === "always" ? 2 : opts.zeroSkip ? 1 : 0);
+  }
+}
+
+export function kernelOptions(): Readonly<KernelOptions> {
+  return { ...options };
+}
+
 /** Kernels for data of this type: float64 always goes to the reference loops. */
 export function kernelsFor(data: FloatArray): Kernels {
   return data instanceof Float64Array ? ref : active;
@@ -87,6 +114,8 @@ function defaultBackend(): BackendName {
 }
 
 setBackend(defaultBackend());
+// DESCENT_ZERO_SKIP=0 turns zero-skipping off (to see the dense figures), where an environment exists.
+if ((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.DESCENT_ZERO_SKIP === "0") setKernelOptions({ zeroSkip: false });
 
 export { ref };
 export type { FloatArray, Kernels };

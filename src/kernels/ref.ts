@@ -79,6 +79,12 @@ const gemmSgdUpdate: Kernels["gemmSgdUpdate"] = (a, b, w, m, k, n, transA, lr, w
   sgdStep(w, grad, null, { lr, momentum: 0, dampening: 0, nesterov: false, weightDecay: wd }, true);
 };
 
+const linearForward: Kernels["linearForward"] = (x, w, bias, y, m, k, n, act, slope) => {
+  if (bias) for (let i = 0; i < m; i++) y.set(bias, i * n);
+  gemm(x, w, y, m, k, n, false, true, bias !== null);
+  if (act !== "none") unaryKernel(act)(y.subarray(0, m * n), y, slope, 0);
+};
+
 function unaryKernel(op: UnaryOp): UnaryKernel {
   const f = UNARY[op].f;
   return (x, out, p, q) => {
@@ -519,6 +525,7 @@ const adamStep: Kernels["adamStep"] = (p, g, m, v, h) => {
 export const ref = {
   gemm,
   gemmSgdUpdate,
+  linearForward,
   im2col,
   col2im,
   swapAxes,

@@ -28,6 +28,8 @@ export type PointwiseLoss = "squared" | "bceLogits";
  * the LSTM (gates i, f, g, o) and the GRU (gates r, z, n).
  */
 export type RecurrentMode = "rnnTanh" | "rnnRelu" | "lstm" | "gru";
+/** Activations linearForward fuses into the product's epilogue. */
+export type LinearActivation = "none" | "relu" | "leakyRelu" | "sigmoid" | "tanh";
 
 /** out[i] = f(x[i]); p, q are the op's parameters. */
 export type UnaryKernel = (x: FloatArray, out: FloatArray, p: number, q: number) => void;
@@ -95,6 +97,14 @@ export interface Kernels {
    * gradient gᵀ·x this way, see optim/in-backward.ts.)
    */
   gemmSgdUpdate(a: FloatArray, b: FloatArray, w: FloatArray, m: number, k: number, n: number, transA: boolean, lr: number, wd: number): void;
+
+  /**
+   * Inference of a Linear layer and its activation, no tape: y [m,n] = act(x [m,k]·wᵀ + bias),
+   * w [n,k], bias [n] or null; slope is leakyRelu's. Each value exactly as the taped forward gets
+   * it from this backend: bias rows written, gemm(x, w, y, …, transB, accumulate) onto them, then
+   * unary[act] — only the passes over memory are fused.
+   */
+  linearForward(x: FloatArray, w: FloatArray, bias: FloatArray | null, y: FloatArray, m: number, k: number, n: number, act: LinearActivation, slope: number): void;
 
   /**
    * Unfolds a batch x [n, c, h, w] into columns out [c·kh·kw, n·ho·wo] for a convolution: row

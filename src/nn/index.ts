@@ -10,6 +10,7 @@ export { BatchNorm1d, BatchNorm2d } from "./layers/batchnorm.js";
 export { Residual } from "./layers/residual.js";
 export { RNN, LSTM, GRU, RecurrentBase, type RecurrentOptions, type RecurrentState } from "./layers/recurrent.js";
 export { Embedding } from "./layers/embedding.js";
+export { infer } from "./infer.js";
 export { initialize, fans, INIT_NAMES, type InitName } from "./init.js";
 export { mlp, activationModule, defaultBiasInit, ACTIVATIONS, OUTPUTS, type MlpOptions, type ActivationName, type OutputName } from "./mlp.js";
 export { ACTIVATION_TABLE, type ActivationRow } from "./activation-table.js";

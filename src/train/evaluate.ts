@@ -5,7 +5,7 @@ import { noGrad } from "../autograd.js";
 import { DataLoader, type TensorDataset } from "../data/dataset.js";
 import { ConfusionMatrix, RegressionMeter, type RegressionScores } from "./metrics.js";
 import { intoScope, scope } from "../memory.js";
-import { forwardScored } from "./objective.js";
+import { inferScored } from "./objective.js";
 
 export interface EvalResult {
   /** Mean cost per example (NaN without a loss function). */
@@ -43,7 +43,7 @@ export function evaluate(model: Module, data: TensorDataset, opts: { loss?: Loss
     noGrad(() => {
       for (const batch of new DataLoader(data, { batchSize: opts.batchSize ?? defaultEvalBatch(data) })) {
         scope(() => {
-          const { out, scored } = forwardScored(model, intoScope(batch.x), !!opts.loss && (opts.lossOnLogits ?? false));
+          const { out, scored } = inferScored(model, intoScope(batch.x), !!opts.loss && (opts.lossOnLogits ?? false)); // the taped forward's bytes, without the tape
           const rows = out.shape[0] ?? 0;
           if (opts.loss) lossSum += opts.loss(scored, batch.y).item() * rows;
           if (batch.y instanceof Int32Array) {

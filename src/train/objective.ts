@@ -9,6 +9,8 @@
  * crossEntropy, as PyTorch users pair BCEWithLogitsLoss with a network that ends before its sigmoid.
  */
 import type { Tensor } from "../tensor.js";
+import { noGrad } from "../autograd.js";
+import { infer } from "../nn/infer.js";
 import type { Module } from "../nn/module.js";
 import { Sequential } from "../nn/layers/sequential.js";
 import { Sigmoid, Softmax } from "../nn/layers/activations.js";
@@ -69,4 +71,21 @@ export function forwardScored(model: Module, x: Tensor, lossOnLogits: boolean): 
     throw new TypeError(`lossOnLogits: the model's Softmax normalises axis ${squash.dim}, not the last one of its ${z.rank}-axis input`);
   }
   return { out: squash.forward(z), scored: z };
+}
+
+/**
+ * forwardScored for evaluation: the lean inference path (nn.infer: no tape, bias and activation
+ * fused into the products), with the same bytes as the taped forward in eval mode.
+ */
+export function inferScored(model: Module, x: Tensor, lossOnLogits: boolean): { out: Tensor; scored: Tensor } {
+  if (!lossOnLogits) {
+    const out = infer(model, x);
+    return { out, scored: out };
+  }
+  const squash = squashingOutput(model);
+  if (!squash) throw new TypeError("lossOnLogits: the model must be a Sequential ending with Sigmoid or Softmax (over the last axis)");
+  const body = new Sequential(...(model as Sequential).layers.slice(0, -1));
+  body.training = model.training; // infer toggles eval mode only when the model is training, and puts it back
+  const z = infer(body, x);
+  return { out: noGrad(() => squash.forward(z)), scored: z };
 }

@@ -6,12 +6,25 @@
  * wrapper, so callers never need to know.
  */
 import { ref } from "../ref.js";
-import type { BinaryKernel, BinaryOp, FastKernels, FloatArray, RecurrentMode, WinogradKernels } from "../types.js";
+import type { BinaryKernel, BinaryOp, FastKernels, FloatArray, LinearActivation, RecurrentMode, WinogradKernels } from "../types.js";
 import type { WasmRuntime } from "./module.js";
 import { activeHelper, SPLIT_ELEMENTS, SPLIT_FLOPS, type Helper } from "./threads.js";
 
 const OPCODE: Record<Exclude<BinaryOp, "pow">, number> = { add: 0, sub: 1, mul: 2, div: 3 };
 const CELL: Record<RecurrentMode, number> = { rnnTanh: 0, rnnRelu: 1, lstm: 2, gru: 3 };
+
+/**
+ * Zero-skipping in the products (assembly/sparse.ts): 0 off, 1 when the sparse operand is sparse
+ * enough (the default), 2 whenever it is exact (tests, measurements). Results are bit-identical
+ * in every mode; only the time changes. Set through setKernelOptions (kernels/index.ts).
+ */
+let zeroSkip = 1;
+export function setZeroSkipMode(mode: 0 | 1 | 2): void {
+  zeroSkip = mode;
+}
+
+/** linearForward's activation codes (assembly/infer.ts). */
+const ACT: Record<LinearActivation, number> = { none: 0, relu: 1, leakyRelu: 2, sigmoid: 3, tanh: 4 };
 
 export function wasmKernels(rt: WasmRuntime) {
   const { exports: w, heap } = rt;
@@ -91,7 +104,7 @@ export function wasmKernels(rt: WasmRuntime) {
   }
 
   /** Job descriptor for chunked products (see assembly/chunks.ts), allocated once. */
-  const desc = heap.malloc(64);
+  const desc = heap.malloc(128);
 
   /**
    * Two threads on one product: chunks are bands of rows or of columns of C. Each chunk reads
@@ -114,7 +127,7 @@ export function wasmKernels(rt: WasmRuntime) {
     I[d + 7] = transA ? 1 : 0; I[d + 8] = acc;
     I[d + 9] = transB ? k : transA ? m : k; I[d + 10] = transB ? k : n; I[d + 11] = n;
     I[d + 12] = axis; I[d + 13] = size;
-    heap.F32[d + 14] = lr; heap.F32[d + 15] = wd;
+    heap.F32[d + 14] = lr; heap.F32[d + 15] = wd; I[d + 16] = zeroSkip;
     h.run(desc, Math.ceil(len / size));
   }
 
@@ -236,8 +249,8 @@ export function wasmKernels(rt: WasmRuntime) {
       const helper = activeHelper();
       if (transA && transB) w.gemmTT(pa, pb, pc, m, k, n, acc);
       else if (helper && 2 * m * k * n >= SPLIT_FLOPS && (m >= 16 || n >= 16)) splitGemm(helper, pa, pb, pc, m, k, n, transA, transB, acc);
-      else if (!transB) w.gemmNN(pa, pb, pc, m, k, n, transA ? 1 : 0, acc, transA ? m : k, n, n, 0, 0);
-      else w.gemmNT(pa, pb, pc, m, k, n, acc, k, k, n);
+      else if (!transB) w.gemmNN(pa, pb, pc, m, k, n, transA ? 1 : 0, acc, transA ? m : k, n, n, 0, 0, zeroSkip);
+      else w.gemmNT(pa, pb, pc, m, k, n, acc, k, k, n, zeroSkip);
       done(c, pc);
     },
     gemmSgdUpdate(a, b, wt, m, k, n, transA, lr, wd) {
@@ -250,14 +263,34 @@ export function wasmKernels(rt: WasmRuntime) {
         // larger batches take two passes, product then update — the same arithmetic.
         const pg = heap.malloc(m * n * 4);
         scratch.push(pg);
-        w.gemmNN(pa, pb, pg, m, k, n, transA ? 1 : 0, 0, transA ? m : k, n, n, 0, 0);
+        w.gemmNN(pa, pb, pg, m, k, n, transA ? 1 : 0, 0, transA ? m : k, n, n, 0, 0, zeroSkip);
         w.sgdStep(pw, pg, 0, m * n, lr, 0, 0, 0, wd, 1);
       } else if (helper && 2 * m * k * n >= SPLIT_FLOPS && (m >= 16 || n >= 16)) {
         splitGemm(helper, pa, pb, pw, m, k, n, transA, false, 2, lr, wd);
       } else {
-        w.gemmNN(pa, pb, pw, m, k, n, transA ? 1 : 0, 2, transA ? m : k, n, n, lr, wd);
+        w.gemmNN(pa, pb, pw, m, k, n, transA ? 1 : 0, 2, transA ? m : k, n, n, lr, wd, zeroSkip);
       }
       done(wt, pw);
+    },
+    linearForward(x, wt, bias, y, m, k, n, act, slope) {
+      const px = addr(x);
+      const pw = addr(wt);
+      const pb = bias ? addr(bias) : 0;
+      const py = addr(y, false);
+      const code = ACT[act];
+      const helper = activeHelper();
+      if (helper && m >= 16 && 2 * m * k * n >= SPLIT_FLOPS) {
+        // Bands of whole rows on both threads (each row computed as on one thread), ~8 chunks.
+        const size = Math.max(4, Math.ceil(m / 8));
+        const I = heap.I32;
+        const d = desc >> 2;
+        I[d] = 20; I[d + 1] = px; I[d + 2] = pw; I[d + 3] = pb; I[d + 4] = py; I[d + 5] = m; I[d + 6] = k; I[d + 7] = n;
+        I[d + 8] = code; heap.F32[d + 9] = slope; I[d + 10] = zeroSkip; I[d + 11] = size;
+        helper.run(desc, Math.ceil(m / size));
+      } else {
+        w.linearRows(px, pw, pb, py, k, n, code, slope, zeroSkip, 0, m);
+      }
+      done(y, py);
     },
     batchNormForward(x, n, c, hw, gamma, beta, eps, out, xhat, mean, invstd) {
       const [po, ph, pm, pi] = [addr(out, false), addr(xhat, false), addr(mean, false), addr(invstd, false)];

@@ -8,9 +8,12 @@ import { WasmHeap } from "./heap.js";
 
 /** The module's exports: kernels on byte addresses (see assembly/index.ts). */
 export interface WasmExports {
-  gemmNN(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, mode: number, lda: number, ldb: number, ldc: number, lr: number, wd: number): void;
-  gemmNT(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, lda: number, ldb: number, ldc: number): void;
+  gemmNN(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, mode: number, lda: number, ldb: number, ldc: number, lr: number, wd: number, skip: number): void;
+  gemmNT(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, lda: number, ldb: number, ldc: number, skip: number): void;
+  linearRows(x: number, w: number, bias: number, y: number, k: number, n: number, act: number, slope: number, skip: number, r0: number, r1: number): void;
   runChunk(desc: number, chunk: number): void;
+  /** How many products this (main-thread) instance ran with zero-skipping (assembly/sparse.ts). */
+  zeroSkipRuns(): number;
   wgData(x: number, n: number, c: number, h: number, w: number, out: number, ps: number, c0: number, c1: number): void;
   wgDataAdjoint(m: number, ps: number, n: number, c: number, h: number, w: number, dx: number, c0: number, c1: number): void;
   wgGradTiles(dy: number, n: number, f: number, ho: number, wo: number, out: number, ps: number, f0: number, f1: number): void;
