@@ -78,7 +78,7 @@ describe("the race steps descent's optimizers exactly", () => {
     expect(runRacer(s, "sgd", 0.3, { steps: 50, seed: 1 }).x).toEqual(a.x);
     expect(runRacer(s, "sgd", 0.3, { steps: 50, seed: 2 }).x).not.toEqual(a.x);
     expect(a.x).not.toEqual(runRacer(s, "gd", 0.3, { steps: 50 }).x);
-    expect(a.f[50]!).toBeLessThan(a.f[0]! / 20);
+    expect(a.f[50]!).toBeLessThan(a.f[0]! / 5);
   });
 });
 
@@ -94,26 +94,30 @@ describe("surfaces", () => {
     }
   });
 
-  test("the known minima: Rosenbrock's (1, 1) and Beale's (3, ½) reached by momentum, Nesterov and Adam; the ravine's 0 by all but sgd", () => {
+  test("the known minima: Rosenbrock's (1, 1) and Beale's (3, ½) reached by momentum, Nesterov and Adam; the ravine's 0 by all but sgd, momentum 3× sooner than gd", () => {
     for (const [s, names] of [[SURFACES.rosenbrock, ["momentum", "nesterov", "adam"]], [SURFACES.beale, ["gd", "momentum", "nesterov", "adam"]]] as const) {
       for (const t of race(s, { racers: names })) {
         expect(t.reached, `${s.name} ${t.optimizer}`).not.toBeNull();
         expect(Math.hypot(t.x.at(-1)! - s.minimum!.x, t.y.at(-1)! - s.minimum!.y), `${s.name} ${t.optimizer}`).toBeLessThan(1e-3);
       }
     }
-    for (const t of race(SURFACES.ravine)) if (t.optimizer !== "sgd") expect(t.reached, t.optimizer).not.toBeNull();
+    const ravine = race(SURFACES.ravine);
+    for (const t of ravine) if (t.optimizer !== "sgd") expect(t.reached, t.optimizer).not.toBeNull();
+    // The handbook's point: in a ravine, momentum gets there in a fraction of gradient descent's steps.
+    const steps = (name: string) => ravine.find((t) => t.optimizer === name)!.reached!;
+    expect(steps("momentum")).toBeLessThan(steps("gd") / 3);
   });
 });
 
-describe("η too small, right, too large (gradient descent on the ravine x²/20 + y²)", () => {
-  test("every point is the closed form x_k = x₀(1 − 0.1η)^k, y_k = y₀(1 − 2η)^k; η = 1.02 > 2/2 diverges", () => {
+describe("η too small, right, too large (gradient descent on the ravine x²/200 + y²)", () => {
+  test("every point is the closed form x_k = x₀(1 − 0.01η)^k, y_k = y₀(1 − 2η)^k; η = 1.02 > 2/2 diverges", () => {
     const s = SURFACES.ravine;
     const [small, right, large] = rateSweep(s);
     for (const t of [small!, right!, large!]) {
-      t.x.forEach((x, k) => expect(x).toBeCloseTo(s.start[0] * (1 - 0.1 * t.lr) ** k, 9));
+      t.x.forEach((x, k) => expect(x).toBeCloseTo(s.start[0] * (1 - 0.01 * t.lr) ** k, 9));
       t.y.forEach((y, k) => expect(Math.abs(y - s.start[1] * (1 - 2 * t.lr) ** k)).toBeLessThan(1e-9 * Math.max(1, Math.abs(y))));
     }
-    expect(small!.reached).toBeNull(); // too small: still far after 150 steps
+    expect(small!.reached).toBeNull(); // too small: still far after 400 steps
     expect(right!.reached).not.toBeNull();
     expect(large!.reached).toBeNull();
     expect(Math.abs(large!.y.at(-1)!)).toBeGreaterThan(100 * Math.abs(s.start[1])); // too large: bounces out of the ravine

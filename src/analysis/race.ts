@@ -52,19 +52,22 @@ export interface Surface {
   rates: [number, number, number];
 }
 
-const ravineCurvature = { x: 0.1, y: 2 };
+const ravineCurvature = { x: 0.01, y: 2 };
+
+export type ClassicSurface = "ravine" | "rosenbrock" | "saddle" | "beale";
 
 /** The classic surfaces, by name. */
-export const SURFACES: Record<"ravine" | "rosenbrock" | "saddle" | "beale", Surface> = {
+export const SURFACES: Record<ClassicSurface, Surface> = {
   ravine: {
-    // Curvatures 0.1 and 2: the gradient points mostly across the ravine, so gradient descent
-    // zig-zags; it is stable for η < 2/2 = 1, fastest at η = 2/(0.1 + 2) ≈ 0.95.
-    name: "ravine", formula: "x²/20 + y²",
+    // Curvatures 0.01 and 2 (condition number 200): the gradient points mostly across the ravine,
+    // so gradient descent zig-zags and crawls along it; it is stable for η < 2/2 = 1. Momentum
+    // carries speed along the floor (the handbook's picture).
+    name: "ravine", formula: "x²/200 + y²",
     f: (x, y) => (ravineCurvature.x / 2) * x * x + (ravineCurvature.y / 2) * y * y,
     grad: (x, y) => [ravineCurvature.x * x, ravineCurvature.y * y],
     noise: 0.5, start: [-9, 2], minimum: { x: 0, y: 0, f: 0 },
-    window: { x: [-10, 2], y: [-3, 3] }, steps: 150,
-    lr: { gd: 0.9, sgd: 0.3, momentum: 0.3, nesterov: 0.3, rmsprop: 0.1, adam: 0.5, adamw: 0.5 },
+    window: { x: [-10, 2], y: [-3, 3] }, steps: 400,
+    lr: { gd: 0.9, sgd: 0.3, momentum: 0.5, nesterov: 0.5, rmsprop: 0.1, adam: 0.3, adamw: 0.3 },
     rates: [0.05, 0.9, 1.02],
   },
   rosenbrock: {
@@ -101,7 +104,7 @@ export const SURFACES: Record<"ravine" | "rosenbrock" | "saddle" | "beale", Surf
   },
 };
 
-export const SURFACE_NAMES = [...Object.keys(SURFACES), "network"] as const;
+export const SURFACE_NAMES = ["ravine", "rosenbrock", "saddle", "beale", "network"] as const satisfies readonly (ClassicSurface | "network")[];
 
 /** descent's optimizer for a racer, over the one parameter tensor p. */
 export function racerOptimizer(name: RacerName, p: Tensor, lr: number): Optimizer<{ lr: number }> {
