@@ -86,7 +86,9 @@ export function networkSurface(model: Module, data: TensorDataset, objective: Ob
     minimum: null,
     window: { x: [-span, span], y: [-span, span] },
     steps: opts.steps,
-    lr: { gd: lr, sgd: lr, momentum: lr / 10, nesterov: lr / 10, rmsprop: lr / 10, adam: lr / 10, adamw: lr / 10 },
+    // Momentum's steps grow to η/(1 − μ) = 10η; the adaptive methods step about η per coordinate
+    // whatever the gradient's scale, so theirs is a twentieth of the window.
+    lr: { gd: lr, sgd: lr, momentum: lr / 10, nesterov: lr / 10, rmsprop: span / 20, adam: span / 20, adamw: span / 20 },
     rates: [lr / 10, lr, lr * 10],
   };
   return {

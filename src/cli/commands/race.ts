@@ -29,7 +29,7 @@ export function raceCommand(): Command {
     .option("--steps <n>", "steps per optimizer (default: the surface's)", integerIn("--steps", range("[", 1, 100000, "]")))
     .option("--tolerance <t>", "f − f* that counts as reaching the minimum", numberIn("--tolerance", range("(", 0, 1e6, "]")), 1e-3)
     .option("--seed <n>", "seed of SGD's noise (and of the network's directions)", integerIn("--seed", range("[", 0, 2 ** 31 - 1, "]")), 0)
-    .option("--lr <η>", "with --surface network: η of gd and sgd (the others take η/10; the η sweep η/10, η, 10η)", numberIn("--lr", range("(", 0, 1e6, "]")), 0.5)
+    .option("--lr <η>", "with --surface network: η of gd and sgd (momentum and Nesterov η/10, the adaptive methods span/20; the η sweep η/10, η, 10η)", numberIn("--lr", range("(", 0, 1e6, "]")), 0.1)
     .option("--span <s>", "with --surface network: the window [−s, s]² of (α, β)", numberIn("--span", range("(", 0, 100, "]")), 1)
     .option("--examples <n>", "with --surface network: examples of the test set the loss is averaged over", integerIn("--examples", range("[", 1, 60000, "]")), 500)
     .option("--grid <n>", "points per axis of the contour plot's background (default: 101, 21 for a network)", integerIn("--grid", range("[", 3, 301, "]")))
@@ -122,13 +122,14 @@ export function raceFigure(s: Surface, racers: Trajectory[], sweep: Trajectory[]
   const start = { name: "start", x: [s.start[0]], y: [s.start[1]], points: true };
   const min = s.minimum ? [{ name: "minimum", x: [s.minimum.x], y: [s.minimum.y], points: true }] : [];
   const fStar = s.minimum?.f;
+  const [xl, yl] = s.name === "network" ? ["α", "β"] : ["x", "y"];
   const panels: Panel[] = [
-    { title: "trajectories", xLabel: "x", yLabel: "y", contours, series: [...racers.map((t) => ({ name: t.optimizer, x: t.x, y: t.y })), start, ...min] },
+    { title: "trajectories", xLabel: xl, yLabel: yl, contours, series: [...racers.map((t) => ({ name: t.optimizer, x: t.x, y: t.y })), start, ...min] },
     {
-      title: fStar !== undefined ? "f − f* against steps" : "f against steps", xLabel: "step", yLabel: fStar !== undefined ? "f − f*" : "f", logY: fStar !== undefined,
+      title: fStar !== undefined ? "f − f* against steps" : "f against steps", xLabel: "step", yLabel: fStar !== undefined ? "f − f*" : "f", logY: fStar !== undefined || s.name === "network",
       series: racers.map((t) => ({ name: t.optimizer, x: t.f.map((_, k) => k), y: fStar !== undefined ? t.f.map((v) => v - fStar) : t.f })),
     },
-    { title: `${sweep[0]?.optimizer ?? "gd"}: η too small, right, too large`, xLabel: "x", yLabel: "y", contours, series: [...sweep.map((t) => ({ name: `η = ${t.lr}${t.diverged ? " (diverged)" : ""}`, x: t.x, y: t.y })), start, ...min] },
+    { title: `${sweep[0]?.optimizer ?? "gd"}: η too small, right, too large`, xLabel: xl, yLabel: yl, contours, series: [...sweep.map((t) => ({ name: `η = ${t.lr}${t.diverged ? " (diverged)" : ""}`, x: t.x, y: t.y })), start, ...min] },
   ];
   return figureSvg(panels, { title, panelHeight: 380 });
 }
