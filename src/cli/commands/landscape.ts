@@ -6,8 +6,8 @@
 import { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { writeFileAtomic } from "../../node/atomic-write.js";
-import { checkPlotWriter, isPlotPath, writePlot } from "../../node/plot-files.js";
-import { checkOutputFiles, type OutputFile } from "../../node/output-paths.js";
+import { writePlot } from "../../node/plot-files.js";
+import { analysisOutputs } from "../outputs.js";
 import { loadModel } from "../../node/model-files.js";
 import { choice, integerIn, numberIn } from "../parse.js";
 import { range } from "../../experiment/settings.js";
@@ -44,14 +44,7 @@ export function landscapeCommand(): Command {
 }
 
 async function runLandscape(path: string, opts: Record<string, unknown>): Promise<number> {
-  const plot = typeof opts.plot === "string" ? opts.plot : null;
-  const out = typeof opts.out === "string" ? opts.out : null;
-  if (plot !== null && !isPlotPath(plot)) throw new UsageError(`--plot ${plot}: plots are written as .svg or .png (e.g. --plot landscape.svg)`);
-  const files: OutputFile[] = [];
-  if (out) files.push({ path: out, flag: "--out", what: "landscape (JSON)" });
-  if (plot) files.push({ path: plot, flag: "--plot", what: "plot" });
-  checkOutputFiles(files);
-  if (plot) await checkPlotWriter(plot);
+  const { out, plot } = await analysisOutputs(opts, "landscape", "landscape.svg");
   const json = Boolean(opts.json);
   const say = (s: string) => !json && process.stdout.write(`${s}\n`);
   const am = await loadAnalysisModel(path, opts.cost as CostName | undefined, "analyze landscape");

@@ -7,8 +7,8 @@
 import { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { writeFileAtomic } from "../../node/atomic-write.js";
-import { checkPlotWriter, isPlotPath, writePlot } from "../../node/plot-files.js";
-import { checkOutputFiles, type OutputFile } from "../../node/output-paths.js";
+import { writePlot } from "../../node/plot-files.js";
+import { analysisOutputs } from "../outputs.js";
 import { choice, integerIn, numberIn } from "../parse.js";
 import { range } from "../../experiment/settings.js";
 import { COSTS, type CostName } from "../../train/config.js";
@@ -48,17 +48,10 @@ export function raceCommand(): Command {
 }
 
 async function runRace(opts: Record<string, unknown>): Promise<number> {
-  const plot = typeof opts.plot === "string" ? opts.plot : null;
-  const out = typeof opts.out === "string" ? opts.out : null;
-  if (plot !== null && !isPlotPath(plot)) throw new UsageError(`--plot ${plot}: plots are written as .svg or .png (e.g. --plot race.svg)`);
   const name = opts.surface as SurfaceName;
   if (name === "network" && typeof opts.model !== "string") throw new UsageError("--surface network races on a trained model's loss: give it with --model FILE.safetensors");
   if (name !== "network" && typeof opts.model === "string") throw new UsageError(`--model is for --surface network; the ${name} surface is a formula`);
-  const files: OutputFile[] = [];
-  if (out) files.push({ path: out, flag: "--out", what: "trajectories (JSON)" });
-  if (plot) files.push({ path: plot, flag: "--plot", what: "plot" });
-  checkOutputFiles(files);
-  if (plot) await checkPlotWriter(plot);
+  const { out, plot } = await analysisOutputs(opts, "trajectories", "race.svg");
   const json = Boolean(opts.json);
   const say = (s: string) => !json && process.stdout.write(`${s}\n`);
   const seed = opts.seed as number;
