@@ -69,7 +69,9 @@ async function runLandscape(path: string, opts: Record<string, unknown>): Promis
       init = theirs.map(([, p]) => Float32Array.from(p.data));
       initFrom = opts.from;
     } else if (am.config) {
-      const c = { ...am.config, expand: false, augment: undefined };
+      // Expansion and augmentation draw nothing before the weights: leave them out (no 250,000-image copy).
+      const { augment: _augment, ...rest } = am.config;
+      const c = { ...rest, expand: false };
       init = rebuildInit(am.model, c, { train: data.train.slice(0, Math.min(1000, data.train.length)), test: data.test });
       initFrom = `the training record (seed ${am.config.seed})`;
     }
