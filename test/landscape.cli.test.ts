@@ -68,7 +68,15 @@ describe("analyze landscape", () => {
     pts!.forEach((p, i) => expect(Math.abs(p.y / doc.line.loss[i]! - 1)).toBeLessThan(1e-3));
   }, 60_000);
 
-  test("a model without its record needs --from; a --from of another network is refused", () => {
+  test("--from the trained file itself: θ₀ = θ*, so the whole line is the trained loss (t·0 moves nothing)", () => {
+    const r = descent("analyze", "landscape", model, "--grid", "3", "--examples", "50", "--line-points", "5", "--from", model, "--json");
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out) as { center: { loss: number }; line: { loss: number[]; from: string } };
+    expect(doc.line.from).toBe(model);
+    for (const v of doc.line.loss) expect(v).toBe(doc.center.loss);
+  }, 60_000);
+
+  test("a --from of another network is refused", () => {
     const other = join(dir, "other.safetensors");
     expect(descent("train", "--layers", "784,12,10", "--epochs", "1", "--train-size", "100", "--out", other).code).toBe(0);
     const r = descent("analyze", "landscape", model, "--grid", "3", "--examples", "10", "--from", other);
