@@ -118,7 +118,7 @@ export function scoreModel(model: Module, data: TensorDataset, objective: Object
 /**
  * The loss surface on the (α, β) grid around the model's weights, each point scored in eval mode
  * by evaluate(). Batch norm keeps the trained running statistics at every point (they are not
- * re-estimated for the moved weights, as Li et al. do not either for their zero-direction BN).
+ * re-estimated for the moved weights), so a batch-norm network's slice shows the trained statistics.
  */
 export function lossLandscape(model: Module, data: TensorDataset, objective: Objective, opts: LandscapeOptions = {}): Landscape {
   const n = opts.grid ?? 51;
