@@ -8,6 +8,8 @@ export interface ReadPanel {
   yDomain: [number, number];
   logY: boolean;
   series: Map<string, { x: number; y: number }[][]>;
+  /** Contour lines: each level's segments, mapped back to data. */
+  contours: { level: number; segments: [number, number, number, number][] }[];
 }
 
 const attr = (tag: string, name: string) => new RegExp(`${name}="([^"]*)"`).exec(tag)?.[1];
@@ -42,7 +44,14 @@ export function readSvg(svg: string): ReadPanel[] {
       const pts = [...m[2]!.matchAll(/cx="([^"]+)" cy="([^"]+)"/g)].map((c) => ({ x: toX(Number(c[1])), y: toY(Number(c[2])) }));
       series.set(name, [pts]);
     }
-    panels.push({ xDomain: [xa, xb], yDomain: [ya, yb], logY, series });
+    const contours = [...part.matchAll(/<path class="contour" ([^>]*)\/>/g)].map((m) => ({
+      level: Number(attr(m[1]!, "data-level")),
+      segments: attr(m[1]!, "d")!.split("M").filter((s) => s.trim()).map((seg) => {
+        const [[X1, Y1], [X2, Y2]] = seg.split("L").map((pt) => pt.trim().split(" ").map(Number)) as [[number, number], [number, number]];
+        return [toX(X1), toY(Y1), toX(X2), toY(Y2)] as [number, number, number, number];
+      }),
+    }));
+    panels.push({ xDomain: [xa, xb], yDomain: [ya, yb], logY, series, contours });
   }
   return panels;
 }

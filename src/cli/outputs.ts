@@ -6,6 +6,8 @@
 import { checkOutputFiles, type OutputFile } from "../node/output-paths.js";
 import { acquireLock } from "../node/lock.js";
 import { memberPath } from "./ensemble-run.js";
+import { checkPlotWriter, isPlotPath } from "../node/plot-files.js";
+import { UsageError } from "../errors.js";
 
 export function claimOutputs(o: { outPath: string | null; checkpointPath: string | null; resumePath: string | null; members: number; log?: string | null; plot?: string | null }): () => void {
   const files: OutputFile[] = [];
@@ -28,4 +30,20 @@ export function claimOutputs(o: { outPath: string | null; checkpointPath: string
   return () => {
     for (const r of releases) r();
   };
+}
+
+/**
+ * An analysis command's --out (JSON) and --plot (SVG or PNG) files, checked before any work: the
+ * plot's extension, both paths writable, and for a PNG the renderer present. Returns the paths.
+ */
+export async function analysisOutputs(opts: Record<string, unknown>, what: string, plotExample: string): Promise<{ out: string | null; plot: string | null }> {
+  const out = typeof opts.out === "string" ? opts.out : null;
+  const plot = typeof opts.plot === "string" ? opts.plot : null;
+  if (plot !== null && !isPlotPath(plot)) throw new UsageError(`--plot ${plot}: plots are written as .svg or .png (e.g. --plot ${plotExample})`);
+  const files: OutputFile[] = [];
+  if (out) files.push({ path: out, flag: "--out", what: `${what} (JSON)` });
+  if (plot) files.push({ path: plot, flag: "--plot", what: "plot" });
+  checkOutputFiles(files);
+  if (plot) await checkPlotWriter(plot);
+  return { out, plot };
 }

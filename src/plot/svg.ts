@@ -8,6 +8,8 @@
  * path's coordinates back to the numbers they draw.
  */
 
+import { contourSegments, type Grid } from "./contour.js";
+
 export interface Series {
   name: string;
   x: readonly number[];
@@ -26,6 +28,11 @@ export interface Panel {
   logY?: boolean;
   /** Fixed y limits instead of the data's own. */
   yDomain?: [number, number];
+  /**
+   * Contour lines of a sampled surface, drawn under the series (see plot/contour.ts); the panel's
+   * domain is then the grid's, and series that leave it (a diverging trajectory) are clipped.
+   */
+  contours?: { grid: Grid; levels: readonly number[] };
 }
 
 export interface FigureOptions {
@@ -129,8 +136,9 @@ function pathData(s: Series, sx: Scale, sy: Scale): string {
 function panelSvg(p: Panel, top: number, width: number, height: number): string {
   const box: Box = [MARGIN.left, width - MARGIN.right, top + MARGIN.top, top + height - MARGIN.bottom];
   const [left, right, y0, y1] = box;
-  const xs = extent(p.series.flatMap((s) => s.x), false);
-  const ys = p.yDomain ?? extent(p.series.flatMap((s) => s.y.filter((v) => Number.isFinite(v))), p.logY ?? false);
+  const grid = p.contours?.grid;
+  const xs = grid ? extent(grid.xs, false) : extent(p.series.flatMap((s) => s.x), false);
+  const ys = p.yDomain ?? (grid ? extent(grid.ys, false) : extent(p.series.flatMap((s) => s.y.filter((v) => Number.isFinite(v))), p.logY ?? false));
   const sx = scale(xs, left, right, false);
   const sy = scale(ys, y1, y0, p.logY ?? false);
   const out: string[] = [];
@@ -153,6 +161,15 @@ function panelSvg(p: Panel, top: number, width: number, height: number): string 
   // Data, clipped to the plot area (fixed y limits may cut a curve).
   const clip = `clip${Math.round(top)}`;
   out.push(`<clipPath id="${clip}"><rect x="${px(left)}" y="${px(y0)}" width="${px(right - left)}" height="${px(y1 - y0)}"/></clipPath>`);
+  if (p.contours) {
+    const { levels } = p.contours;
+    levels.forEach((level, k) => {
+      // Light for low values, dark for high ones: the valley floor stays quiet under the trajectories.
+      const shade = Math.round(200 - (120 * k) / Math.max(1, levels.length - 1));
+      const d = contourSegments(p.contours!.grid, level).map(([a, b, c, e]) => `M${px(sx.map(a))} ${px(sy.map(b))}L${px(sx.map(c))} ${px(sy.map(e))}`).join("");
+      out.push(`<path class="contour" data-level="${level}" d="${d}" fill="none" stroke="rgb(${shade},${shade},${Math.min(255, shade + 40)})" stroke-width="0.8" clip-path="url(#${clip})"/>`);
+    });
+  }
   p.series.forEach((s, i) => {
     const color = PALETTE[i % PALETTE.length]!;
     const name = xmlEscape(s.name);

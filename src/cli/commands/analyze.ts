@@ -17,6 +17,8 @@ import { range } from "../../experiment/settings.js";
 import { configFromFlags } from "./train.js";
 import { VARIANTS, VARIANT_HELP, firstLastRatio, speedRun, variantConfig, type SpeedRun, type VariantName } from "../../analysis/gradient-experiment.js";
 import { speedsFigure, speedsSummary } from "../../analysis/gradient-report.js";
+import { landscapeCommand } from "./landscape.js";
+import { raceCommand } from "./race.js";
 
 function variantList(value: string): VariantName[] {
   const names = value.split(",").map((s) => s.trim());
@@ -54,6 +56,8 @@ export function analyzeCommand(): Command {
     process.exitCode = await runGradients(opts);
   });
   cmd.addCommand(grad);
+  cmd.addCommand(landscapeCommand());
+  cmd.addCommand(raceCommand());
   return cmd;
 }
 
