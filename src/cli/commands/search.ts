@@ -78,6 +78,7 @@ function readJournal(path: string, header: Header): { text: string; done: Map<st
   const done = new Map<string, JobResult>();
   if (!existsSync(path)) return { text: "", done };
   const text = readFileSync(path, "utf8");
+  if (text.trim() === "") return { text: "", done }; // an empty file: a new journal
   const lines = text.split("\n").filter((l) => l.trim() !== "");
   const bad = (what: string) => new DescentError(`${printablePath(path)}: ${what} — give another --journal file, or delete this one to start the search again`);
   let first: unknown;
