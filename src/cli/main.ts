@@ -25,6 +25,9 @@ import { analyzeCommand } from "./commands/analyze.js";
 import { universalityCommand } from "./commands/universality.js";
 import { importCommand } from "./commands/import.js";
 import { explainCommand } from "./commands/explain.js";
+import { searchCommand } from "./commands/search.js";
+import { baselinesCommand } from "./commands/baselines.js";
+import { attackCommand } from "./commands/attack.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -36,7 +39,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError("(add --help for usage)")
     .configureOutput({ outputError: (str, write) => write(pc.red(terminalSafe(str))) });
-  const compute = [trainCommand, evalCommand, predictCommand, infoCommand, exportCommand, analyzeCommand, universalityCommand, explainCommand].map((make) => make());
+  const compute = [trainCommand, evalCommand, predictCommand, infoCommand, exportCommand, analyzeCommand, universalityCommand, explainCommand, searchCommand, baselinesCommand, attackCommand].map((make) => make());
   for (const cmd of compute) {
     cmd.option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, choice("--backend", BACKENDS));
     cmd.option("--threads <n>", "1, or 2 to split large matrix products with a helper thread (wasm backend)", integerIn("--threads", range("[", 1, 2, "]")));
