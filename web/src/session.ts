@@ -16,7 +16,8 @@ import { Dropout } from "../../src/nn/layers/dropout.js";
 import { layerDefinition } from "../../src/nn/registry.js";
 import type { TensorDataset } from "../../src/data/dataset.js";
 import { buildExperiment, type Experiment, type TrainConfig } from "../../src/train/config.js";
-import { forwardScored, objectiveFor, type Objective } from "../../src/train/objective.js";
+import { inferScored, objectiveFor, type Objective } from "../../src/train/objective.js";
+import { infer } from "../../src/nn/infer.js";
 import type { TrainingRun } from "../../src/train/trainer.js";
 import { argmaxRows, type RegressionScores } from "../../src/train/metrics.js";
 import { defaultEvalBatch, evaluate } from "../../src/train/evaluate.js";
@@ -258,7 +259,7 @@ export class Session {
     model.eval();
     let out: Float32Array;
     try {
-      out = noGrad(() => scope(() => Float32Array.from(model.forward(intoScope(new Tensor(ds.features, [ds.length, ds.featureSize]))).data)));
+      out = noGrad(() => scope(() => Float32Array.from(infer(model, intoScope(new Tensor(ds.features, [ds.length, ds.featureSize]))).data)));
     } finally {
       model.train(wasTraining);
     }
@@ -293,7 +294,7 @@ export class Session {
           scope(() => {
             const part = ds.slice(start, end);
             const x = new Tensor(part.features, images ? [end - start, 1, 28, 28] : [end - start, part.featureSize]);
-            const { out, scored } = forwardScored(model, intoScope(x), objective?.lossOnLogits ?? false);
+            const { out, scored } = inferScored(model, intoScope(x), objective?.lossOnLogits ?? false);
             const cols = out.shape[out.rank - 1]!;
             if (objective) lossSum += objective.loss(scored, part.labels).item() * (end - start);
             const pred = argmaxRows(out.data, end - start, cols);
