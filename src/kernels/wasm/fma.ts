@@ -17,8 +17,7 @@ export interface FmaProbe {
 }
 
 /**
- * Times the same products on both binaries, alternating, and compares each one's best round (a
- * busy machine only adds time).
+ * Times the same products on both binaries in pairs of rounds and takes the median ratio.
  * Uses a gemm (A·B, packed panels: the backward products and the fused SGD step) and an A·Bᵀ (the
  * forward products) of 32×128×256 each, about 4 MFLOP a round; 15–150 ms in all.
  */
@@ -40,11 +39,12 @@ export function probeFma(rt: WasmRuntime, opts: { warm?: number; settle?: number
   };
   // V8 first runs baseline code (about half the speed) and swaps in optimised code once a
   // function is hot and compiled in the background — a moment that varies with the machine's
-  // load. So: `warm` rounds that do not count, then rounds until neither best has improved (by
-  // 2 %) for `settle` rounds and the ratio is one optimised code can give (a ratio outside
-  // 0.75–1.6 means one side still runs baseline code), within the budget.
+  // load. So `warm` rounds do not count; then pairs of rounds, back to back in alternating order
+  // (a busy machine slows both of a pair alike), until neither binary's best round has improved
+  // (by 2 %) for `settle` pairs — both run optimised code — within the budget. The answer is the
+  // median of the last `settle` pairs' ratios: one slow round moves a median little.
   const warm = opts.warm ?? 24;
-  const settle = opts.settle ?? 8;
+  const settle = opts.settle ?? 16;
   const budget = opts.budgetMs ?? 150;
   const started = performance.now();
   for (let r = 0; r < warm; r++) {
@@ -52,16 +52,20 @@ export function probeFma(rt: WasmRuntime, opts: { warm?: number; settle?: number
     round(fma.exports);
   }
   let bestPlain = Infinity, bestFma = Infinity;
-  for (let stale = 0; performance.now() - started < budget; ) {
-    const p = round(plain.exports), f = round(fma.exports);
+  const ratios: number[] = [];
+  for (let stale = 0, r = 0; stale < settle && performance.now() - started < budget; r++) {
+    const f0 = r % 2 ? round(fma.exports) : 0;
+    const p = round(plain.exports);
+    const f = r % 2 ? f0 : round(fma.exports);
     stale = p < 0.98 * bestPlain || f < 0.98 * bestFma ? 0 : stale + 1;
     bestPlain = Math.min(bestPlain, p);
     bestFma = Math.min(bestFma, f);
-    const ratio = bestPlain / bestFma;
-    if (stale >= settle && ratio > 0.75 && ratio < 1.6) break;
+    ratios.push(p / Math.max(f, 1e-6));
   }
+  const last = ratios.slice(-settle).sort((x, y) => x - y);
+  const speedup = (last[(last.length - 1) >> 1]! + last[last.length >> 1]!) / 2;
   heap.release(pa);
   heap.release(pb);
   heap.release(pc);
-  return { speedup: bestPlain / Math.max(bestFma, 1e-6), ms: performance.now() - started };
+  return { speedup, ms: performance.now() - started };
 }
