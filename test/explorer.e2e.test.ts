@@ -205,14 +205,18 @@ describe("explorer in Chromium", () => {
       await page.click("#step");
       await page.waitForFunction((n) => (globalThis as unknown as { __explorer: Probe }).__explorer.steps === n, i);
     }
-    const browserLosses = (await probe(page)).trainPoints.map((t) => t.loss);
+    const { trainPoints, engine } = await probe(page);
+    const browserLosses = trainPoints.map((t) => t.loss);
     await page.close();
 
+    // The same binary as the page's worker chose (plain or fma: fused products round differently).
+    setKernelOptions({ fma: / fma on$/.test(engine) });
     const mnist = await loadMnist();
     const node = new Session(null, "node");
     node.setData({ train: mnist.train, validation: mnist.validation, test: mnist.test });
     node.reset(toTrainConfig(parseSettings(query).settings));
     const nodeLosses = Array.from({ length: 25 }, () => node.train(1).loss);
+    setKernelOptions({ fma: false });
     expect(browserLosses).toEqual(nodeLosses);
   });
 
