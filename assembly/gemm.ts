@@ -1,5 +1,6 @@
 // gemm kernels on raw pointers into linear memory (f32, row-major). All sizes in elements.
 import { allFinite, sparseBlock, sparseLists, sparseNT } from "./sparse";
+import { madd } from "./madd";
 
 /** Reduction-dimension block: keeps the A and B panels a tile walks through resident in L1. */
 // @ts-ignore: decorator
@@ -192,13 +193,13 @@ function tile4x8(pa: usize, si: usize, sp: usize, pb: usize, sb: usize, pc: usiz
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let x = v128.load32_splat(a0);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
     x = v128.load32_splat(a1);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
     x = v128.load32_splat(a2);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
     x = v128.load32_splat(a3);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
     a0 += sp; a1 += sp; a2 += sp; a3 += sp; pb += sb;
   } while (++p < k);
   emit(pc, c00, 4, acc); emit(pc + 16, c01, 4, acc);
@@ -215,10 +216,10 @@ function tile4x4(pa: usize, si: usize, sp: usize, pb: usize, sb: usize, pc: usiz
   let p = 0;
   do {
     const b0 = v128.load(pb);
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a0), b0));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a1), b0));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a2), b0));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a3), b0));
+    c0 = madd(v128.load32_splat(a0), b0, c0);
+    c1 = madd(v128.load32_splat(a1), b0, c1);
+    c2 = madd(v128.load32_splat(a2), b0, c2);
+    c3 = madd(v128.load32_splat(a3), b0, c3);
     a0 += sp; a1 += sp; a2 += sp; a3 += sp; pb += sb;
   } while (++p < k);
   emit(pc, c0, cols, acc);
@@ -233,7 +234,7 @@ function tile1x4(pa: usize, sp: usize, pb: usize, sb: usize, pc: usize, k: i32, 
   let c0 = f32x4.splat(0);
   let p = 0;
   do {
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), v128.load(pb)));
+    c0 = madd(v128.load32_splat(pa), v128.load(pb), c0);
     pa += sp; pb += sb;
   } while (++p < k);
   emit(pc, c0, cols, acc);
@@ -246,8 +247,8 @@ function tile1x8(pa: usize, sp: usize, pb: usize, sb: usize, pc: usize, k: i32, 
   let p = 0;
   do {
     const x = v128.load32_splat(pa);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(pb)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(pb, 16)));
+    c0 = madd(x, v128.load(pb), c0);
+    c1 = madd(x, v128.load(pb, 16), c1);
     pa += sp; pb += sb;
   } while (++p < k);
   emit(pc, c0, 4, acc); emit(pc + 16, c1, 4, acc);
@@ -290,10 +291,10 @@ export function ntBlock(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, ac
         const x0 = v128.load(pa + off), x1 = v128.load(pa + ra + off);
         const y0 = v128.load(pb + off), y1 = v128.load(pb + rb + off);
         const y2 = v128.load(pb + 2 * rb + off), y3 = v128.load(pb + 3 * rb + off);
-        c00 = f32x4.add(c00, f32x4.mul(x0, y0)); c01 = f32x4.add(c01, f32x4.mul(x0, y1));
-        c02 = f32x4.add(c02, f32x4.mul(x0, y2)); c03 = f32x4.add(c03, f32x4.mul(x0, y3));
-        c10 = f32x4.add(c10, f32x4.mul(x1, y0)); c11 = f32x4.add(c11, f32x4.mul(x1, y1));
-        c12 = f32x4.add(c12, f32x4.mul(x1, y2)); c13 = f32x4.add(c13, f32x4.mul(x1, y3));
+        c00 = madd(x0, y0, c00); c01 = madd(x0, y1, c01);
+        c02 = madd(x0, y2, c02); c03 = madd(x0, y3, c03);
+        c10 = madd(x1, y0, c10); c11 = madd(x1, y1, c11);
+        c12 = madd(x1, y2, c12); c13 = madd(x1, y3, c13);
         off += 16;
       } while (off < end);
       const pc0 = c + <usize>i * rc + (<usize>j << 2);
@@ -334,7 +335,7 @@ export function finishDot(v: v128, pa: usize, pb: usize, k4: i32, k: i32, pc: us
 function dotRow(pa: usize, pb: usize, k: i32, pc: usize, acc: i32): void {
   const k4 = k & ~3;
   let v = f32x4.splat(0);
-  for (let p = 0; p < k4; p += 4) v = f32x4.add(v, f32x4.mul(v128.load(pa + (<usize>p << 2)), v128.load(pb + (<usize>p << 2))));
+  for (let p = 0; p < k4; p += 4) v = madd(v128.load(pa + (<usize>p << 2)), v128.load(pb + (<usize>p << 2)), v);
   finishDot(v, pa, pb, k4, k, pc, acc);
 }
 

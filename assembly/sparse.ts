@@ -28,6 +28,7 @@
 // The thresholds below sit ~0.1 under those crossings, a margin for other CPUs.
 // skip: 0 never, 1 when sparse enough, 2 whenever exact (tests and measurements).
 import { emit, finishDot, ntBlock } from "./gemm";
+import { madd } from "./madd";
 
 /** A·B's threshold (share of non-zero panel steps). */
 // @ts-ignore: decorator
@@ -171,8 +172,8 @@ function sp1x8(pa: usize, sp: usize, pb: usize, sb: usize, pc: usize, list: usiz
     const p = <usize>load<i32>(e);
     const bp = pb + p * sb;
     const x = v128.load32_splat(pa + p * sp);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(bp)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(bp, 16)));
+    c0 = madd(x, v128.load(bp), c0);
+    c1 = madd(x, v128.load(bp, 16), c1);
     e += 4;
   }
   emit(pc, c0, 4, acc); emit(pc + 16, c1, 4, acc);
@@ -195,13 +196,13 @@ function sp4x8(pa: usize, si: usize, sp: usize, pb: usize, sb: usize, pc: usize,
     const b1 = v128.load(bp, 16);
     const ap = pa + p * sp;
     let x = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
     x = v128.load32_splat(ap + si);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
     x = v128.load32_splat(ap + 2 * si);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
     x = v128.load32_splat(ap + 3 * si);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
     e += 4;
   }
   emit(pc, c00, 4, acc); emit(pc + 16, c01, 4, acc);
@@ -222,10 +223,10 @@ function sp4x4(pa: usize, si: usize, sp: usize, pb: usize, sb: usize, pc: usize,
     const p = <usize>load<i32>(e);
     const b0 = v128.load(pb + p * sb);
     const ap = pa + p * sp;
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(ap), b0));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(ap + si), b0));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(ap + 2 * si), b0));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(ap + 3 * si), b0));
+    c0 = madd(v128.load32_splat(ap), b0, c0);
+    c1 = madd(v128.load32_splat(ap + si), b0, c1);
+    c2 = madd(v128.load32_splat(ap + 2 * si), b0, c2);
+    c3 = madd(v128.load32_splat(ap + 3 * si), b0, c3);
     e += 4;
   }
   emit(pc, c0, cols, acc);
@@ -243,7 +244,7 @@ function sp1x4(pa: usize, sp: usize, pb: usize, sb: usize, pc: usize, list: usiz
   const end = e + (<usize>cnt << 2);
   while (e < end) {
     const p = <usize>load<i32>(e);
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa + p * sp), v128.load(pb + p * sb)));
+    c0 = madd(v128.load32_splat(pa + p * sp), v128.load(pb + p * sb), c0);
     e += 4;
   }
   emit(pc, c0, cols, acc);
@@ -342,10 +343,10 @@ function sparseDot2x4(pa: usize, ra: usize, pb: usize, rb: usize, list: usize, k
     const x0 = v128.load(pa + off), x1 = v128.load(pa1 + off);
     const y0 = v128.load(pb + off), y1 = v128.load(pb + rb + off);
     const y2 = v128.load(pb + 2 * rb + off), y3 = v128.load(pb + 3 * rb + off);
-    c00 = f32x4.add(c00, f32x4.mul(x0, y0)); c01 = f32x4.add(c01, f32x4.mul(x0, y1));
-    c02 = f32x4.add(c02, f32x4.mul(x0, y2)); c03 = f32x4.add(c03, f32x4.mul(x0, y3));
-    c10 = f32x4.add(c10, f32x4.mul(x1, y0)); c11 = f32x4.add(c11, f32x4.mul(x1, y1));
-    c12 = f32x4.add(c12, f32x4.mul(x1, y2)); c13 = f32x4.add(c13, f32x4.mul(x1, y3));
+    c00 = madd(x0, y0, c00); c01 = madd(x0, y1, c01);
+    c02 = madd(x0, y2, c02); c03 = madd(x0, y3, c03);
+    c10 = madd(x1, y0, c10); c11 = madd(x1, y1, c11);
+    c12 = madd(x1, y2, c12); c13 = madd(x1, y3, c13);
     e += 4;
   }
   const pc1 = pc + rc;
@@ -368,10 +369,10 @@ function sparseDot1x4(pa: usize, pb: usize, rb: usize, list: usize, k4: i32, k: 
   while (e < end) {
     const off = <usize>load<i32>(e);
     const x = v128.load(pa + off);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(pb + off)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(b1 + off)));
-    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(b2 + off)));
-    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(b3 + off)));
+    c0 = madd(x, v128.load(pb + off), c0);
+    c1 = madd(x, v128.load(b1 + off), c1);
+    c2 = madd(x, v128.load(b2 + off), c2);
+    c3 = madd(x, v128.load(b3 + off), c3);
     e += 4;
   }
   finishDot(c0, pa, pb, k4, k, pc, acc);
@@ -387,7 +388,7 @@ function sparseDot1(pa: usize, pb: usize, list: usize, k4: i32, k: i32, pc: usiz
   const end = e + (<usize>cnt << 2);
   while (e < end) {
     const off = <usize>load<i32>(e);
-    c0 = f32x4.add(c0, f32x4.mul(v128.load(pa + off), v128.load(pb + off)));
+    c0 = madd(v128.load(pa + off), v128.load(pb + off), c0);
     e += 4;
   }
   finishDot(c0, pa, pb, k4, k, pc, acc);

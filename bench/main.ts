@@ -5,15 +5,18 @@
  *  2. µs per training step and per op (tiny networks show the fixed cost per op);
  *  3. ms per forward + backward of W3's two convolutions at batch 64, im2col and Winograd, 1 and 2 threads;
  *  4. seconds per epoch for W1 (nielsen-ch1) and W2 (nielsen-ch3), 1 and 2 threads, zero-skipping on
- *     and off, and inference images/s on the test set (nn.infer, and the taped forward) — beside
- *     the peers' figures from shared/reference/FACTS.md;
+ *     and off, the plain and (where the engine has relaxed SIMD) the fma binary, and inference
+ *     images/s on the test set (nn.infer, and the taped forward) — beside the peers' figures from
+ *     shared/reference/FACTS.md;
  *  5. zero-skipping in the products: sparse ÷ dense time on MNIST batches and across densities
  *     (where assembly/sparse.ts's thresholds come from).
+ * Sections 1, 4 and 4b run the plain binary and the fma one (assembly/madd.ts) where the engine has
+ * it; the header says which one this machine's choice is, and why.
  * Side-by-side runs of the peers themselves: `npm run bench:peers`.
  *   npm run bench -- --quick     (skips the epochs)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { backendInfo, kernelsFor, setBackend, setKernelOptions, setThreads, wasmRuntime } from "../src/kernels/index.js";
+import { backendInfo, kernelOptions, kernelsFor, setBackend, setKernelOptions, setThreads, wasmRuntime } from "../src/kernels/index.js";
 import { Rng } from "../src/rng.js";
 import { loadMnist } from "../src/node/mnist.js";
 import { buildExperiment } from "../src/train/config.js";
@@ -23,8 +26,11 @@ import { VERSION } from "../src/version.js";
 import { table, timeIt } from "./harness.js";
 import { graphOps } from "./op-count.js";
 import { cpuModel, measureWorkload } from "./workloads.js";
+import "../src/node/index.js"; // Node 20: V8's relaxed-SIMD flag, so the fma binary can be measured
 import { Tensor } from "../src/tensor.js";
-import { scope } from "../src/memory.js";
+import { intoScope, scope } from "../src/memory.js";
+import { noGrad } from "../src/autograd.js";
+import { infer } from "../src/nn/infer.js";
 import { conv2d } from "../src/ops/conv.js";
 import { setConvAlgorithm } from "../src/ops/conv-winograd.js";
 
@@ -34,7 +40,13 @@ const results: Record<string, unknown> = {
 };
 const info = backendInfo();
 console.log(`descent ${VERSION} · ${cpuModel()} · node ${process.version}`);
-console.log(`default backend: ${info.backend}${info.backend === "wasm" ? ` (${info.sharedMemory ? "shared" : "unshared"} memory; fast kernels: ${info.fastKernels.join(" ")})` : ""}\n`);
+console.log(`default backend: ${info.backend}${info.backend === "wasm" ? ` (${info.sharedMemory ? "shared" : "unshared"} memory; fast kernels: ${info.fastKernels.join(" ")})` : ""}`);
+// After the import of descent/node above (which may have turned relaxed SIMD on): the choice made.
+const fmaChoice = backendInfo().fma;
+const fmaAvailable = wasmRuntime()?.variants[1] != null;
+const fmaSetting = kernelOptions().fma;
+console.log(`fma: ${fmaChoice.reason}\n`);
+results.fma = fmaChoice;
 
 // ---- 1. gemm ------------------------------------------------------------------------------
 const SHAPES: [number, number, number][] = [[10, 784, 30], [10, 784, 100], [64, 784, 100], [128, 784, 256], [784, 128, 256], [128, 256, 10]];
@@ -47,8 +59,11 @@ for (const [m, k, n] of SHAPES) {
   for (const [label, tA, tB] of LAYOUTS) {
     const row: Record<string, string | number> = { "M×K×N": `${m}×${k}×${n}`, layout: label };
     const flops = 2 * m * k * n;
-    for (const [col, backend, threads] of [["ref", "ref", 1], ["wasm 1 thread", "wasm", 1], ["wasm 2 threads", "wasm", 2]] as const) {
+    const cols = [["ref", "ref", 1, false], ["wasm 1 thread", "wasm", 1, false], ["wasm 2 threads", "wasm", 2, false]] as [string, "ref" | "wasm", number, boolean][];
+    if (fmaAvailable) cols.push(["fma 1 thread", "wasm", 1, true], ["fma 2 threads", "wasm", 2, true]);
+    for (const [col, backend, threads, fma] of cols) {
       setBackend(backend);
+      if (fmaAvailable) setKernelOptions({ fma });
       await setThreads(threads);
       // wasm operands live in its heap (as tensors do during training); ref gets plain arrays.
       const mk = (len: number) => fill(backend === "wasm" ? heap.persistent(len) : new Float32Array(len));
@@ -58,13 +73,15 @@ for (const [m, k, n] of SHAPES) {
       row[`${col} GFLOP/s`] = flops / s / 1e9;
     }
     row["2 threads ÷ 1"] = (row["wasm 2 threads GFLOP/s"] as number) / (row["wasm 1 thread GFLOP/s"] as number);
+    if (fmaAvailable) row["fma ÷ plain 1T"] = (row["fma 1 thread GFLOP/s"] as number) / (row["wasm 1 thread GFLOP/s"] as number);
     gemmRows.push(row);
   }
 }
 await setThreads(1);
 setBackend(info.backend);
+if (fmaAvailable) setKernelOptions({ fma: fmaSetting });
 results.gemm = gemmRows;
-console.log("gemm, operands in place (FACTS.md on this CPU: plain JS 1.5, TF.js wasm 24–40, PyTorch 1 thread 35–109, 128-bit wasm SIMD tops out near 58 GFLOP/s)");
+console.log(`gemm, operands in place; wasm = the plain binary, fma = relaxed_madd${fmaAvailable ? "" : " (not measured: this engine lacks relaxed SIMD)"} (FACTS.md on an AMD EPYC: plain JS 1.5, TF.js wasm 24–40, PyTorch 1 thread 35–109, 128-bit wasm SIMD tops out near 58 GFLOP/s)`);
 console.log(table(gemmRows), "\n");
 
 // ---- 2. per-step and per-op cost ----------------------------------------------------------
@@ -138,11 +155,11 @@ if (!quick) {
   const epochRows: Record<string, string | number>[] = [];
   for (const w of ["W1", "W2"] as const) {
     for (const threads of [1, 2]) {
-      for (const zeroSkip of [true, false]) {
-        const r = await measureWorkload(data, w, threads, 3, { zeroSkip });
+      for (const [zeroSkip, fma] of fmaAvailable ? [[true, false], [false, false], [true, true], [false, true]] : [[true, false], [false, false]]) {
+        const r = await measureWorkload(data, w, threads, 3, { zeroSkip, fma });
         const p = PEERS[w];
         epochRows.push({
-          workload: w, threads, "zero-skip": zeroSkip ? "on" : "off", "s/epoch": r.secondsPerEpoch, "µs/step": r.stepMicroseconds, "test % (3 ep.)": r.testAccuracy * 100,
+          workload: w, threads, "zero-skip": zeroSkip ? "on" : "off", fma: fma ? "on" : "off", "s/epoch": r.secondsPerEpoch, "µs/step": r.stepMicroseconds, "test % (3 ep.)": r.testAccuracy * 100,
           "infer img/s": r.inferenceImagesPerSecond, "forward img/s": r.forwardImagesPerSecond,
           "÷numpy 0.28/0.55": r.secondsPerEpoch / p.numpy, "÷PyTorch 0.77/1.0": r.secondsPerEpoch / p.pytorch, "÷TF.js 2.7/7.7": r.secondsPerEpoch / p["tfjs-wasm"],
         });
@@ -151,9 +168,41 @@ if (!quick) {
   }
   results.epochs = epochRows;
   console.log("an epoch of 50,000 images, median of 3 (ratios use FACTS.md's peer figures; npm run bench:peers measures them here);");
-  console.log("zero-skip on and off give the same bytes; infer = nn.infer (no tape, fused epilogues), forward = model.forward under noGrad");
+  console.log("zero-skip on and off give the same bytes; fma on changes the last bits; infer = nn.infer (no tape, fused epilogues), forward = model.forward under noGrad");
   console.log(table(epochRows), "\n");
   console.log("inference on the W2 net, FACTS.md: numpy 0.55–0.9 M, PyTorch 0.55 M, TF.js wasm 86 k images/s\n");
+}
+
+// ---- 4b. fma on and off, CPU time ---------------------------------------------------------
+if (fmaAvailable) {
+  // Section 4's wall-clock epochs move by more than fma's gain on a machine shared with other
+  // work; here the same 500 steps (batch 10) and one pass of nn.infer over the test set run with
+  // each binary in turn, 12 interleaved rounds, and the best CPU time (process.cpuUsage) counts.
+  const fmaRows: Record<string, string | number>[] = [];
+  const cpuSeconds = (f: () => void) => { const t = process.cpuUsage(); f(); const u = process.cpuUsage(t); return (u.user + u.system) / 1e6; };
+  for (const [w, preset] of [["W1", "nielsen-ch1"], ["W2", "nielsen-ch3"]] as const) {
+    const ex = buildExperiment(presetConfig(preset), { train: data.train });
+    const batches = [...new DataLoader(ex.loader.dataset.slice(0, 5000), { batchSize: 10 })];
+    const test = [...new DataLoader(data.test, { batchSize: 1000 })].map((b) => b.x);
+    const train = [Infinity, Infinity], inferred = [Infinity, Infinity];
+    for (let r = 0; r < (quick ? 4 : 12); r++) {
+      for (const fma of [0, 1]) {
+        setKernelOptions({ fma: fma === 1 });
+        train[fma] = Math.min(train[fma]!, cpuSeconds(() => { for (const b of batches) ex.trainer.step(b); }) * (50000 / 5000));
+        ex.model.eval();
+        inferred[fma] = Math.min(inferred[fma]!, cpuSeconds(() => noGrad(() => { for (const x of test) scope(() => void infer(ex.model, intoScope(x))); })));
+        ex.model.train();
+      }
+    }
+    fmaRows.push({
+      workload: w, "plain s/epoch": train[0]!, "fma s/epoch": train[1]!, "plain ÷ fma (training)": train[0]! / train[1]!,
+      "plain infer img/s": 10000 / inferred[0]!, "fma infer img/s": 10000 / inferred[1]!, "fma ÷ plain (inference)": inferred[0]! / inferred[1]!,
+    });
+  }
+  setKernelOptions({ fma: fmaSetting });
+  results.fmaCpuTime = fmaRows;
+  console.log("fma on and off, 1 thread: CPU time of 500 steps (× 10 = an epoch of 50,000 images) and of nn.infer over the test set, best of interleaved rounds (> 1: fma faster)");
+  console.log(table(fmaRows), "\n");
 }
 
 // ---- 5. zero-skipping --------------------------------------------------------------------

@@ -16,7 +16,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defaultMnistDir, loadMnist } from "../src/node/mnist.js";
-import { backendInfo } from "../src/kernels/index.js";
+import { backendInfo, wasmRuntime } from "../src/kernels/index.js";
+import "../src/node/index.js"; // Node 20: V8's relaxed-SIMD flag, so the fma binary can be measured
 import { VERSION } from "../src/version.js";
 import { table } from "./harness.js";
 import { cpuModel, measureWorkload, type EpochResult, type Workload } from "./workloads.js";
@@ -83,9 +84,14 @@ const data = await loadMnist();
 const ours: EpochResult[] = [];
 const workloads: Workload[] = convOnly ? ["W3", "W3-adam"] : conv ? ["W1", "W2", "W3", "W3-adam"] : ["W1", "W2"];
 // Zero-skipping on (the default) and, for W1 and W2, off: the same bytes, the dense kernels' time.
-for (const w of workloads) for (const threads of [1, 2]) for (const zeroSkip of w.startsWith("W3") ? [true] : [true, false]) {
-  process.stdout.write(`running descent ${w}, ${threads} thread${threads > 1 ? "s" : ""}, zero-skip ${zeroSkip ? "on" : "off"}…\n`);
-  ours.push(await measureWorkload(data, w, threads, w.startsWith("W3") ? 1 : 3, { zeroSkip }));
+// The plain binary and, where the engine has relaxed SIMD, the fma one; ratios use this machine's
+// choice (fma.ts), said in the header.
+const fmaChoice = backendInfo().fma;
+console.log(`fma: ${fmaChoice.reason}\n`);
+const fmas = wasmRuntime()?.variants[1] != null ? [false, true] : [false];
+for (const w of workloads) for (const threads of [1, 2]) for (const fma of fmas) for (const zeroSkip of w.startsWith("W3") || fma ? [true] : [true, false]) {
+  process.stdout.write(`running descent ${w}, ${threads} thread${threads > 1 ? "s" : ""}, zero-skip ${zeroSkip ? "on" : "off"}, fma ${fma ? "on" : "off"}…\n`);
+  ours.push(await measureWorkload(data, w, threads, w.startsWith("W3") ? 1 : 3, { zeroSkip, fma }));
 }
 
 const peers: PeerResult[] = [];
@@ -110,10 +116,10 @@ else process.stdout.write("numpy skipped: /usr/bin/python3 cannot import numpy (
 const rows: Record<string, string | number>[] = [];
 for (const w of workloads) {
   for (const o of ours.filter((r) => r.workload === w)) {
-    rows.push({ workload: w, who: `descent ${VERSION} (${backendInfo().backend}, zero-skip ${o.zeroSkip ? "on" : "off"})`, threads: o.threads, "s/epoch": o.secondsPerEpoch, "descent ÷ peer": "", "inference img/s": o.inferenceImagesPerSecond, "descent ÷ peer (inference)": "" });
+    rows.push({ workload: w, who: `descent ${VERSION} (${backendInfo().backend}, zero-skip ${o.zeroSkip ? "on" : "off"}, fma ${o.fma ? "on" : "off"})`, threads: o.threads, "s/epoch": o.secondsPerEpoch, "descent ÷ peer": "", "inference img/s": o.inferenceImagesPerSecond, "descent ÷ peer (inference)": "" });
   }
   for (const p of peers.filter((r) => r.workload === w)) {
-    const mine = ours.find((o) => o.workload === w && o.threads === Math.min(p.threads, 2) && o.zeroSkip) ?? ours.find((o) => o.workload === w)!;
+    const mine = ours.find((o) => o.workload === w && o.threads === Math.min(p.threads, 2) && o.zeroSkip && o.fma === fmaChoice.active) ?? ours.find((o) => o.workload === w)!;
     rows.push({
       workload: w, who: p.peer + (p.extrapolatedFrom ? ` (from ${p.extrapolatedFrom} steps)` : ""), threads: p.threads,
       "s/epoch": p.secondsPerEpoch, "descent ÷ peer": mine.secondsPerEpoch / p.secondsPerEpoch,
@@ -121,10 +127,10 @@ for (const w of workloads) {
     });
   }
 }
-console.log(`\n${cpu}: seconds per epoch of 50,000 images (batch 10) and test-set inference (descent: nn.infer); ratios compare descent (zero-skip on) at the same thread count`);
+console.log(`\n${cpu}: seconds per epoch of 50,000 images (batch 10) and test-set inference (descent: nn.infer); ratios compare descent (zero-skip on, fma ${fmaChoice.active ? "on" : "off"}: this machine's choice) at the same thread count`);
 console.log("(time ratio < 1: descent is faster; inference ratio = peer time ÷ descent time, < 1: descent is faster)");
 console.log(table(rows));
 mkdirSync("bench/results", { recursive: true });
 const file = `bench/results/peers-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), cpu, node: process.version, descent: ours, peers }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), cpu, node: process.version, fma: fmaChoice, descent: ours, peers }, null, 2)}\n`);
 console.log(`written ${file}`);

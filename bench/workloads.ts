@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { noGrad } from "../src/autograd.js";
 import { scope, intoScope } from "../src/memory.js";
-import { getBackend, kernelOptions, setKernelOptions, setThreads, wasmRuntime } from "../src/kernels/index.js";
+import { backendInfo, getBackend, kernelOptions, setKernelOptions, setThreads, wasmRuntime } from "../src/kernels/index.js";
 import { infer } from "../src/nn/infer.js";
 import type { Module } from "../src/nn/module.js";
 import type { Mnist } from "../src/data/mnist.js";
@@ -31,6 +31,8 @@ export interface EpochResult {
   forwardImagesPerSecond: number;
   /** Zero-skipping in the products (setKernelOptions): the results are the same bytes either way. */
   zeroSkip: boolean;
+  /** The fma binary ran the products (setKernelOptions({ fma })): other bytes in the last bits. */
+  fma: boolean;
 }
 
 /**
@@ -52,20 +54,24 @@ export function cpuModel(): string {
   return name;
 }
 
-/** Trains the workload's preset for `epochs` epochs on `threads` threads and times it. */
-export async function measureWorkload(data: Mnist, workload: Workload, threads: number, epochs = 3, opts: { zeroSkip?: boolean } = {}): Promise<EpochResult> {
+/**
+ * Trains the workload's preset for `epochs` epochs on `threads` threads and times it; zeroSkip
+ * and fma as given, else as they are (fma: the binary the per-machine choice made, fma.ts).
+ */
+export async function measureWorkload(data: Mnist, workload: Workload, threads: number, epochs = 3, opts: { zeroSkip?: boolean; fma?: boolean } = {}): Promise<EpochResult> {
   await setThreads(threads);
-  const zeroSkip = opts.zeroSkip ?? kernelOptions().zeroSkip !== false;
-  const before = kernelOptions().zeroSkip;
-  setKernelOptions({ zeroSkip });
+  const before = kernelOptions();
+  const zeroSkip = opts.zeroSkip ?? before.zeroSkip !== false;
+  setKernelOptions({ zeroSkip, ...(opts.fma === undefined ? {} : { fma: opts.fma }) });
   try {
     return await measure(data, workload, threads, epochs, zeroSkip);
   } finally {
-    setKernelOptions({ zeroSkip: before });
+    setKernelOptions({ zeroSkip: before.zeroSkip, ...(opts.fma === undefined ? {} : { fma: before.fma }) });
   }
 }
 
 async function measure(data: Mnist, workload: Workload, threads: number, epochs: number, zeroSkip: boolean): Promise<EpochResult> {
+  const fma = backendInfo().fma.active;
   // One extra epoch first: the JIT and the helper thread's code warm up during it.
   const ex = buildExperiment({ ...presetConfig(WORKLOADS[workload]), epochs: epochs + 1, validation: 0 }, { train: data.train, test: data.test });
   const r = ex.trainer.fit(ex.loader, ex.fitOptions);
@@ -75,7 +81,7 @@ async function measure(data: Mnist, workload: Workload, threads: number, epochs:
   await setThreads(1);
   return {
     workload, threads, secondsPerEpoch, stepMicroseconds: (secondsPerEpoch / ex.loader.length) * 1e6,
-    testAccuracy: r.history[r.history.length - 1]!.testAccuracy!, inferenceImagesPerSecond: inference, forwardImagesPerSecond: forward, zeroSkip,
+    testAccuracy: r.history[r.history.length - 1]!.testAccuracy!, inferenceImagesPerSecond: inference, forwardImagesPerSecond: forward, zeroSkip, fma,
   };
 }
 

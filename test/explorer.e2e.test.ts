@@ -5,7 +5,9 @@
  * survive a shared link — read from the page's DOM and its window.__explorer probe.
  * Screenshots land in test/artifacts/ (look at them).
  */
+import "../src/node/relaxed-simd.js"; // Node 20: relaxed SIMD, to run the binary the page chose
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setKernelOptions } from "../src/kernels/index.js";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,7 +57,7 @@ afterAll(async () => {
 type Probe = {
   firstPredictionMs: number; predictions: number; lastOutputs: number[] | null; steps: number; stepsPerSecond: number;
   trainPoints: { step: number; loss: number }[]; evals: number; testAccuracy: number; nudges: number; phase: string; errors: string[];
-  task: string; regressionEvals: number; scatterPoints: number;
+  task: string; regressionEvals: number; scatterPoints: number; engine: string;
   regression: { step: number; testMae: number; testRmse: number; testR2: number; valMae: number; trainMae: number } | null;
   baselines: { meanMae: number; leastSquaresMae: number; leastSquaresR2: number; seed: number } | null;
 };
@@ -203,14 +205,18 @@ describe("explorer in Chromium", () => {
       await page.click("#step");
       await page.waitForFunction((n) => (globalThis as unknown as { __explorer: Probe }).__explorer.steps === n, i);
     }
-    const browserLosses = (await probe(page)).trainPoints.map((t) => t.loss);
+    const { trainPoints, engine } = await probe(page);
+    const browserLosses = trainPoints.map((t) => t.loss);
     await page.close();
 
+    // The same binary as the page's worker chose (plain or fma: fused products round differently).
+    setKernelOptions({ fma: / fma on$/.test(engine) });
     const mnist = await loadMnist();
     const node = new Session(null, "node");
     node.setData({ train: mnist.train, validation: mnist.validation, test: mnist.test });
     node.reset(toTrainConfig(parseSettings(query).settings));
     const nodeLosses = Array.from({ length: 25 }, () => node.train(1).loss);
+    setKernelOptions({ fma: false });
     expect(browserLosses).toEqual(nodeLosses);
   });
 
@@ -264,10 +270,14 @@ describe("explorer in Chromium", () => {
     }
     const browserLosses = (await probe(page)).trainPoints.map((t) => t.loss);
     const config = toTrainConfig(parseSettings(page.url().slice(page.url().indexOf("?"))).settings);
+    // The same binary as the page's worker chose (plain or fma: fused products round differently).
+    setKernelOptions({ fma: / fma on$/.test((await probe(page)).engine) });
     const node = new Session(null, "node");
     node.setData(houseData(parseHousePrices(readFileSync(bostonHousingPath())), config));
     node.reset(config);
-    expect(browserLosses).toEqual(Array.from({ length: 5 }, () => node.train(1).loss));
+    const nodeLosses = Array.from({ length: 5 }, () => node.train(1).loss);
+    setKernelOptions({ fma: false });
+    expect(browserLosses).toEqual(nodeLosses);
 
     await page.click("#play");
     await page.waitForTimeout(3000);

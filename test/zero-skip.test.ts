@@ -206,7 +206,7 @@ describe("whole training runs", () => {
 
 test("DESCENT_ZERO_SKIP=0 turns it off; setKernelOptions refuses other values", () => {
   const read = (env: Record<string, string>) => spawnSync(process.execPath, ["--input-type=module", "-e", "const m = await import('./dist/kernels/index.js'); console.log(JSON.stringify(m.kernelOptions()))"], { encoding: "utf8", env: { ...process.env, ...env } });
-  expect(JSON.parse(read({ DESCENT_ZERO_SKIP: "0" }).stdout)).toEqual({ zeroSkip: false });
-  expect(JSON.parse(read({ DESCENT_ZERO_SKIP: "" }).stdout)).toEqual({ zeroSkip: true });
+  expect(JSON.parse(read({ DESCENT_ZERO_SKIP: "0", DESCENT_FMA: "0" }).stdout)).toEqual({ zeroSkip: false, fma: false });
+  expect(JSON.parse(read({ DESCENT_ZERO_SKIP: "", DESCENT_FMA: "" }).stdout)).toEqual({ zeroSkip: true, fma: "auto" });
   expect(() => setKernelOptions({ zeroSkip: "sometimes" as never })).toThrow(/zeroSkip must be true, false or "always"/);
 });

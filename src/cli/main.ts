@@ -4,6 +4,7 @@
  * Every message passes through terminalSafe(): a message that quotes file text or a path without
  * printable() still cannot send control sequences to the terminal.
  */
+import "../node/relaxed-simd.js"; // first: Node 20 needs V8's flag for the fma kernels before they compile
 import { Command, CommanderError } from "commander";
 import pc from "picocolors";
 import { isUserError, UsageError } from "../errors.js";
@@ -70,7 +71,8 @@ function versionLine(): string {
   const detail = info.backend === "wasm"
     ? `wasm SIMD, ${info.sharedMemory ? "shared" : "unshared"} memory, ${info.fastKernels.length} fast kernels: ${info.fastKernels.join(" ")}`
     : "ref (plain TypeScript loops)";
-  return `descent ${VERSION}\nbackend: ${detail}`;
+  const fma = info.backend === "wasm" ? `\nfma: ${info.fma.reason}` : "";
+  return `descent ${VERSION}\nbackend: ${detail}${fma}`;
 }
 
 export async function main(argv: string[]): Promise<number> {

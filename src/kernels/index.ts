@@ -7,7 +7,8 @@
  */
 import { ref } from "./ref.js";
 import type { FastKernels, FloatArray, Kernels } from "./types.js";
-import { instantiate, simdSupported, type WasmRuntime } from "./wasm/module.js";
+import { addFmaVariant, instantiate, relaxedSimdSupported, simdSupported, useVariant, type WasmRuntime } from "./wasm/module.js";
+import { FMA_MIN_SPEEDUP, probeFma, type FmaProbe } from "./wasm/fma.js";
 import { setZeroSkipMode, wasmKernels } from "./wasm/kernels.js";
 import { setThreads as setHelperThreads } from "./wasm/threads.js";
 
@@ -18,7 +19,10 @@ let runtime: WasmRuntime | null | undefined;
 
 /** The wasm runtime, created on first use (null where WebAssembly SIMD is unavailable). */
 export function wasmRuntime(): WasmRuntime | null {
-  if (runtime === undefined) runtime = simdSupported() ? instantiate() : null;
+  if (runtime === undefined) {
+    runtime = simdSupported() ? instantiate() : null;
+    if (runtime) chooseFma(runtime);
+  }
   return runtime;
 }
 
@@ -55,13 +59,14 @@ export function getBackend(): BackendName {
 }
 
 /** Which backend is active and which kernels it accelerates (everything else runs on `ref`). */
-export function backendInfo(): { backend: BackendName; fastKernels: string[]; sharedMemory: boolean } {
+export function backendInfo(): { backend: BackendName; fastKernels: string[]; sharedMemory: boolean; fma: FmaStatus } {
   const names: string[] = [];
   for (const [k, v] of Object.entries(fastSet)) {
     if (typeof v === "function") names.push(k);
     else names.push(...Object.keys(v as object).map((op) => `${k}.${op}`));
   }
-  return { backend: activeName, fastKernels: names, sharedMemory: activeName === "wasm" && (runtime?.heap.shared ?? false) };
+  const fma = activeName === "wasm" ? { ...fmaStatus } : { active: false, reason: "the ref backend (plain TypeScript loops)" };
+  return { backend: activeName, fastKernels: names, sharedMemory: activeName === "wasm" && (runtime?.heap.shared ?? false), fma };
 }
 
 /**
@@ -74,6 +79,14 @@ export function setThreads(n: number, opts: { spinMs?: number } = {}): Promise<v
 
 export { getThreads, registerSpawner, type Spawner, type HelperData } from "./wasm/threads.js";
 
+/** Whether the products run the fma binary, and why (for --version and the bench header). */
+export interface FmaStatus {
+  active: boolean;
+  reason: string;
+  /** The probe's plain ÷ fma time, where it ran (wasm/fma.ts). */
+  speedup?: number;
+}
+
 export interface KernelOptions {
   /**
    * Exact zero-skipping in the products (wasm backend): all-zero groups of a sparse operand —
@@ -82,11 +95,73 @@ export interface KernelOptions {
    * enough to pay; false: never (DESCENT_ZERO_SKIP=0); "always": whenever exact (for tests).
    */
   zeroSkip: boolean | "always";
+  /**
+   * Fused multiply-add in the products (wasm backend; the fma binary, assembly/madd.ts). "auto"
+   * (the default): where the engine has WebAssembly relaxed SIMD and a short probe finds the fma
+   * products at least 1.1× faster on this CPU; true: always (an error where the engine lacks it);
+   * false: never (DESCENT_FMA=0; DESCENT_FMA=1 is true). Unlike zeroSkip this changes results in
+   * the last bits: the fused products round once where the plain ones round twice.
+   */
+  fma: boolean | "auto";
 }
 
-const options: KernelOptions = { zeroSkip: true };
+function envVar(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+}
 
-/** Changes backend options; the results never change with them, only the time. */
+const fmaEnv = envVar("DESCENT_FMA");
+const options: KernelOptions = { zeroSkip: true, fma: fmaEnv === "0" ? false : fmaEnv === "1" ? true : "auto" };
+/** Where options.fma came from, for the reason line. */
+let fmaSource = fmaEnv === "0" || fmaEnv === "1" ? `DESCENT_FMA=${fmaEnv}` : "";
+let fmaStatus: FmaStatus = { active: false, reason: "not decided yet" };
+/** The probe runs once per process; its answer is kept. */
+let probed: FmaProbe | null = null;
+
+/**
+ * Activates the plain or the fma binary per options.fma (see KernelOptions); measures once when
+ * "auto". Throws only when fma was asked for through setKernelOptions and cannot be had.
+ */
+function chooseFma(rt: WasmRuntime, strict = false): void {
+  const available = addFmaVariant(rt);
+  const setting = options.fma;
+  let status: FmaStatus;
+  if (setting === false) {
+    status = { active: false, reason: `off (${fmaSource || "setKernelOptions({ fma: false })"})` };
+  } else if (!available) {
+    if (setting === true && strict) {
+      throw new Error("fma needs WebAssembly relaxed SIMD, which this engine lacks (Node ≥ 22, Chrome ≥ 114; in Node 20 import \"descent/node\" first, which turns V8's flag on)");
+    }
+    status = { active: false, reason: `off: this engine lacks WebAssembly relaxed SIMD${setting === true ? ` (${fmaSource || "fma: true"} asked for it)` : ""}` };
+  } else if (setting === true) {
+    status = { active: true, reason: `on (${fmaSource || "setKernelOptions({ fma: true })"})` };
+  } else {
+    probed ??= probeFma(rt);
+    const active = probed.speedup >= FMA_MIN_SPEEDUP;
+    const x = probed.speedup.toFixed(2);
+    status = { active, reason: `${active ? "on" : "off"}: measured ${x}× the plain products' speed on this CPU in ${Math.round(probed.ms)} ms (on from ${FMA_MIN_SPEEDUP}×; DESCENT_FMA=0|1 forces it)`, speedup: probed.speedup };
+  }
+  useVariant(rt, status.active ? 1 : 0);
+  fmaStatus = status;
+}
+
+/**
+ * Chooses again if the engine gained relaxed SIMD after the kernels loaded: descent/node turns
+ * Node 20's flag on, and `import "descent"` before it has already compiled them.
+ */
+export function refreshFma(): void {
+  const rt = runtime;
+  if (!rt || rt.variants[1] || !relaxedSimdSupported()) return;
+  chooseFma(rt);
+  if (activeName === "wasm") {
+    fastSet = wasmKernels(rt);
+    active = overlay(fastSet);
+  }
+}
+
+/**
+ * Changes backend options. zeroSkip never changes results, only the time; fma changes the last
+ * bits of every product (and is then the same on 1 and 2 threads).
+ */
 export function setKernelOptions(opts: Partial<KernelOptions>): void {
   if (opts.zeroSkip !== undefined) {
     if (opts.zeroSkip !== true && opts.zeroSkip !== false && opts.zeroSkip !== "always") {
@@ -94,6 +169,25 @@ export function setKernelOptions(opts: Partial<KernelOptions>): void {
     }
     options.zeroSkip = opts.zeroSkip;
     setZeroSkipMode(opts.zeroSkip === "always" ? 2 : opts.zeroSkip ? 1 : 0);
+  }
+  if (opts.fma !== undefined) {
+    if (opts.fma !== true && opts.fma !== false && opts.fma !== "auto") throw new Error(`fma must be true, false or "auto", got ${String(opts.fma)}`);
+    const before = options.fma;
+    options.fma = opts.fma;
+    fmaSource = "";
+    const rt = wasmRuntime();
+    if (rt) {
+      try {
+        chooseFma(rt, true);
+      } catch (e) {
+        options.fma = before;
+        throw e;
+      }
+      if (activeName === "wasm") {
+        fastSet = wasmKernels(rt);
+        active = overlay(fastSet);
+      }
+    }
   }
 }
 
@@ -108,14 +202,14 @@ export function kernelsFor(data: FloatArray): Kernels {
 
 /** The default: DESCENT_BACKEND if set (where an environment exists), else wasm when SIMD works. */
 function defaultBackend(): BackendName {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.DESCENT_BACKEND;
+  const env = envVar("DESCENT_BACKEND");
   if (env === "ref" || env === "wasm") return env;
   return wasmRuntime() ? "wasm" : "ref";
 }
 
 setBackend(defaultBackend());
 // DESCENT_ZERO_SKIP=0 turns zero-skipping off (to see the dense figures), where an environment exists.
-if ((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.DESCENT_ZERO_SKIP === "0") setKernelOptions({ zeroSkip: false });
+if (envVar("DESCENT_ZERO_SKIP") === "0") setKernelOptions({ zeroSkip: false });
 
 export { ref };
 export type { FloatArray, Kernels };

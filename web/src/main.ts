@@ -335,7 +335,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       showNudges(msg.list, msg.byLayer);
       break;
     case "engine":
-      probe.engine = `${msg.backend}${msg.sharedMemory ? " (shared memory)" : ""}${msg.isolated ? ", cross-origin isolated" : ""}, ${msg.threads} thread${msg.threads > 1 ? "s" : ""}`;
+      probe.engine = `${msg.backend}${msg.sharedMemory ? " (shared memory)" : ""}${msg.isolated ? ", cross-origin isolated" : ""}, ${msg.threads} thread${msg.threads > 1 ? "s" : ""}, fma ${msg.fma ? "on" : "off"}`;
       probe.threads = msg.threads;
       if (msg.note) showError(`2 threads are not available here: ${msg.note}`);
       threadSelect.value = String(msg.threads);

@@ -31,5 +31,5 @@ export type FromWorker =
   | { type: "prediction"; id: number; values: Float32Array[] }
   | { type: "weights"; dense: DenseWeights | null; images: { count: number; width: number; height: number; data: Float32Array } | null }
   | { type: "nudges"; step: number; list: Nudge[]; byLayer: Nudge[][] }
-  | { type: "engine"; backend: string; sharedMemory: boolean; isolated: boolean; threads: number; note?: string }
+  | { type: "engine"; backend: string; sharedMemory: boolean; isolated: boolean; threads: number; fma: boolean; note?: string }
   | { type: "error"; text: string };

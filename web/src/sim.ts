@@ -54,7 +54,7 @@ let houses: HouseData | null = null;
 function announceEngine(note?: string) {
   const info = backendInfo();
   const isolated = Boolean((self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated);
-  post({ type: "engine", backend: info.backend, sharedMemory: info.sharedMemory, isolated, threads: getThreads(), ...(note ? { note } : {}) });
+  post({ type: "engine", backend: info.backend, sharedMemory: info.sharedMemory, isolated, threads: getThreads(), fma: info.fma.active, ...(note ? { note } : {}) });
 }
 
 function status(phase: "loading" | "idle" | "running", text: string) {

@@ -103,8 +103,8 @@ export function wasmKernels(rt: WasmRuntime) {
     };
   }
 
-  /** Job descriptor for chunked products (see assembly/chunks.ts), allocated once. */
-  const desc = heap.malloc(128);
+  /** Job descriptor for chunked products (see assembly/chunks.ts), allocated once per runtime. */
+  const desc = rt.desc;
 
   /**
    * Two threads on one product: chunks are bands of rows or of columns of C. Each chunk reads

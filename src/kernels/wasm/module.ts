@@ -2,8 +2,13 @@
  * Instantiates the kernel module (embedded base64, see tools/build-wasm.mjs) on a memory the host
  * owns: shared when SharedArrayBuffer is available (Node; browsers with COOP/COEP), so a helper
  * thread can run the same module on the same memory, and unshared otherwise.
+ *
+ * Two binaries of the same sources: plain (multiply then add) and fma (the products' relaxed_madd,
+ * assembly/madd.ts). Both are instantiated on the one memory where the engine validates relaxed
+ * SIMD: neither allocates or keeps data of its own, so switching between them (fma.ts) needs no
+ * copying — the tensors stay where they are.
  */
-import { MAX_PAGES, SHARED_WASM, UNSHARED_WASM } from "./binary.generated.js";
+import { MAX_PAGES, SHARED_FMA_WASM, SHARED_WASM, UNSHARED_FMA_WASM, UNSHARED_WASM } from "./binary.generated.js";
 import { WasmHeap } from "./heap.js";
 
 /** The module's exports: kernels on byte addresses (see assembly/index.ts). */
@@ -62,11 +67,26 @@ export interface WasmExports {
 /** Bytes of scratch each thread's gemm needs for packed panels (KC·NC floats, assembly/gemm.ts). */
 export const PACK_BYTES = 256 * 256 * 4;
 
+/** One binary, compiled and instantiated on the runtime's memory. */
+export interface WasmVariant {
+  module: WebAssembly.Module;
+  exports: WasmExports;
+}
+
 export interface WasmRuntime {
+  /** The active variant's exports (plain or fma; see fma.ts). */
   exports: WasmExports;
   heap: WasmHeap;
-  /** The compiled module and its memory, to start a helper thread on the same memory. */
+  /** The active variant's compiled module, to start a helper thread on the same memory. */
   module: WebAssembly.Module;
+  /** Which variant is active: 0 plain, 1 fma (the helper thread follows it, threads.ts). */
+  variant: 0 | 1;
+  /** Both binaries; fma is null where the engine lacks relaxed SIMD. */
+  variants: [WasmVariant, WasmVariant | null];
+  /** This (main) thread's packing scratch, lent to every variant. */
+  pack: number;
+  /** A 128-byte job descriptor for chunked kernels (kernels.ts), allocated once. */
+  desc: number;
 }
 
 function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
@@ -88,6 +108,22 @@ export function simdSupported(): boolean {
   }
 }
 
+/**
+ * Whether this engine validates relaxed SIMD (a module whose one function is f32x4.relaxed_madd):
+ * Chrome ≥ 114, Node ≥ 22; Node 20 behind V8's --experimental-wasm-relaxed-simd, which
+ * descent/node and the CLI turn on (src/node/relaxed-simd.ts).
+ */
+export function relaxedSimdSupported(): boolean {
+  if (typeof WebAssembly !== "object") return false;
+  // (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd))
+  const probe = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11);
+  try {
+    return WebAssembly.validate(probe);
+  } catch {
+    return false;
+  }
+}
+
 function sharedMemoryAvailable(): boolean {
   if (typeof SharedArrayBuffer === "undefined") return false;
   try {
@@ -98,16 +134,41 @@ function sharedMemoryAvailable(): boolean {
   }
 }
 
-/** Compiles and instantiates synchronously (the module is small). */
+function variant(b64: string, memory: WebAssembly.Memory, pack: number): WasmVariant {
+  const module = new WebAssembly.Module(decodeBase64(b64));
+  const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error("wasm kernel abort"); } } });
+  const exports = instance.exports as unknown as WasmExports;
+  exports.setPackBuffer(pack);
+  return { module, exports };
+}
+
+/** Compiles and instantiates synchronously (the module is small); the plain variant is active. */
 export function instantiate(opts: { shared?: boolean } = {}): WasmRuntime {
   const shared = opts.shared ?? sharedMemoryAvailable();
-  const module = new WebAssembly.Module(decodeBase64(shared ? SHARED_WASM : UNSHARED_WASM));
   const memory = shared
     ? new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true })
     : new WebAssembly.Memory({ initial: 2 });
-  const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error("wasm kernel abort"); } } });
-  const exports = instance.exports as unknown as WasmExports;
   const heap = new WasmHeap(memory, shared);
-  exports.setPackBuffer(heap.malloc(PACK_BYTES));
-  return { exports, heap, module };
+  const pack = heap.malloc(PACK_BYTES);
+  const plain = variant(shared ? SHARED_WASM : UNSHARED_WASM, memory, pack);
+  const rt: WasmRuntime = { exports: plain.exports, heap, module: plain.module, variant: 0, variants: [plain, null], pack, desc: heap.malloc(128) };
+  addFmaVariant(rt);
+  return rt;
+}
+
+/** Instantiates the fma binary if the engine now validates it (Node 20 once V8's flag is on); whether it exists. */
+export function addFmaVariant(rt: WasmRuntime): boolean {
+  if (!rt.variants[1] && relaxedSimdSupported()) {
+    rt.variants[1] = variant(rt.heap.shared ? SHARED_FMA_WASM : UNSHARED_FMA_WASM, rt.heap.memory, rt.pack);
+  }
+  return rt.variants[1] !== null;
+}
+
+/** Makes variant 0 (plain) or 1 (fma) the one every kernel call and the helper thread use. */
+export function useVariant(rt: WasmRuntime, v: 0 | 1): void {
+  const chosen = rt.variants[v];
+  if (!chosen) throw new Error("the fma kernels need WebAssembly relaxed SIMD, which this engine lacks");
+  rt.variant = v;
+  rt.exports = chosen.exports;
+  rt.module = chosen.module;
 }

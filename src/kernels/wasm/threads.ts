@@ -11,7 +11,9 @@
  * microseconds, longer than batch-10 products) and then sleeps with Atomics.wait.
  *
  * Each output element is computed by the same float operations whichever thread computes it, so
- * results are bit-identical for any thread count.
+ * results are bit-identical for any thread count. The helper instantiates every binary the main
+ * thread has (plain and fma, module.ts) and each job says which one to run, so both threads always
+ * run the same one.
  *
  * Starting a helper needs an environment: `descent/node` registers a worker_threads spawner; a
  * browser app registers one that makes a Web Worker (shared memory needs COOP/COEP there).
@@ -32,12 +34,14 @@ const NCHUNKS = 5;
 const CLAIM = 6;
 const INFLIGHT = 7;
 const STOP = 8;
+const VARIANT = 9;
 const CHUNK_BITS = 8;
 export const MAX_CHUNKS = (1 << CHUNK_BITS) - 1;
 
 /** What a helper thread receives. */
 export interface HelperData {
-  module: WebAssembly.Module;
+  /** The binaries, indexed by variant (0 plain, 1 fma). */
+  modules: WebAssembly.Module[];
   memory: WebAssembly.Memory;
   ctrl: SharedArrayBuffer;
   /** How long the helper spins waiting for the next job before it sleeps. */
@@ -62,10 +66,10 @@ export function registerSpawner(s: Spawner): void {
  * (`helperMain.toString()`); the slot numbers below repeat the ones above.
  */
 function helperMain(data: HelperData): void {
-  const w = new WebAssembly.Instance(data.module, { env: { memory: data.memory, abort: Object } }).exports as Record<string, (...a: number[]) => void>;
-  w.setPackBuffer!(data.pack);
+  const ws = data.modules.map((m) => new WebAssembly.Instance(m, { env: { memory: data.memory, abort: Object } }).exports as Record<string, (...a: number[]) => void>);
+  for (const w of ws) w.setPackBuffer!(data.pack);
   const ctrl = new Int32Array(data.ctrl);
-  const [SEQ, SLEEPING, READY, DESC, NCHUNKS, CLAIM, INFLIGHT, STOP] = [0, 2, 3, 4, 5, 6, 7, 8];
+  const [SEQ, SLEEPING, READY, DESC, NCHUNKS, CLAIM, INFLIGHT, STOP, VARIANT] = [0, 2, 3, 4, 5, 6, 7, 8, 9];
   Atomics.store(ctrl, READY, 1);
   let last = Atomics.load(ctrl, SEQ);
   for (;;) {
@@ -87,6 +91,7 @@ function helperMain(data: HelperData): void {
     const job = (last & 0x7fffff) << 8;
     const desc = ctrl[DESC]!;
     const n = ctrl[NCHUNKS]!;
+    const w = ws[ctrl[VARIANT]!]!;
     for (;;) {
       Atomics.add(ctrl, INFLIGHT, 1); // announce before claiming, so the main thread waits for us
       const c = Atomics.load(ctrl, CLAIM);
@@ -105,7 +110,11 @@ export class Helper {
   private readonly ctrl: Int32Array;
   private seq = 0;
 
-  constructor(private readonly thread: { terminate(): unknown }, buffer: SharedArrayBuffer, private readonly runChunk: (desc: number, c: number) => void) {
+  /**
+   * rt: the main thread's runtime, whose active variant (module.ts) each job runs; `variants`:
+   * how many binaries the helper instantiated.
+   */
+  constructor(private readonly thread: { terminate(): unknown }, buffer: SharedArrayBuffer, private readonly rt: WasmRuntime, private readonly variants: number) {
     this.ctrl = new Int32Array(buffer);
   }
 
@@ -116,6 +125,14 @@ export class Helper {
   /** Runs chunks 0..n−1 of the job described at `desc`, on both threads; returns when all are done. */
   run(desc: number, n: number): void {
     const c = this.ctrl;
+    const variant = this.rt.variant;
+    const runChunk = this.rt.exports.runChunk;
+    if (variant >= this.variants) {
+      // A binary added after the helper started (module.ts addFmaVariant): this thread alone.
+      for (let i = 0; i < n; i++) runChunk(desc, i);
+      return;
+    }
+    c[VARIANT] = variant;
     const job = (++this.seq & 0x7fffff) << CHUNK_BITS;
     c[DESC] = desc;
     c[NCHUNKS] = n;
@@ -125,7 +142,7 @@ export class Helper {
     for (;;) {
       const cl = Atomics.load(c, CLAIM);
       if ((cl & 0xff) >= n) break;
-      if (Atomics.compareExchange(c, CLAIM, cl, cl + 1) === cl) this.runChunk(desc, cl & 0xff);
+      if (Atomics.compareExchange(c, CLAIM, cl, cl + 1) === cl) runChunk(desc, cl & 0xff);
     }
     while (Atomics.load(c, INFLIGHT) !== 0) {
       /* the helper is finishing a chunk it claimed */
@@ -166,10 +183,11 @@ export async function setThreads(n: number, rt: WasmRuntime | null, opts: { spin
   if (!rt || !rt.heap.shared) throw new Error("2 threads need the wasm backend on shared memory (SharedArrayBuffer; in browsers, COOP/COEP headers)");
   if (!spawner) throw new Error('2 threads need a thread spawner: in Node, import "descent/node" first');
   const ctrl = new SharedArrayBuffer(64 * 4);
-  const data: HelperData = { module: rt.module, memory: rt.heap.memory, ctrl, spinMs: opts.spinMs ?? 2, pack: rt.heap.malloc(PACK_BYTES) };
+  const modules = rt.variants.filter((v) => v !== null).map((v) => v.module);
+  const data: HelperData = { modules, memory: rt.heap.memory, ctrl, spinMs: opts.spinMs ?? 2, pack: rt.heap.malloc(PACK_BYTES) };
   // Bundlers that keep function names wrap arrows in a `__name` helper: give the shipped source one.
   const source = `(function () { var __name = function (f) { return f; }; return (${helperMain.toString()}); })()`;
-  const h = new Helper(spawner(source, data), ctrl, (rt.exports as unknown as { runChunk(d: number, c: number): void }).runChunk);
+  const h = new Helper(spawner(source, data), ctrl, rt, modules.length);
   helper = h;
   const started = performance.now();
   while (!h.ready) {
