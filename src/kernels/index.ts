@@ -8,7 +8,7 @@
 import { ref } from "./ref.js";
 import type { FastKernels, FloatArray, Kernels } from "./types.js";
 import { addFmaVariant, instantiate, relaxedSimdSupported, simdSupported, useVariant, type WasmRuntime } from "./wasm/module.js";
-import { FMA_MIN_SPEEDUP, probeFma, type FmaProbe } from "./wasm/fma.js";
+import { engineFuses, probeFma, type FmaProbe } from "./wasm/fma.js";
 import { setZeroSkipMode, wasmKernels } from "./wasm/kernels.js";
 import { setThreads as setHelperThreads } from "./wasm/threads.js";
 
@@ -97,8 +97,8 @@ export interface KernelOptions {
   zeroSkip: boolean | "always";
   /**
    * Fused multiply-add in the products (wasm backend; the fma binary, assembly/madd.ts). "auto"
-   * (the default): where the engine has WebAssembly relaxed SIMD and a short probe finds the fma
-   * products at least 1.1× faster on this CPU; true: always (an error where the engine lacks it);
+   * (the default): where the engine has WebAssembly relaxed SIMD and fuses its multiply-add on this
+   * CPU (an exact test, so the choice never varies from run to run); true: always (an error where the engine lacks it);
    * false: never (DESCENT_FMA=0; DESCENT_FMA=1 is true). Unlike zeroSkip this changes results in
    * the last bits: the fused products round once where the plain ones round twice.
    */
@@ -114,7 +114,16 @@ const options: KernelOptions = { zeroSkip: true, fma: fmaEnv === "0" ? false : f
 /** Where options.fma came from, for the reason line. */
 let fmaSource = fmaEnv === "0" || fmaEnv === "1" ? `DESCENT_FMA=${fmaEnv}` : "";
 let fmaStatus: FmaStatus = { active: false, reason: "not decided yet" };
-/** The probe runs once per process; its answer is kept. */
+/** The exact fusing test runs once per process. */
+let fuses: boolean | null = null;
+
+/** The fma binary's speed against plain on this CPU (for the bench and --version); measured once, 15–150 ms. */
+export function measureFma(): FmaProbe | null {
+  const rt = runtime;
+  if (!rt || !rt.variants[1]) return null;
+  probed ??= probeFma(rt);
+  return probed;
+}
 let probed: FmaProbe | null = null;
 
 /**
@@ -135,10 +144,10 @@ function chooseFma(rt: WasmRuntime, strict = false): void {
   } else if (setting === true) {
     status = { active: true, reason: `on (${fmaSource || "setKernelOptions({ fma: true })"})` };
   } else {
-    probed ??= probeFma(rt);
-    const active = probed.speedup >= FMA_MIN_SPEEDUP;
-    const x = probed.speedup.toFixed(2);
-    status = { active, reason: `${active ? "on" : "off"}: measured ${x}× the plain products' speed on this CPU in ${Math.round(probed.ms)} ms (on from ${FMA_MIN_SPEEDUP}×; DESCENT_FMA=0|1 forces it)`, speedup: probed.speedup };
+    fuses ??= engineFuses();
+    status = fuses
+      ? { active: true, reason: "on: this engine fuses relaxed SIMD's multiply-add on this CPU (DESCENT_FMA=0 gives the plain bytes, the same on every machine)" }
+      : { active: false, reason: "off: this engine's relaxed multiply-add is not fused on this CPU, so it would give the plain bytes at no gain" };
   }
   useVariant(rt, status.active ? 1 : 0);
   fmaStatus = status;

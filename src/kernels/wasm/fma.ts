@@ -1,13 +1,33 @@
 /**
  * Which binary runs the products, per machine: plain (multiply then add) or fma (relaxed_madd,
  * assembly/madd.ts). Relaxed SIMD lets the engine fuse or not; V8 fuses where the CPU has FMA3.
- * Whether that is faster depends on the core — Intel cores with two FMA ports gain, AMD Zen gained
- * nothing when measured — so the choice is measured, once, on a short product (`probeFma`).
+ * The automatic choice is fma exactly where the engine fuses (`engineFuses`: an exact test, not a
+ * timing), so it is the same on every run of a machine and engine — a seed's bytes never depend on
+ * how busy the machine was. Where the engine has relaxed SIMD but does not fuse, fma would give the
+ * plain bytes at no gain, so plain runs. `probeFma` measures the speed for the bench and --version.
  */
 import type { WasmRuntime } from "./module.js";
 
-/** fma is chosen only when the probe finds it at least this much faster (speedup ≥ 1.1). */
-export const FMA_MIN_SPEEDUP = 1.1;
+/**
+ * Whether this engine fuses f32x4.relaxed_madd: (1 + 2⁻²³)(1 − 2⁻²³) − 1 is −2⁻⁴⁶ fused and 0 when
+ * the product is rounded first. False where the engine lacks relaxed SIMD.
+ */
+export function engineFuses(): boolean {
+  const bytes = Uint8Array.of(
+    0, 97, 115, 109, 1, 0, 0, 0,
+    1, 8, 1, 96, 3, 125, 125, 125, 1, 125, // type (f32 f32 f32) → f32
+    3, 2, 1, 0,
+    7, 5, 1, 1, 102, 0, 0, // export "f"
+    10, 22, 1, 20, 0,
+    32, 0, 253, 19, 32, 1, 253, 19, 32, 2, 253, 19, // three f32x4.splat
+    253, 133, 2, // f32x4.relaxed_madd
+    253, 31, 0, // f32x4.extract_lane 0
+    11,
+  );
+  if (!WebAssembly.validate(bytes)) return false;
+  const f = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.f as (a: number, b: number, c: number) => number;
+  return f(1 + 2 ** -23, 1 - 2 ** -23, -1) === -(2 ** -46);
+}
 
 export interface FmaProbe {
   /** Plain time ÷ fma time on the probe's products (> 1: fma faster). */
