@@ -172,3 +172,43 @@ Object.assign(PRESETS, Object.fromEntries([1, 2, 3, 4].map((k) => {
     config: { ...NIELSEN_CH5, layers: [784, 30, 30, 10], optimizer: "gd", trainSize: 1000, epochs: 500 },
   },
 } satisfies Record<string, Preset>);
+
+/**
+ * Sequences (issue 13): MNIST read row by row, the adding problem, a character-level language
+ * model. Recurrent layers draw PyTorch's U(±1/√H); the fc layers after them too ("pytorch" init).
+ * Adam at lr 1e-3 and batch 64 as in the Keras and PyTorch examples of these tasks.
+ */
+const SEQ_MNIST = { data: "mnist-rows", cost: "log-likelihood", init: "pytorch", optimizer: "adam", lr: 1e-3, batchSize: 64, epochs: 5 } as const;
+// --clip-norm 1e9 never clips (MNIST's norms stay far below it) but makes every epoch log the norm before clipping.
+const LOG_NORMS = 1e9;
+const ADDING = { data: "adding", steps: 100, output: "identity", cost: "mse", init: "pytorch", optimizer: "adam", lr: 1e-3, batchSize: 64, epochs: 10, clipNorm: LOG_NORMS } as const;
+Object.assign(PRESETS, {
+  "seq-mnist-lstm": {
+    description: "MNIST read row by row (28 steps of 28 pixels) by an LSTM of 128 units, its last step → fc 10, softmax; Adam lr 1e-3, batch 64, 5 epochs",
+    expect: "≥ 98.5 % test accuracy within 5 epochs (Keras's example: 98.6 % validation after 5)",
+    config: { ...SEQ_MNIST, arch: "lstm128,fc10,softmax" },
+  },
+  "seq-mnist-rnn": {
+    description: "seq-mnist-lstm with a plain tanh RNN of 128 units; logs the gradient norm per epoch (clip-norm 1e9: never clips)",
+    expect: "a few points below the LSTM, with gradient norms that swing over orders of magnitude",
+    config: { ...SEQ_MNIST, arch: "rnn128,fc10,softmax", clipNorm: LOG_NORMS },
+  },
+  "adding-problem": {
+    description: "Hochreiter & Schmidhuber's adding problem, T = 100 (generated from the seed): LSTM of 128 units → fc 1, MSE, Adam lr 1e-3, batch 64, 10 epochs of 50,000",
+    expect: "test MSE < 0.01 (predicting the constant 1 scores ≈ 0.167)",
+    config: { ...ADDING, arch: "lstm128,fc1" },
+  },
+  "adding-problem-rnn": {
+    description: "the adding problem with a plain tanh RNN of 128 units (otherwise as adding-problem)",
+    expect: "stays near the constant predictor's MSE ≈ 0.167",
+    config: { ...ADDING, arch: "rnn128,fc1" },
+  },
+  "char-lm": {
+    description: "character-level language model of the State of the Union addresses: embed 32, 2-layer stateful LSTM of 256, a score per character at every step; windows of 100, batch 32, Adam lr 2e-3, clip-norm 5",
+    expect: "≤ 2.0 bits per character on the held-out addresses within an hour of training (uniform: ≈ 6.5)",
+    config: {
+      data: "sotu", steps: 100, arch: "embed32,lstm256x2seqstateful,fcv,softmax", cost: "log-likelihood", init: "pytorch",
+      optimizer: "adam", lr: 2e-3, batchSize: 32, epochs: 1, clipNorm: 5,
+    },
+  },
+} satisfies Record<string, Preset>);
