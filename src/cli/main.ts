@@ -23,6 +23,7 @@ import { exploreCommand } from "./commands/explore.js";
 import { exportCommand } from "./commands/export.js";
 import { analyzeCommand } from "./commands/analyze.js";
 import { universalityCommand } from "./commands/universality.js";
+import { sampleCommand } from "./commands/sample.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -34,7 +35,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError("(add --help for usage)")
     .configureOutput({ outputError: (str, write) => write(pc.red(terminalSafe(str))) });
-  const compute = [trainCommand, evalCommand, predictCommand, infoCommand, exportCommand, analyzeCommand, universalityCommand].map((make) => make());
+  const compute = [trainCommand, evalCommand, predictCommand, sampleCommand, infoCommand, exportCommand, analyzeCommand, universalityCommand].map((make) => make());
   for (const cmd of compute) {
     cmd.option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, choice("--backend", BACKENDS));
     cmd.option("--threads <n>", "1, or 2 to split large matrix products with a helper thread (wasm backend)", integerIn("--threads", range("[", 1, 2, "]")));

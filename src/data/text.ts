@@ -141,7 +141,7 @@ export interface LanguageModelData {
 export function languageModelData(
   docs: readonly TextDocument[], opts: { steps: number; streams: number; holdout?: number; minCount?: number },
 ): LanguageModelData {
-  const holdout = opts.holdout ?? 10;
+  const holdout = opts.holdout ?? 4;
   if (docs.length < holdout + 1) throw new ShapeError(`languageModelData: ${docs.length} documents, but ${holdout} are held out and at least one must remain for training`);
   const trainDocs = docs.slice(0, docs.length - holdout);
   const held = docs.slice(docs.length - holdout);

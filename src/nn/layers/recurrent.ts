@@ -296,6 +296,7 @@ function definition(type: "RNN" | "LSTM" | "GRU", pattern: RegExp, syntax: strin
       return { params, make: () => make(mode, inputSize, hiddenSize, opts) };
     },
     label: recurrentLabel,
+    input: (s) => ({ stepFeatures: s.inputSize as number }),
     tokens: [{ pattern, syntax, plan }],
   };
 }
