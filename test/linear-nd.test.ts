@@ -16,7 +16,7 @@ test("Linear on [B, T, in] is the 2-D Linear on [B·T, in], bit for bit, forward
   const fc = new Linear(5, 4, { rng: rng.fork("init") });
   const x = distinctValues([2, 3, 5], rng);
   const g = distinctValues([2, 3, 4], rng);
-  const x3 = new Tensor(Float32Array.from(x.data), [2, 3, 5], { requiresGrad: true });
+  const x3 = new Tensor(Float32Array.from(x.data), [2, 3, 5], true);
   const y3 = fc.forward(x3);
   expect(y3.shape).toEqual([2, 3, 4]);
   y3.mul(g).sum().backward();
@@ -24,7 +24,7 @@ test("Linear on [B, T, in] is the 2-D Linear on [B·T, in], bit for bit, forward
   const gb3 = Float32Array.from(fc.bias!.grad!.data);
   fc.weight.grad = null;
   fc.bias!.grad = null;
-  const x2 = new Tensor(Float32Array.from(x.data), [6, 5], { requiresGrad: true });
+  const x2 = new Tensor(Float32Array.from(x.data), [6, 5], true);
   const y2 = fc.forward(x2);
   y2.mul(new Tensor(g.data, [6, 4])).sum().backward();
   expect(Array.from(y3.data)).toEqual(Array.from(y2.data));
