@@ -209,7 +209,9 @@ export function buildExperiment(
   else if (train.targetWidth > 1) checkPerStepOutput(c, built.output, train.targetWidth, classCount(data));
   else checkOutputWidth(c, built.output, classCount(data));
   const model = built.model;
-  const view = (d: TensorDataset | undefined) => (d && images ? d.withFeatureShape(imageShape(d)) : d);
+  // A network of --layers reads flat vectors, whatever shape the examples have (MNIST rows: 784 values).
+  const flat = c.arch === undefined && train.featureShape.length > 1;
+  const view = (d: TensorDataset | undefined) => (d && images ? d.withFeatureShape(imageShape(d)) : d && flat ? d.withFeatureShape([d.featureSize]) : d);
   const prepared = { train: view(train)!, validation: view(data.validation), test: view(data.test) };
   const n = train.length;
   const trainer = new Trainer(model, {
