@@ -196,17 +196,17 @@ Object.assign(PRESETS, {
   },
   "adding-problem": {
     description: "Hochreiter & Schmidhuber's adding problem, T = 100 (generated from the seed): LSTM of 128 units → fc 1, MSE, Adam lr 1e-3, batch 64, 10 epochs of 50,000",
-    expect: "test MSE < 0.01 (predicting the constant 1 scores ≈ 0.167)",
+    expect: "test MSE < 0.01 asked (the constant predictor: ≈ 0.167); measured on 12,800 sequences × 10 epochs (2,000 updates): 0.134, just leaving the plateau at epoch 10 — the full 7,800 updates not yet run",
     config: { ...ADDING, arch: "lstm128,fc1" },
   },
   "adding-problem-rnn": {
     description: "the adding problem with a plain tanh RNN of 128 units (otherwise as adding-problem)",
-    expect: "stays near the constant predictor's MSE ≈ 0.167",
+    expect: "stays at the constant predictor's MSE ≈ 0.167 (measured: 0.165 after 10 epochs of 12,800)",
     config: { ...ADDING, arch: "rnn128,fc1" },
   },
   "char-lm": {
     description: "character-level language model of the State of the Union addresses: embed 32, 2-layer stateful LSTM of 128, a score per character at every step; windows of 50 (truncated BPTT), 32 streams, Adam lr 2e-3, clip-norm 5, one pass over the 10.6 M training characters",
-    expect: "≤ 2.0 bits per character on the held-out addresses within an hour of training (uniform: ≈ 6.5)",
+    expect: "≤ 2.0 bits per character on the held-out addresses within an hour asked (uniform: 6.43); measured 2.42 validation / 2.63 test after 6 passes over 0.96 M characters (~20 min on a loaded machine)",
     config: {
       // 1,600 characters per update: more updates per character read than 64 × 100 (which reached only 3.2 bits after 1.9 M characters, 300 updates).
       data: "sotu", steps: 50, arch: "embed32,lstm128x2seqstateful,fcv,softmax", cost: "log-likelihood", init: "pytorch",
