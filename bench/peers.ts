@@ -6,10 +6,12 @@
  * The peers' scripts are in bench/peers/ and share no code with descent.
  * Needs for the Python peers: apt-get install python3-torch python3-numpy libopenblas0-pthread
  * W3 (the convnet) runs for descent and PyTorch only: TF.js cannot train it on wasm (FACTS.md).
+ * W4 (seq-mnist-lstm: MNIST row by row, LSTM 128, Adam, batch 64) too: descent and PyTorch, one timed epoch each.
  * TF.js is not installed with descent: the first run that needs it installs the pinned versions of
  * bench/peers/package.json into bench/peers/node_modules (`npm ci --prefix bench/peers`, ~310 MB).
  *   npm run bench:peers -- --no-conv      (W1 and W2 only)
  *   npm run bench:peers -- --conv-only    (W3 and W3-adam only: descent and PyTorch)
+ *   npm run bench:peers -- --seq-only     (W4, seq-mnist-lstm: descent and PyTorch)
  *   npm run bench:peers -- --check        (install the peers if needed, load each once, exit)
  */
 import { spawnSync } from "node:child_process";
@@ -66,7 +68,8 @@ function ensureJsPeers(): void {
 }
 
 const conv = !process.argv.includes("--no-conv");
-const convOnly = process.argv.includes("--conv-only");
+const seqOnly = process.argv.includes("--seq-only");
+const convOnly = process.argv.includes("--conv-only") || seqOnly; // neither needs the JavaScript peers
 if (!convOnly || process.argv.includes("--check")) ensureJsPeers();
 if (process.argv.includes("--check")) {
   let ok = true;
@@ -82,16 +85,16 @@ const cpu = cpuModel();
 console.log(`descent ${VERSION} · ${cpu} · node ${process.version}\n`);
 const data = await loadMnist();
 const ours: EpochResult[] = [];
-const workloads: Workload[] = convOnly ? ["W3", "W3-adam"] : conv ? ["W1", "W2", "W3", "W3-adam"] : ["W1", "W2"];
+const workloads: Workload[] = seqOnly ? ["W4"] : convOnly ? ["W3", "W3-adam"] : conv ? ["W1", "W2", "W3", "W3-adam", "W4"] : ["W1", "W2"];
 // Zero-skipping on (the default) and, for W1 and W2, off: the same bytes, the dense kernels' time.
 // The plain binary and, where the engine has relaxed SIMD, the fma one; ratios use this machine's
 // choice (fma.ts), said in the header.
 const fmaChoice = backendInfo().fma;
 console.log(`fma: ${fmaChoice.reason}\n`);
 const fmas = wasmRuntime()?.variants[1] != null ? [false, true] : [false];
-for (const w of workloads) for (const threads of [1, 2]) for (const fma of fmas) for (const zeroSkip of w.startsWith("W3") || fma ? [true] : [true, false]) {
+for (const w of workloads) for (const threads of [1, 2]) for (const fma of fmas) for (const zeroSkip of w.startsWith("W3") || w === "W4" || fma ? [true] : [true, false]) {
   process.stdout.write(`running descent ${w}, ${threads} thread${threads > 1 ? "s" : ""}, zero-skip ${zeroSkip ? "on" : "off"}, fma ${fma ? "on" : "off"}…\n`);
-  ours.push(await measureWorkload(data, w, threads, w.startsWith("W3") ? 1 : 3, { zeroSkip, fma }));
+  ours.push(await measureWorkload(data, w, threads, w.startsWith("W3") || w === "W4" ? 1 : 3, { zeroSkip, fma }));
 }
 
 const peers: PeerResult[] = [];
@@ -102,7 +105,8 @@ if (!convOnly) {
 if (pythonHas("torch")) {
   for (const t of ["1", "2"]) {
     if (!convOnly) peers.push(...runPeer(`PyTorch, ${t} thread(s)`, PY, [here("./peers/torch_peer.py"), dir, t, "W1,W2", "3"], { OPENBLAS_NUM_THREADS: "1" }));
-    if (conv) peers.push(...runPeer(`PyTorch W3, ${t} thread(s)`, PY, [here("./peers/torch_peer.py"), dir, t, "W3,W3-adam", "2"], { OPENBLAS_NUM_THREADS: "1" }));
+    if (conv && !seqOnly) peers.push(...runPeer(`PyTorch W3, ${t} thread(s)`, PY, [here("./peers/torch_peer.py"), dir, t, "W3,W3-adam", "2"], { OPENBLAS_NUM_THREADS: "1" }));
+    if (workloads.includes("W4")) peers.push(...runPeer(`PyTorch W4, ${t} thread(s)`, PY, [here("./peers/torch_peer.py"), dir, t, "W4", "1"], { OPENBLAS_NUM_THREADS: "1" }));
   }
 } else process.stdout.write("PyTorch skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch)\n");
 if (convOnly) {
@@ -127,7 +131,7 @@ for (const w of workloads) {
     });
   }
 }
-console.log(`\n${cpu}: seconds per epoch of 50,000 images (batch 10) and test-set inference (descent: nn.infer); ratios compare descent (zero-skip on, fma ${fmaChoice.active ? "on" : "off"}: this machine's choice) at the same thread count`);
+console.log(`\n${cpu}: seconds per epoch of 50,000 images (batch 10; W3-adam and W4: batch 64) and test-set inference (descent: nn.infer; W4: sequences of 28 rows); ratios compare descent (zero-skip on, fma ${fmaChoice.active ? "on" : "off"}: this machine's choice) at the same thread count`);
 console.log("(time ratio < 1: descent is faster; inference ratio = peer time ÷ descent time, < 1: descent is faster)");
 console.log(table(rows));
 mkdirSync("bench/results", { recursive: true });

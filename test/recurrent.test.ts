@@ -203,7 +203,7 @@ describe("--arch tokens", () => {
     expect(buildArch("embed8v40", { input: [12] }).output).toEqual([12, 8]);
   });
   test("--help lists them", () => {
-    expect(archTokenSyntax()).toEqual(expect.arrayContaining(["[bi]rnn[relu]<H>[x<L>][seq]", "[bi]lstm<H>[x<L>][seq]", "[bi]gru<H>[x<L>][seq]", "embed<D>[v<V>]"]));
+    expect(archTokenSyntax()).toEqual(expect.arrayContaining(["[bi]rnn[relu]<H>[x<L>][seq][stateful]", "[bi]lstm<H>[x<L>][seq][stateful]", "[bi]gru<H>[x<L>][seq][stateful]", "embed<D>[v<V>]", "fcv"]));
   });
   test("refusals name the token and what to do", () => {
     expectThrows(UsageError, () => buildArch("lstm128", { input: [784] }), '"lstm128"', "[steps, features]");

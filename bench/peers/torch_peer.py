@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch peer: the book's W1 and W2 (same split, same hyper-parameters), float32, CPU.
+"""PyTorch peer: the book's W1 and W2, the convnet W3 and the row-by-row LSTM W4 (same split, same hyper-parameters), float32, CPU.
 Prints one JSON line per measurement. Usage: torch_peer.py MNIST_DIR THREADS [WORKLOADS] [EPOCHS]
 (Run with OPENBLAS_NUM_THREADS=1: PyTorch's own threads otherwise fight OpenBLAS's.)"""
 import json, os, sys, time
@@ -54,7 +54,48 @@ def run_w3(name, threads, epochs):
                       "secondsPerEpoch": sorted(times)[len(times) // 2], "testAccuracy": acc, "epochs": epochs,
                       "inferenceImagesPerSecond": infer}), flush=True)
 
+class RowLSTM(torch.nn.Module):
+    """W4: MNIST read row by row (28 steps of 28 pixels), LSTM(28→128) batch-first, its last step → Linear 10."""
+    def __init__(self):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(28, 128, batch_first=True)
+        self.fc = torch.nn.Linear(128, 10)
+
+    def forward(self, x):
+        out, _ = self.lstm(x)
+        return self.fc(out[:, -1])
+
+def run_w4(threads, epochs):
+    """W4 = descent's seq-mnist-lstm preset: Adam lr 3e-3, batch 64, softmax cross-entropy."""
+    net = RowLSTM()
+    opt = torch.optim.Adam(net.parameters(), lr=3e-3)
+    XR, TXR = X.reshape(-1, 28, 28), TX.reshape(-1, 28, 28)
+    times = []
+    for epoch in range(epochs):
+        perm = torch.randperm(50000)
+        t0 = time.perf_counter()
+        for s in range(0, 50000, 64):
+            i = perm[s:s + 64]
+            loss = torch.nn.functional.cross_entropy(net(XR[i]), Y[i])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        times.append(time.perf_counter() - t0)
+    with torch.no_grad():
+        net(TXR[:1000])
+        t0 = time.perf_counter()
+        for s in range(0, 10000, 1000):
+            out = net(TXR[s:s + 1000])
+        infer = 10000 / (time.perf_counter() - t0)
+        acc = (net(TXR).argmax(1) == TY).float().mean().item()
+    print(json.dumps({"peer": f"PyTorch {torch.__version__}", "workload": "W4", "threads": threads,
+                      "secondsPerEpoch": sorted(times)[len(times) // 2], "testAccuracy": acc, "epochs": epochs,
+                      "inferenceImagesPerSecond": infer}), flush=True)
+
 for name in workloads:
+    if name == "W4":
+        run_w4(threads, epochs)
+        continue
     if name.startswith("W3"):
         run_w3(name, threads, epochs)
         continue

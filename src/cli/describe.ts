@@ -60,6 +60,17 @@ export function inputSize(spec: LayerSpec): number | null {
  */
 export function inputShapeFor(spec: LayerSpec, features: number, file: string): number[] {
   const input = firstInput(spec);
+  if (input && "tokens" in input) {
+    throw new UsageError(`${printablePath(file)}: the model reads characters (an Embedding of ${input.tokens} tokens: a language model), not MNIST images — generate text with it: descent sample ${printablePath(file)}`);
+  }
+  if (input && "stepFeatures" in input) {
+    // A recurrent model reads MNIST row by row: [rows, pixels per row].
+    const side = Math.round(Math.sqrt(features));
+    if (input.stepFeatures !== side) {
+      throw new UsageError(`${printablePath(file)}: the model reads sequences of ${input.stepFeatures} values per step, but MNIST read row by row has ${side} pixels per row — it was not trained on MNIST (e.g. the adding problem's model)`);
+    }
+    return [features / side, side];
+  }
   if (input && "channels" in input) {
     const side = Math.round(Math.sqrt(features));
     if (input.channels !== 1) throw new UsageError(`${printablePath(file)}: the model's first convolution takes ${String(input.channels)} channels, but MNIST images have 1`);

@@ -29,6 +29,7 @@ import { explainCommand } from "./commands/explain.js";
 import { searchCommand } from "./commands/search.js";
 import { baselinesCommand } from "./commands/baselines.js";
 import { attackCommand } from "./commands/attack.js";
+import { sampleCommand } from "./commands/sample.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -40,7 +41,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError("(add --help for usage)")
     .configureOutput({ outputError: (str, write) => write(pc.red(terminalSafe(str))) });
-  const compute = [trainCommand, evalCommand, predictCommand, infoCommand, exportCommand, analyzeCommand, universalityCommand, explainCommand, searchCommand, baselinesCommand, attackCommand].map((make) => make());
+  const compute = [trainCommand, evalCommand, predictCommand, sampleCommand, infoCommand, exportCommand, analyzeCommand, universalityCommand, explainCommand, searchCommand, baselinesCommand, attackCommand].map((make) => make());
   for (const cmd of compute) {
     cmd.option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, choice("--backend", BACKENDS));
     cmd.option("--threads <n>", "1, or 2 to split large matrix products with a helper thread (wasm backend)", integerIn("--threads", range("[", 1, 2, "]")));

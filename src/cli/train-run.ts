@@ -14,6 +14,7 @@ import { encodeCheckpoint, type Checkpoint } from "../train/checkpoint.js";
 import type { FitResult, FitState } from "../train/trainer.js";
 import type { EpochLog } from "../train/callbacks.js";
 import { VERSION } from "../version.js";
+import { bitsPerChar } from "../data/text.js";
 import { backendInfo, getThreads } from "../kernels/index.js";
 import { formatRegression, progressCallback, type OutputMode } from "./progress.js";
 import { csvLogCallback, writeCurves, type RunLogPaths } from "./run-log.js";
@@ -74,6 +75,8 @@ export async function trainOne(
   if (ctx.curves?.plot) await writeCurves(ctx.curves.plot, result.history, `${preset ?? "custom network"} · seed ${config.seed}`);
   if (result.stopped?.kind === "interrupted") return { ...(await interrupted(config, ex.model, result, outPath, ctx, { preset, checkpointPath })), model: ex.model, test: ex.data.test! };
   const final = ex.trainer.evaluate(ex.data.test!);
+  // A label per step (a language model): accuracy is per character; the score is bits per character.
+  const perStep = ex.data.test!.targetWidth > 1;
   const regression = final.regression;
   const last = result.history[result.history.length - 1];
   const secondsPerEpoch = result.history.length ? result.history.reduce((s, h) => s + h.seconds, 0) / result.history.length : 0;
@@ -113,11 +116,17 @@ export async function trainOne(
   } else if (mode === "json") {
     write(`${JSON.stringify({
       type: "result", testAccuracy: final.accuracy, testCorrect: final.correct, testTotal: final.total, epochs: result.finalEpoch, secondsPerEpoch, model: saved,
+      ...(perStep ? { testBitsPerChar: bitsPerChar(final.loss), validationBitsPerChar: last?.valLoss !== undefined ? bitsPerChar(last.valLoss) : null } : {}),
       ...(bestVal ? { bestValidation: { epoch: bestVal.epoch, valAccuracy: bestVal.valAccuracy, testAccuracy: bestVal.testAccuracy } } : {}),
     })}\n`);
   } else {
     const acc = `${(final.accuracy * 100).toFixed(2)} %`;
     write(`test accuracy ${pc.bold(acc)} (${final.correct}/${final.total}) after ${result.finalEpoch} epoch${result.finalEpoch === 1 ? "" : "s"} · ${secondsPerEpoch.toFixed(2)} s/epoch\n`);
+    if (perStep) {
+      // A language model's score: its mean cost per character in bits (nats / ln 2); uniform guessing costs log₂ of the vocabulary.
+      const val = last?.valLoss !== undefined ? `validation ${bitsPerChar(last.valLoss).toFixed(3)}, ` : "";
+      write(`bits per character: ${val}test ${pc.bold(bitsPerChar(final.loss).toFixed(3))} (uniform: ${Math.log2(ex.data.test!.classes ?? 2).toFixed(2)})\n`);
+    }
     if (bestVal && result.history.length > 1) {
       say(`best validation accuracy ${(bestVal.valAccuracy! * 100).toFixed(2)} % at epoch ${bestVal.epoch}, test accuracy there ${(bestVal.testAccuracy! * 100).toFixed(2)} % (how the books report a run)`);
     }

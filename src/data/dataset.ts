@@ -12,7 +12,9 @@ export interface Dataset<T> {
 
 /**
  * What a dataset's targets are, and so how a model is scored on it:
- * classification — one Int32 class label per example (accuracy, confusion matrix);
+ * classification — Int32 class labels (accuracy, confusion matrix): one per example, or one per
+ *   step of a sequence (`targetWidth` = steps: a language model's next characters, each scored as
+ *   a classification of its own, so accuracy and cost are per label);
  * regression — `targetWidth` float values per example (MSE, RMSE, MAE, R²).
  */
 export type TaskKind = "classification" | "regression";
@@ -20,7 +22,19 @@ export type TaskKind = "classification" | "regression";
 /** One example: features and its label (classification) or target values (regression). */
 export interface Example {
   x: Float32Array;
-  y: number | Float32Array;
+  /** A class label, the labels of every step (Int32Array), or target values (Float32Array). */
+  y: number | Int32Array | Float32Array;
+}
+
+/**
+ * How a dataset of token windows is laid out for truncated backprop through time: example
+ * k·streams + i is window k of stream i, so batches of `streams` examples taken in order continue
+ * each other row by row, and a stateful recurrent layer carries its state from batch to batch.
+ * `classes` is the vocabulary size (labels are token ids below it, whether or not each occurs).
+ */
+export interface SequenceLayout {
+  streams?: number;
+  classes?: number;
 }
 
 /** A mini-batch: features [B, ...featureShape] and labels (Int32) or targets (a [B, k] tensor). */
@@ -37,18 +51,27 @@ export interface Batch {
 export class TensorDataset implements Dataset<Example> {
   readonly featureSize: number;
   readonly task: TaskKind;
-  /** Target values per example: 1 for a class label. */
+  /** Target values per example: 1 for a class label, T for a label per step. */
   readonly targetWidth: number;
   readonly length: number;
+  /** Batches of this many examples taken in order continue each other (see SequenceLayout); undefined otherwise. */
+  readonly streams: number | undefined;
+  /** Number of classes when the data fixes it (a vocabulary); undefined: the largest label + 1. */
+  readonly classes: number | undefined;
 
   /**
-   * @param targets Int32Array of class labels (classification), or Float32Array [n, targetWidth]
-   *   of target values (regression).
+   * @param targets Int32Array [n, targetWidth] of class labels (classification: usually one per
+   *   example), or Float32Array [n, targetWidth] of target values (regression).
    */
-  constructor(readonly features: Float32Array, readonly featureShape: readonly number[], readonly targets: Int32Array | Float32Array, targetWidth = 1) {
+  constructor(
+    readonly features: Float32Array, readonly featureShape: readonly number[], readonly targets: Int32Array | Float32Array, targetWidth = 1,
+    readonly layout: SequenceLayout = {},
+  ) {
     this.featureSize = sizeOf(featureShape);
     this.task = targets instanceof Int32Array ? "classification" : "regression";
-    this.targetWidth = this.task === "classification" ? 1 : targetWidth;
+    this.targetWidth = targetWidth;
+    this.streams = layout.streams;
+    this.classes = layout.classes;
     if (!(Number.isInteger(this.targetWidth) && this.targetWidth >= 1)) throw new ShapeError(`TensorDataset: targetWidth must be a positive integer, got ${targetWidth}`);
     this.length = targets.length / this.targetWidth;
     if (!Number.isInteger(this.length) || features.length !== this.length * this.featureSize) {
@@ -68,27 +91,27 @@ export class TensorDataset implements Dataset<Example> {
   get(i: number): Example {
     const s = this.featureSize;
     const k = this.targetWidth;
-    const y = this.targets instanceof Int32Array ? this.targets[i]! : this.targets.subarray(i * k, (i + 1) * k);
+    const y = this.targets instanceof Int32Array && k === 1 ? this.targets[i]! : this.targets.subarray(i * k, (i + 1) * k);
     return { x: this.features.subarray(i * s, (i + 1) * s), y };
   }
 
   /** Examples [start, end) as a new dataset sharing memory (e.g. the book's 50k/10k split). */
   slice(start: number, end = this.length): TensorDataset {
     const [s, k] = [this.featureSize, this.targetWidth];
-    return new TensorDataset(this.features.subarray(start * s, end * s), this.featureShape, this.targets.subarray(start * k, end * k), k);
+    return new TensorDataset(this.features.subarray(start * s, end * s), this.featureShape, this.targets.subarray(start * k, end * k), k, this.layout);
   }
 
   /** The given examples, copied into a new dataset (a split or a fold of a table). */
   select(indices: ArrayLike<number>): TensorDataset {
     const [s, k] = [this.featureSize, this.targetWidth];
     const x = new Float32Array(indices.length * s);
-    const y = this.targets instanceof Int32Array ? new Int32Array(indices.length) : new Float32Array(indices.length * k);
+    const y = this.targets instanceof Int32Array ? new Int32Array(indices.length * k) : new Float32Array(indices.length * k);
     for (let r = 0; r < indices.length; r++) {
       const i = indices[r]!;
       x.set(this.features.subarray(i * s, (i + 1) * s), r * s);
       y.set(this.targets.subarray(i * k, (i + 1) * k), r * k);
     }
-    return new TensorDataset(x, this.featureShape, y, k);
+    return new TensorDataset(x, this.featureShape, y, k, { ...(this.classes !== undefined ? { classes: this.classes } : {}) }); // the streams' order is gone
   }
 
   /** Gathers the given rows into a batch. */
@@ -101,8 +124,9 @@ export class TensorDataset implements Dataset<Example> {
     }
     const xs = new Tensor(x, [indices.length, ...this.featureShape]);
     if (this.targets instanceof Int32Array) {
-      const y = new Int32Array(indices.length);
-      for (let r = 0; r < indices.length; r++) y[r] = this.targets[indices[r]!]!;
+      const y = new Int32Array(indices.length * k);
+      if (k === 1) for (let r = 0; r < indices.length; r++) y[r] = this.targets[indices[r]!]!;
+      else for (let r = 0; r < indices.length; r++) y.set(this.targets.subarray(indices[r]! * k, (indices[r]! + 1) * k), r * k);
       return { x: xs, y };
     }
     const y = allocFloat32(indices.length * k);
@@ -114,13 +138,13 @@ export class TensorDataset implements Dataset<Example> {
   range(start: number, end: number): Batch {
     const [s, k] = [this.featureSize, this.targetWidth];
     const x = new Tensor(this.features.subarray(start * s, end * s), [end - start, ...this.featureShape]);
-    if (this.targets instanceof Int32Array) return { x, y: this.targets.slice(start, end) };
+    if (this.targets instanceof Int32Array) return { x, y: this.targets.slice(start * k, end * k) };
     return { x, y: new Tensor(this.targets.slice(start * k, end * k), [end - start, k]) };
   }
 
   /** Same examples seen with another feature shape ([784] ↔ [1, 28, 28]). */
   withFeatureShape(shape: readonly number[]): TensorDataset {
-    return new TensorDataset(this.features, shape, this.targets, this.targetWidth);
+    return new TensorDataset(this.features, shape, this.targets, this.targetWidth, this.layout);
   }
 }
 

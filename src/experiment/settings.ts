@@ -10,7 +10,7 @@ import { UsageError } from "../errors.js";
 import { printable } from "../text.js";
 import { MAX_ARCH_LENGTH } from "../limits.js";
 import { INIT_NAMES } from "../nn/init.js";
-import { ACTIVATION_NAMES, COSTS, DEFAULT_CONFIG, OPTIMIZERS, OUTPUT_NAMES, SCHEDULES, type TrainConfig } from "../train/defaults.js";
+import { ACTIVATION_NAMES, COSTS, DATA_NAMES, DEFAULT_CONFIG, OPTIMIZERS, OUTPUT_NAMES, SCHEDULES, type TrainConfig } from "../train/defaults.js";
 import type { AugmentOptions } from "../data/augment.js";
 
 /** An interval of numbers; each end closed ("[0, 1]") unless marked open ("(0, 1]"). */
@@ -174,6 +174,15 @@ const TABLE: { [K in keyof TrainConfig]-?: SettingRow } = {
     // URL key "kind", not "task": the explorer's own ?task= names its data set (digits | houses).
     kind: "choice", flag: "--task <kind>", url: "kind", optional: true, choices: ["regression", "classification"],
     help: "tables: regression or classification (default: from the target column — numbers: regression, class names: classification)",
+  },
+  data: {
+    // The flag --data already names a directory or CSV file: this one chooses the bundled data set.
+    kind: "choice", flag: "--dataset <name>", url: "data", optional: true, choices: DATA_NAMES,
+    help: "bundled data: mnist (default), mnist-rows (28 steps of 28 pixels), adding (the adding problem, from the seed), sotu (State of the Union text, characters)",
+  },
+  steps: {
+    kind: "integer", flag: "--steps <n>", url: "steps", optional: true, range: range("[", 2, 10000, "]"),
+    help: "sequence data: steps per example — the adding problem's length, a language model's window for truncated backprop (default 100)",
   },
   augment: {
     kind: "special", flag: "--augment <spec>", url: "aug", optional: true,

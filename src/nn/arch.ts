@@ -4,12 +4,12 @@
  * Tokens (comma-separated) come from the layer definitions (nn/layers/*.ts, see archTokenSyntax):
  *   conv<F>x<K>[p<P>][s<S>][g<G>]   Conv2d: F filters K×K, padding P (< K), stride S, groups G
  *   maxpool<K>[s<S>] · avgpool<K>[s<S>]
- *   fc<N>                           Linear to N units (a Flatten goes in first when needed)
+ *   fc<N> · fcv                     Linear to N units (images are flattened first; a sequence [T, F] gets it per step); fcv: N = the data's vocabulary
  *   bn                              BatchNorm2d after convolutions, BatchNorm1d after fc
  *   dropout<P>                      e.g. dropout0.5
  *   flatten
  *   res(<tokens separated by ;>)    x + f(x), e.g. res(conv32x3p1;bn;relu;conv32x3p1;bn)
- *   [bi]lstm<H>[x<L>][seq]          LSTM of H units (L stacked layers, bi: both directions) over [steps, features];
+ *   [bi]lstm<H>[x<L>][seq][stateful] LSTM of H units (L stacked layers, bi: both directions) over [steps, features];
  *   [bi]gru<H>… · [bi]rnn[relu]<H>… the last step out, or the whole sequence with "seq" (also GRU, RNN)
  *   embed<D>[v<V>]                  Embedding of token ids into D values (V: vocabulary, or the data's)
  * and from the activation table (nn/activation-table.ts): relu · sigmoid · tanh · leakyrelu · softmax · identity …

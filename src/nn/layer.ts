@@ -114,8 +114,11 @@ export interface ArchToken {
   plan(match: RegExpMatchArray, ctx: ArchContext): readonly number[] | void;
 }
 
-/** What the first layer that reads the input needs of it: a flat vector of `features`, or an image of `channels`. */
-export type LayerInput = { features: number } | { channels: number };
+/**
+ * What the first layer that reads the input needs of it: a flat vector of `features`, an image of
+ * `channels`, a sequence of steps of `stepFeatures` values each, or token ids below `tokens`.
+ */
+export type LayerInput = { features: number } | { channels: number } | { stepFeatures: number } | { tokens: number };
 
 export interface LayerDefinition {
   /** The spec's "type": the class name, as PyTorch names it ("Linear", "Conv2d"). */

@@ -32,7 +32,7 @@ export function validateConfig(input: unknown): TrainConfig {
   let c = checkSettings(input);
   if (c.arch !== undefined) {
     // Parsing builds the layers, which also checks every token and shape.
-    const { last } = buildArch(c.arch, { input: mnistInput(c.arch) });
+    const { last } = buildArch(c.arch, { input: dataInput(c), vocabulary: PROVISIONAL_VOCABULARY });
     c = { ...c, output: last === "softmax" ? "softmax" : last === "sigmoid" ? "sigmoid" : "identity" };
   }
   if (c.cost === "log-likelihood" && c.output !== "softmax") {
@@ -51,6 +51,29 @@ export function validateConfig(input: unknown): TrainConfig {
 const mnistInput = (arch: string) => (archTakesImages(arch) ? [1, 28, 28] : [784]);
 
 /**
+ * Checking an architecture before the text is read: the vocabulary is not known yet, so token
+ * layers (embed<D>, fcv) are sized with this stand-in; the run builds them with the real one.
+ */
+const PROVISIONAL_VOCABULARY = 96;
+
+/** The default window of the sequence data sets (the adding problem's T, a language model's BPTT length). */
+export const DEFAULT_STEPS = 100;
+
+/** The shape of one example of the config's bundled data, as an architecture sees it. */
+export function dataInput(c: TrainConfig): number[] {
+  switch (c.data ?? "mnist") {
+    case "mnist":
+      return c.arch !== undefined ? mnistInput(c.arch) : [784];
+    case "mnist-rows":
+      return [28, 28];
+    case "adding":
+      return [c.steps ?? DEFAULT_STEPS, 2];
+    case "sotu":
+      return [c.steps ?? DEFAULT_STEPS];
+  }
+}
+
+/**
  * Refuses, before any training, a network that does not end with one output per class.
  * @param output the model's output shape per example (buildArch's `output`, or [last layer size]).
  * @param classes how many classes the data has; `which` describes them ("digits 0–9").
@@ -62,9 +85,9 @@ export function checkOutputWidth(c: TrainConfig, output: readonly number[], clas
   throw new UsageError(`the network ends with ${ends}, but the data has ${classes} classes (${which}): ${fix}`);
 }
 
-/** The output shape per example of the network a config describes, for MNIST-shaped input (builds an arch's layers to walk its shapes). */
+/** The output shape per example of the network a config describes, for its data's input shape (builds an arch's layers to walk its shapes). */
 export function mnistOutputShape(c: TrainConfig): number[] {
-  return c.arch !== undefined ? buildArch(c.arch, { input: mnistInput(c.arch) }).output : [c.layers[c.layers.length - 1]!];
+  return c.arch !== undefined ? buildArch(c.arch, { input: dataInput(c), vocabulary: PROVISIONAL_VOCABULARY }).output : [c.layers[c.layers.length - 1]!];
 }
 
 /**
@@ -82,8 +105,9 @@ export function checkRegression(c: TrainConfig, output: readonly number[], targe
   throw new UsageError(`the network ends with ${ends}, but the data has ${targets} target value${targets === 1 ? "" : "s"} per example: ${fix}`);
 }
 
-/** Classes in the data: the largest label + 1 over every split given. */
+/** Classes in the data: as the data fixes them (a vocabulary), or the largest label + 1 over every split given. */
 function classCount(data: { train: TensorDataset; validation?: TensorDataset; test?: TensorDataset }): number {
+  if (data.train.classes !== undefined) return data.train.classes;
   let max = -1;
   for (const d of [data.train, data.validation, data.test]) {
     if (d) for (const y of d.labels) if (y > max) max = y;
@@ -167,8 +191,13 @@ export function buildExperiment(
     throw new UsageError(`the first layer takes ${c.layers[0]} inputs, but the data has ${train.featureSize} features per example (use --layers ${train.featureSize},…)`);
   }
   const images = c.arch !== undefined && archTakesImages(c.arch);
+  // Sequences keep their [steps, features] (or, for token ids, [steps]) shape; everything else is a flat vector or an image.
+  const sequence = train.featureShape.length === 2 || train.classes !== undefined;
+  const input = images ? imageShape(train) : sequence ? [...train.featureShape] : [train.featureSize];
   const built = c.arch !== undefined
-    ? buildArch(c.arch, { input: images ? imageShape(train) : [train.featureSize], init: c.init, rng, ...(c.biasInit ? { biasInit: c.biasInit } : {}) })
+    ? buildArch(c.arch, {
+      input, init: c.init, rng, ...(c.biasInit ? { biasInit: c.biasInit } : {}), ...(train.classes !== undefined ? { vocabulary: train.classes } : {}),
+    })
     : {
       model: mlp(c.layers, {
         activation: c.activation, output: c.output, init: c.init, dropout: c.dropout, rng,
@@ -177,9 +206,12 @@ export function buildExperiment(
       output: [c.layers[c.layers.length - 1]!],
     };
   if (train.task === "regression") checkRegression(c, built.output, train.targetWidth);
+  else if (train.targetWidth > 1) checkPerStepOutput(c, built.output, train.targetWidth, classCount(data));
   else checkOutputWidth(c, built.output, classCount(data));
   const model = built.model;
-  const view = (d: TensorDataset | undefined) => (d && images ? d.withFeatureShape(imageShape(d)) : d);
+  // A network of --layers reads flat vectors, whatever shape the examples have (MNIST rows: 784 values).
+  const flat = c.arch === undefined && train.featureShape.length > 1;
+  const view = (d: TensorDataset | undefined) => (d && images ? d.withFeatureShape(imageShape(d)) : d && flat ? d.withFeatureShape([d.featureSize]) : d);
   const prepared = { train: view(train)!, validation: view(data.validation), test: view(data.test) };
   const n = train.length;
   const trainer = new Trainer(model, {
@@ -194,8 +226,13 @@ export function buildExperiment(
   });
   const batchSize = c.optimizer === "gd" ? n : c.batchSize;
   const augment = c.augment && Object.values(c.augment).some((v) => v) ? augmenter(c.augment) : undefined;
+  // Streams (a language model's text): batches in order, all full, so each continues the previous one row by row.
+  const streams = prepared.train.streams;
+  if (streams !== undefined && streams !== batchSize) {
+    throw new UsageError(`the training text is cut into ${streams} parallel streams but the batch size is ${batchSize}: build the data with streams = --batch-size`);
+  }
   const loader = new DataLoader(prepared.train, {
-    batchSize, shuffle: true, rng: rng.fork("shuffle"),
+    batchSize, shuffle: streams === undefined, rng: rng.fork("shuffle"), ...(streams !== undefined ? { dropLast: true } : {}),
     ...(augment ? { augment, augmentRng: rng.fork("augment") } : {}),
   });
   const schedule = makeSchedule(c);
@@ -208,6 +245,15 @@ export function buildExperiment(
     ...(c.earlyStopping > 0 ? { earlyStopping: { patience: c.earlyStopping } } : {}),
   };
   return { data: prepared, model, trainer, loader, fitOptions, rng };
+}
+
+/** A per-step classification (a language model): one score per class at each of the `steps` steps. */
+function checkPerStepOutput(c: TrainConfig, output: readonly number[], steps: number, classes: number): void {
+  if (output.length === 2 && output[0] === steps && output[1] === classes) return;
+  throw new UsageError(
+    `the network ends with a [${output.join(", ")}] output per example, but the data has a label per step: it needs [${steps}, ${classes}] ` +
+      `(${classes} classes at each of ${steps} steps) — end --arch with a sequence layer ("seq") then fc${classes} (or fcv), softmax`,
+  );
 }
 
 /** A flat dataset of square single-channel images seen as [1, side, side]. */

@@ -13,6 +13,13 @@ export const COSTS = ["quadratic", "cross-entropy", "log-likelihood", "mse"] as 
 export type CostName = (typeof COSTS)[number];
 export const OPTIMIZERS = ["gd", "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
+/**
+ * The bundled data a run trains on: MNIST images (flat or, for convolutions, [1, 28, 28]), MNIST
+ * read row by row ([28, 28]: 28 steps of 28 pixels), the adding problem generated from the seed,
+ * or the State of the Union addresses as characters (a language model).
+ */
+export const DATA_NAMES = ["mnist", "mnist-rows", "adding", "sotu"] as const;
+export type DataName = (typeof DATA_NAMES)[number];
 export const SCHEDULES = ["constant", "step", "exponential", "cosine", "cosine-step", "plateau"] as const;
 export type ScheduleName = (typeof SCHEDULES)[number];
 
@@ -96,6 +103,10 @@ export interface TrainConfig {
    * Default: inferred from the training rows' target cells (all numbers: regression, none: classification).
    */
   task?: "regression" | "classification";
+  /** The bundled data to train on (default mnist; tables come with --target). */
+  data?: DataName;
+  /** Sequence data: steps per example — the adding problem's length (default 100), a language model's window (default 100). */
+  steps?: number;
 }
 
 export const DEFAULT_CONFIG: TrainConfig = {

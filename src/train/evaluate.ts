@@ -6,6 +6,7 @@ import { DataLoader, type TensorDataset } from "../data/dataset.js";
 import { ConfusionMatrix, RegressionMeter, type RegressionScores } from "./metrics.js";
 import { intoScope, scope } from "../memory.js";
 import { inferScored } from "./objective.js";
+import { resetRecurrentStates } from "../nn/layers/recurrent.js";
 
 export interface EvalResult {
   /** Mean cost per example (NaN without a loss function). */
@@ -26,6 +27,7 @@ export interface EvalResult {
  * over a GiB (wasm memory stops at 2 GiB).
  */
 export function defaultEvalBatch(data: TensorDataset): number {
+  if (data.streams !== undefined) return data.streams; // windows laid out for a carried state: batches must continue each other
   return data.featureShape.length > 1 ? 100 : 1000;
 }
 
@@ -36,6 +38,7 @@ export function defaultEvalBatch(data: TensorDataset): number {
 export function evaluate(model: Module, data: TensorDataset, opts: { loss?: LossFn; lossOnLogits?: boolean; batchSize?: number } = {}): EvalResult {
   const wasTraining = model.training;
   model.eval();
+  resetRecurrentStates(model); // a stateful model reads the data from its start, and training goes on from zeros after
   let lossSum = 0;
   let confusion: ConfusionMatrix | null = null;
   const meter = data.task === "regression" ? new RegressionMeter(data.targetWidth) : null;
@@ -44,7 +47,7 @@ export function evaluate(model: Module, data: TensorDataset, opts: { loss?: Loss
       for (const batch of new DataLoader(data, { batchSize: opts.batchSize ?? defaultEvalBatch(data) })) {
         scope(() => {
           const { out, scored } = inferScored(model, intoScope(batch.x), !!opts.loss && (opts.lossOnLogits ?? false)); // the taped forward's bytes, without the tape
-          const rows = out.shape[0] ?? 0;
+          const rows = batch.y instanceof Int32Array ? batch.y.length : (out.shape[0] ?? 0); // labels (a sequence has one per step)
           if (opts.loss) lossSum += opts.loss(scored, batch.y).item() * rows;
           if (batch.y instanceof Int32Array) {
             confusion ??= new ConfusionMatrix(out.shape[out.rank - 1] ?? 1);
@@ -55,6 +58,7 @@ export function evaluate(model: Module, data: TensorDataset, opts: { loss?: Loss
     });
   } finally {
     model.train(wasTraining);
+    resetRecurrentStates(model);
   }
   if (meter) {
     const regression = meter.result();

@@ -37,12 +37,18 @@ export function objectiveFor(cost: CostName, output: OutputName): Objective {
       return { loss: (a, y) => mseLoss(a, y), lossOnLogits: false };
     case "log-likelihood":
       // validateConfig refuses log-likelihood without a softmax output.
-      return { loss: (z, y) => crossEntropy(z, y as Int32Array), lossOnLogits: true };
+      return { loss: (z, y) => crossEntropy(perLabel(z), y as Int32Array), lossOnLogits: true };
     case "cross-entropy":
       if (output === "sigmoid") return { loss: (z, y) => bceWithLogits(z, y, "batchmean"), lossOnLogits: true };
-      return { loss: (z, y) => crossEntropy(z, y as Int32Array), lossOnLogits: output === "softmax" };
+      return { loss: (z, y) => crossEntropy(perLabel(z), y as Int32Array), lossOnLogits: output === "softmax" };
   }
 }
+
+/**
+ * Scores [B, T, C] (a class at every step, e.g. the next character) as [B·T, C] rows, one per
+ * label: the cost is then the mean over every label (nats per character for a language model).
+ */
+const perLabel = (z: Tensor): Tensor => (z.rank > 2 ? z.reshape([-1, z.shape[z.rank - 1]!]) : z);
 
 /** The model's last layer when it is a squashing output (Sigmoid, or Softmax over the last axis) that a cost can read through. */
 export function squashingOutput(model: Module): Module | null {

@@ -172,3 +172,45 @@ Object.assign(PRESETS, Object.fromEntries([1, 2, 3, 4].map((k) => {
     config: { ...NIELSEN_CH5, layers: [784, 30, 30, 10], optimizer: "gd", trainSize: 1000, epochs: 500 },
   },
 } satisfies Record<string, Preset>);
+
+/**
+ * Sequences (issue 13): MNIST read row by row, the adding problem, a character-level language
+ * model. Recurrent layers draw PyTorch's U(±1/√H); the fc layers after them too ("pytorch" init).
+ * Adam, batch 64, as in the Keras and PyTorch examples of these tasks.
+ */
+// lr 3e-3: 98.07 % test after 5 epochs here, where 1e-3 gave 97.63 % (seed 1).
+const SEQ_MNIST = { data: "mnist-rows", cost: "log-likelihood", init: "pytorch", optimizer: "adam", lr: 3e-3, batchSize: 64, epochs: 5 } as const;
+// --clip-norm 1e9 never clips (MNIST's norms stay far below it) but makes every epoch log the norm before clipping.
+const LOG_NORMS = 1e9;
+const ADDING = { data: "adding", steps: 100, output: "identity", cost: "mse", init: "pytorch", optimizer: "adam", lr: 1e-3, batchSize: 64, epochs: 10, clipNorm: LOG_NORMS } as const;
+Object.assign(PRESETS, {
+  "seq-mnist-lstm": {
+    description: "MNIST read row by row (28 steps of 28 pixels) by an LSTM of 128 units, its last step → fc 10, softmax; Adam lr 3e-3, batch 64, 5 epochs",
+    expect: "≥ 98.5 % test accuracy within 5 epochs asked (Keras's example: 98.6 % validation after 5); measured here 98.07 % (seed 1)",
+    config: { ...SEQ_MNIST, arch: "lstm128,fc10,softmax" },
+  },
+  "seq-mnist-rnn": {
+    description: "seq-mnist-lstm with a plain tanh RNN of 128 units, Adam lr 1e-3; logs the gradient norm per epoch (clip-norm 1e9: never clips)",
+    expect: "95.14 % after 5 epochs here (seed 1), 2.5 points below the LSTM at the same lr 1e-3 (97.63 %); gradient norms mean 3.3–4.4, max 10–16 (the LSTM's: mean 0.5–1.8, max 2.5–5.9)",
+    config: { ...SEQ_MNIST, lr: 1e-3, arch: "rnn128,fc10,softmax", clipNorm: LOG_NORMS },
+  },
+  "adding-problem": {
+    description: "Hochreiter & Schmidhuber's adding problem, T = 100 (generated from the seed): LSTM of 128 units → fc 1, MSE, Adam lr 1e-3, batch 64, 10 epochs of 50,000",
+    expect: "test MSE < 0.01 asked (the constant predictor: ≈ 0.167); measured on 12,800 sequences × 10 epochs (2,000 updates): 0.134, just leaving the plateau at epoch 10 — the full 7,800 updates not yet run",
+    config: { ...ADDING, arch: "lstm128,fc1" },
+  },
+  "adding-problem-rnn": {
+    description: "the adding problem with a plain tanh RNN of 128 units (otherwise as adding-problem)",
+    expect: "stays at the constant predictor's MSE ≈ 0.167 (measured: 0.165 after 10 epochs of 12,800)",
+    config: { ...ADDING, arch: "rnn128,fc1" },
+  },
+  "char-lm": {
+    description: "character-level language model of the State of the Union addresses: embed 32, 2-layer stateful LSTM of 128, a score per character at every step; windows of 50 (truncated BPTT), 32 streams, Adam lr 2e-3, clip-norm 5, one pass over the 10.6 M training characters",
+    expect: "≤ 2.0 bits per character on the held-out addresses within an hour asked (uniform: 6.43); measured 2.42 validation / 2.63 test after 6 passes over 0.96 M characters (~20 min on a loaded machine)",
+    config: {
+      // 1,600 characters per update: more updates per character read than 64 × 100 (which reached only 3.2 bits after 1.9 M characters, 300 updates).
+      data: "sotu", steps: 50, arch: "embed32,lstm128x2seqstateful,fcv,softmax", cost: "log-likelihood", init: "pytorch",
+      optimizer: "adam", lr: 2e-3, batchSize: 32, epochs: 1, clipNorm: 5,
+    },
+  },
+} satisfies Record<string, Preset>);

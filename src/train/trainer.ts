@@ -5,6 +5,7 @@
  * mini-batch): fit runs it to the end; fitAsync lets the event loop run every few milliseconds, so
  * a Ctrl-C handler, a worker's messages or a page's Pause button can interrupt it between batches.
  */
+import { resetRecurrentStates } from "../nn/layers/recurrent.js";
 import type { Module } from "../nn/module.js";
 import { Tensor } from "../tensor.js";
 import { backward, type BackwardHooks } from "../autograd.js";
@@ -192,7 +193,8 @@ export class Trainer {
     const value = loss.item();
     const cols = out.shape[out.rank - 1] ?? 1;
     const labels = batch.y instanceof Int32Array ? batch.y : null;
-    const result: StepResult = { loss: value, correct: labels ? countCorrect(out.data, labels, cols) : 0, size: out.shape[0] ?? 0 };
+    // size counts labels: one per example, or one per step of a sequence (the cost is their mean).
+    const result: StepResult = { loss: value, correct: labels ? countCorrect(out.data, labels, cols) : 0, size: labels ? labels.length : (out.shape[0] ?? 0) };
     if (!Number.isFinite(value)) return result;
     optimizer.zeroGrad();
     backward(loss, Tensor.full([], 1, { dtype: loss.dtype }), this.backwardHooks);
@@ -320,6 +322,7 @@ export class Trainer {
     for (let epoch = start; epoch <= opts.epochs && !stopped; epoch++) {
       Object.assign(ctx, { epoch, batch: 0, lr: this.lr });
       for (const cb of callbacks) cb.onEpochStart?.(ctx);
+      resetRecurrentStates(this.model); // a stateful layer's carried state belongs to last epoch's text
       const t0 = now();
       let lossSum = 0;
       let correct = 0;

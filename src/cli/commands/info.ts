@@ -30,7 +30,9 @@ export function infoCommand(): Command {
       }
       // Everything below that came from the file (or argv) is shown through printable().
       const value = (s: string) => printable(s, MAX_VALUE, "; see --json");
-      const key = (s: string) => printable(s, MAX_KEY).padEnd(20);
+      // One column for every name: a bidirectional LSTM's "layers.0.weight_hh_l1_reverse" is longer than the usual 20.
+      const width = Math.max(20, ...params.map((p) => Math.min(printable(p.name, MAX_KEY).length, MAX_KEY)));
+      const key = (s: string) => printable(s, MAX_KEY).padEnd(width);
       const out: string[] = [];
       out.push(`${pc.bold(printablePath(path))} · ${(size / 1024).toFixed(1)} KiB`);
       out.push(`network     ${value(describeNetwork(architecture))}`);

@@ -6,7 +6,7 @@ import { PRESETS, presetConfig } from "../../train/presets.js";
 import { archTokenSyntax } from "../../nn/arch.js";
 import { ModelFileError, UsageError } from "../../errors.js";
 import { SETTINGS, didYouMean, formatRange, rangeOf, type Setting } from "../../experiment/settings.js";
-import { loadMnist } from "../../node/mnist.js";
+import { loadRunData } from "../run-data.js";
 import { loadCheckpoint } from "../../node/checkpoint-files.js";
 import type { Checkpoint } from "../../train/checkpoint.js";
 import { integerIn, settingParser } from "../parse.js";
@@ -155,7 +155,7 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
   }
   if (tableRun && (config.ensemble ?? 1) > 1) throw new UsageError("--ensemble trains MNIST classifiers; a table run (--target) trains one model (use --folds k to cross-validate)");
   // The bundled MNIST has 10 classes: refuse a network that cannot output them before loading it.
-  if (!tableRun && dataPath === null) checkOutputWidth(config, mnistOutputShape(config), MNIST_CLASSES, "digits 0–9");
+  if (!tableRun && dataPath === null && (config.data ?? "mnist").startsWith("mnist")) checkOutputWidth(config, mnistOutputShape(config), MNIST_CLASSES, "digits 0–9");
   // A table run without a chosen network gets one for its task (a classifier for a target of classes), before a checkpoint's settings are compared.
   const table = tableRun ? await loadTable(dataPath) : undefined;
   if (table && resume === null) config = tableNetwork(config, table.table, table.drop, ["arch", "layers", "output", "cost"].some((k) => opts[k] !== undefined));
@@ -189,14 +189,17 @@ async function runTrain(opts: Record<string, unknown>): Promise<number> {
       };
       return await trainTableRun(config, dataPath, config.folds ? null : outPath, ctx, { resume, resumeFrom: String(opts.resume ?? opts.checkpoint), checkpointPath }, table);
     }
-    const data = await loadMnist({ ...(typeof opts.data === "string" ? { dir: opts.data } : {}), validation: config.validation });
+    const run = await loadRunData(config, dataPath);
+    const data = run.data;
+    if (members > 1 && !run.mnist) throw new UsageError(`--ensemble votes on MNIST digits; --dataset ${config.data ?? "mnist"} trains one model`);
     const ctx: RunContext = {
       mode, quiet, say, preset: typeof opts.preset === "string" ? opts.preset : null,
-      dataLabel: typeof opts.data === "string" ? opts.data : "the bundled MNIST", curves,
+      dataLabel: run.label, examples: run.examples, curves,
+      ...(run.detail ? { dataDetail: run.detail } : {}), ...(run.record ? { dataRecord: run.record } : {}),
       interrupt: { signal: interrupt.signal, exitCode: () => exitCodeFor(interrupt.received() ?? "SIGINT") },
     };
     if (members <= 1) return (await trainOne(config, data, outPath, ctx, { resume, resumeFrom: String(opts.resume ?? opts.checkpoint), checkpointPath })).code;
-    return await trainEnsemble(config, data, outPath, ctx, { checkpointBase: checkpointPath, jobs, dataDir: typeof opts.data === "string" ? opts.data : null });
+    return await trainEnsemble(config, run.mnist!, outPath, ctx, { checkpointBase: checkpointPath, jobs, dataDir: typeof opts.data === "string" ? opts.data : null });
   } finally {
     interrupt.dispose();
     release();

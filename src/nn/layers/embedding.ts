@@ -33,6 +33,7 @@ export const embeddingLayer: LayerDefinition = {
     return leaf(() => new Embedding(v, e), v * e);
   },
   label: (s) => `embed ${String(s.numEmbeddings)}→${String(s.embeddingDim)}`,
+  input: (s) => ({ tokens: s.numEmbeddings as number }),
   tokens: [{
     // The vocabulary comes from the data (ArchContext.vocabulary) or is written: embed64v96.
     pattern: /^embed(\d+)(?:v(\d+))?$/, syntax: "embed<D>[v<V>]",

@@ -201,6 +201,15 @@ export abstract class RecurrentBase extends Module {
   }
 }
 
+/**
+ * Forgets the carried state of every stateful recurrent layer inside `model` (the next call starts
+ * from zeros): the trainer calls it at each epoch's start and evaluate around a pass over the data.
+ */
+export function resetRecurrentStates(model: Module): void {
+  if (model instanceof RecurrentBase) model.resetStates();
+  for (const [, child] of model.namedChildren()) resetRecurrentStates(child);
+}
+
 /** PyTorch's parameter name: weight_ih_l0, bias_hh_l1_reverse, … */
 const paramName = (kind: string, layer: number, direction: number) => `${kind}_l${layer}${direction === 1 ? "_reverse" : ""}`;
 
@@ -252,17 +261,19 @@ const make = (mode: RecurrentMode, inputSize: number, hiddenSize: number, opts: 
     : new RNN(inputSize, hiddenSize, { ...opts, nonlinearity: mode === "rnnRelu" ? "relu" : "tanh" });
 
 /** The token's layer: a sequence [T, F] per example in, the last step [D·H] (or, with "seq", the sequence [T, D·H]) out. */
-function planToken(mode: RecurrentMode, m: RegExpMatchArray, ctx: ArchContext, at: { bi: number; h: number; layers: number; seq: number }): readonly number[] {
+function planToken(mode: RecurrentMode, m: RegExpMatchArray, ctx: ArchContext, at: { bi: number; h: number; layers: number; seq: number; stateful: number }): readonly number[] {
   if (ctx.shape.length !== 2) ctx.fail("needs a sequence per example, shaped [steps, features] (e.g. MNIST read row by row: [28, 28])");
   const [T, F] = ctx.shape as [number, number];
   const hidden = ctx.int("units", m[at.h], 0);
   const numLayers = ctx.int("layers", m[at.layers], 1, 1, 64);
   const bidirectional = m[at.bi] !== undefined;
   const returnSequences = m[at.seq] !== undefined;
+  // "stateful": each batch starts from the state the previous one ended in (truncated BPTT over a text cut into streams).
+  const stateful = m[at.stateful] !== undefined;
   const params = recurrentParameters(mode, F, hidden, numLayers, bidirectional, true);
   if (GATES[mode] * hidden * Math.max(F, hidden * (bidirectional ? 2 : 1)) > MAX_TENSOR) ctx.fail(`asks for a weight of more than ${MAX_TENSOR} values`);
   const rng = ctx.initRng;
-  ctx.add(() => make(mode, F, hidden, { numLayers, bidirectional, returnSequences, batchFirst: true, rng }), params);
+  ctx.add(() => make(mode, F, hidden, { numLayers, bidirectional, returnSequences, stateful, batchFirst: true, rng }), params);
   const out = (bidirectional ? 2 : 1) * hidden;
   return returnSequences ? [T, out] : [out];
 }
@@ -285,13 +296,14 @@ function definition(type: "RNN" | "LSTM" | "GRU", pattern: RegExp, syntax: strin
       return { params, make: () => make(mode, inputSize, hiddenSize, opts) };
     },
     label: recurrentLabel,
+    input: (s) => ({ stepFeatures: s.inputSize as number }),
     tokens: [{ pattern, syntax, plan }],
   };
 }
 
-export const rnnLayer = definition("RNN", /^(bi)?rnn(relu)?(\d+)(?:x(\d+))?(seq)?$/, "[bi]rnn[relu]<H>[x<L>][seq]",
-  (m, ctx) => planToken(m[2] ? "rnnRelu" : "rnnTanh", m, ctx, { bi: 1, h: 3, layers: 4, seq: 5 }));
-export const lstmLayer = definition("LSTM", /^(bi)?lstm(\d+)(?:x(\d+))?(seq)?$/, "[bi]lstm<H>[x<L>][seq]",
-  (m, ctx) => planToken("lstm", m, ctx, { bi: 1, h: 2, layers: 3, seq: 4 }));
-export const gruLayer = definition("GRU", /^(bi)?gru(\d+)(?:x(\d+))?(seq)?$/, "[bi]gru<H>[x<L>][seq]",
-  (m, ctx) => planToken("gru", m, ctx, { bi: 1, h: 2, layers: 3, seq: 4 }));
+export const rnnLayer = definition("RNN", /^(bi)?rnn(relu)?(\d+)(?:x(\d+))?(seq)?(stateful)?$/, "[bi]rnn[relu]<H>[x<L>][seq][stateful]",
+  (m, ctx) => planToken(m[2] ? "rnnRelu" : "rnnTanh", m, ctx, { bi: 1, h: 3, layers: 4, seq: 5, stateful: 6 }));
+export const lstmLayer = definition("LSTM", /^(bi)?lstm(\d+)(?:x(\d+))?(seq)?(stateful)?$/, "[bi]lstm<H>[x<L>][seq][stateful]",
+  (m, ctx) => planToken("lstm", m, ctx, { bi: 1, h: 2, layers: 3, seq: 4, stateful: 5 }));
+export const gruLayer = definition("GRU", /^(bi)?gru(\d+)(?:x(\d+))?(seq)?(stateful)?$/, "[bi]gru<H>[x<L>][seq][stateful]",
+  (m, ctx) => planToken("gru", m, ctx, { bi: 1, h: 2, layers: 3, seq: 4, stateful: 5 }));
