@@ -15,7 +15,7 @@
  *   npm run bench:peers -- --check        (install the peers if needed, load each once, exit)
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defaultMnistDir, loadMnist } from "../src/node/mnist.js";
 import { backendInfo, wasmRuntime } from "../src/kernels/index.js";
@@ -79,6 +79,12 @@ if (process.argv.includes("--check")) {
     ok &&= r.status === 0;
   }
   for (const mod of ["torch", "numpy"]) process.stdout.write(`python3 ${mod}: ${pythonHas(mod) ? "found" : `missing (apt-get install python3-${mod}; that peer is skipped)`}\n`);
+  // Debian's numpy and PyTorch multiply through the system BLAS; the reference one (libblas3) is
+  // several times slower than OpenBLAS, which would make the peers look far slower than they are.
+  const blas = "/usr/lib/x86_64-linux-gnu/libblas.so.3";
+  if (existsSync(blas) && !realpathSync(blas).includes("openblas")) {
+    process.stdout.write(`warning: the system BLAS is ${realpathSync(blas)}, the reference implementation: numpy and PyTorch run far below their speed (apt-get install libopenblas0-pthread)\n`);
+  }
   process.exit(ok ? 0 : 1);
 }
 const cpu = cpuModel();
