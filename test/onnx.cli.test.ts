@@ -109,6 +109,18 @@ describe("a table model", () => {
     expect(text.out).toContain('input "features": float32 [N, 12]: the encoded features in this order: crim, zn, indus');
   });
 
+  test("the adding problem: a sequence model's input [N, T, 2]; --check on its 10,000 test sequences, regenerated from the saved seed", () => {
+    const t = descent(["train", "--preset", "adding-problem", "--steps", "12", "--train-size", "640", "--epochs", "1", "--out", "add.safetensors"]);
+    expect(t.code, t.err).toBe(0);
+    const r = descent(["export", "add.safetensors", "--format", "onnx", "--check", "--json"]);
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(r.out) as Report;
+    expect(report.input).toEqual({ name: "sequence", shape: ["N", 12, 2] });
+    expect(report.output).toEqual({ name: "output", shape: ["N", 1] });
+    expect(report.check.examples).toBe(10000);
+    expect(report.check.maxAbsDiff).toBeLessThan(1e-5);
+  });
+
   test("a classifier with a categorical column and missing cells (--impute mean): one-hot input, NaN for missing, the same classes", async () => {
     const rows = ["x,colour,label"];
     for (let i = 0; i < 90; i++) {

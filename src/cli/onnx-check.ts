@@ -3,6 +3,8 @@
  * descent itself, batch by batch — the largest |difference| between their outputs and, for a
  * classifier, whether both predict the same class for every example.
  */
+import { loadRunData } from "./run-data.js";
+import { resetRecurrentStates } from "../nn/layers/recurrent.js";
 import type { Module } from "../nn/module.js";
 import { Tensor } from "../tensor.js";
 import { noGrad } from "../autograd.js";
@@ -88,6 +90,7 @@ export async function compareWithOnnxRuntime(model: Module, session: OnnxSession
   for (let from = 0; from < data.n; from += batch) {
     const b = Math.min(batch, data.n - from);
     const dims = [b, ...data.exampleShape];
+    resetRecurrentStates(model); // the exported graph is stateless: each batch starts from zero states
     const ours = noGrad(() => scope(() => model.forward(new Tensor(data.descentInput.slice(from * size, (from + b) * size), dims)).data.slice()));
     const theirs = (await session.run(inputName, data.onnxInput.slice(from * size, (from + b) * size), dims)).data;
     if (theirs.length !== ours.length) throw new Error(`ONNX Runtime gave ${theirs.length} values for ${b} examples, descent ${ours.length}`);
@@ -112,4 +115,23 @@ export async function compareWithOnnxRuntime(model: Module, session: OnnxSession
   if (data.classify) Object.assign(report, { sameClass: same, firstDifferent: first });
   if (data.classify && data.labels && data.n > 0) report.accuracy = { descent: correct.descent / data.n, onnxRuntime: correct.onnxRuntime / data.n };
   return report;
+}
+
+/**
+ * The test split of the generated or bundled sequence data a model was trained on (the adding
+ * problem from its saved seed, the State of the Union's held-out addresses), or null for MNIST and tables.
+ */
+export async function sequenceCheckData(path: string, training: Record<string, unknown>): Promise<CheckData | null> {
+  const c = (training.config ?? {}) as { data?: unknown };
+  if (c.data !== "adding" && c.data !== "sotu") return null;
+  let config;
+  try {
+    config = validateConfig(training.config);
+  } catch (e) {
+    throw new ModelFileError(`${printablePath(path)}: its saved settings are invalid (${(e as Error).message}) — cannot rebuild its data`, { cause: e });
+  }
+  const run = await loadRunData(config, null);
+  const test = run.data.test!;
+  // Regression (the adding problem) and per-character outputs are compared value by value.
+  return { label: `the ${formatCount(test.length)} test ${run.examples} of ${run.label}`, n: test.length, exampleShape: [...test.featureShape], descentInput: test.features, onnxInput: test.features, labels: null, classify: false };
 }

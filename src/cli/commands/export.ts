@@ -21,7 +21,7 @@ import { noted } from "../notes.js";
 import { checkMnistModel, MNIST_CLASSES } from "../describe.js";
 import { tablePrepOf } from "../table-model.js";
 import { runPytorchExport } from "../pytorch-export.js";
-import { compareWithOnnxRuntime, mnistCheckData, tableCheckData, type CheckReport } from "../onnx-check.js";
+import { compareWithOnnxRuntime, mnistCheckData, sequenceCheckData, tableCheckData, type CheckReport } from "../onnx-check.js";
 
 const FORMATS = ["onnx", "pytorch"] as const;
 
@@ -54,8 +54,9 @@ export function exportCommand(): Command {
 
       const { model, architecture, meta } = noted(await loadModel(modelPath));
       const prep = tablePrepOf(modelPath, meta.training);
-      const exampleShape = prep ? [featureNames(prep).length] : checkMnistModel(modelPath, model, architecture, 784);
-      const exported = exportOnnx(model, prep ? tableOptions(modelPath, prep) : mnistOptions(modelPath, exampleShape));
+      const sequences = prep ? null : await sequenceCheckData(modelPath, meta.training);
+      const exampleShape = prep ? [featureNames(prep).length] : sequences ? sequences.exampleShape : checkMnistModel(modelPath, model, architecture, 784);
+      const exported = exportOnnx(model, prep ? tableOptions(modelPath, prep) : sequences ? sequenceOptions(modelPath, exampleShape) : mnistOptions(modelPath, exampleShape));
       await writeFileAtomic(out, exported.bytes).catch((e: unknown) => {
         throw new DescentError(`cannot write ${printablePath(out)}: ${errorCode(e) || (e as Error).message} (any existing file there is unchanged)`, { cause: e });
       });
@@ -75,7 +76,7 @@ export function exportCommand(): Command {
         return;
       }
 
-      const data = prep ? await tableCheckData(modelPath, meta.training, prep) : await mnistCheckData(exampleShape, opts.data);
+      const data = prep ? await tableCheckData(modelPath, meta.training, prep) : sequences ?? await mnistCheckData(exampleShape, opts.data);
       const session = await ort.session(exported.bytes).catch((e: unknown) => {
         throw new DescentError(`ONNX Runtime ${ort.version} refused the exported file ${printablePath(out)}: ${(e as Error).message} — this is a bug in descent's exporter; please report it with the model`, { cause: e });
       });
@@ -157,6 +158,20 @@ function mnistOptions(modelPath: string, shape: readonly number[]): OnnxExportOp
     output: { name: "output", doc: `float32 [N, ${MNIST_CLASSES}]: the network's output for each digit 0–9 (probabilities when it ends in softmax); the predicted digit is the largest` },
     metadata: { "descent.task": "mnist", "descent.classes": JSON.stringify(Array.from({ length: MNIST_CLASSES }, (_, d) => String(d))), "descent.source": printable(basename(modelPath)) },
     doc: `Exported by descent from ${printable(basename(modelPath))}: an MNIST digit classifier.`,
+  };
+}
+
+/** A model of the adding problem ([N, T, 2]) or a character model ([N, T] token ids, as float32). */
+function sequenceOptions(modelPath: string, shape: readonly number[]): OnnxExportOptions {
+  const tokens = shape.length === 1;
+  return {
+    inputShape: shape,
+    input: tokens
+      ? { name: "tokens", doc: `float32 [N, ${shape[0]}]: character ids (integers, the vocabulary stored in the model file's training record)` }
+      : { name: "sequence", doc: `float32 [N, ${shape.join(", ")}]: ${shape[0]} steps of ${shape[1]} values` },
+    output: { name: "output", doc: tokens ? "float32 [N, steps, vocabulary]: the next character's probabilities at every step" : "float32 [N, outputs]: the network's output" },
+    metadata: { "descent.task": tokens ? "language-model" : "sequence", "descent.source": printable(basename(modelPath)) },
+    doc: `Exported by descent from ${printable(basename(modelPath))}: a sequence model.`,
   };
 }
 
