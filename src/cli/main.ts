@@ -35,7 +35,7 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name("descent")
-    .description("Train and inspect neural networks on MNIST — the networks of the classic books, in TypeScript.")
+    .description("Train, inspect and export neural networks — the networks of the classic books, on MNIST, tables and sequences, in TypeScript.")
     .version(versionLine(), "-v, --version")
     .option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")} (default: wasm where WebAssembly SIMD exists)`, choice("--backend", BACKENDS))
     .exitOverride()

@@ -34,7 +34,7 @@ function presetName(value: string): string {
 }
 
 export function analyzeCommand(): Command {
-  const cmd = new Command("analyze").description("measure how a network learns (Nielsen ch. 5: each layer's speed of learning)");
+  const cmd = new Command("analyze").description("measure how a network learns: each layer's speed of learning (Nielsen ch. 5), the cost landscape, the optimizers' race");
   const grad = new Command("gradients")
     .description("each layer's ‖∂C/∂b‖ and ‖∂C/∂W‖ on the first training images, at initialisation and after every epoch")
     .option("--preset <name>", "the run to analyse (e.g. nielsen-ch5-3); any train flag below changes it", presetName)
