@@ -66,7 +66,7 @@ class RowLSTM(torch.nn.Module):
         return self.fc(out[:, -1])
 
 def run_w4(threads, epochs):
-    """W4 = descent's seq-mnist-lstm preset: Adam lr 3e-3, batch 64, softmax cross-entropy."""
+    """W4 = descent's seq-mnist-lstm network and optimizer at batch 64 (bench/workloads.ts): Adam lr 3e-3, softmax cross-entropy."""
     net = RowLSTM()
     opt = torch.optim.Adam(net.parameters(), lr=3e-3)
     XR, TXR = X.reshape(-1, 28, 28), TX.reshape(-1, 28, 28)

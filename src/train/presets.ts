@@ -185,9 +185,10 @@ const LOG_NORMS = 1e9;
 const ADDING = { data: "adding", steps: 100, output: "identity", cost: "mse", init: "pytorch", optimizer: "adam", lr: 1e-3, batchSize: 64, epochs: 10, clipNorm: LOG_NORMS } as const;
 Object.assign(PRESETS, {
   "seq-mnist-lstm": {
-    description: "MNIST read row by row (28 steps of 28 pixels) by an LSTM of 128 units, its last step → fc 10, softmax; Adam lr 3e-3, batch 64, 5 epochs",
-    expect: "≥ 98.5 % test accuracy within 5 epochs asked (Keras's example: 98.6 % validation after 5); measured here 98.07 % (seed 1)",
-    config: { ...SEQ_MNIST, arch: "lstm128,fc10,softmax" },
+    description: "MNIST read row by row (28 steps of 28 pixels) by an LSTM of 128 units, its last step → fc 10, softmax; Adam lr 3e-3 with a cosine schedule, batch 32, 5 epochs",
+    // Seed 1, 5 epochs, test / validation: batch 64 lr 1e-3 97.63 %; batch 64 lr 3e-3 98.07 %; batch 32 lr 2e-3 98.41 / 98.58 %; this 98.70 / 98.68 %.
+    expect: "≥ 98.5 % test accuracy within 5 epochs (Keras's example: 98.6 % validation after 5); measured 98.70 % (validation 98.68 %, seed 1)",
+    config: { ...SEQ_MNIST, batchSize: 32, schedule: "cosine", arch: "lstm128,fc10,softmax" },
   },
   "seq-mnist-rnn": {
     description: "seq-mnist-lstm with a plain tanh RNN of 128 units, Adam lr 1e-3; logs the gradient norm per epoch (clip-norm 1e9: never clips)",
@@ -196,12 +197,12 @@ Object.assign(PRESETS, {
   },
   "adding-problem": {
     description: "Hochreiter & Schmidhuber's adding problem, T = 100 (generated from the seed): LSTM of 128 units → fc 1, MSE, Adam lr 1e-3, batch 64, 10 epochs of 50,000",
-    expect: "test MSE < 0.01 asked (the constant predictor: ≈ 0.167); measured on 12,800 sequences × 10 epochs (2,000 updates): 0.134, just leaving the plateau at epoch 10 — the full 7,800 updates not yet run",
+    expect: "test MSE < 0.01 (the constant predictor: ≈ 0.167); measured (seed 1): 0.167 for 3 epochs, then 0.0050 at epoch 4, 0.0031 at 5, 0.00066 at 7 — the plain RNN stays at 0.167",
     config: { ...ADDING, arch: "lstm128,fc1" },
   },
   "adding-problem-rnn": {
     description: "the adding problem with a plain tanh RNN of 128 units (otherwise as adding-problem)",
-    expect: "stays at the constant predictor's MSE ≈ 0.167 (measured: 0.165 after 10 epochs of 12,800)",
+    expect: "stays at the constant predictor's MSE ≈ 0.167 (measured, seed 1: 0.168 after the full 10 epochs, R² −0.02)",
     config: { ...ADDING, arch: "rnn128,fc1" },
   },
   "char-lm": {
