@@ -1,349 +1,182 @@
 /**
- * The explorer page: wires the views to the training worker. Settings live in the URL (state.ts);
- * the worker (sim.ts) owns the model; this thread only draws. Two tasks: MNIST digits (drawing,
- * network picture, confusion matrix…) and house prices (predicted-vs-true scatter, MAE curve, the
- * baselines); each panel says which task it belongs to (data-task in index.html).
+ * The explorer's shell: the menu of views, the language, and the one view on screen. The training
+ * page (train-page.ts: draw a digit, train, the house prices) is loaded the first time it is shown;
+ * a teaching view (teach/index.ts) is mounted into #teach and destroyed when another is chosen.
+ * `?view=` and `?lang=` live in the URL beside each view's own parameters, so a link opens the
+ * same view in the same language.
  */
 import "./style.css";
-import { parseSettings, settingsToQuery, toTrainConfig, type Settings, type Task } from "./state.js";
-import type { FromWorker, ToWorker } from "./protocol.js";
-import type { Nudge } from "./session.js";
-import type { RegressionScores } from "../../src/train/metrics.js";
-import type { Baselines } from "./houses.js";
-import { DrawPad, paintDigit } from "./views/draw.js";
-import { OutputBars } from "./views/outputs.js";
-import { SettingsForm } from "./views/controls.js";
-import { Curves } from "./views/curves.js";
-import { NetworkView, describeNudge } from "./views/network.js";
-import { markStale, showConfusion, showMistakes, showWeightImages } from "./views/tiles.js";
-import { Scatter } from "./views/scatter.js";
+import { LANGS, LANG_NAMES, MISSING, defineStrings, initialLang, isLang, lang, onLangChange, setLang, type Lang } from "./i18n.js";
+import { VIEWS } from "./teach/index.js";
+import type { MountedView, TeachingView, ViewContext } from "./teach/view.js";
 
+const t = defineStrings("shell", {
+  title: "descent explorer",
+  menu: "Views",
+  language: "Language",
+  train: "Train a network",
+  trainSummary: "Draw a digit, train the network that reads it, and watch its cost, weights and mistakes; or predict house prices from a table.",
+  unknownView: "There is no view called “{name}”: showing the training page.",
+}, {
+  title: "explorateur descent",
+  menu: "Vues",
+  language: "Langue",
+  train: "Entraîner un réseau",
+  trainSummary: "Dessinez un chiffre, entraînez le réseau qui le lit et suivez son coût, ses poids et ses erreurs ; ou prédisez le prix des maisons à partir d’un tableau.",
+  unknownView: "Il n’y a pas de vue « {name} » : voici la page d’entraînement.",
+});
+
+const TRAIN = "train";
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const probes: Record<string, Record<string, unknown>> = {};
+const shellProbe = { view: TRAIN, lang: "en" as Lang, missing: [] as string[] };
+Object.assign(window as unknown as Record<string, unknown>, { __views: probes, __shell: shellProbe });
 
-/** Numbers the end-to-end tests and the browser benchmark read (window.__explorer). */
-const probe = {
-  firstPredictionMs: NaN,
-  predictions: 0,
-  lastOutputs: null as number[] | null,
-  steps: 0,
-  stepsPerSecond: NaN,
-  lastLoss: NaN,
-  trainPoints: [] as { step: number; loss: number }[],
-  evals: 0,
-  testAccuracy: NaN,
-  nudges: 0,
-  phase: "loading",
-  engine: "",
-  threads: 1,
-  errors: [] as string[],
-  task: "digits" as Task,
-  /** House prices: the last evaluation's scores, and the baselines on the same test rows. */
-  regression: null as null | { step: number; testMae: number; testRmse: number; testR2: number; valMae: number; trainMae: number },
-  regressionEvals: 0,
-  baselines: null as null | { meanMae: number; leastSquaresMae: number; leastSquaresR2: number; seed: number },
-  scatterPoints: 0,
-};
-(window as unknown as { __explorer: typeof probe }).__explorer = probe;
+setLang(initialLang(location.search, navigator.languages ?? [navigator.language]));
 
-// The worker's name carries the page's address: it fetches the model and MNIST relative to the page, not to its own script.
-const worker = new Worker(new URL("./sim.ts", import.meta.url), { type: "module", name: document.baseURI });
-const send = (msg: ToWorker, transfer: Transferable[] = []) => worker.postMessage(msg, transfer);
+let trainLoaded: Promise<unknown> | null = null;
+let mounted: { view: TeachingView; handle: MountedView } | null = null;
 
-const { settings: initial, warnings } = parseSettings(location.search);
-$("warnings").textContent = warnings.join(" · ");
-
-/** Threads change speed, never results, so they sit beside the settings in the URL rather than in them. */
-const threadSelect = $<HTMLSelectElement>("threads");
-threadSelect.value = new URLSearchParams(location.search).get("threads") === "2" ? "2" : "1";
-let lastSettings: Settings | undefined;
-function applySettings(s: Settings) {
-  if (s.task !== lastSettings?.task) showTask(s.task);
-  lastSettings = s;
-  history.replaceState(null, "", settingsToQuery(s) + (threadSelect.value === "2" ? "&threads=2" : "") + location.hash);
-  send({ type: "config", config: toTrainConfig(s), task: s.task });
-}
-threadSelect.addEventListener("change", () => {
-  send({ type: "threads", count: threadSelect.value === "2" ? 2 : 1 });
-  applySettings(lastSettings!);
-});
-if (threadSelect.value === "2") send({ type: "threads", count: 2 });
-const curves = new Curves($("cost-chart"), $("acc-chart"));
-const scatter = new Scatter($<HTMLCanvasElement>("scatter"), $("scatter-caption"));
-const form = new SettingsForm($("settings"), initial, applySettings);
-
-// Drawing → prediction. Only the newest request's answer is shown.
-const bars = new OutputBars($("outputs"), $("guess"));
-const preview = $<HTMLCanvasElement>("preview");
-let latest = 0;
-let current: Float32Array = new Float32Array(784);
-let modelReady = false;
-function predict() {
-  if (!modelReady || task !== "digits") return;
-  latest++;
-  send({ type: "predict", id: latest, pixels: current.slice() });
-}
-const pad = new DrawPad($("pad"), (pixels) => {
-  current = pixels ?? new Float32Array(784);
-  paintDigit(preview, current);
-  if (!pixels) bars.show(null);
-  predict();
-});
-$("clear").addEventListener("click", () => pad.clear());
-(window as unknown as { __pad: DrawPad }).__pad = pad;
-
-// Training controls.
-const play = $<HTMLButtonElement>("play");
-let running = false;
-play.addEventListener("click", () => send({ type: running ? "pause" : "play" }));
-$("step").addEventListener("click", () => send({ type: "step" }));
-$("reset").addEventListener("click", () => send({ type: "reset" }));
-$("share").addEventListener("click", async () => {
-  const button = $<HTMLButtonElement>("share");
-  try {
-    await navigator.clipboard.writeText(location.href);
-    button.textContent = "Link copied";
-  } catch {
-    button.textContent = "Copy the address bar";
-  }
-  setTimeout(() => (button.textContent = "Copy link"), 1500);
-});
-$<HTMLInputElement>("model-file").addEventListener("change", async (e) => {
-  const file = (e.target as HTMLInputElement).files?.[0];
-  if (!file) return;
-  if (file.size > 512 * 1024 * 1024) {
-    showError(`${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MiB — larger than any model the explorer can train; pick a file saved by descent train`);
-    return;
-  }
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  send({ type: "load-model", name: file.name, bytes }, [bytes.buffer]);
-});
-
-const network = new NetworkView($<HTMLCanvasElement>("network"), $("network-hint"));
-let sizes: number[] | null = null;
-
-function showError(text: string) {
-  probe.errors.push(text);
-  $("warnings").textContent = text;
+/** The address with the shell's parameters set and, for a teaching view, its own parameters. */
+function address(view: string, own: URLSearchParams | null): string {
+  const q = own ? new URLSearchParams(own) : new URLSearchParams(location.search);
+  for (const k of ["view", "lang"]) q.delete(k);
+  const head = new URLSearchParams();
+  if (view !== TRAIN) head.set("view", view);
+  head.set("lang", lang());
+  const rest = q.toString();
+  return `?${head.toString()}${rest ? `&${rest}` : ""}${location.hash}`;
 }
 
-function stats(entries: [string, string][]) {
-  const dl = $("stats");
-  dl.innerHTML = "";
-  for (const [k, v] of entries) {
-    const pair = document.createElement("div");
-    const dt = document.createElement("dt");
-    dt.textContent = k;
-    const dd = document.createElement("dd");
-    dd.textContent = v;
-    pair.append(dt, dd);
-    dl.append(pair);
-  }
-}
-const freshStats = () => ({ step: "0", epoch: "0", rate: "–", cost: "–", val: "–", test: "–" });
-let statValues = freshStats();
-function refreshStats() {
-  const measure = task === "houses" ? "MAE ($1000s)" : "accuracy";
-  stats([
-    ["step", statValues.step], ["epoch", statValues.epoch], ["steps/s", statValues.rate],
-    [task === "houses" ? "cost (train MSE)" : "cost (train)", statValues.cost], [`validation ${measure}`, statValues.val], [`test ${measure}`, statValues.test],
-  ]);
+function currentView(): string {
+  const v = new URLSearchParams(location.search).get("view") ?? TRAIN;
+  if (v === TRAIN || VIEWS.some((x) => x.id === v)) return v;
+  $("warnings").textContent = t("unknownView", { name: v });
+  return TRAIN;
 }
 
-/** The task the page shows; the worker's messages about another task (still in flight after a switch) are dropped. */
-let task: Task = initial.task;
-/** The task of the worker's current model (from its last "model" message). */
-let workerTask: Task | null = null;
-let baselines: Baselines | null = null;
-
-/** Shows one task's panels and empties the views of the other. */
-function showTask(t: Task) {
-  task = t;
-  probe.task = t;
-  modelReady = false;
-  for (const el of document.querySelectorAll<HTMLElement>("[data-task]")) el.hidden = el.dataset["task"] !== t;
-  $("curves-h").textContent = t === "houses" ? "Cost and mean absolute error" : "Cost and accuracy";
-  $("step").textContent = "Step one mini-batch";
-  curves.setTask(t);
-  statValues = freshStats();
-  refreshStats();
-  if (t === "houses") {
-    baselines = null;
-    probe.baselines = null;
-    probe.regression = null;
-    scatter.clear("loading the house prices…");
-    showScores(null);
-  }
-}
-
-const fix = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : "–");
-
-/** The scores table: the network's test MAE, RMSE and R² beside the two baselines' on the same rows; the best of each row marked. */
-function showScores(net: RegressionScores | null, step = 0) {
-  $("scores-net").textContent = net ? `network (step ${step.toLocaleString("en-US")})` : "network";
-  const columns: [string, { mae: number; rmse: number; r2: number } | null][] = [["net", net], ["ls", baselines?.leastSquares ?? null], ["mean", baselines?.mean ?? null]];
-  for (const [metric, digits, better] of [["mae", 2, -1], ["rmse", 2, -1], ["r2", 3, 1]] as const) {
-    const values = columns.map(([, m]) => (m ? m[metric] : NaN));
-    const best = Math.max(...values.filter(Number.isFinite).map((v) => better * v));
-    columns.forEach(([key], i) => {
-      const td = document.querySelector<HTMLElement>(`#scores td[data-k="${key}-${metric}"]`)!;
-      td.textContent = fix(values[i]!, digits);
-      td.classList.toggle("best", Number.isFinite(values[i]!) && better * values[i]! === best);
+function buildMenu(active: string): void {
+  const nav = $("menu");
+  nav.innerHTML = "";
+  nav.setAttribute("aria-label", t("menu"));
+  const entries: [string, string, string][] = [[TRAIN, t("train"), t("trainSummary")], ...VIEWS.map((v): [string, string, string] => [v.id, v.title(), v.summary()])];
+  for (const [id, label, summary] of entries) {
+    const a = document.createElement("a");
+    a.href = address(id, id === active ? null : new URLSearchParams());
+    a.textContent = label;
+    a.title = summary;
+    a.dataset["view"] = id;
+    if (id === active) a.setAttribute("aria-current", "page");
+    a.addEventListener("click", (e) => {
+      if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+      e.preventDefault();
+      if (id === active) return;
+      history.pushState(null, "", a.href);
+      show();
     });
+    nav.append(a);
   }
+  const select = $<HTMLSelectElement>("lang");
+  select.innerHTML = "";
+  for (const l of LANGS) select.append(new Option(LANG_NAMES[l], l, false, l === lang()));
+  $("lang-label").textContent = t("language");
 }
 
-applySettings(initial);
-
-function nudgeItem(n: Nudge): HTMLLIElement {
-  const li = document.createElement("li");
-  const b = document.createElement("button");
-  b.type = "button";
-  const direction = n.grad > 0 ? "down" : "up";
-  b.textContent = `${describeNudge(n, sizes)}: ∂C/∂w = ${n.grad.toExponential(2)} → nudge ${direction} (w = ${n.weight.toFixed(3)})`;
-  b.addEventListener("mouseenter", () => network.setHighlight(n));
-  b.addEventListener("focus", () => network.setHighlight(n));
-  b.addEventListener("mouseleave", () => network.setHighlight(null));
-  b.addEventListener("blur", () => network.setHighlight(null));
-  li.append(b);
-  return li;
-}
-
-function showNudges(list: Nudge[], byLayer: Nudge[][] = []) {
-  const ol = $("nudges");
-  ol.innerHTML = "";
-  const perLayer = $("nudges-by-layer");
-  perLayer.innerHTML = "";
-  if (!list.length) {
-    const li = document.createElement("li");
-    li.className = "hint";
-    li.textContent = "Press “Step one mini-batch” to see which weights the gradient pushes hardest.";
-    ol.append(li);
-    return;
-  }
-  for (const n of list) ol.append(nudgeItem(n));
-  byLayer.forEach((layerList, l) => {
-    const h = document.createElement("h4");
-    const name = sizes && l === sizes.length - 2 ? "output layer" : `hidden layer ${l + 1}`;
-    const largest = Math.abs(layerList[0]?.grad ?? 0);
-    h.textContent = `${name} (${sizes ? `${sizes[l]}→${sizes[l + 1]}` : ""}): largest |∂C/∂w| ${largest.toExponential(1)}`;
-    const sub = document.createElement("ol");
-    for (const n of layerList) sub.append(nudgeItem(n));
-    perLayer.append(h, sub);
-  });
-}
-showNudges([]);
-
-worker.onmessage = (e: MessageEvent<FromWorker>) => {
-  const msg = e.data;
-  switch (msg.type) {
-    case "status":
-      probe.phase = msg.phase;
-      $("status").textContent = msg.text;
-      running = msg.phase === "running";
-      play.textContent = running ? "Pause" : "Play";
-      play.setAttribute("aria-pressed", String(running));
-      break;
-    case "model":
-      workerTask = msg.task;
-      if (msg.task !== task) break;
-      modelReady = true;
-      probe.steps = 0; // a model is announced at step 0 (reset, or loaded from a file)
-      sizes = msg.dense?.sizes ?? null;
-      $("model-line").textContent = `${msg.description} — ${msg.origin}`;
-      network.setNetwork(msg.dense);
-      // A new model: the test-set views describe the old one until its first evaluation.
-      markStale($("confusion"), $("mistakes"));
-      statValues.val = statValues.test = "evaluating…";
-      refreshStats();
-      if (msg.training) {
-        curves.clear();
-        statValues = { ...freshStats(), val: "evaluating…", test: "evaluating…" };
-        refreshStats();
+function contextFor(view: TeachingView): ViewContext {
+  const own = new URLSearchParams(location.search);
+  for (const k of ["view", "lang"]) own.delete(k);
+  const probe = (probes[view.id] = {});
+  return {
+    params: own,
+    base: document.baseURI,
+    probe,
+    setParams(p) {
+      const q = new URLSearchParams(location.search);
+      for (const [k, v] of Object.entries(p)) {
+        if (v === null) q.delete(k);
+        else q.set(k, String(v));
       }
-      predict();
-      break;
-    case "train": {
-      if (workerTask !== task) break;
-      const p = msg.point;
-      probe.steps = p.step;
-      probe.lastLoss = p.loss;
-      probe.trainPoints.push({ step: p.step, loss: p.loss });
-      if (Number.isFinite(msg.stepsPerSecond)) probe.stepsPerSecond = msg.stepsPerSecond;
-      curves.addTrain(p.step, p.loss, task === "houses" ? null : p.accuracy);
-      statValues.step = p.step.toLocaleString("en-US");
-      statValues.epoch = p.epoch.toFixed(2);
-      statValues.cost = task === "houses" ? p.loss.toPrecision(4) : p.loss.toFixed(4);
-      if (Number.isFinite(msg.stepsPerSecond)) statValues.rate = Math.round(msg.stepsPerSecond).toLocaleString("en-US");
-      refreshStats();
-      predict();
-      scatter.schedule(); // its caption says when it lags the training
-      break;
-    }
-    case "eval": {
-      if (workerTask !== task) break;
-      const r = msg.report;
-      probe.evals++;
-      probe.testAccuracy = r.testAccuracy;
-      if (r.step > 0) curves.addValidation(r.step, r.valLoss, r.valAccuracy);
-      statValues.val = `${(r.valAccuracy * 100).toFixed(2)} %`;
-      statValues.test = `${(r.testAccuracy * 100).toFixed(2)} %`;
-      refreshStats();
-      showConfusion($<HTMLTableElement>("confusion"), r.confusion);
-      showMistakes($("mistakes"), r.mistakes, msg.mistakePixels);
-      break;
-    }
-    case "regression": {
-      if (workerTask !== task) break;
-      const r = msg.report;
-      probe.regressionEvals++;
-      probe.regression = { step: r.step, testMae: r.test.mae, testRmse: r.test.rmse, testR2: r.test.r2, valMae: r.validation.mae, trainMae: r.train.mae };
-      if (r.step > 0) curves.addValidation(r.step, r.valLoss, r.validation.mae, r.train.mae);
-      statValues.val = fix(r.validation.mae, 2);
-      statValues.test = `${fix(r.test.mae, 2)} (R² ${fix(r.test.r2, 3)})`;
-      refreshStats();
-      scatter.show(r.predicted, r.actual, r.step, () => probe.steps);
-      probe.scatterPoints = r.predicted.length;
-      showScores(r.test, r.step);
-      break;
-    }
-    case "table":
-      if (task !== "houses") break;
-      baselines = msg.baselines;
-      probe.baselines = { meanMae: msg.baselines.mean.mae, leastSquaresMae: msg.baselines.leastSquares.mae, leastSquaresR2: msg.baselines.leastSquares.r2, seed: msg.seed };
-      $("table-line").textContent =
-        `Boston house prices (corrected): ${msg.features} features → ${msg.target}, the median home value in $1000s. ` +
-        `Rows split with seed ${msg.seed}: ${msg.rows.train} train, ${msg.rows.validation} validation, ${msg.rows.test} test.`;
-      showScores(null);
-      break;
-    case "prediction":
-      if (Number.isNaN(probe.firstPredictionMs)) probe.firstPredictionMs = performance.now();
-      probe.predictions++;
-      if (msg.id !== latest) break;
-      network.setValues(msg.values);
-      {
-        const out = msg.values[msg.values.length - 1]!;
-        probe.lastOutputs = Array.from(out);
-        bars.show(current.some((v) => v > 0) ? out : null);
-      }
-      break;
-    case "weights":
-      if (msg.dense) network.setNetwork(msg.dense);
-      showWeightImages($("weights"), $("weights-hint"), msg.images);
-      break;
-    case "nudges":
-      probe.nudges = msg.list.length;
-      showNudges(msg.list, msg.byLayer);
-      break;
-    case "engine":
-      probe.engine = `${msg.backend}${msg.sharedMemory ? " (shared memory)" : ""}${msg.isolated ? ", cross-origin isolated" : ""}, ${msg.threads} thread${msg.threads > 1 ? "s" : ""}, fma ${msg.fma ? "on" : "off"}`;
-      probe.threads = msg.threads;
-      if (msg.note) showError(`2 threads are not available here: ${msg.note}`);
-      threadSelect.value = String(msg.threads);
-      $("status").title = `kernels: ${probe.engine}`;
-      break;
-    case "error":
-      showError(msg.text);
-      break;
+      for (const k of ["view", "lang"]) q.delete(k);
+      history.replaceState(null, "", address(view.id, q));
+    },
+  };
+}
+
+function unmount(): void {
+  if (!mounted) return;
+  mounted.handle.destroy();
+  mounted = null;
+  $("teach").innerHTML = "";
+}
+
+function mountTeaching(view: TeachingView): void {
+  unmount();
+  const root = $("teach");
+  root.innerHTML = "";
+  const heading = document.createElement("header");
+  heading.className = "view-head";
+  const h2 = document.createElement("h2");
+  h2.textContent = view.title();
+  const p = document.createElement("p");
+  p.className = "hint";
+  p.textContent = view.summary();
+  heading.append(h2, p);
+  const body = document.createElement("div");
+  body.className = "view-body";
+  root.append(heading, body);
+  mounted = { view, handle: view.mount(body, contextFor(view)) };
+}
+
+function show(): void {
+  const id = currentView();
+  shellProbe.view = id;
+  document.title = id === TRAIN ? `${t("title")}` : `${VIEWS.find((v) => v.id === id)!.title()} — ${t("title")}`;
+  buildMenu(id);
+  const training = id === TRAIN;
+  $("train-main").hidden = !training;
+  $("teach").hidden = training;
+  // The model line and status belong to the training page.
+  $("model-line").hidden = $("status").hidden = !training;
+  if (training) {
+    unmount();
+    trainLoaded ??= import("./train-page.js");
+  } else {
+    const view = VIEWS.find((v) => v.id === id)!;
+    if (mounted?.view !== view) mountTeaching(view);
   }
-};
-worker.onerror = (e) => showError(`the training worker failed: ${e.message}`);
+}
+
+$<HTMLSelectElement>("lang").addEventListener("change", (e) => {
+  const v = (e.target as HTMLSelectElement).value;
+  if (isLang(v)) setLang(v);
+});
+onLangChange((l) => {
+  document.documentElement.lang = l;
+  shellProbe.lang = l;
+  history.replaceState(null, "", address(currentView(), null));
+  const id = currentView();
+  buildMenu(id);
+  if (mounted) {
+    if (mounted.handle.relabel) {
+      mounted.handle.relabel();
+      document.querySelector("#teach .view-head h2")!.textContent = mounted.view.title();
+      document.querySelector("#teach .view-head p")!.textContent = mounted.view.summary();
+    } else {
+      const view = mounted.view;
+      mounted = null;
+      mountTeaching(view);
+    }
+  }
+});
+window.addEventListener("popstate", () => {
+  const asked = new URLSearchParams(location.search).get("lang");
+  if (isLang(asked) && asked !== lang()) setLang(asked);
+  show();
+});
+
+document.documentElement.lang = lang();
+shellProbe.lang = lang();
+history.replaceState(null, "", address(currentView(), null));
+show();
+// Strings asked for that no table has (the end-to-end tests expect none), refreshed once a second.
+setInterval(() => (shellProbe.missing = [...MISSING]), 1000);

@@ -1,0 +1,8 @@
+/**
+ * The teaching views, in menu order: one line each. The training page ("train") is the shell's
+ * own first entry.
+ */
+import type { TeachingView } from "./view.js";
+
+export const VIEWS: readonly TeachingView[] = [
+];
