@@ -1,3 +1,6 @@
+// The views' modules are typed against the DOM (they touch it only when mounted); the core's own
+// build (tsconfig.build.json) still has no DOM, so src/ cannot lean on it.
+/// <reference lib="dom" />
 /**
  * The explorer's two languages: every string table (the shell's, the training page's, each
  * teaching view's) has the same keys in English and French, no empty text, and the same `{…}`
