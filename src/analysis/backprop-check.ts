@@ -85,7 +85,7 @@ function activationOp(layer: DenseLayer, z: Tensor): Tensor {
 }
 
 /** ∂C/∂b and ∂C/∂w of every layer by autograd: descent's ops and its training cost, in float64. */
-export function autogradGradients(net: readonly DenseLayer[], x: ArrayLike<number>, label: number, cost: HandCost): { gradB: Float64Array[]; gradW: Float64Array[]; cost: number } {
+export function autogradGradients(net: readonly DenseLayer[], x: ArrayLike<number>, label: number | ArrayLike<number>, cost: HandCost): { gradB: Float64Array[]; gradW: Float64Array[]; cost: number } {
   const objective = objectiveFor(cost, outputName(net[net.length - 1]!.activation));
   const ws = net.map((l) => new Tensor(Float64Array.from(l.w), [l.outFeatures, l.inFeatures], true));
   const bs = net.map((l) => new Tensor(Float64Array.from(l.b), [l.outFeatures], true));
@@ -96,10 +96,21 @@ export function autogradGradients(net: readonly DenseLayer[], x: ArrayLike<numbe
     a = activationOp(layer, z);
     scored = l === net.length - 1 && objective.lossOnLogits ? z : a;
   });
-  const target = cost === "cross-entropy" || cost === "log-likelihood" ? Int32Array.of(label) : new Tensor(targetVector(label, net[net.length - 1]!.outFeatures), [1, net[net.length - 1]!.outFeatures]);
+  const out = net[net.length - 1]!;
+  const byClass = cost === "log-likelihood" || (cost === "cross-entropy" && (typeof label === "number" || out.activation !== "sigmoid"));
+  const target = byClass ? Int32Array.of(classOf(label)) : new Tensor(targetVector(label, out.outFeatures), [1, out.outFeatures]);
   const c = objective.loss(scored, target);
   c.backward(Tensor.full([], 1, { dtype: "float64" }));
   return { gradB: bs.map((b) => Float64Array.from(b.grad!.data)), gradW: ws.map((w) => Float64Array.from(w.grad!.data)), cost: c.item() };
+}
+
+/** The class a target names: the label itself, or the 1 of a one-hot vector (costs over classes need one). */
+function classOf(label: number | ArrayLike<number>): number {
+  if (typeof label === "number") return label;
+  const v = Array.from(label);
+  const k = v.indexOf(1);
+  if (k < 0 || v.some((y, i) => y !== (i === k ? 1 : 0))) throw new RangeError(`autogradGradients: this cost compares the output with a class, but the target [${v.join(", ")}] is not one-hot`);
+  return k;
 }
 
 /** Which weights finite differences check in a layer: all of them up to `limit`, else a seeded sample plus the largest hand gradient. */
@@ -111,7 +122,7 @@ export function sampledEntries(size: number, limit: number, rng: Rng, largest: n
 }
 
 /** (C(θ + h) − C(θ − h)) / 2h for one parameter entry, with the hand forward pass. */
-export function finiteDifference(net: DenseLayer[], x: ArrayLike<number>, label: number, cost: HandCost, l: number, which: "w" | "b", i: number, h = 1e-6): number {
+export function finiteDifference(net: DenseLayer[], x: ArrayLike<number>, label: number | ArrayLike<number>, cost: HandCost, l: number, which: "w" | "b", i: number, h = 1e-6): number {
   const arr = net[l]![which];
   const keep = arr[i]!;
   const C = () => {
@@ -142,4 +153,42 @@ export function maxRelativeDifference(hand: ArrayLike<number>, other: ArrayLike<
     scale = Math.max(scale, Math.abs(other[i]!));
   }
   return scale > 0 ? diff / scale : diff;
+}
+
+/** How far one layer's hand gradients are from another method's: max relative differences (maxRelativeDifference). */
+export interface LayerCheck {
+  bias: number;
+  weight: number;
+}
+
+export interface BackpropCheck {
+  /** Hand backprop against central finite differences of the cost, per layer, and how many entries were compared. */
+  finiteDifferences: (LayerCheck & { biasEntries: number; weightEntries: number; h: number })[];
+  /** Hand backprop against autograd (descent's ops and cost, float64), per layer: every entry. */
+  autograd: LayerCheck[];
+  /** C as autograd computes it. */
+  autogradCost: number;
+}
+
+/**
+ * Both checks of a hand backprop (`descent explain backprop` prints them): autograd over every
+ * entry, and finite differences (h = 1e-6) over every bias (or a sample of at least 10) and
+ * `fdEntries` weights per layer (all of them in a smaller layer; else a sample drawn from `rng`
+ * plus the largest hand gradient).
+ */
+export function checkBackprop(net: DenseLayer[], x: ArrayLike<number>, label: number | ArrayLike<number>, cost: HandCost, hand: { gradB: Float64Array[]; gradW: Float64Array[] }, opts: { fdEntries: number; rng: Rng }): BackpropCheck {
+  const auto = autogradGradients(net, x, label, cost);
+  const limit = opts.fdEntries;
+  const finiteDifferences = net.map((layer, l) => {
+    const largestW = hand.gradW[l]!.reduce((best, v, i, arr) => (Math.abs(v) > Math.abs(arr[best]!) ? i : best), 0);
+    const bEntries = sampledEntries(layer.outFeatures, Math.max(limit, 10), opts.rng, 0);
+    const wEntries = sampledEntries(layer.w.length, limit, opts.rng, largestW);
+    const fdB = new Float64Array(layer.outFeatures);
+    const fdW = new Float64Array(layer.w.length);
+    for (const i of bEntries) fdB[i] = finiteDifference(net, x, label, cost, l, "b", i);
+    for (const i of wEntries) fdW[i] = finiteDifference(net, x, label, cost, l, "w", i);
+    return { bias: maxRelativeDifference(hand.gradB[l]!, fdB, bEntries), weight: maxRelativeDifference(hand.gradW[l]!, fdW, wEntries), biasEntries: bEntries.length, weightEntries: wEntries.length, h: 1e-6 };
+  });
+  const autograd = net.map((_, l) => ({ bias: maxRelativeDifference(hand.gradB[l]!, auto.gradB[l]!), weight: maxRelativeDifference(hand.gradW[l]!, auto.gradW[l]!) }));
+  return { finiteDifferences, autograd, autogradCost: auto.cost };
 }

@@ -96,6 +96,8 @@ export async function trainOne(
         ...(regression
           ? { task: "regression", testMetrics: regression, validationMetrics: last?.valMetrics ?? null }
           : { testAccuracy: final.accuracy, validationAccuracy: last?.valAccuracy ?? null }),
+        // A language model's score, as the run printed it (the explorer's text view shows it).
+        ...(perStep ? { testBitsPerChar: bitsPerChar(final.loss), validationBitsPerChar: last?.valLoss !== undefined ? bitsPerChar(last.valLoss) : null } : {}),
         secondsPerEpoch,
         ...(ctx.dataRecord ?? {}),
         ...(result.stopped ? { stopped: result.stopped.message } : {}),

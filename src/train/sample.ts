@@ -11,8 +11,8 @@ import { RecurrentBase, resetRecurrentStates, type RecurrentState } from "../nn/
 import { Tensor } from "../tensor.js";
 import { noGrad } from "../autograd.js";
 import { scope } from "../memory.js";
-import type { Rng } from "../rng.js";
-import type { Vocabulary } from "../data/text.js";
+import { Rng } from "../rng.js";
+import { UNKNOWN, Vocabulary } from "../data/text.js";
 import { ModelFileError } from "../errors.js";
 
 /**
@@ -26,6 +26,30 @@ export function languageModelProblem(model: Module, vocabularySize: number): str
   if (first.numEmbeddings !== vocabularySize) return `its Embedding has ${first.numEmbeddings} rows, but the vocabulary kept with it has ${vocabularySize} characters`;
   if (!(model.layers[model.layers.length - 1] instanceof Softmax)) return "it does not end with a softmax over the characters";
   return null;
+}
+
+/**
+ * The vocabulary a language model's file keeps in its training record (descent train --preset
+ * char-lm writes it), or a ModelFileError saying why this is no language model. `name` is how
+ * messages call the file.
+ */
+export function modelVocabulary(name: string, training: Record<string, unknown> | undefined): Vocabulary {
+  const v = training?.vocabulary;
+  if (typeof v !== "string") {
+    throw new ModelFileError(
+      `${name} is not a character language model (its training record keeps no vocabulary) — sample reads models trained on text, e.g. descent train --preset char-lm --out lm.safetensors`,
+    );
+  }
+  try {
+    return Vocabulary.fromString(v);
+  } catch (e) {
+    throw new ModelFileError(`${name}: the vocabulary in its training record is damaged (${(e as Error).message})`, { cause: e });
+  }
+}
+
+/** The prompt's characters the vocabulary lacks (each once, in order): they are read as the unknown character. */
+export function unknownCharacters(vocabulary: Vocabulary, prompt: string): string[] {
+  return [...new Set([...prompt].filter((c) => vocabulary.id(c) === 0 && c !== UNKNOWN))];
 }
 
 export interface SampleOptions {
@@ -76,6 +100,14 @@ export function sampleText(model: Sequential, vocabulary: Vocabulary, opts: Samp
   } finally {
     model.train(wasTraining);
   }
+}
+
+/**
+ * `descent sample`'s text: sampleText with the generator the seed forks for sampling, so the CLI
+ * and the explorer give the same characters for the same model, prompt, length, temperature and seed.
+ */
+export function sampleWithSeed(model: Sequential, vocabulary: Vocabulary, opts: Omit<SampleOptions, "rng"> & { seed: number }): string {
+  return sampleText(model, vocabulary, { prompt: opts.prompt, length: opts.length, temperature: opts.temperature, rng: new Rng(opts.seed).fork("sample") });
 }
 
 const keep = (t: Tensor) => new Tensor(Float32Array.from(t.data), t.shape);

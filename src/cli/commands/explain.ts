@@ -11,7 +11,7 @@ import { choice, integerIn } from "../parse.js";
 import { range } from "../../experiment/settings.js";
 import { COSTS, type CostName } from "../../train/config.js";
 import { backpropByHand, type DenseLayer, type HandBackprop, type HandCost } from "../../analysis/backprop.js";
-import { autogradGradients, denseLayersOf, finiteDifference, maxRelativeDifference, sampledEntries } from "../../analysis/backprop-check.js";
+import { checkBackprop, denseLayersOf } from "../../analysis/backprop-check.js";
 import { loadAnalysisModel } from "../analysis-model.js";
 import { printablePath, terminalJson, terminalSafe } from "../../text.js";
 import { Rng } from "../../rng.js";
@@ -79,20 +79,10 @@ async function runBackprop(modelPath: string, imagePath: string, opts: Record<st
   const hand = label === 0 ? first : backpropByHand(net, x, label, cost);
 
   // Checks: autograd (descent's ops and cost, float64) and central finite differences.
-  const auto = autogradGradients(net, x, label, cost);
-  const rng = new Rng(0).fork("explain-backprop");
-  const limit = opts.fdEntries as number;
-  const fd = net.map((layer, l) => {
-    const largestW = hand.gradW[l]!.reduce((best, v, i, arr) => (Math.abs(v) > Math.abs(arr[best]!) ? i : best), 0);
-    const bEntries = sampledEntries(layer.outFeatures, Math.max(limit, 10), rng, 0);
-    const wEntries = sampledEntries(layer.w.length, limit, rng, largestW);
-    const fdB = new Float64Array(layer.outFeatures);
-    const fdW = new Float64Array(layer.w.length);
-    for (const i of bEntries) fdB[i] = finiteDifference(net, x, label, cost, l, "b", i);
-    for (const i of wEntries) fdW[i] = finiteDifference(net, x, label, cost, l, "w", i);
-    return { bias: maxRelativeDifference(hand.gradB[l]!, fdB, bEntries), weight: maxRelativeDifference(hand.gradW[l]!, fdW, wEntries), biasEntries: bEntries.length, weightEntries: wEntries.length };
-  });
-  const autoDiff = net.map((_, l) => ({ bias: maxRelativeDifference(hand.gradB[l]!, auto.gradB[l]!), weight: maxRelativeDifference(hand.gradW[l]!, auto.gradW[l]!) }));
+  const check = checkBackprop(net, x, label, cost, hand, { fdEntries: opts.fdEntries as number, rng: new Rng(0).fork("explain-backprop") });
+  const fd = check.finiteDifferences.map(({ h: _h, ...rest }) => rest);
+  const autoDiff = check.autograd;
+  const auto = { cost: check.autogradCost };
 
   if (opts.json) {
     process.stdout.write(`${terminalJson({

@@ -5,11 +5,10 @@ import { loadModel } from "../../node/model-files.js";
 import { ModelFileError, UsageError } from "../../errors.js";
 import { numberIn, integerIn } from "../parse.js";
 import { range } from "../../experiment/settings.js";
-import { Vocabulary, UNKNOWN } from "../../data/text.js";
-import { languageModelProblem, sampleText } from "../../train/sample.js";
+import type { Vocabulary } from "../../data/text.js";
+import { languageModelProblem, modelVocabulary as vocabularyOf, sampleWithSeed, unknownCharacters } from "../../train/sample.js";
 import { Sequential } from "../../nn/layers/sequential.js";
 import { assertFiniteWeights } from "../../io/model-health.js";
-import { Rng } from "../../rng.js";
 import { printable, printablePath, terminalJson, terminalSafe } from "../../text.js";
 
 /** Longest sample: 100,000 characters (one forward pass per character). */
@@ -17,19 +16,7 @@ const MAX_LENGTH = 100000;
 const MAX_PROMPT = 10000;
 
 /** The vocabulary a language model's file keeps in its training record, or a ModelFileError saying why this is no language model. */
-export function modelVocabulary(path: string, training: Record<string, unknown> | undefined): Vocabulary {
-  const v = training?.vocabulary;
-  if (typeof v !== "string") {
-    throw new ModelFileError(
-      `${printablePath(path)} is not a character language model (its training record keeps no vocabulary) — sample reads models trained on text, e.g. descent train --preset char-lm --out lm.safetensors`,
-    );
-  }
-  try {
-    return Vocabulary.fromString(v);
-  } catch (e) {
-    throw new ModelFileError(`${printablePath(path)}: the vocabulary in its training record is damaged (${(e as Error).message})`, { cause: e });
-  }
-}
+export const modelVocabulary = (path: string, training: Record<string, unknown> | undefined): Vocabulary => vocabularyOf(printablePath(path), training);
 
 export function sampleCommand(): Command {
   return new Command("sample")
@@ -48,11 +35,11 @@ export function sampleCommand(): Command {
       if (problem) throw new ModelFileError(`${printablePath(path)} cannot generate text: ${problem} — sample reads models like descent train --preset char-lm's`);
       assertFiniteWeights(printablePath(path), model.stateDict());
       if ([...opts.prompt].length > MAX_PROMPT) throw new UsageError(`--prompt has ${[...opts.prompt].length} characters, at most ${MAX_PROMPT}`);
-      const unknown = [...new Set([...opts.prompt].filter((c) => vocabulary.id(c) === 0 && c !== UNKNOWN))];
+      const unknown = unknownCharacters(vocabulary, opts.prompt);
       if (unknown.length && !opts.json) {
         process.stderr.write(pc.yellow(`descent: the model never saw ${unknown.slice(0, 10).map((c) => printable(JSON.stringify(c), 12)).join(", ")} in training: read as unknown characters\n`));
       }
-      const text = sampleText(model as Sequential, vocabulary, { prompt: opts.prompt, length: opts.length, temperature: opts.temperature, rng: new Rng(opts.seed).fork("sample") });
+      const text = sampleWithSeed(model as Sequential, vocabulary, { prompt: opts.prompt, length: opts.length, temperature: opts.temperature, seed: opts.seed });
       if (opts.json) process.stdout.write(`${terminalJson({ model: path, prompt: opts.prompt, length: opts.length, temperature: opts.temperature, seed: opts.seed, text })}\n`);
       else process.stdout.write(`${terminalSafe(text, MAX_LENGTH + MAX_PROMPT + 1)}\n`);
     });
