@@ -3,6 +3,8 @@
  * own first entry.
  */
 import type { TeachingView } from "./view.js";
+import { textView } from "./text.js";
 
 export const VIEWS: readonly TeachingView[] = [
+  textView,
 ];
