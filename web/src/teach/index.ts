@@ -3,8 +3,10 @@
  * own first entry.
  */
 import type { TeachingView } from "./view.js";
+import { backpropView } from "./backprop.js";
 import { textView } from "./text.js";
 
 export const VIEWS: readonly TeachingView[] = [
+  backpropView,
   textView,
 ];
