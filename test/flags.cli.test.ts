@@ -30,7 +30,7 @@ function expectUsage(args: string[], message: string) {
   return r;
 }
 
-const PRESET_NAMES = "quick, nielsen-ch1, nielsen-ch3, nielsen-ch3-overfit, backprop-tutorial, 3b1b, nielsen-ch6-fc, nielsen-ch6-conv1, nielsen-ch6-conv2, nielsen-ch6-relu, nielsen-ch6-expanded, nielsen-ch6-dropout, nielsen-ch6-ensemble, handbook-cnn, w3, w3-adam, house-prices, nielsen-ch5-1, nielsen-ch5-2, nielsen-ch5-3, nielsen-ch5-4, nielsen-ch5-gd, seq-mnist-lstm, seq-mnist-rnn, adding-problem, adding-problem-rnn, char-lm";
+const PRESET_NAMES = "quick, nielsen-ch1, nielsen-ch3, backprop-tutorial, 3b1b, nielsen-ch6-fc, nielsen-ch6-conv1, nielsen-ch6-conv2, nielsen-ch6-relu, nielsen-ch6-expanded, nielsen-ch6-dropout, nielsen-ch6-ensemble, handbook-cnn, w3, w3-adam, house-prices, nielsen-ch5-1, nielsen-ch5-2, nielsen-ch5-3, nielsen-ch5-4, nielsen-ch5-gd, seq-mnist-lstm, seq-mnist-rnn, adding-problem, adding-problem-rnn, char-lm";
 
 describe("ranges", () => {
   test.each([

@@ -9,6 +9,21 @@ import { weightsOnly } from "../nn/regularization.js";
 import type { TensorDataset } from "../data/dataset.js";
 import type { Trainer } from "../train/trainer.js";
 import type { Callback } from "../train/callbacks.js";
+import { DEFAULT_CONFIG, type TrainConfig } from "../train/defaults.js";
+
+/**
+ * The book's run (network2): `net.large_weight_initializer()`, then
+ * `net.SGD(training_data[:1000], 400, 10, 0.5, evaluation_data=test_data)` — [784, 30, 10] sigmoid
+ * neurons, cross-entropy, N(0, 1) weights, η = 0.5, mini-batches of 10, the first 1,000 training
+ * images, 400 epochs. The book then adds L2 with λ = 0.1. (Not a preset: the explorer's training
+ * page would train a preset on all 50,000 images.) From the CLI: `descent train --layers 784,30,10
+ * --cost cross-entropy --init normal --lr 0.5 --train-size 1000 --epochs 400`.
+ */
+export const OVERFITTING_CONFIG: TrainConfig = {
+  ...DEFAULT_CONFIG,
+  layers: [784, 30, 10], activation: "sigmoid", output: "sigmoid", cost: "cross-entropy",
+  init: "normal", optimizer: "sgd", lr: 0.5, batchSize: 10, epochs: 400, trainSize: 1000,
+};
 
 /** The training set scored after an epoch (eval mode), as the book's monitor_training_accuracy. */
 export interface TrainingScore {

@@ -37,15 +37,6 @@ export const PRESETS: Record<string, Preset> = {
       init: "scaled-normal", optimizer: "sgd", lr: 0.5, batchSize: 10, epochs: 30, l2: 5,
     },
   },
-  "nielsen-ch3-overfit": {
-    // network2: net.large_weight_initializer(); net.SGD(training_data[:1000], 400, 10, 0.5, evaluation_data=test_data)
-    description: "Nielsen ch. 3's overfitting run: [784,30,10] sigmoid, cross-entropy, N(0,1) init, η=0.5, batch 10, the first 1,000 training images, 400 epochs (add --l2 0.1 for the book's regularised run)",
-    expect: "training accuracy reaches 100 % while validation accuracy stalls near 82 % (book, on the test images); with --l2 0.1 about 87 %",
-    config: {
-      layers: [784, 30, 10], activation: "sigmoid", output: "sigmoid", cost: "cross-entropy",
-      init: "normal", optimizer: "sgd", lr: 0.5, batchSize: 10, epochs: 400, trainSize: 1000,
-    },
-  },
   "backprop-tutorial": {
     description: "The French backprop tutorial: [784,200,10] sigmoid, output delta a−y (cross-entropy), η=3, batch 10, N(0,1) init, trained on all 60,000",
     expect: "92.8 % after one epoch, > 95 % after three",

@@ -3,6 +3,10 @@
  * own first entry.
  */
 import type { TeachingView } from "./view.js";
+import { vanishingView } from "./vanishing.js";
+import { overfittingView } from "./overfitting.js";
 
 export const VIEWS: readonly TeachingView[] = [
+  vanishingView,
+  overfittingView,
 ];
