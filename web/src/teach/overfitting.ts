@@ -66,6 +66,7 @@ const t = defineStrings("view.overfitting", {
   histLabel: "Histogram of the network's weights from −3 to 3; weights beyond are counted in the end bars.",
   histCaption: "{total} weights (biases are not penalised, so not shown): {zeros} exactly zero, {near} within ±{eps}; largest |w| = {max}.",
   histAxis: "weight",
+  histNote: "Bars {w} wide, the tallest scaled to the full height; the two either side of 0 in yellow.",
   why: "What to look for",
   why1: "Without regularisation the training accuracy climbs to 100 % while the validation accuracy stops improving after a few dozen epochs: the network is learning the peculiarities of its 1,000 images, not digits. That is overfitting.",
   whyL2: "L2 adds λ/2n Σw² to the cost: every update shrinks each weight a little (weight decay). Try λ = 0.1, the book's value: the curves stay closer and the validation accuracy ends higher.",
@@ -123,6 +124,7 @@ const t = defineStrings("view.overfitting", {
   histLabel: "Histogramme des poids du réseau de −3 à 3 ; les poids au-delà sont comptés dans les barres des extrémités.",
   histCaption: "{total} poids (les biais ne sont pas pénalisés, donc pas montrés) : {zeros} exactement nuls, {near} à ±{eps} près ; le plus grand |w| vaut {max}.",
   histAxis: "poids",
+  histNote: "Barres de {w} de large, la plus haute à pleine hauteur ; les deux de part et d’autre de 0 en jaune.",
   why: "Ce qu’il faut observer",
   why1: "Sans régularisation, la précision d’entraînement monte jusqu’à 100 % tandis que la précision de validation cesse de progresser au bout de quelques dizaines d’époques : le réseau apprend les particularités de ses 1 000 images, pas les chiffres. C’est le surapprentissage.",
   whyL2: "L2 ajoute λ/2n Σw² au coût : chaque mise à jour réduit un peu chaque poids (décroissance des poids). Essayez λ = 0,1, la valeur du livre : les courbes restent plus proches et la précision de validation finit plus haut.",
@@ -210,7 +212,7 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
   for (const p of PACES) pace.append(new Option(p, p));
   labelsOf["pace"] = el("label", { htmlFor: "of-pace" });
   fields.splice(3, 0, el("div", { className: "of-field of-wide" }, labelsOf["augment"]!, augment));
-  fields.push(el("div", { className: "of-field" }, labelsOf["pace"]!, pace));
+  fields.push(el("div", { className: "of-field of-wide" }, labelsOf["pace"]!, pace));
   const play = el("button", { type: "button", id: "of-play" });
   const reset = el("button", { type: "button", id: "of-reset" });
   const sameSeed = el("p", { className: "hint" });
@@ -235,7 +237,8 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
   const hHist = el("h3");
   const histCanvas = el("canvas", { className: "teach-chart", id: "of-hist" });
   const histCaption = el("p", { className: "of-hist-caption", id: "of-hist-caption" });
-  root.append(el("section", { className: "of-hist" }, hHist, histCanvas, histCaption));
+  const histNote = el("p", { className: "hint" });
+  root.append(el("section", { className: "of-hist" }, hHist, histCanvas, histCaption, histNote));
   const hWhy = el("h3");
   const why = Array.from({ length: 6 }, () => el("p"));
   root.append(el("section", { className: "of-why" }, hWhy, ...why));
@@ -358,6 +361,7 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
     costNote.textContent = t("costNote");
     hHist.textContent = t("histTitle");
     histCanvas.setAttribute("aria-label", t("histLabel"));
+    histNote.textContent = t("histNote", { w: formatNumber(0.1) });
     hWhy.textContent = t("why");
     (["why1", "whyL2", "whyL1", "whyDropout", "whyAugment", "whyEarly"] as const).forEach((k, i) => (why[i]!.textContent = t(k)));
   }
