@@ -77,15 +77,13 @@ export const VARIANT_TOGGLES: Record<VariantName, SpeedToggles> = {
   clipped: { relu: true, init: "normal", clipNorm: 1 },
 };
 
-/** The config of `base` with the toggles applied (an arch string when batch norm or residual connections are on). */
+/** The config of `base` (a fully connected network: --layers, not --arch) with the toggles applied (an arch string when batch norm or residual connections are on). */
 export function toggledConfig(base: TrainConfig, t: SpeedToggles): TrainConfig {
+  const { sizes, output } = mlpShape(base);
   let c: TrainConfig = t.relu ? { ...base, activation: "relu" } : base;
   if (t.init !== undefined) c = { ...c, init: t.init };
   if (t.clipNorm !== undefined) c = { ...c, clipNorm: t.clipNorm };
-  if (t.batchnorm || t.residual) {
-    const { sizes, activation, output } = mlpShape(c);
-    c = { ...c, arch: archOf(sizes, activation, output, { bn: Boolean(t.batchnorm), residual: Boolean(t.residual) }) };
-  }
+  if (t.batchnorm || t.residual) c = { ...c, arch: archOf(sizes, c.activation, output, { bn: Boolean(t.batchnorm), residual: Boolean(t.residual) }) };
   return c;
 }
 
