@@ -10,7 +10,7 @@ import { Tensor } from "../src/tensor.js";
 import { buildExperiment, DEFAULT_CONFIG, type TrainConfig } from "../src/train/config.js";
 import { forwardScored, objectiveFor } from "../src/train/objective.js";
 import { layerSpeeds, weightedLayers } from "../src/analysis/gradients.js";
-import { speedRun, variantConfig, firstLastRatio } from "../src/analysis/gradient-experiment.js";
+import { speedRun, startSpeedRun, toggledConfig, variantConfig, firstLastRatio, VARIANTS } from "../src/analysis/gradient-experiment.js";
 import { TensorDataset } from "../src/data/dataset.js";
 import { noGrad } from "../src/autograd.js";
 
@@ -114,3 +114,47 @@ describe("layerSpeeds", () => {
     expect(firstLastRatio({ epoch: 0, bias: [0.07, 1.2], weight: [] })).toBeUndefined();
   });
 });
+
+describe("toggledConfig and startSpeedRun (the explorer's vanishing-gradient view)", () => {
+  const base: TrainConfig = { ...DEFAULT_CONFIG, layers: [784, 30, 30, 30, 10], cost: "cross-entropy", lr: 0.1, seed: 3 };
+
+  test("each variant is the change its help text names (configs written out by hand)", () => {
+    const expected: Record<(typeof VARIANTS)[number], TrainConfig> = {
+      base,
+      relu: { ...base, activation: "relu" },
+      xavier: { ...base, init: "xavier-normal" },
+      he: { ...base, activation: "relu", init: "he-normal" },
+      batchnorm: { ...base, arch: "fc30,bn,sigmoid,fc30,bn,sigmoid,fc30,bn,sigmoid,fc10,sigmoid" },
+      residual: { ...base, arch: "fc30,sigmoid,res(fc30;sigmoid),res(fc30;sigmoid),fc10,sigmoid" },
+      exploding: { ...base, activation: "relu", init: "normal" },
+      clipped: { ...base, activation: "relu", init: "normal", clipNorm: 1 },
+    };
+    for (const v of VARIANTS) expect(variantConfig(base, v), v).toEqual(expected[v]);
+  });
+
+  test("toggles combine: ReLU, He init, batch norm, residual connections and clipping at once", () => {
+    expect(toggledConfig(base, { relu: true, init: "he-normal", batchnorm: true, residual: true, clipNorm: 1 })).toEqual({
+      ...base, activation: "relu", init: "he-normal", clipNorm: 1,
+      arch: "fc30,bn,relu,res(fc30;bn;relu),res(fc30;bn;relu),fc10,sigmoid",
+    });
+    expect(toggledConfig(base, {})).toEqual(base);
+  });
+
+  test("driven one mini-batch at a time, it records what speedRun records", () => {
+    const rng = new Rng(4);
+    const n = 60;
+    const x = Float32Array.from({ length: n * 10 }, () => rng.uniform());
+    const y = Int32Array.from({ length: n }, (_, i) => i % 3);
+    const data = { train: new TensorDataset(x, [10], y) };
+    const c: TrainConfig = { ...DEFAULT_CONFIG, layers: [10, 6, 6, 3], cost: "cross-entropy", lr: 0.3, optimizer: "gd", epochs: 4, validation: 0, seed: 2 };
+    const whole = speedRun(c, "base", data, { probe: 40 });
+    const live = startSpeedRun(c, data, { probe: 40 });
+    const lengths: number[] = [];
+    while (live.run.next()) lengths.push(live.speeds.length);
+    // Full-batch descent: one step per epoch; the record of epoch k arrives before step k + 1.
+    expect(lengths).toEqual([1, 2, 3, 4]);
+    expect(live.speeds).toEqual(whole.speeds);
+    expect(live.layers).toEqual(whole.layers);
+  });
+});
+

@@ -4,7 +4,8 @@
  * seed, with one change each — ReLU, Xavier or He init, batch norm, residual connections — and the
  * exploding case (ReLU with N(0, 1) weights) without and with gradient clipping.
  */
-import { buildExperiment, type TrainConfig } from "../train/config.js";
+import { buildExperiment, type Experiment, type TrainConfig } from "../train/config.js";
+import type { TrainingRun } from "../train/trainer.js";
 import { objectiveFor } from "../train/objective.js";
 import type { TensorDataset } from "../data/dataset.js";
 import { speedsCallback, weightedLayers, type SpeedRecord } from "./gradients.js";
@@ -47,26 +48,48 @@ function archOf(sizes: readonly number[], act: string, output: string, opts: { b
   return tokens.join(",");
 }
 
+/**
+ * The changes the explorer's vanishing-gradient view toggles one by one, all off in the base run.
+ * Each variant is one combination of them (VARIANT_TOGGLES).
+ */
+export interface SpeedToggles {
+  /** ReLU hidden units instead of the base activation. */
+  relu?: boolean;
+  /** Another weight initialisation (e.g. "normal" for N(0, 1), "xavier-normal", "he-normal"). */
+  init?: TrainConfig["init"];
+  /** Batch norm before every hidden activation. */
+  batchnorm?: boolean;
+  /** Residual connections around every hidden layer after the first (same widths). */
+  residual?: boolean;
+  /** Clip the gradients to this global norm. */
+  clipNorm?: number;
+}
+
+/** Each variant as toggles of the base run. */
+export const VARIANT_TOGGLES: Record<VariantName, SpeedToggles> = {
+  base: {},
+  relu: { relu: true },
+  xavier: { init: "xavier-normal" },
+  he: { relu: true, init: "he-normal" },
+  batchnorm: { batchnorm: true },
+  residual: { residual: true },
+  exploding: { relu: true, init: "normal" },
+  clipped: { relu: true, init: "normal", clipNorm: 1 },
+};
+
+/** The config of `base` (a fully connected network: --layers, not --arch) with the toggles applied (an arch string when batch norm or residual connections are on). */
+export function toggledConfig(base: TrainConfig, t: SpeedToggles): TrainConfig {
+  const { sizes, output } = mlpShape(base);
+  let c: TrainConfig = t.relu ? { ...base, activation: "relu" } : base;
+  if (t.init !== undefined) c = { ...c, init: t.init };
+  if (t.clipNorm !== undefined) c = { ...c, clipNorm: t.clipNorm };
+  if (t.batchnorm || t.residual) c = { ...c, arch: archOf(sizes, c.activation, output, { bn: Boolean(t.batchnorm), residual: Boolean(t.residual) }) };
+  return c;
+}
+
 /** The config of a variant of `base`. */
 export function variantConfig(base: TrainConfig, v: VariantName): TrainConfig {
-  if (v === "base") return base;
-  const { sizes, activation, output } = mlpShape(base);
-  switch (v) {
-    case "relu":
-      return { ...base, activation: "relu" };
-    case "xavier":
-      return { ...base, init: "xavier-normal" };
-    case "he":
-      return { ...base, activation: "relu", init: "he-normal" };
-    case "batchnorm":
-      return { ...base, arch: archOf(sizes, activation, output, { bn: true }) };
-    case "residual":
-      return { ...base, arch: archOf(sizes, activation, output, { residual: true }) };
-    case "exploding":
-      return { ...base, activation: "relu", init: "normal" };
-    case "clipped":
-      return { ...base, activation: "relu", init: "normal", clipNorm: 1 };
-  }
+  return v === "base" ? base : toggledConfig(base, VARIANT_TOGGLES[v]);
 }
 
 export interface SpeedRun {
@@ -93,8 +116,21 @@ export interface SpeedOptions {
   callbacks?: Callback[];
 }
 
-/** One run of a config: speeds at init and after every epoch, and the final test accuracy. */
-export function speedRun(config: TrainConfig, variant: VariantName, data: { train: TensorDataset; validation?: TensorDataset; test?: TensorDataset }, opts: SpeedOptions): SpeedRun {
+/** A speed run in progress (startSpeedRun): drive `run.next()`; `speeds` grows by one record per epoch. */
+export interface LiveSpeedRun {
+  run: TrainingRun;
+  /** The weighted layers' names, input side first. */
+  layers: string[];
+  /** Epoch 0 (initialisation) once started, then one record after every epoch trained. */
+  speeds: SpeedRecord[];
+  experiment: Experiment;
+}
+
+/**
+ * The training run of speedRun, driven one mini-batch at a time (the explorer's worker steps it
+ * a few batches per slice; speedRun runs it to the end): the same arithmetic either way.
+ */
+export function startSpeedRun(config: TrainConfig, data: { train: TensorDataset; validation?: TensorDataset; test?: TensorDataset }, opts: SpeedOptions): LiveSpeedRun {
   const ex = buildExperiment(config, data, { fuseUpdates: false });
   const n = Math.min(opts.probe, data.train.length);
   const probe = ex.data.train.range(0, n);
@@ -102,12 +138,23 @@ export function speedRun(config: TrainConfig, variant: VariantName, data: { trai
   const layers = weightedLayers(ex.model).map((l) => l.layer);
   const speeds: SpeedRecord[] = [];
   const cb = speedsCallback(ex.model, objective, probe, speeds);
+  const run = ex.trainer.start(ex.loader, { ...ex.fitOptions, callbacks: [cb, ...(opts.callbacks ?? [])] });
+  return { run, layers, speeds, experiment: ex };
+}
+
+/** One run of a config: speeds at init and after every epoch, and the final test accuracy. */
+export function speedRun(config: TrainConfig, variant: VariantName, data: { train: TensorDataset; validation?: TensorDataset; test?: TensorDataset }, opts: SpeedOptions): SpeedRun {
   if (opts.initOnly) {
+    const ex = buildExperiment(config, data, { fuseUpdates: false });
+    const probe = ex.data.train.range(0, Math.min(opts.probe, data.train.length));
+    const speeds: SpeedRecord[] = [];
     ex.model.train();
-    cb.onTrainStart!({ epoch: 0 } as Parameters<NonNullable<Callback["onTrainStart"]>>[0]);
-    return { variant, seed: config.seed, layers, speeds };
+    speedsCallback(ex.model, objectiveFor(config.cost, config.output), probe, speeds).onTrainStart!({ epoch: 0 } as Parameters<NonNullable<Callback["onTrainStart"]>>[0]);
+    return { variant, seed: config.seed, layers: weightedLayers(ex.model).map((l) => l.layer), speeds };
   }
-  const r = ex.trainer.fit(ex.loader, { ...ex.fitOptions, callbacks: [cb, ...(opts.callbacks ?? [])] });
+  const { run, layers, speeds, experiment: ex } = startSpeedRun(config, data, opts);
+  while (run.next());
+  const r = run.result!;
   const test = ex.data.test ? ex.trainer.evaluate(ex.data.test) : undefined;
   const val = r.history[r.history.length - 1]?.valAccuracy;
   return {

@@ -1,12 +1,16 @@
 /**
- * The teaching views, in menu order: one line each. The training page ("train") is the shell's
- * own first entry.
+ * The teaching views, in menu order (the issue's order of the books' ideas). The training page
+ * ("train") is the shell's own first entry.
  */
 import type { TeachingView } from "./view.js";
+import { vanishingView } from "./vanishing.js";
 import { backpropView } from "./backprop.js";
+import { overfittingView } from "./overfitting.js";
 import { textView } from "./text.js";
 
 export const VIEWS: readonly TeachingView[] = [
+  vanishingView,
   backpropView,
+  overfittingView,
   textView,
 ];
