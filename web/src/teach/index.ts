@@ -3,6 +3,8 @@
  * own first entry.
  */
 import type { TeachingView } from "./view.js";
+import { descentView } from "./descent.js";
 
 export const VIEWS: readonly TeachingView[] = [
+  descentView,
 ];
