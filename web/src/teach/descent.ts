@@ -4,6 +4,8 @@
  * your digit, the landscape slice with the weights as a ball, the learning-rate curve with its
  * zones, and the whole gradient as the list of 13,002 nudges.
  */
+// The CSS import below, for the Node type check too (test/web-i18n.test.ts imports the views).
+/// <reference types="vite/client" />
 import "./descent.css";
 import type { MountedView, TeachingView, ViewContext } from "./view.js";
 import { fixed, formatNumber, percent } from "../i18n.js";
@@ -141,8 +143,9 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
   const landCap = el("p", "hint");
   landS.append(landH, landIntro, land, landLine, landCap);
 
-  const lrS = el("section", "descent-lr");
-  const lrH = el("h3");
+  // The learning rate lives with the Step buttons it drives.
+  const lrS = trainS;
+  const lrH = el("h3", "descent-lr-h");
   const lrIntro = el("p", "hint");
   const lrLabel = el("label", "descent-slider");
   const lrText = el("span");
@@ -202,7 +205,7 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
   const noStep = el("p", "hint");
   const tableBox = el("div");
   nudgeS.append(nudgeH, nudgeIntro, srcBox, nudgeTools, nudgeCount, noStep, tableBox);
-  root.append(trainS, digitS, landS, lrS, nudgeS);
+  root.append(trainS, digitS, landS, nudgeS);
 
   // ----- State.
   let phase: "loading" | "ready" | "running" | "idle" = "loading";
@@ -427,7 +430,8 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
     if (!analysis) return;
     drawLandscape(land, analysis, lr);
     const centre = Math.floor(analysis.landscape.xs.length / 2);
-    landLine.textContent = `${t("landBall", { c: fixed(analysis.landscape.cost[centre * analysis.landscape.xs.length + centre]!, 4), s: formatNumber(analysis.landscape.span) })} · ${t("asOf", { n: analysis.step })}`;
+    const cost = analysis.landscape.cost;
+    landLine.textContent = `${t("landBall", { c: fixed(cost[centre * analysis.landscape.xs.length + centre]!, 4), s: formatNumber(analysis.landscape.span) })} · ${t("landColours", { lo: fixed(Math.min(...cost), 3), hi: fixed(Math.max(...cost), 3) })} · ${t("asOf", { n: analysis.step })}`;
   }
 
   function renderRate() {
