@@ -75,12 +75,22 @@ export function drawLandscape(canvas: HTMLCanvasElement, a: Analysis, lr: number
     ctx.fill();
   }
   // The next step at the slider's η: −η∇C lies on the α axis.
-  const next = Math.min(span, lr * a.alphaPerEta);
-  ctx.strokeStyle = "#3fb950";
+  const next = lr * a.alphaPerEta;
+  ctx.strokeStyle = ctx.fillStyle = "#3fb950";
   ctx.lineWidth = 2;
   ctx.beginPath();
-  ctx.arc(X(next), Y(0), 6, 0, 2 * Math.PI);
-  ctx.stroke();
+  if (next <= span) {
+    ctx.arc(X(next), Y(0), 6, 0, 2 * Math.PI);
+    ctx.stroke();
+  } else {
+    // Beyond the slice: an arrow at its edge, pointing on.
+    const x = X(span) - 2;
+    ctx.moveTo(x, Y(0));
+    ctx.lineTo(x - 12, Y(0) - 7);
+    ctx.lineTo(x - 12, Y(0) + 7);
+    ctx.closePath();
+    ctx.fill();
+  }
   // The ball.
   ctx.fillStyle = "#fff";
   ctx.strokeStyle = css("--accent", "#4f8cff");

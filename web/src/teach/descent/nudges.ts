@@ -56,7 +56,12 @@ export function short(v: number): string {
 const SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 const superscript = (n: number) => (n < 0 ? "⁻" : "") + String(Math.abs(n)).split("").map((d) => SUP[Number(d)]).join("");
 
-const layerLabel = (l: number) => t(l === 1 ? "layer1" : l === 2 ? "layer2" : "layer3");
+function longSpan(text: string): HTMLSpanElement {
+  const span = document.createElement("span");
+  span.className = "descent-long";
+  span.textContent = text;
+  return span;
+}
 function fromLabel(r: NudgeRow): string {
   if (r.kind === "bias") return t("none");
   return r.layer === 1 ? t("pixel", { r: Math.floor(r.from / 28), c: r.from % 28 }) : t("neuron", { j: r.from });
@@ -154,6 +159,8 @@ export class NudgeTable {
       const th = document.createElement("th");
       th.scope = "col";
       th.dataset["key"] = key;
+      if (key === "index") th.className = "descent-idx";
+      if (key === "value") th.className = "descent-val";
       if (this.sort.key === key) th.setAttribute("aria-sort", this.sort.desc ? "descending" : "ascending");
       const b = document.createElement("button");
       b.type = "button";
@@ -209,11 +216,19 @@ export class NudgeTable {
     for (const r of slice) {
       const tr = document.createElement("tr");
       tr.dataset["index"] = String(r.index);
-      const cells = [String(r.index), layerLabel(r.layer), `${t(r.kind === "weight" ? "weight" : "bias")} ${fromLabel(r)}`, toLabel(r), short(r.value), short(r.grad), short(r.nudge)];
-      cells.forEach((text, i) => {
+      // Phones drop the words in .descent-long (the layer's description, "weight") and the # column.
+      const layer = t(r.layer === 1 ? "layer1" : r.layer === 2 ? "layer2" : "layer3");
+      const cells: [string, string][] = [
+        [String(r.index), ""], [String(r.layer), layer.slice(String(r.layer).length)],
+        [r.kind === "bias" ? t("bias") : fromLabel(r), r.kind === "bias" ? "" : `${t("weight")} `],
+        [toLabel(r), ""], [short(r.value), ""], [short(r.grad), ""], [short(r.nudge), ""],
+      ];
+      cells.forEach(([text, extra], i) => {
         const td = document.createElement("td");
-        td.textContent = text;
-        if (i >= 4) td.className = "num";
+        if (i === 2 && extra) td.append(longSpan(extra), text);
+        else if (i === 1) td.append(text, longSpan(extra));
+        else td.textContent = text;
+        td.className = i === 0 ? "descent-idx" : i === 4 ? "num descent-val" : i > 4 ? "num" : "";
         tr.append(td);
       });
       const td = document.createElement("td");
