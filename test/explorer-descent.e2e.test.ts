@@ -209,7 +209,7 @@ describe("view descent", () => {
     expect(h.errors).toEqual([]);
   });
 
-  it("speaks French and English (no missing string), re-labels on the language select, notes invalid URL values, and fits a phone", async () => {
+  it("speaks French and English (no missing string), re-labels on the language select, notes invalid URL values, fits a phone, and Play/Pause trains", async () => {
     const page = await h.open("?view=descent&lang=fr&lr=abc&seed=-3");
     await ready(page);
     await h.expectNoMissingStrings(page);
@@ -225,6 +225,13 @@ describe("view descent", () => {
     const phone = await h.open("?view=descent&lang=en", PHONE);
     await ready(phone);
     expect(await h.overflow(phone)).toBe(0);
+    // Play trains until Pause; the panels then catch up with the last step.
+    await phone.click("#descent-play");
+    await phone.waitForFunction(() => (globalThis as unknown as { __views: Record<string, Probe> }).__views["descent"]!.step >= 30);
+    await phone.click("#descent-play");
+    await phone.waitForFunction(() => (globalThis as unknown as { __views: Record<string, Probe> }).__views["descent"]!.phase === "idle");
+    const played = await ready(phone, (await probe(phone)).step);
+    expect(played.evalCost).toBeLessThan(4);
     await h.shot(phone, "descent-phone");
     expect(h.errors).toEqual([]);
   });

@@ -7,7 +7,7 @@
 import { mnistFromIdx, MNIST_FILES, type MnistFiles, type IdxFile } from "../../../src/data/mnist.js";
 import { backendInfo } from "../../../src/kernels/index.js";
 import type { TensorDataset } from "../../../src/data/dataset.js";
-import { DescentLab } from "./descent/lab.js";
+import { DescentLab, flatten } from "./descent/lab.js";
 import type { DigitSource, FromWorker, GradientSource, ToWorker } from "./descent/protocol.js";
 
 const SLICE_MS = 40;
@@ -52,20 +52,10 @@ function sendDigit() {
 
 function sendGradient() {
   if (!lab || !gradientSource) return;
-  const grad = gradientSource === "step" && lab.lastGrad ? Float64Array.from(lab.lastGrad) : flat(lab.evalGradient());
+  const grad = gradientSource === "step" && lab.lastGrad ? Float64Array.from(lab.lastGrad) : flatten(lab.evalGradient(), lab.size);
   const source: GradientSource = gradientSource === "step" && lab.lastGrad ? "step" : "eval";
   const weights = Float32Array.from(lab.weights());
   post({ type: "gradient", report: { step: lab.steps, source, grad, weights, shapes: lab.params().map((p) => [...p.shape]), lr: source === "step" ? lab.lastLr : null } }, [grad.buffer, weights.buffer]);
-}
-
-function flat(d: Float64Array[]): Float64Array {
-  const out = new Float64Array(d.reduce((s, a) => s + a.length, 0));
-  let k = 0;
-  for (const a of d) {
-    out.set(a, k);
-    k += a.length;
-  }
-  return out;
 }
 
 /** Every panel's figures for the weights as they stand. */

@@ -33,7 +33,8 @@ export function descentConfig(seed: number): TrainConfig {
   return { ...DEFAULT_CONFIG, ...PRESETS["3b1b"]!.config, seed };
 }
 
-const flatten = (arrays: readonly ArrayLike<number>[], size: number): Float64Array => {
+/** Arrays laid end to end in one float64 array of `size` values. */
+export const flatten = (arrays: readonly ArrayLike<number>[], size: number): Float64Array => {
   const out = new Float64Array(size);
   let k = 0;
   for (const a of arrays) for (let i = 0; i < a.length; i++) out[k++] = a[i]!;
