@@ -124,23 +124,32 @@ export function lossLandscape(model: Module, data: TensorDataset, objective: Obj
   const n = opts.grid ?? 51;
   const span = opts.span ?? 1;
   const seed = opts.seed ?? 0;
-  const xs = linspace(-span, span, n);
-  const ys = linspace(-span, span, n);
-  const [dx, dy] = landscapeDirections(model, seed);
-  const loss = new Float64Array(n * n);
-  const accuracy = new Float64Array(n * n);
+  const grid = linspace(-span, span, n);
+  return { ...planeLandscape(model, data, objective, landscapeDirections(model, seed), grid, grid, opts.onRow), seed };
+}
+
+/**
+ * The loss surface L(θ + α·dx + β·dy) on the grid xs × ys around the model's weights θ, for any
+ * two directions (lossLandscape's random ones, or e.g. the descent direction −∇C and a random one).
+ */
+export function planeLandscape(
+  model: Module, data: TensorDataset, objective: Objective, [dx, dy]: readonly [Direction, Direction],
+  xs: number[], ys: number[], onRow?: (done: number, total: number) => void,
+): Omit<Landscape, "seed"> {
+  const loss = new Float64Array(xs.length * ys.length);
+  const accuracy = new Float64Array(xs.length * ys.length);
   withWeightsRestored(model, (params, base) => {
-    for (let j = 0; j < n; j++) {
-      for (let i = 0; i < n; i++) {
+    for (let j = 0; j < ys.length; j++) {
+      for (let i = 0; i < xs.length; i++) {
         setWeights(params, base, [[xs[i]!, dx], [ys[j]!, dy]]);
         const s = scoreModel(model, data, objective);
-        loss[j * n + i] = s.loss;
-        accuracy[j * n + i] = s.accuracy;
+        loss[j * xs.length + i] = s.loss;
+        accuracy[j * xs.length + i] = s.accuracy;
       }
-      opts.onRow?.(j + 1, n);
+      onRow?.(j + 1, ys.length);
     }
   });
-  return { xs, ys, loss, accuracy, seed };
+  return { xs, ys, loss, accuracy };
 }
 
 export interface LossLine {

@@ -3,12 +3,14 @@
  * ("train") is the shell's own first entry.
  */
 import type { TeachingView } from "./view.js";
+import { descentView } from "./descent.js";
 import { vanishingView } from "./vanishing.js";
 import { backpropView } from "./backprop.js";
 import { overfittingView } from "./overfitting.js";
 import { textView } from "./text.js";
 
 export const VIEWS: readonly TeachingView[] = [
+  descentView,
   vanishingView,
   backpropView,
   overfittingView,
