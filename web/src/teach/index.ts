@@ -3,6 +3,8 @@
  * own first entry.
  */
 import type { TeachingView } from "./view.js";
+import { race } from "./race.js";
 
 export const VIEWS: readonly TeachingView[] = [
+  race,
 ];
