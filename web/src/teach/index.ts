@@ -4,7 +4,9 @@
  */
 import type { TeachingView } from "./view.js";
 import { race } from "./race.js";
+import { universality } from "./universality.js";
 
 export const VIEWS: readonly TeachingView[] = [
   race,
+  universality,
 ];
