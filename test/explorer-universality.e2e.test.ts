@@ -8,7 +8,7 @@ import "../src/node/relaxed-simd.js";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { explorerHarness, PHONE } from "./explorer-harness.js";
-import { averageDeviation, bookGoal, bump, bumpNetwork, logit, networkOutput, sumNetworks, weightedOutput } from "../src/analysis/universality.js";
+import { averageDeviation, bookGoal, bump, bumpNetwork, logit, networkOutput, sumNetworks, tower, weightedOutput } from "../src/analysis/universality.js";
 import { startFit } from "../src/analysis/universality-fit.js";
 
 const h = explorerHarness();
@@ -17,6 +17,7 @@ interface UnivProbe {
   ready: boolean; goal: string; n: number; bumps: { s1: number; s2: number; h: number }[]; byHand: boolean;
   deviation: number; outputDeviation: number; seed: number; width: number;
   fit: { steps: number; totalSteps: number; deviation: number; running: boolean } | null;
+  tower: { rect: { x0: number; x1: number; y0: number; y1: number }; h: number; grid: number[]; values: { inside: number; arm: number; outside: number } };
 }
 const ready = (page: Page) => page.waitForFunction(() => (globalThis as unknown as { __views: { universality?: { ready?: boolean } } }).__views.universality?.ready === true, undefined, { timeout: 20_000 });
 const probe = (page: Page) => h.probe<UnivProbe>(page, "universality");
@@ -70,6 +71,32 @@ describe("view universality", () => {
     expect(p.deviation).toBeLessThanOrEqual(0.4);
     expect(new URL(page.url()).searchParams.get("b")).toBe("hand");
     await h.shot(page, "universality-desktop-hand");
+    await page.close();
+  });
+
+  it("towers: the heat map is tower() on a 48 × 48 grid; dragging on it draws the rectangle", async () => {
+    const page = await h.open("?view=universality&tower=0.1:0.5:0.2:0.7&th=20");
+    await ready(page);
+    let p = await probe(page);
+    const r = { x0: 0.1, x1: 0.5, y0: 0.2, y1: 0.7 };
+    expect(p.tower.rect).toEqual(r);
+    expect(p.tower.grid.length).toBe(48 * 48);
+    p.tower.grid.forEach((v, k) => expect(v).toBeCloseTo(tower(((k % 48) + 0.5) / 48, (Math.floor(k / 48) + 0.5) / 48, r, { h: 20 }), 12));
+    expect(p.tower.values.inside).toBeGreaterThan(0.99);
+    expect(p.tower.values.arm).toBeLessThan(0.01);
+    expect(p.tower.values.outside).toBeLessThan(0.01);
+    await page.locator(".univ-tower").scrollIntoViewIfNeeded();
+    const box = (await page.locator(".univ-tower").boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.3);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.85, box.y + box.height * 0.6, { steps: 3 });
+    await page.mouse.up();
+    p = await probe(page);
+    expect(p.tower.rect.x0).toBeGreaterThan(0.5);
+    expect(p.tower.rect.y1).toBeGreaterThan(p.tower.rect.y0);
+    const { x0, x1, y0, y1 } = p.tower.rect;
+    expect(new URL(page.url()).searchParams.get("tower")).toBe(`${x0}:${x1}:${y0}:${y1}`);
+    expect(p.tower.grid[20 * 48 + 30]).toBeCloseTo(tower(30.5 / 48, 20.5 / 48, p.tower.rect, { h: 20 }), 12);
     await page.close();
   });
 

@@ -5,7 +5,7 @@
  */
 import "./race.css";
 import { t } from "./race/strings.js";
-import { lazyView } from "./race/lazy.js";
+import { lazyView } from "./lazy-view.js";
 import type { TeachingView } from "./view.js";
 
 export const race: TeachingView = {

@@ -6,7 +6,7 @@
  */
 import "./universality.css";
 import { t } from "./universality/strings.js";
-import { lazyView } from "./race/lazy.js";
+import { lazyView } from "./lazy-view.js";
 import type { TeachingView } from "./view.js";
 
 export const universality: TeachingView = {

@@ -12,6 +12,8 @@ import { FunctionChart, type BumpSpec, type HandleKind } from "./chart.js";
 import { GOALS, GOAL_FORMULAS, GOAL_FUNCTIONS, isGoal, type GoalName } from "./goals.js";
 import type { FromFitWorker, ToFitWorker } from "./protocol.js";
 import { t } from "./strings.js";
+import { DEFAULT_RECT, TowerMap, parseRect, towerGrid, type Rect } from "./towers.js";
+import { tower } from "../../../../src/analysis/universality.js";
 
 const MAX_BUMPS = 50;
 const H_RANGE: [number, number] = [-3, 3];
@@ -87,6 +89,18 @@ export function mountUniversality(root: HTMLElement, ctx: ViewContext): MountedV
   }
   let selected = 0;
   let inputProblem: string | null = null;
+  let rect: Rect = { ...DEFAULT_RECT };
+  if (q.has("tower")) {
+    const r = parseRect(q.get("tower")!);
+    if (r) rect = r;
+    else bad("tower");
+  }
+  let towerH = 10;
+  if (q.has("th")) {
+    const v = q.get("th") === "" ? NaN : Number(q.get("th"));
+    if (v >= 1 && v <= 100) towerH = v;
+    else bad("th");
+  }
 
   const f = () => GOAL_FUNCTIONS[goal];
   const target = () => (x: number) => logit(f()(x));
@@ -148,8 +162,22 @@ export function mountUniversality(root: HTMLElement, ctx: ViewContext): MountedV
   const fitPanel = el("section", { className: "univ-fit" }, fitTitle, fitHelp, el("div", { className: "univ-fields" }, field(seedLabel, seedInput)),
     el("div", { className: "buttons" }, trainBtn, stepBtn, resetBtn), fitStatus);
   const charts = el("section", { className: "univ-charts" }, weightedTitle, weighted.root, outputTitle, output.root, legend, historyTitle, historySvg);
+  // Towers.
+  const towersTitle = el("h3");
+  const towersHelp = el("p", { className: "hint" });
+  const map = new TowerMap();
+  map.canvas.tabIndex = 0;
+  const towerInputs = { x0: el("input", { id: "univ-tx0", type: "number", step: 0.05, min: 0, max: 1 }), x1: el("input", { id: "univ-tx1", type: "number", step: 0.05, min: 0, max: 1 }), y0: el("input", { id: "univ-ty0", type: "number", step: 0.05, min: 0, max: 1 }), y1: el("input", { id: "univ-ty1", type: "number", step: 0.05, min: 0, max: 1 }) };
+  const towerLabels = { x0: el("label", { htmlFor: "univ-tx0" }), x1: el("label", { htmlFor: "univ-tx1" }), y0: el("label", { htmlFor: "univ-ty0" }), y1: el("label", { htmlFor: "univ-ty1" }) };
+  const thInput = el("input", { id: "univ-th", type: "number", step: 1, min: 1, max: 100 });
+  const thLabel = el("label", { htmlFor: "univ-th" });
+  const towerValues = el("p", { className: "univ-dev", id: "univ-tower-values" });
+  const towersPanel = el("section", { className: "univ-towers" }, towersTitle, towersHelp,
+    el("div", { className: "univ-tower-row" }, map.canvas, el("div", { className: "univ-fields univ-tower-fields" },
+      field(towerLabels.x0, towerInputs.x0), field(towerLabels.x1, towerInputs.x1), field(towerLabels.y0, towerInputs.y0), field(towerLabels.y1, towerInputs.y1), field(thLabel, thInput))),
+    towerValues);
   root.classList.add("univ-view");
-  root.append(charts, controls, fitPanel);
+  root.append(charts, controls, fitPanel, towersPanel);
   weighted.root.setAttribute("role", "group");
   output.root.setAttribute("role", "img");
 
@@ -166,6 +194,8 @@ export function mountUniversality(root: HTMLElement, ctx: ViewContext): MountedV
       n: n === 5 ? null : n,
       b: byHand ? "hand" : bumps.every((b, j) => b.h === 0 && b.s1 === j / n && b.s2 === (j + 1) / n) ? null : bumps.map((b) => `${b.s1}:${b.s2}:${b.h}`).join(","),
       seed: seed === 1 ? null : seed,
+      tower: rect.x0 === DEFAULT_RECT.x0 && rect.x1 === DEFAULT_RECT.x1 && rect.y0 === DEFAULT_RECT.y0 && rect.y1 === DEFAULT_RECT.y1 ? null : `${rect.x0}:${rect.x1}:${rect.y0}:${rect.y1}`,
+      th: towerH === 10 ? null : towerH,
     });
   }
 
@@ -319,6 +349,22 @@ export function mountUniversality(root: HTMLElement, ctx: ViewContext): MountedV
     if (history.length > 1) mk("path", { d: history.map(([s, v], i) => `${i ? "L" : "M"}${X(s).toFixed(1)},${Y(v).toFixed(1)}`).join(""), fill: "none", stroke: COLORS.fit, "stroke-width": 2 });
   }
 
+  function showTower() {
+    const z = towerGrid(rect, towerH);
+    map.draw(z);
+    for (const k of ["x0", "x1", "y0", "y1"] as const) towerInputs[k].value = String(rect[k]);
+    thInput.value = String(towerH);
+    map.canvas.setAttribute("aria-label", t("towerLabel", { ...rect }));
+    const cx = (rect.x0 + rect.x1) / 2;
+    const cy = (rect.y0 + rect.y1) / 2;
+    // An arm: the x-bump's strip away from the rectangle (the y-bump's is the same by symmetry); outside: a corner of the unit square.
+    const armY = cy > 0.5 ? Math.max(0, rect.y0 / 2) : (rect.y1 + 1) / 2;
+    const values = { inside: tower(cx, cy, rect, { h: towerH }), arm: tower(cx, armY, rect, { h: towerH }), outside: tower(rect.x0 > 0.05 ? 0 : 1, armY, rect, { h: towerH }) };
+    const small = (v: number) => (v >= 1e-3 ? formatNumber(v) : formatNumber(v, { notation: "scientific", maximumSignificantDigits: 2 }));
+    towerValues.textContent = t("towerValues", { inside: small(values.inside), arm: small(values.arm), outside: small(values.outside) });
+    Object.assign(probe, { tower: { rect: { ...rect }, h: towerH, grid: Array.from(z), values, points: { inside: [cx, cy], arm: [cx, armY], outside: [rect.x0 > 0.05 ? 0 : 1, armY] } } });
+  }
+
   function relabel() {
     buildTitle.textContent = t("build");
     buildHelp.textContent = t("buildHelp");
@@ -348,6 +394,11 @@ export function mountUniversality(root: HTMLElement, ctx: ViewContext): MountedV
     resetBtn.textContent = t("reset");
     historyTitle.textContent = t("history");
     historySvg.setAttribute("aria-label", t("historyLabel"));
+    towersTitle.textContent = t("towers");
+    towersHelp.textContent = t("towersHelp");
+    for (const k of ["x0", "x1", "y0", "y1"] as const) towerLabels[k].textContent = t(`t${k}`);
+    thLabel.textContent = t("th");
+    showTower();
     showEdit();
     showNotes();
     compute();
@@ -431,6 +482,42 @@ export function mountUniversality(root: HTMLElement, ctx: ViewContext): MountedV
     resetFit();
   });
   new ResizeObserver(() => drawHistory()).observe(historySvg);
+  for (const k of ["x0", "x1", "y0", "y1"] as const) {
+    numberInput(towerInputs[k], () => t(`t${k}`), (v) => {
+      const r = { ...rect, [k]: v };
+      return v >= 0 && v <= 1 && r.x0 < r.x1 && r.y0 < r.y1;
+    }, (v) => {
+      rect = { ...rect, [k]: v };
+      writeUrl();
+      showTower();
+    });
+  }
+  numberInput(thInput, () => t("th"), (v) => v >= 1 && v <= 100, (v) => {
+    towerH = v;
+    writeUrl();
+    showTower();
+  });
+  // Drag on the map: the rectangle between the press and the pointer (two decimals).
+  let towerDrag: [number, number] | null = null;
+  const r2 = (v: number) => +v.toFixed(2);
+  map.canvas.addEventListener("pointerdown", (e) => {
+    towerDrag = map.at(e.clientX, e.clientY);
+    map.canvas.setPointerCapture(e.pointerId);
+    e.preventDefault();
+  });
+  map.canvas.addEventListener("pointermove", (e) => {
+    if (!towerDrag) return;
+    const [x, y] = map.at(e.clientX, e.clientY);
+    const r = { x0: r2(Math.min(x, towerDrag[0])), x1: r2(Math.max(x, towerDrag[0])), y0: r2(Math.min(y, towerDrag[1])), y1: r2(Math.max(y, towerDrag[1])) };
+    if (r.x0 < r.x1 && r.y0 < r.y1) {
+      rect = r;
+      writeUrl();
+      showTower();
+    }
+  });
+  const endDrag = () => (towerDrag = null);
+  map.canvas.addEventListener("pointerup", endDrag);
+  map.canvas.addEventListener("pointercancel", endDrag);
 
   relabel();
   probe["ready"] = true;

@@ -1,5 +1,5 @@
 /** A view whose body is loaded on first mount: the shell gets a handle at once, the body follows. */
-import type { MountedView, ViewContext } from "../view.js";
+import type { MountedView, ViewContext } from "./view.js";
 
 type Mount = (root: HTMLElement, ctx: ViewContext) => MountedView;
 
