@@ -23,7 +23,7 @@ const ready = (page: import("playwright-core").Page, timeout = 20_000) =>
   page.waitForFunction(() => (globalThis as unknown as { __views: { race?: { ready?: boolean } } }).__views.race?.ready === true, undefined, { timeout });
 
 describe("view race", () => {
-  it("runs the library's optimizers: every end point equals runRacer's in Node, bit for bit", async () => {
+  it("runs the library's optimizers: every end point equals runRacer's in Node, bit for bit (Adam's and AdamW's to an ulp or so)", async () => {
     const page = await h.open("?view=race&surface=rosenbrock&steps=700&seed=3&start=-1.2,1.6&lr=adam:0.02,gd:0.0015");
     await ready(page);
     const p = await h.probe<RaceProbe>(page, "race");
@@ -118,6 +118,9 @@ describe("view race", () => {
     } finally {
       net.restore();
     }
+    await page.click("#race-play");
+    await page.waitForFunction(() => (globalThis as unknown as { __views: { race: { k: number } } }).__views.race.k >= 6, undefined, { timeout: 15_000 });
+    await h.shot(page, "race-network");
     await page.close();
   }, 90_000);
 

@@ -10,6 +10,7 @@ import { RACERS, SURFACES, SURFACE_NAMES, runRacer, sampleSurface, type RacerNam
 import { fixed, formatNumber } from "../../i18n.js";
 import { t } from "./strings.js";
 import type { MountedView, ViewContext } from "../view.js";
+import { el, onNumber } from "../dom.js";
 import { RaceChart } from "./chart.js";
 import { MAX_STEPS, NETWORK, defaultSettings, parseSettings, settingsParams, surfaceDefaults, type RaceSettings, type SurfaceName } from "./params.js";
 import type { RaceRequest, RaceWorkerReply } from "./protocol.js";
@@ -24,14 +25,6 @@ interface Result {
   grid: { xs: readonly number[]; ys: readonly number[]; z: ArrayLike<number> };
   trajectories: Trajectory[];
   minimum: { x: number; y: number; f: number } | null;
-}
-
-/** An element with properties (id, className, type, …) and children. */
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Readonly<Record<string, string | number | boolean>> = {}, ...kids: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e: HTMLElementTagNameMap[K] = document.createElement(tag);
-  Object.assign(e, props);
-  e.append(...kids);
-  return e;
 }
 
 export function mountRace(root: HTMLElement, ctx: ViewContext): MountedView {
@@ -274,11 +267,12 @@ export function mountRace(root: HTMLElement, ctx: ViewContext): MountedView {
     return w;
   }
 
-  // Animation: about four seconds from start to finish, whatever the number of steps.
-  function frame() {
+  // Animation: about four seconds from start to finish whatever the number of steps and the frame rate.
+  let clock = { t0: 0, k0: 0 };
+  function frame(now: number) {
     if (!playing) return;
-    const stride = Math.max(1, Math.round(maxK() / 240));
-    k = Math.min(maxK(), k + stride);
+    const target = clock.k0 + Math.round(((now - clock.t0) / 4000) * maxK());
+    k = Math.min(maxK(), Math.max(k + 1, target));
     if (k >= maxK()) playing = false;
     render();
     if (playing) raf = requestAnimationFrame(frame);
@@ -294,6 +288,7 @@ export function mountRace(root: HTMLElement, ctx: ViewContext): MountedView {
     else {
       if (k >= maxK()) k = 0;
       playing = true;
+      clock = { t0: performance.now(), k0: k };
       raf = requestAnimationFrame(frame);
     }
     render();
@@ -325,23 +320,17 @@ export function mountRace(root: HTMLElement, ctx: ViewContext): MountedView {
     compute();
   });
   // Numbers: a valid value re-runs the race; an invalid one is marked where it was typed and said in words.
-  const numberInput = (input: HTMLInputElement, what: () => string, ok: (v: number) => boolean, apply: (v: number) => void) => {
-    input.addEventListener("change", () => {
-      const v = input.value.trim() === "" ? NaN : Number(input.value);
-      if (!ok(v)) {
-        input.setAttribute("aria-invalid", "true");
-        inputProblem = t("invalidInput", { what: what() });
-        showNotes();
-        return;
-      }
-      input.removeAttribute("aria-invalid");
+  const numberInput = (input: HTMLInputElement, what: () => string, ok: (v: number) => boolean, apply: (v: number) => void) =>
+    onNumber(input, ok, (v) => {
       inputProblem = null;
       invalid = [];
       apply(v);
       showNotes();
       compute();
+    }, () => {
+      inputProblem = t("invalidInput", { what: what() });
+      showNotes();
     });
-  };
   for (const [r, row] of racerRows) {
     numberInput(row.lr, () => t("lrOf", { name: t(`racer.${r}`) }), (v) => v > 0 && v <= 1e3, (v) => (settings.lr[r] = v));
     row.box.addEventListener("change", () => {

@@ -8,6 +8,7 @@
 import { averageDeviation, bump, bumpNetwork, grid, logit, networkOutput, sigmoid, sumNetworks, weightedOutput, type OneHidden } from "../../../../src/analysis/universality.js";
 import { formatNumber } from "../../i18n.js";
 import type { MountedView, ViewContext } from "../view.js";
+import { el, onNumber } from "../dom.js";
 import { FunctionChart, type BumpSpec, type HandleKind } from "./chart.js";
 import { GOALS, GOAL_FORMULAS, GOAL_FUNCTIONS, isGoal, type GoalName } from "./goals.js";
 import type { FromFitWorker, ToFitWorker } from "./protocol.js";
@@ -44,13 +45,6 @@ function parseBumps(v: string): BumpSpec[] | null {
     out.push({ s1, s2, h });
   }
   return out;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Readonly<Record<string, string | number | boolean>> = {}, ...kids: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e: HTMLElementTagNameMap[K] = document.createElement(tag);
-  Object.assign(e, props);
-  e.append(...kids);
-  return e;
 }
 
 export function mountUniversality(root: HTMLElement, ctx: ViewContext): MountedView {
@@ -413,22 +407,16 @@ export function mountUniversality(root: HTMLElement, ctx: ViewContext): MountedV
     compute();
     resetFit();
   });
-  const numberInput = (input: HTMLInputElement, what: () => string, ok: (v: number) => boolean, apply: (v: number) => void) => {
-    input.addEventListener("change", () => {
-      const v = input.value.trim() === "" ? NaN : Number(input.value);
-      if (!ok(v)) {
-        input.setAttribute("aria-invalid", "true");
-        inputProblem = t("invalidInput", { what: what() });
-        showNotes();
-        return;
-      }
-      input.removeAttribute("aria-invalid");
+  const numberInput = (input: HTMLInputElement, what: () => string, ok: (v: number) => boolean, apply: (v: number) => void) =>
+    onNumber(input, ok, (v) => {
       inputProblem = null;
       invalid.length = 0;
       showNotes();
       apply(v);
+    }, () => {
+      inputProblem = t("invalidInput", { what: what() });
+      showNotes();
     });
-  };
   numberInput(nInput, () => t("bumps"), (v) => Number.isInteger(v) && v >= 1 && v <= MAX_BUMPS, (v) => {
     n = v;
     bumps = byHand ? handBumps(f(), n) : flatBumps(n);
