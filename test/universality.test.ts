@@ -10,7 +10,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bookGoal, bump, bumpDeviation, bumpNetwork, logit, networkOutput, stepNeuron, tower, weightedOutput } from "../src/analysis/universality.js";
-import { fitWidth } from "../src/analysis/universality-fit.js";
+import { fitWidth, startFit } from "../src/analysis/universality-fit.js";
+import { averageDeviation, grid } from "../src/analysis/universality.js";
+import { mlp } from "../src/nn/mlp.js";
+import { mseLoss } from "../src/nn/losses.js";
+import { Adam } from "../src/optim/adam.js";
+import { Trainer } from "../src/train/trainer.js";
+import { Rng } from "../src/rng.js";
+import { Tensor } from "../src/tensor.js";
+import { noGrad } from "../src/autograd.js";
 import { readSvg } from "./svg-read.js";
 
 const sigma = (z: number) => 1 / (1 + Math.exp(-z));
@@ -72,6 +80,40 @@ describe("trained fits", () => {
     const fit = fitWidth(bookGoal, 30, { epochs: 300 });
     expect(fit.steps).toBe(300 * 10);
     expect(fit.deviation).toBeLessThan(bumpDeviation(bookGoal, 5).outputDeviation);
+  });
+});
+
+/** The oracle: the fit written out with Trainer.fit on plain arrays (how the book's experiment is usually run). */
+function fitByTrainer(width: number, epochs: number, seed: number): number {
+  const xs = grid(200);
+  const rng = new Rng(seed);
+  const model = mlp([1, width, 1], { activation: "sigmoid", output: "identity", init: "normal", rng });
+  const init = rng.fork("steps");
+  const [w, b] = model.parameters();
+  for (let j = 0; j < width; j++) {
+    const wj = (init.uniform() < 0.5 ? -1 : 1) * 30;
+    w!.data[j] = wj;
+    b!.data[j] = -wj * init.uniform();
+  }
+  new Trainer(model, { loss: (a, y) => mseLoss(a, y), optimizer: new Adam(model.parameters(), { lr: 0.01 }) }).fit(xs, xs.map(bookGoal), { epochs, batchSize: 20, seed });
+  model.eval();
+  const pred = noGrad(() => Array.from(model.forward(new Tensor(Float32Array.from(grid(1000)), [1000, 1])).data));
+  return averageDeviation((x) => pred[Math.min(999, Math.floor(x * 1000))]!, bookGoal);
+}
+
+describe("a fit driven step by step (the explorer's animation)", () => {
+  test("k steps of startFit are Trainer.fit's k steps: the same deviation, bit for bit; it falls", () => {
+    const fit = startFit(bookGoal, 8, { seed: 3, epochs: 25 });
+    expect(fit.totalSteps).toBe(250);
+    const before = fit.deviation();
+    for (let k = 0; k < 50; k++) expect(fit.step()).toBe(true);
+    expect(fit.steps).toBe(50);
+    expect(fit.deviation()).toBe(fitByTrainer(8, 5, 3));
+    while (fit.step());
+    expect(fit.steps).toBe(250);
+    expect(fit.deviation()).toBe(fitByTrainer(8, 25, 3));
+    expect(fit.deviation()).toBeLessThan(before);
+    expect(fit.step()).toBe(false);
   });
 });
 

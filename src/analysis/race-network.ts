@@ -13,7 +13,7 @@ import { backward } from "../autograd.js";
 import { intoScope, scope } from "../memory.js";
 import { Tensor } from "../tensor.js";
 import { landscapeDirections, setWeights, type Direction } from "./landscape.js";
-import type { Surface } from "./race.js";
+import type { RacerName, Surface } from "./race.js";
 import type { Rng } from "../rng.js";
 
 /** Examples per forward pass. */
@@ -86,9 +86,7 @@ export function networkSurface(model: Module, data: TensorDataset, objective: Ob
     minimum: null,
     window: { x: [-span, span], y: [-span, span] },
     steps: opts.steps,
-    // Momentum's steps grow to η/(1 − μ) = 10η; the adaptive methods step about η per coordinate
-    // whatever the gradient's scale, so theirs is a twentieth of the window.
-    lr: { gd: lr, sgd: lr, momentum: lr / 10, nesterov: lr / 10, rmsprop: span / 20, adam: span / 20, adamw: span / 20 },
+    lr: networkRates(lr, span),
     rates: [lr / 10, lr, lr * 10],
   };
   return {
@@ -98,6 +96,15 @@ export function networkSurface(model: Module, data: TensorDataset, objective: Ob
       model.train(wasTraining);
     },
   };
+}
+
+/**
+ * Each racer's η on a network's slice, from gradient descent's η and the window's half-width:
+ * momentum's steps grow to η/(1 − μ) = 10η, so it gets η/10; the adaptive methods step about η per
+ * coordinate whatever the gradient's scale, so theirs is a twentieth of the window.
+ */
+export function networkRates(lr: number, span: number): Record<RacerName, number> {
+  return { gd: lr, sgd: lr, momentum: lr / 10, nesterov: lr / 10, rmsprop: span / 20, adam: span / 20, adamw: span / 20 };
 }
 
 /** The examples at `rows` of a dataset, as one batch. */

@@ -53,8 +53,8 @@ export interface MnistOptions {
 
 /** Builds the train / validation / test datasets: features [784] = pixels / 255, Int32 labels. */
 export function mnistFromIdx(files: MnistFiles<IdxFile>, opts: MnistOptions = {}): Mnist {
-  const train = pair(files.trainImages, files.trainLabels);
-  const test = pair(files.testImages, files.testLabels);
+  const train = mnistPair(files.trainImages, files.trainLabels);
+  const test = mnistPair(files.testImages, files.testLabels);
   if (train.rows !== test.rows || train.cols !== test.cols) {
     throw new IdxError(
       `${files.trainImages.name} has ${train.rows}×${train.cols} images but ${files.testImages.name} has ${test.rows}×${test.cols} — train and test must come from the same dataset`,
@@ -79,8 +79,8 @@ export function mnistFromIdx(files: MnistFiles<IdxFile>, opts: MnistOptions = {}
 /** Pixel byte → value in [0, 1] (a table lookup is faster than dividing 55M times). */
 const SCALE = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 
-/** Validates one images/labels pair and turns it into a dataset. */
-function pair(imagesFile: IdxFile, labelsFile: IdxFile): { data: TensorDataset; rows: number; cols: number } {
+/** Validates one images/labels pair and turns it into a dataset (features = pixels / 255). */
+export function mnistPair(imagesFile: IdxFile, labelsFile: IdxFile): { data: TensorDataset; rows: number; cols: number } {
   const images = parseIdx(imagesFile.bytes, imagesFile.name);
   const labels = parseIdx(labelsFile.bytes, labelsFile.name);
   expectKind(images, imagesFile, labelsFile, "images");
