@@ -41,7 +41,7 @@ describe("explorer settings ↔ URL", () => {
       batchSize: 64, l1: 0.5, l2: 3, dropout: 0.25, seed: 12345,
     };
     const q = settingsToQuery(s);
-    expect(parseSettings(q)).toEqual({ settings: s, warnings: [] });
+    expect(parseSettings(q)).toEqual({ settings: s, warnings: [], notes: [] });
   });
 
   it("writes only what differs from the preset, and marks edited presets custom", () => {
@@ -75,7 +75,7 @@ describe("explorer settings ↔ URL", () => {
     expect(parseSettings("").settings.task).toBe("digits");
     expect(settingsToQuery(settingsFromPreset("3b1b"))).toBe("?preset=3b1b"); // no task= for digits
     const houses = parseSettings("?task=houses");
-    expect(houses).toEqual({ settings: settingsFromPreset("house-prices"), warnings: [] });
+    expect(houses).toEqual({ settings: settingsFromPreset("house-prices"), warnings: [], notes: [] });
     expect(houses.settings).toMatchObject({ task: "houses", preset: "house-prices", net: "fc64,relu,fc64,relu,fc1", cost: "mse", optimizer: "adam", lr: 1e-3, batchSize: 16 });
     expect(settingsToQuery(houses.settings)).toBe("?task=houses&preset=house-prices");
     expect(parseSettings("?preset=house-prices").settings).toEqual(houses.settings);
@@ -88,7 +88,7 @@ describe("explorer settings ↔ URL", () => {
     const s = { ...settingsFromPreset("house-prices"), preset: "custom", net: "fc32,tanh,fc1", lr: 0.003, batchSize: 32, seed: 7, l2: 0.5, optimizer: "adamw" as const };
     const q = settingsToQuery(s);
     expect(q).toMatch(/^\?task=houses&preset=custom&/);
-    expect(parseSettings(q)).toEqual({ settings: s, warnings: [] });
+    expect(parseSettings(q)).toEqual({ settings: s, warnings: [], notes: [] });
     const edited = parseSettings("?task=houses&preset=house-prices&seed=3");
     expect(edited.settings).toMatchObject({ task: "houses", preset: "custom", seed: 3, net: "fc64,relu,fc64,relu,fc1" });
     expect(parseSettings(settingsToQuery(edited.settings)).settings).toEqual(edited.settings);
