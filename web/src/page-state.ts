@@ -71,6 +71,11 @@ export function receive(state: PageState, msg: FromWorker): boolean {
   const current = (run: number) => run === state.run.id;
   switch (msg.type) {
     case "model":
+      if (msg.model.run === state.run.id) {
+        // The same run described anew (a loaded model now trained here): its history goes on.
+        state.model = msg.model;
+        return true;
+      }
       state.model = msg.model;
       state.run = { ...state.run, id: msg.model.run, step: 0, epoch: 0, stepsPerSecond: NaN };
       state.measurements = emptyMeasurements();

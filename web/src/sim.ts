@@ -57,6 +57,8 @@ let lastView = 0;
 /** The digits evaluation under way, and when the last one ended. */
 let evaluation: { run: number; e: Evaluation; lastPost: number } | null = null;
 let lastEvalEnd = -Infinity;
+/** Another evaluation was asked for while the step-0 one ran: it starts when that one ends. */
+let pendingEval = false;
 let idlePump = false;
 /** Steps and milliseconds of recent slices, for the steps-per-second readout. */
 let recent = { steps: 0, ms: 0 };
@@ -200,11 +202,13 @@ function origin(s: Session): ModelOrigin {
   return { kind: "file", name: s.file?.name ?? "", testAccuracy: s.file?.testAccuracy ?? null };
 }
 
-/** A new model on screen: a new run id, and everything the page shows about it. */
-function announceModel() {
+/** A new model on screen: a new run id, and everything the page shows about it (`same`: the model of this run, described anew). */
+function announceModel(same = false) {
   if (!session || !task) return;
-  run++;
-  cancelEvaluation();
+  if (!same) {
+    run++;
+    cancelEvaluation();
+  }
   const file = session.file;
   const loadedByUser = !session.training && digitsModel?.origin === "file";
   post({
@@ -227,6 +231,7 @@ function sendViews() {
 }
 
 function cancelEvaluation() {
+  pendingEval = false;
   if (evaluation) post({ type: "evaluating", run: evaluation.run, step: null, done: 0 });
   evaluation = null;
 }
@@ -236,6 +241,12 @@ function evaluateNow() {
   if (!session?.hasData || !session.model) return;
   if (session.task === "regression") {
     post({ type: "regression", run, report: session.evaluateRegression() });
+    return;
+  }
+  // The initial network's evaluation is the curves' first point: it is finished, not replaced.
+  if (evaluation && evaluation.run === run && evaluation.e.step === 0 && session.steps > 0) {
+    pendingEval = true;
+    if (!running) pumpIdle();
     return;
   }
   evaluation = { run, e: session.beginEvaluation(), lastPost: 0 };
@@ -265,6 +276,10 @@ function advanceEvaluation(deadline: number) {
     for (let p = 0; p < 784; p++) mistakePixels[i * 784 + p] = Math.round(test[m.index * 784 + p]! * 255);
   });
   post({ type: "eval", run: ev.run, report, mistakePixels }, [mistakePixels.buffer]);
+  if (pendingEval) {
+    pendingEval = false;
+    evaluateNow();
+  }
 }
 
 /** While nothing trains, the evaluation runs in chunks, letting the page's messages in between. */
@@ -337,6 +352,7 @@ function ensureTrainable(): boolean {
       return false;
     }
     recent = { steps: 0, ms: 0 };
+    announceModel(true); // the same run, now trained here
     return true;
   }
   if (stale || !session?.training) {

@@ -500,6 +500,7 @@ relabel();
 worker.onmessage = (e: MessageEvent<FromWorker>) => {
   const msg = e.data;
   if (msg.type === "model" && msg.model.task !== task) return;
+  const sameRun = msg.type === "model" && msg.model.run === state.run.id;
   const fresh = receive(state, msg);
   switch (msg.type) {
     case "status":
@@ -507,6 +508,12 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       break;
     case "model": {
       const m = msg.model;
+      probe.origin = m.origin.kind;
+      probe.trainable = m.trainable;
+      if (sameRun) {
+        renderModel();
+        break;
+      }
       modelReady = true;
       probe.steps = 0; // a model is announced at step 0 (reset, or loaded from a file)
       probe.trainPoints = [];

@@ -187,7 +187,7 @@ export const t = defineStrings("train", {
 
   // outputs
   looksLike: "It looks like a {d}",
-  drawPrompt: "Draw a digit",
+  drawPrompt: "Draw in the black square",
 
   // curves
   chartCost: "cost",
@@ -411,7 +411,7 @@ export const t = defineStrings("train", {
   "url.speed": "speed={value} n’est pas l’une des valeurs 1, 10, 100, 1000, max — aussi vite que possible",
 
   looksLike: "On dirait un {d}",
-  drawPrompt: "Dessinez un chiffre",
+  drawPrompt: "Dessinez dans le carré noir",
 
   chartCost: "coût",
   chartAccuracy: "précision",

@@ -67,7 +67,7 @@ export class Curves {
       : { time: false };
     const xAxis: uPlot.Axis = {
       label: t("axisStep"),
-      values: (_u, splits) => splits.map((v) => (v < 1 ? "0" : formatNumber(v))),
+      values: (_u, splits) => splits.map((v) => (log && v < 1 ? "0" : formatNumber(v))),
       ...(log ? { splits: (_u, _i, _min, max) => [ZERO_AT, ...powersUpTo(max)] } : {}),
     };
     const make = (el: HTMLElement, [title, yLabel]: [TrainKey, TrainKey]) =>
