@@ -7,17 +7,27 @@ import { describe, expect, it } from "vitest";
 import { TABLES, setLang } from "../web/src/i18n.js";
 import { t } from "../web/src/train-strings.js";
 
+import { explorerPresets } from "../web/src/state.js";
+
 const table = TABLES.find((x) => x.ns === "train")!;
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 describe("the training page's strings", () => {
-  it("has every key in both languages, non-empty, with the same placeholders", () => {
-    expect(Object.keys(table.fr).sort()).toEqual(Object.keys(table.en).sort());
-    for (const k of Object.keys(table.en)) {
-      expect(table.en[k]!.trim(), k).not.toBe("");
-      expect(table.fr[k]!.trim(), k).not.toBe("");
-      expect(placeholders(table.fr[k]!), k).toEqual(placeholders(table.en[k]!));
+  it("has every key in both languages, non-empty, with the same placeholders (the page, its options, its presets)", () => {
+    for (const ns of ["train", "train.choices", "train.presets"]) {
+      const tb = TABLES.find((x) => x.ns === ns)!;
+      expect(Object.keys(tb.fr).sort(), ns).toEqual(Object.keys(tb.en).sort());
+      for (const k of Object.keys(tb.en)) {
+        expect(tb.en[k]!.trim(), k).not.toBe("");
+        expect(tb.fr[k]!.trim(), k).not.toBe("");
+        expect(placeholders(tb.fr[k]!), k).toEqual(placeholders(tb.en[k]!));
+      }
     }
+  });
+
+  it("describes every preset the form offers in both languages", () => {
+    const presets = TABLES.find((x) => x.ns === "train.presets")!;
+    expect(Object.keys(presets.en).sort()).toEqual([...explorerPresets()].sort());
   });
 
   it("words every status and error code of the worker's protocol", () => {

@@ -4,7 +4,7 @@
  * in English and French. The form has its own labels and help here: the CLI's English help in
  * src/experiment/settings.ts stays the CLI's.
  */
-import { defineStrings } from "./i18n.js";
+import { TABLES, defineStrings } from "./i18n.js";
 
 export const t = defineStrings("train", {
   // index.html
@@ -48,6 +48,8 @@ export const t = defineStrings("train", {
   scoresNetAt: "network (step {step})",
   scoresLs: "least squares",
   scoresMean: "training mean",
+  maeShort: "MAE",
+  rmseShort: "RMSE",
   maeTitle: "mean absolute error, $1000s: lower is better",
   rmseTitle: "root mean squared error, $1000s: lower is better",
   r2Title: "coefficient of determination: 1 is perfect, 0 is the training mean's level",
@@ -280,6 +282,8 @@ export const t = defineStrings("train", {
   scoresNetAt: "réseau (pas {step})",
   scoresLs: "moindres carrés",
   scoresMean: "moyenne d’entraînement",
+  maeShort: "EAM",
+  rmseShort: "REQM",
   maeTitle: "erreur absolue moyenne, en milliers de dollars : plus bas, c’est mieux",
   rmseTitle: "racine de l’erreur quadratique moyenne, en milliers de dollars : plus bas, c’est mieux",
   r2Title: "coefficient de détermination : 1 est parfait, 0 est le niveau de la moyenne d’entraînement",
@@ -462,3 +466,71 @@ export const t = defineStrings("train", {
 });
 
 export type TrainKey = Parameters<typeof t>[0];
+
+/**
+ * The options' names as the page shows them (the values in the URL stay the identifiers). A choice
+ * without an entry shows its identifier (sigmoid, relu, adam…: the same word in both languages).
+ */
+export const choiceName = defineStrings("train.choices", {
+  "cost.quadratic": "quadratic", "cost.cross-entropy": "cross-entropy", "cost.log-likelihood": "log-likelihood", "cost.mse": "mean squared error",
+  "activation.identity": "identity", "output.identity": "identity", "init.normal": "normal N(0, 1)", "init.scaled-normal": "normal N(0, 1/n_in)",
+  "init.zeros": "zeros", "optimizer.sgd": "SGD", "optimizer.momentum": "SGD + momentum", "optimizer.nesterov": "Nesterov momentum",
+}, {
+  "cost.quadratic": "quadratique", "cost.cross-entropy": "entropie croisée", "cost.log-likelihood": "log-vraisemblance", "cost.mse": "erreur quadratique moyenne",
+  "activation.identity": "identité", "output.identity": "identité", "init.normal": "normale N(0, 1)", "init.scaled-normal": "normale N(0, 1/n_in)",
+  "init.zeros": "zéros", "optimizer.sgd": "SGD", "optimizer.momentum": "SGD + moment", "optimizer.nesterov": "moment de Nesterov",
+});
+
+/** What each preset is, in the page's words (the CLI keeps its English descriptions in src/train/presets.ts). */
+export const presetDescription = defineStrings("train.presets", {
+  quick: "npm start's default: a 784-256-10 ReLU net, softmax and log-likelihood, Adam, He initialisation, 6 epochs",
+  "nielsen-ch1": "Nielsen, chapter 1: [784, 30, 10] sigmoid neurons, quadratic cost, SGD η = 3, mini-batches of 10, N(0, 1) weights, 30 epochs",
+  "nielsen-ch3": "Nielsen, chapter 3: [784, 100, 10] sigmoid, cross-entropy, L2 λ = 5, η = 0.5, mini-batches of 10, N(0, 1/n_in) weights, 30 epochs",
+  "backprop-tutorial": "The French backpropagation tutorial: [784, 200, 10] sigmoid, output error a − y (cross-entropy), η = 3, mini-batches of 10, N(0, 1) weights, all 60,000 images",
+  "3b1b": "3Blue1Brown's network: 784-16-16-10 sigmoid neurons (13,002 parameters), quadratic cost, SGD η = 3, mini-batches of 10, 30 epochs",
+  "nielsen-ch6-fc": "Nielsen, chapter 6 baseline: [784, 100, 10] sigmoid, softmax and log-likelihood, η = 0.1, mini-batches of 10, 60 epochs",
+  "nielsen-ch6-conv1": "Nielsen, chapter 6: a 20@5×5 convolution, 2×2 max-pooling, a fully connected layer of 100 sigmoid neurons, η = 0.1, 60 epochs",
+  "nielsen-ch6-conv2": "Nielsen, chapter 6: two convolution-pooling layers (20 and 40 filters of 5×5), a fully connected layer of 100 sigmoid neurons, η = 0.1, 60 epochs",
+  "nielsen-ch6-relu": "Nielsen, chapter 6: the two convolution-pooling network with ReLU, η = 0.03, L2 (his λ = 0.1), 60 epochs",
+  "handbook-cnn": "A modern small convolutional net: convolution-BatchNorm-ReLU blocks, max-pooling, He initialisation, AdamW with a cosine decay, mini-batches of 64, 3 epochs",
+  w3: "Benchmark W3: convolution 20@5×5-ReLU-pooling, convolution 40@5×5-ReLU-pooling, 100 ReLU neurons, 10 outputs; SGD η = 0.03, mini-batches of 10",
+  "w3-adam": "Benchmark W3 with Adam, learning rate 1e-3, mini-batches of 64",
+  "house-prices": "The handbook's running example: house prices (Boston, corrected; 12 features) → a 64-64 ReLU net, mean squared error, Adam, a seeded 70/15/15 split",
+  "nielsen-ch5-1": "Nielsen, chapter 5: [784, 30, 10] sigmoid, cross-entropy, η = 0.1, λ = 5, mini-batches of 10, 30 epochs",
+  "nielsen-ch5-2": "Nielsen, chapter 5: [784, 30, 30, 10] sigmoid, cross-entropy, η = 0.1, λ = 5, mini-batches of 10, 30 epochs",
+  "nielsen-ch5-3": "Nielsen, chapter 5: [784, 30, 30, 30, 10] sigmoid, cross-entropy, η = 0.1, λ = 5, mini-batches of 10, 30 epochs",
+  "nielsen-ch5-4": "Nielsen, chapter 5: [784, 30, 30, 30, 30, 10] sigmoid, cross-entropy, η = 0.1, λ = 5, mini-batches of 10, 30 epochs",
+  "seq-mnist-lstm": "MNIST read row by row (28 steps of 28 pixels) by an LSTM of 128 units, then 10 outputs with softmax; Adam, 5 epochs",
+  "seq-mnist-rnn": "The same with a plain tanh recurrent network of 128 units, Adam, learning rate 1e-3",
+  "adding-problem": "Hochreiter and Schmidhuber's adding problem (T = 100): an LSTM of 128 units → 1 output, mean squared error, Adam",
+  "adding-problem-rnn": "The adding problem with a plain tanh recurrent network of 128 units",
+  "char-lm": "A character-level language model of the State of the Union addresses: a 2-layer LSTM of 128 units, Adam",
+}, {
+  quick: "le réglage par défaut de npm start : un réseau 784-256-10 ReLU, softmax et log-vraisemblance, Adam, initialisation de He, 6 époques",
+  "nielsen-ch1": "Nielsen, chapitre 1 : [784, 30, 10] neurones sigmoïdes, coût quadratique, SGD η = 3, mini-lots de 10, poids N(0, 1), 30 époques",
+  "nielsen-ch3": "Nielsen, chapitre 3 : [784, 100, 10] sigmoïdes, entropie croisée, L2 λ = 5, η = 0,5, mini-lots de 10, poids N(0, 1/n_in), 30 époques",
+  "backprop-tutorial": "Le tutoriel français de rétropropagation : [784, 200, 10] sigmoïdes, erreur de sortie a − y (entropie croisée), η = 3, mini-lots de 10, poids N(0, 1), les 60 000 images",
+  "3b1b": "Le réseau de 3Blue1Brown : 784-16-16-10 neurones sigmoïdes (13 002 paramètres), coût quadratique, SGD η = 3, mini-lots de 10, 30 époques",
+  "nielsen-ch6-fc": "Nielsen, chapitre 6, la référence : [784, 100, 10] sigmoïdes, softmax et log-vraisemblance, η = 0,1, mini-lots de 10, 60 époques",
+  "nielsen-ch6-conv1": "Nielsen, chapitre 6 : une convolution 20@5×5, un max-pooling 2×2, une couche entièrement connectée de 100 neurones sigmoïdes, η = 0,1, 60 époques",
+  "nielsen-ch6-conv2": "Nielsen, chapitre 6 : deux couches convolution-pooling (20 et 40 filtres 5×5), une couche entièrement connectée de 100 neurones sigmoïdes, η = 0,1, 60 époques",
+  "nielsen-ch6-relu": "Nielsen, chapitre 6 : le réseau à deux couches convolution-pooling avec ReLU, η = 0,03, L2 (son λ = 0,1), 60 époques",
+  "handbook-cnn": "Un petit réseau convolutif moderne : blocs convolution-BatchNorm-ReLU, max-pooling, initialisation de He, AdamW avec décroissance cosinus, mini-lots de 64, 3 époques",
+  w3: "Banc d’essai W3 : convolution 20@5×5-ReLU-pooling, convolution 40@5×5-ReLU-pooling, 100 neurones ReLU, 10 sorties ; SGD η = 0,03, mini-lots de 10",
+  "w3-adam": "Le banc d’essai W3 avec Adam, taux d’apprentissage 1e-3, mini-lots de 64",
+  "house-prices": "L’exemple suivi du manuel : le prix des maisons (Boston, corrigé ; 12 variables) → un réseau ReLU 64-64, erreur quadratique moyenne, Adam, une répartition 70/15/15 tirée de la graine",
+  "nielsen-ch5-1": "Nielsen, chapitre 5 : [784, 30, 10] sigmoïdes, entropie croisée, η = 0,1, λ = 5, mini-lots de 10, 30 époques",
+  "nielsen-ch5-2": "Nielsen, chapitre 5 : [784, 30, 30, 10] sigmoïdes, entropie croisée, η = 0,1, λ = 5, mini-lots de 10, 30 époques",
+  "nielsen-ch5-3": "Nielsen, chapitre 5 : [784, 30, 30, 30, 10] sigmoïdes, entropie croisée, η = 0,1, λ = 5, mini-lots de 10, 30 époques",
+  "nielsen-ch5-4": "Nielsen, chapitre 5 : [784, 30, 30, 30, 30, 10] sigmoïdes, entropie croisée, η = 0,1, λ = 5, mini-lots de 10, 30 époques",
+  "seq-mnist-lstm": "MNIST lu ligne par ligne (28 pas de 28 pixels) par un LSTM de 128 unités, puis 10 sorties avec softmax ; Adam, 5 époques",
+  "seq-mnist-rnn": "La même chose avec un réseau récurrent tanh simple de 128 unités, Adam, taux d’apprentissage 1e-3",
+  "adding-problem": "Le problème d’addition de Hochreiter et Schmidhuber (T = 100) : un LSTM de 128 unités → 1 sortie, erreur quadratique moyenne, Adam",
+  "adding-problem-rnn": "Le problème d’addition avec un réseau récurrent tanh simple de 128 unités",
+  "char-lm": "Un modèle de langue caractère par caractère des discours sur l’état de l’Union : un LSTM à 2 couches de 128 unités, Adam",
+});
+
+/** Whether a namespace's table has `key` (so that an optional entry is not reported missing). */
+export function hasString(ns: "train.choices" | "train.presets", key: string): boolean {
+  return TABLES.some((t) => t.ns === ns && key in t.en);
+}

@@ -8,7 +8,7 @@
  */
 import { PRESETS } from "../../../src/train/presets.js";
 import { lang } from "../i18n.js";
-import { t, type TrainKey } from "../train-strings.js";
+import { choiceName, hasString, presetDescription, t, type TrainKey } from "../train-strings.js";
 import {
   ACTIVATION_CHOICES, COST_CHOICES, INIT_CHOICES, OPTIMIZER_CHOICES, OUTPUT_CHOICES, TASKS, TASK_PRESETS,
   costChoices, explorerPresets, layerSizes, netLooksValid, numberProblem, numberRule, outputChoices, sameSettings, settingsFromPreset, type Settings, type Task,
@@ -81,7 +81,17 @@ export class SettingsForm {
     const task = this.inputs.get("task") as HTMLSelectElement;
     for (const o of task.options) o.textContent = t(`task.${o.value as Task}`);
     const preset = this.inputs.get("preset") as HTMLSelectElement;
-    for (const o of preset.options) if (o.value === "custom") o.textContent = t("preset.custom");
+    for (const o of preset.options) {
+      if (o.value === "custom") o.textContent = t("preset.custom");
+      // A preset added since these tables were written keeps the CLI's description.
+      else o.title = hasString("train.presets", o.value) ? presetDescription(o.value as Parameters<typeof presetDescription>[0]) : (PRESETS[o.value]?.description ?? "");
+    }
+    for (const field of ["activation", "output", "cost", "init", "optimizer"] as const) {
+      for (const o of (this.inputs.get(field) as HTMLSelectElement).options) {
+        const key = `${field}.${o.value}`;
+        o.textContent = hasString("train.choices", key) ? choiceName(key as Parameters<typeof choiceName>[0]) : o.value;
+      }
+    }
     // Numbers as the language writes them, and any message in its words.
     for (const { field, numeric } of FIELDS) {
       const el = this.inputs.get(field) as HTMLInputElement;
@@ -99,7 +109,6 @@ export class SettingsForm {
       const o = document.createElement("option");
       o.value = c;
       o.textContent = c;
-      if (field === "preset" && PRESETS[c]) o.title = PRESETS[c]!.description;
       select.append(o);
     }
     this.wrap(field, select);

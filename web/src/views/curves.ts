@@ -74,12 +74,13 @@ export class Curves {
       new uPlot({
         title: t(title), width: this.width(), height: 200,
         scales: { x: xScale, ...(spec.log ? { y: { distr: 3 } } : {}) },
-        axes: [xAxis, { label: t(yLabel), values: (_u, splits) => splits.map((v) => formatNumber(v)) }],
+        axes: [xAxis, { label: t(yLabel), values: (_u, splits) => splits.map((v) => (spec.log ? logLabel(v) : formatNumber(v))) }],
         series: [
           { label: t("axisStep"), value: (_u, v) => (v === null ? "–" : formatNumber(log && v < 1 ? 0 : v)) },
-          { label: t("seriesTrain"), stroke: "#5b8ff0", width: spec.log ? 1.6 : 1.2, spanGaps: true },
+          // A lone point (step 0, before training) is drawn as a dot: a line needs two.
+          { label: t("seriesTrain"), stroke: "#5b8ff0", width: spec.log ? 1.6 : 1.2, spanGaps: true, points: { show: few, size: 5 } },
           // Digits are evaluated about once a second (dots mark them); house prices after every epoch (a line).
-          { label: t("seriesValidation"), stroke: "#e07b00", width: spec.log ? 1.6 : 2, spanGaps: true, points: { show: !spec.log, size: 5 } },
+          { label: t("seriesValidation"), stroke: "#e07b00", width: spec.log ? 1.6 : 2, spanGaps: true, points: { show: spec.log ? few : true, size: 5 } },
         ],
         legend: { live: false },
       }, this.data().cost, el);
@@ -212,6 +213,15 @@ export class Curves {
       this.empty.hidden = this.steps.length > 0;
     });
   }
+}
+
+/** Dots only while a series has fewer than three points. */
+const few = (u: uPlot, i: number) => (u.data[i] ?? []).filter((v) => v !== null && v !== undefined).length < 3;
+
+/** A log axis' tick label: 1, 2 and 5 times a power of ten are written, the other ticks left blank. */
+function logLabel(v: number): string {
+  const m = v / 10 ** Math.floor(Math.log10(v));
+  return [1, 2, 5, 10].some((x) => Math.abs(m - x) < 1e-6) ? formatNumber(v) : "";
 }
 
 /** 1, 10, 100, … up to `max`. */
