@@ -78,6 +78,8 @@ const probe = {
 const worker = new Worker(new URL("./sim.ts", import.meta.url), { type: "module", name: document.baseURI });
 const send = (msg: ToWorker, transfer: Transferable[] = []) => worker.postMessage(msg, transfer);
 
+/** What the shell said before this page loaded (an unknown ?view=), kept among the link's notes. */
+const shellNote = $("warnings").textContent ?? "";
 const parsed = parseSettings(location.search);
 const initial = parsed.settings;
 const state = newPageState(initial);
@@ -359,14 +361,14 @@ function renderWarning() {
 }
 
 function renderNotes() {
-  $("notes").textContent = urlNotes.map((n) => {
+  $("notes").textContent = [shellNote, ...urlNotes.map((n) => {
     if (n.key === "url.number") {
       const rule = numberRule(n.params["field"] as keyof Settings);
       return t(n.key, { ...n.params, rule: rule ? t(rule.integer ? "ruleInteger" : "ruleNumber", { range: rule.range }) : "" });
     }
     if (n.key === "url.preset-task") return t(n.key, { ...n.params, other: t(`task.${n.params["other"] as Task}`), task: t(`task.${n.params["task"] as Task}`) });
     return t(n.key, n.params);
-  }).join(" · ");
+  })].filter(Boolean).join(" · ");
 }
 
 function renderStamps() {
