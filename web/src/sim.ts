@@ -371,6 +371,14 @@ function paceBudget(now: number): { budget: number; wait: number } {
   return { budget: Math.max(0, budget), wait: Math.max(0, nextAt - now) };
 }
 
+/** The first slices of a run stop at 1, 2, 5, 10, 20, 50… steps: points spread evenly on the log step axis. */
+function untilMilestone(steps: number): number {
+  if (steps >= 1000) return Infinity;
+  let m = 1;
+  for (let p = 1; m <= steps; p *= 10) for (const k of [1, 2, 5]) if (m <= steps) m = k * p;
+  return m - steps;
+}
+
 function trainSlice(id: number) {
   if (!running || id !== loop || !session) return;
   const paced = session.task === "regression";
@@ -389,7 +397,7 @@ function trainSlice(id: number) {
   }
   try {
     const before = session.steps;
-    const budget = Math.min(paced ? session.stepsPerEpoch : 1e9, stopAt - before, allowed);
+    const budget = Math.min(paced ? session.stepsPerEpoch : 1e9, stopAt - before, allowed, paced ? Infinity : untilMilestone(before));
     const point = session.train(budget, paced ? Infinity : t0 + SLICE_MS);
     // A decaying window (~1 s) of slices: steps per second of training, not counting evaluation.
     const keep = Math.min(1, 1000 / Math.max(recent.ms, 1));
