@@ -184,7 +184,10 @@ describe("explorer in Chromium", () => {
     // A learning rate outside the settings table's (0, 10000] is marked where it is typed, and the link keeps 0.5.
     await page.fill("#set-lr", "0");
     await page.locator("#set-lr").dispatchEvent("change");
-    expect(await page.$eval("#set-lr", (e) => (e as unknown as { validationMessage: string }).validationMessage)).toBe("0 is not valid here: expected a number in (0, 10000]");
+    expect(await page.$eval("#set-lr", (e) => (e as unknown as { validationMessage: string }).validationMessage)).toBe("“0” is not valid here: expected a number in (0, 10000]");
+    // Marked where it is typed: aria-invalid and the same message beside the field.
+    expect(await page.locator("#set-lr").getAttribute("aria-invalid")).toBe("true");
+    expect(await page.locator("#set-lr-error").textContent()).toBe("“0” is not valid here: expected a number in (0, 10000]");
     expect(page.url()).toBe(url);
     await page.close();
 

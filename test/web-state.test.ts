@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import {
   ACTIVATION_CHOICES, COST_CHOICES, INIT_CHOICES, OPTIMIZER_CHOICES, OUTPUT_CHOICES, DEFAULT_PRESET,
-  explorerPresets, numberProblem, parseSettings, settingsFromPreset, settingsToQuery, toTrainConfig, layerSizes, costChoices, outputChoices,
+  explorerPresets, numberProblem, parseSettings, settingsFromConfig, settingsFromPreset, settingsToQuery, toTrainConfig, layerSizes, costChoices, outputChoices,
 } from "../web/src/state.js";
 import { ACTIVATIONS, OUTPUTS } from "../src/nn/mlp.js";
 import { INIT_NAMES } from "../src/nn/init.js";
@@ -41,7 +41,7 @@ describe("explorer settings ↔ URL", () => {
       batchSize: 64, l1: 0.5, l2: 3, dropout: 0.25, seed: 12345,
     };
     const q = settingsToQuery(s);
-    expect(parseSettings(q)).toEqual({ settings: s, warnings: [] });
+    expect(parseSettings(q)).toEqual({ settings: s, warnings: [], notes: [] });
   });
 
   it("writes only what differs from the preset, and marks edited presets custom", () => {
@@ -75,7 +75,7 @@ describe("explorer settings ↔ URL", () => {
     expect(parseSettings("").settings.task).toBe("digits");
     expect(settingsToQuery(settingsFromPreset("3b1b"))).toBe("?preset=3b1b"); // no task= for digits
     const houses = parseSettings("?task=houses");
-    expect(houses).toEqual({ settings: settingsFromPreset("house-prices"), warnings: [] });
+    expect(houses).toEqual({ settings: settingsFromPreset("house-prices"), warnings: [], notes: [] });
     expect(houses.settings).toMatchObject({ task: "houses", preset: "house-prices", net: "fc64,relu,fc64,relu,fc1", cost: "mse", optimizer: "adam", lr: 1e-3, batchSize: 16 });
     expect(settingsToQuery(houses.settings)).toBe("?task=houses&preset=house-prices");
     expect(parseSettings("?preset=house-prices").settings).toEqual(houses.settings);
@@ -88,7 +88,7 @@ describe("explorer settings ↔ URL", () => {
     const s = { ...settingsFromPreset("house-prices"), preset: "custom", net: "fc32,tanh,fc1", lr: 0.003, batchSize: 32, seed: 7, l2: 0.5, optimizer: "adamw" as const };
     const q = settingsToQuery(s);
     expect(q).toMatch(/^\?task=houses&preset=custom&/);
-    expect(parseSettings(q)).toEqual({ settings: s, warnings: [] });
+    expect(parseSettings(q)).toEqual({ settings: s, warnings: [], notes: [] });
     const edited = parseSettings("?task=houses&preset=house-prices&seed=3");
     expect(edited.settings).toMatchObject({ task: "houses", preset: "custom", seed: 3, net: "fc64,relu,fc64,relu,fc1" });
     expect(parseSettings(settingsToQuery(edited.settings)).settings).toEqual(edited.settings);
@@ -142,5 +142,78 @@ describe("the explorer's ranges are the CLI's (one settings table)", () => {
     expect(edge("?seed=4294967295").settings.seed).toBe(4294967295);
     expect(numberProblem("momentum", 1)).toBe("a number in [0, 1)");
     expect(numberProblem("momentum", 0.5)).toBeNull();
+  });
+});
+
+// Oracle: the rules issue 17 states for one consistent state, driven message by message.
+import { lagBehind, newPageState, receive, settingsEdited } from "../web/src/page-state.js";
+import type { FromWorker, ModelInfo } from "../web/src/protocol.js";
+
+describe("the training page's state object", () => {
+  const model = (run: number, over: Partial<ModelInfo> = {}): FromWorker => ({
+    type: "model", dense: null,
+    model: { run, task: "digits", layers: [], params: 13002, sizes: [784, 16, 16, 10], origin: { kind: "run" }, config: null, trainable: true, ...over },
+  });
+  const train = (run: number, step: number): FromWorker => ({ type: "train", run, point: { step, epoch: 0, loss: 1, accuracy: 0.5, examples: 10 }, stepsPerSecond: 100 });
+  const evalAt = (run: number, step: number): FromWorker => ({
+    type: "eval", run, mistakePixels: new Uint8Array(0),
+    report: { step, valLoss: 1, valAccuracy: 0.9, testLoss: 1, testAccuracy: 0.9, confusion: [], mistakes: [] },
+  });
+
+  it("stamps each measurement with its step and says when it lags the run", () => {
+    const s = newPageState(settingsFromPreset("3b1b"));
+    receive(s, model(1));
+    receive(s, evalAt(1, 0));
+    expect(lagBehind(s, s.measurements.eval)).toBeNull();
+    receive(s, train(1, 500));
+    expect(s.run.step).toBe(500);
+    expect(lagBehind(s, s.measurements.eval)).toBe(0);
+    receive(s, evalAt(1, 500));
+    expect(lagBehind(s, s.measurements.eval)).toBeNull();
+  });
+
+  it("drops what belongs to an older run; a new model starts a new history", () => {
+    const s = newPageState(settingsFromPreset("3b1b"));
+    receive(s, model(1));
+    receive(s, train(1, 3244));
+    receive(s, model(2, { origin: { kind: "file", name: "cli.safetensors", testAccuracy: 0.97 } }));
+    expect(s.run).toMatchObject({ id: 2, step: 0 });
+    expect(s.measurements.train).toBeNull();
+    expect(receive(s, train(1, 3245))).toBe(false);
+    expect(receive(s, evalAt(1, 3245))).toBe(false);
+    expect(s.run.step).toBe(0);
+    expect(s.measurements.eval).toBeNull();
+    // The same run described anew (a loaded model now trained here) keeps its history.
+    receive(s, train(2, 5));
+    receive(s, model(2, { origin: { kind: "continued", name: "cli.safetensors" } }));
+    expect(s.run.step).toBe(5);
+    expect(s.measurements.train?.step).toBe(5);
+  });
+
+  it("a warning belongs to the run that raised it; a stopped run is no longer 'evaluating'", () => {
+    const s = newPageState(settingsFromPreset("3b1b"));
+    receive(s, model(1));
+    receive(s, { type: "evaluating", run: 1, step: 0, done: 0.3 });
+    receive(s, { type: "error", run: 1, code: "diverged", params: { cost: "Infinity", step: 3, lr: 10000, epoch: 0 } });
+    expect(s.warning).toMatchObject({ run: 1, code: "diverged" });
+    expect(s.measurements.evaluating).toBeNull();
+    expect(receive(s, { type: "error", run: 0, code: "internal", params: {} })).toBe(false); // an older run's
+    receive(s, model(2));
+    expect(s.warning).toBeNull();
+  });
+
+  it("an edited form no longer describes the model on screen, until the next model", () => {
+    const s = newPageState(settingsFromPreset("3b1b"));
+    receive(s, model(1));
+    settingsEdited(s, { ...settingsFromPreset("3b1b"), lr: 1, preset: "custom" });
+    expect(s.settingsChanged).toBe(true);
+    receive(s, model(2));
+    expect(s.settingsChanged).toBe(false);
+  });
+
+  it("a model file's recorded settings become the form's: its preset when they are one", () => {
+    expect(settingsFromConfig(toTrainConfig(settingsFromPreset("nielsen-ch1")))).toEqual(settingsFromPreset("nielsen-ch1"));
+    const custom = { ...settingsFromPreset("w3"), preset: "custom", seed: 9 };
+    expect(settingsFromConfig(toTrainConfig(custom))).toEqual(custom);
   });
 });

@@ -22,6 +22,10 @@ import type { TrainingRun } from "../../src/train/trainer.js";
 import { argmaxRows, type RegressionScores } from "../../src/train/metrics.js";
 import { defaultEvalBatch, evaluate } from "../../src/train/evaluate.js";
 import { decodeModel } from "../../src/io/model-file.js";
+import { validateConfig } from "../../src/train/config.js";
+import { buildModule } from "../../src/nn/registry.js";
+import type { LayerSpec } from "../../src/nn/module.js";
+import type { StopReason } from "../../src/train/trainer.js";
 
 /** The data a session trains on: MNIST's digits, or the house-price table's rows. */
 export interface DataSplit {
@@ -76,6 +80,28 @@ export interface Nudge {
   weight: number;
 }
 
+/** One layer for the network picture: its spec, the shape it outputs for one input (no batch), its parameter count. */
+export interface LayerBlock {
+  spec: LayerSpec;
+  out: number[];
+  params: number;
+}
+
+/** A run the Trainer stopped (a non-finite cost, …): the stop's facts, for the page to word. */
+export class RunStopped extends Error {
+  constructor(readonly stop: StopReason) {
+    super(stop.message);
+  }
+}
+
+/** A model file's contents as the explorer uses them. */
+export interface LoadedFile {
+  name: string;
+  /** The settings the file records (null when it records none, or ones this version cannot read). */
+  config: TrainConfig | null;
+  testAccuracy: number | null;
+}
+
 /** A stack of Linear layers and element-wise activations: what the network picture can draw. */
 export interface Dense {
   sizes: number[];
@@ -126,8 +152,19 @@ export class Session {
   static fromModelFile(bytes: Uint8Array, name: string): Session {
     const { model, meta } = decodeModel(bytes, name);
     const acc = meta.training["testAccuracy"];
-    return new Session(model, `${name}${typeof acc === "number" ? ` (test accuracy ${(acc * 100).toFixed(2)} %)` : ""}`);
+    const session = new Session(model, `${name}${typeof acc === "number" ? ` (test accuracy ${(acc * 100).toFixed(2)} %)` : ""}`);
+    let config: TrainConfig | null = null;
+    try {
+      config = meta.training["config"] === undefined ? null : validateConfig(meta.training["config"]);
+    } catch {
+      config = null; // settings from another version: the weights still load, the form keeps its own
+    }
+    session.file = { name, config, testAccuracy: typeof acc === "number" ? acc : null };
+    return session;
   }
+
+  /** The file the model came from (null for a run trained here from the settings). */
+  file: LoadedFile | null = null;
 
   setData(data: DataSplit): void {
     this.data = data;
@@ -154,8 +191,25 @@ export class Session {
 
   /** A fresh network for `config`, initialised from its seed: step 0 of the experiment. */
   reset(config: TrainConfig): void {
+    this.start(config, null);
+  }
+
+  /**
+   * Keeps training the model on screen (a loaded file) with `config`, from a fresh optimizer: the
+   * experiment `config` describes, with this model's weights in place of its initial ones. Throws
+   * when the settings build a network of another shape.
+   */
+  continueWith(config: TrainConfig): void {
+    if (!this.model) throw new Error("no model to continue");
+    const name = this.file?.name ?? "the model";
+    this.start(config, this.model);
+    this.origin = `${name}, trained further here`;
+  }
+
+  private start(config: TrainConfig, from: Module | null): void {
     if (!this.data) throw new Error("the data is still loading");
     const exp = buildExperiment(config, this.data, { fuseUpdates: false });
+    if (from) exp.model.loadStateDict(from.stateDict(), "the loaded model");
     this.exp = exp;
     this.config = config;
     this.model = exp.model;
@@ -186,9 +240,11 @@ export class Session {
       const stop = run.result?.stopped;
       if (stop?.kind === "non-finite-loss") {
         const kept = stop.restoredEpoch === 0 ? "the weights from before training" : `the weights of epoch ${stop.restoredEpoch}`;
-        throw new Error(`the cost became ${stop.loss} at step ${stop.step} (learning rate ${stop.lr}); the model went back to ${kept} — reset and try a smaller learning rate`);
+        const e = new RunStopped(stop);
+        e.message = `the cost became ${stop.loss} at step ${stop.step} (learning rate ${stop.lr}); the model went back to ${kept} — reset and try a smaller learning rate`;
+        throw e;
       }
-      if (stop) throw new Error(`${stop.message} — reset to start again`);
+      if (stop) throw new RunStopped(stop);
       if (!r) break;
       lossSum += r.loss * r.size;
       correct += r.correct;
@@ -230,17 +286,24 @@ export class Session {
     }
   }
 
-  /** Cost, accuracy, confusion and mistakes on the validation and test sets. */
+  /** Cost, accuracy, confusion and mistakes on the validation and test sets (all at once: see beginEvaluation). */
   evaluate(maxMistakes = 48): EvalReport {
+    const e = this.beginEvaluation(maxMistakes);
+    while (!e.advance(Infinity));
+    return e.report();
+  }
+
+  /**
+   * An evaluation of the weights as they are now, done a few mini-batches at a time (advance()) on a
+   * copy of the model, so training can go on meanwhile: its report is stamped with this step.
+   */
+  beginEvaluation(maxMistakes = 48): Evaluation {
     if (!this.data) throw new Error("the MNIST files are still loading");
     if (this.task === "regression") throw new Error("a regression is scored by evaluateRegression()");
-    const objective = this.objective();
-    const val = this.pass(this.data.validation, objective, 0);
-    const test = this.pass(this.data.test, objective, maxMistakes);
-    return {
-      step: this.steps, valLoss: val.loss, valAccuracy: val.accuracy, testLoss: test.loss, testAccuracy: test.accuracy,
-      confusion: test.confusion, mistakes: test.mistakes,
-    };
+    const model = this.net();
+    const copy = buildModule(model.spec(), "the model");
+    copy.loadStateDict(model.stateDict());
+    return new Evaluation(copy, [this.data.validation, this.data.test], this.objective(), this.steps, maxMistakes);
   }
 
   /**
@@ -272,45 +335,10 @@ export class Session {
     return { step: this.steps, valLoss: validation.loss, train: train.regression!, validation: validation.regression!, test: test.regression!, predicted, actual };
   }
 
-  /** The cost the run trains on (none for a loaded model: its cost is not known). */
+  /** The cost the run trains on (a loaded model's recorded one; none if it records none). */
   private objective(): Objective | null {
-    return this.config && this.training ? objectiveFor(this.config.cost, this.config.output) : null;
-  }
-
-  private pass(ds: TensorDataset, objective: Objective | null, maxMistakes: number) {
-    const model = this.net();
-    const wasTraining = model.training;
-    const images = takesImages(model);
-    const confusion = new Array<number>(100).fill(0);
-    const mistakes: EvalReport["mistakes"] = [];
-    let lossSum = 0;
-    let correct = 0;
-    const batch = defaultEvalBatch(ds.withFeatureShape(images ? [1, 28, 28] : [ds.featureSize]));
-    model.eval();
-    try {
-      noGrad(() => {
-        for (let start = 0; start < ds.length; start += batch) {
-          const end = Math.min(start + batch, ds.length);
-          scope(() => {
-            const part = ds.slice(start, end);
-            const x = new Tensor(part.features, images ? [end - start, 1, 28, 28] : [end - start, part.featureSize]);
-            const { out, scored } = inferScored(model, intoScope(x), objective?.lossOnLogits ?? false);
-            const cols = out.shape[out.rank - 1]!;
-            if (objective) lossSum += objective.loss(scored, part.labels).item() * (end - start);
-            const pred = argmaxRows(out.data, end - start, cols);
-            for (let i = 0; i < end - start; i++) {
-              const label = part.labels[i]!;
-              confusion[label * 10 + pred[i]!]!++;
-              if (pred[i] === label) correct++;
-              else if (mistakes.length < maxMistakes) mistakes.push({ index: start + i, label, predicted: pred[i]! });
-            }
-          });
-        }
-      });
-    } finally {
-      model.train(wasTraining);
-    }
-    return { loss: objective ? lossSum / ds.length : NaN, accuracy: correct / ds.length, confusion, mistakes };
+    const c = this.training ? this.config : (this.file?.config ?? null);
+    return c ? objectiveFor(c.cost, c.output) : null;
   }
 
   /**
@@ -381,6 +409,64 @@ export class Session {
     };
   }
 
+  /**
+   * The model's layers (a Sequential's children, or the model as one block) with the shape each
+   * outputs for one input — found by running one zero input through them, so any layer type works.
+   */
+  layerBlocks(): LayerBlock[] {
+    const model = this.model;
+    if (!model) return [];
+    const layers = model instanceof Sequential ? model.layers : [model];
+    const inputShape = takesImages(model) ? [1, 1, 28, 28] : [1, this.inputWidth(model)];
+    const wasTraining = model.training;
+    model.eval();
+    try {
+      return noGrad(() => scope(() => {
+        let x = intoScope(Tensor.zeros(inputShape));
+        return layers.map((layer) => {
+          x = layer.forward(x);
+          return { spec: layer.spec(), out: x.shape.slice(1), params: layer.numParameters() };
+        });
+      }));
+    } finally {
+      model.train(wasTraining);
+    }
+  }
+
+  private inputWidth(model: Module): number {
+    const first = denseView(model)?.sizes[0];
+    return first ?? this.data?.train.featureSize ?? 784;
+  }
+
+  /**
+   * A convolutional net's first convolution for one 28×28 digit: its feature maps (after the
+   * activation that follows it, if any) — null for other nets.
+   */
+  featureMaps(pixels: Float32Array, max = 32): { count: number; width: number; height: number; data: Float32Array } | null {
+    const model = this.model;
+    if (!(model instanceof Sequential) || !takesImages(model)) return null;
+    const wasTraining = model.training;
+    model.eval();
+    try {
+      return noGrad(() => scope(() => {
+        let x = intoScope(new Tensor(Float32Array.from(pixels), [1, 1, 28, 28]));
+        const layers = model.layers;
+        for (let i = 0; i < layers.length; i++) {
+          x = layers[i]!.forward(x);
+          if (!(layers[i] instanceof Conv2d)) continue;
+          const next = layers[i + 1];
+          if (next && isActivation(next)) x = next.forward(x);
+          const [, c, h, w] = x.shape as [number, number, number, number];
+          const count = Math.min(max, c);
+          return { count, width: w, height: h, data: Float32Array.from(x.data.subarray(0, count * h * w)) };
+        }
+        return null;
+      }));
+    } finally {
+      model.train(wasTraining);
+    }
+  }
+
   /** "784-16-16-10, 13,002 parameters" or the layer types for other nets. */
   describe(): string {
     if (!this.model) return "no model yet";
@@ -393,5 +479,78 @@ export class Session {
   private net(): Module {
     if (!this.model) throw new Error("no model yet: press play or step to train one");
     return this.model;
+  }
+}
+
+/** Validation then test, a batch at a time, on a frozen copy of the model (see Session.beginEvaluation). */
+export class Evaluation {
+  private part = 0;
+  private start = 0;
+  private readonly parts: { lossSum: number; correct: number; confusion: number[]; mistakes: EvalReport["mistakes"] }[] = [];
+  private readonly images: boolean;
+  private readonly total: number;
+  private seen = 0;
+
+  constructor(
+    private readonly model: Module,
+    private readonly sets: [TensorDataset, TensorDataset],
+    private readonly objective: Objective | null,
+    /** The step whose weights are evaluated. */
+    readonly step: number,
+    private readonly maxMistakes: number,
+  ) {
+    model.eval();
+    this.images = takesImages(model);
+    this.total = sets[0].length + sets[1].length;
+    for (let i = 0; i < 2; i++) this.parts.push({ lossSum: 0, correct: 0, confusion: new Array<number>(100).fill(0), mistakes: [] });
+  }
+
+  /** The fraction of the digits scored so far. */
+  get done(): number {
+    return this.seen / this.total;
+  }
+
+  /** Scores mini-batches (at least one) until `deadline` (a performance.now() time); true once both sets are done. */
+  advance(deadline: number, now: () => number = () => performance.now()): boolean {
+    do {
+      if (this.part > 1) return true;
+      const ds = this.sets[this.part as 0 | 1];
+      const acc = this.parts[this.part]!;
+      const batch = defaultEvalBatch(ds.withFeatureShape(this.images ? [1, 28, 28] : [ds.featureSize]));
+      const start = this.start;
+      const end = Math.min(start + batch, ds.length);
+      noGrad(() => scope(() => {
+        const part = ds.slice(start, end);
+        const x = new Tensor(part.features, this.images ? [end - start, 1, 28, 28] : [end - start, part.featureSize]);
+        const { out, scored } = inferScored(this.model, intoScope(x), this.objective?.lossOnLogits ?? false);
+        const cols = out.shape[out.rank - 1]!;
+        if (this.objective) acc.lossSum += this.objective.loss(scored, part.labels).item() * (end - start);
+        const pred = argmaxRows(out.data, end - start, cols);
+        const keep = this.part === 1 ? this.maxMistakes : 0;
+        for (let i = 0; i < end - start; i++) {
+          const label = part.labels[i]!;
+          acc.confusion[label * 10 + pred[i]!]!++;
+          if (pred[i] === label) acc.correct++;
+          else if (acc.mistakes.length < keep) acc.mistakes.push({ index: start + i, label, predicted: pred[i]! });
+        }
+      }));
+      this.seen += end - start;
+      this.start = end;
+      if (end >= ds.length) {
+        this.part++;
+        this.start = 0;
+      }
+    } while (now() < deadline);
+    return this.part > 1;
+  }
+
+  report(): EvalReport {
+    const [val, test] = this.parts as [Evaluation["parts"][0], Evaluation["parts"][0]];
+    const [vs, ts] = this.sets;
+    const loss = (p: typeof val, n: number) => (this.objective ? p.lossSum / n : NaN);
+    return {
+      step: this.step, valLoss: loss(val, vs.length), valAccuracy: val.correct / vs.length, testLoss: loss(test, ts.length), testAccuracy: test.correct / ts.length,
+      confusion: test.confusion, mistakes: test.mistakes,
+    };
   }
 }

@@ -123,13 +123,30 @@ export function numberProblem(field: keyof Settings, v: number): string | null {
   return Number.isFinite(v) && inRange(v, rule.range) && (!rule.integer || Number.isInteger(v)) ? null : `${rule.integer ? "an integer" : "a number"} in ${formatRange(rule.range)}`;
 }
 
+/** A field's numeric rule for the form to word: integer or not, and the range as text ("(0, 10000]"). */
+export function numberRule(field: keyof Settings): { integer: boolean; range: string } | null {
+  const rule = NUMBER_RULES[field];
+  return rule ? { integer: rule.integer, range: formatRange(rule.range) } : null;
+}
+
+/** Whether a typed `net` has the shape of a layer list or an architecture line (the worker checks the rest). */
+export const netLooksValid = (net: string): boolean => NET_PATTERN.test(net);
+
 /** `net` is digits and commas, or architecture tokens: letters, digits, x, p, s, commas, dots, parentheses. */
 const NET_PATTERN = /^[a-z0-9.,()-]{1,200}$/;
 
+/** A note about a link, as a key of the page's string table and its parameters (the page words it). */
+export interface LinkNote {
+  key: "url.task" | "url.preset-task" | "url.preset" | "url.choice" | "url.number" | "url.net";
+  params: Record<string, string | number>;
+}
+
 export interface ParsedSettings {
   settings: Settings;
-  /** What was ignored and why, for the page to show (a link is never rejected outright). */
+  /** What was ignored and why, in English (a link is never rejected outright). */
   warnings: string[];
+  /** The same, as keys and parameters for the page to word in its language. */
+  notes: LinkNote[];
 }
 
 /**
@@ -139,17 +156,24 @@ export interface ParsedSettings {
 export function parseSettings(query: string): ParsedSettings {
   const params = new URLSearchParams(query);
   const warnings: string[] = [];
+  const notes: LinkNote[] = [];
+  const note = (english: string, key: LinkNote["key"], params: LinkNote["params"]) => {
+    warnings.push(english);
+    notes.push({ key, params });
+  };
   const rawTask = params.get("task");
   const rawPreset = params.get("preset");
   let task: Task = rawPreset !== null && explorerPresets().includes(rawPreset) ? presetTask(rawPreset) : "digits";
   if (rawTask !== null) {
     if ((TASKS as readonly string[]).includes(rawTask)) task = rawTask as Task;
-    else warnings.push(`task=${rawTask} is not one of ${TASKS.join(", ")} — using ${task}`);
+    else note(`task=${rawTask} is not one of ${TASKS.join(", ")} — using ${task}`, "url.task", { value: rawTask, choices: TASKS.join(", "), task });
   }
   let presetName = rawPreset ?? TASK_PRESETS[task];
   if (presetName !== "custom" && !explorerPresets(task).includes(presetName)) {
-    const why = explorerPresets().includes(presetName) ? `preset "${presetName}" trains ${TASK_LABELS[presetTask(presetName)]}, not ${TASK_LABELS[task]}` : `unknown preset "${presetName}"`;
-    warnings.push(`${why} — using ${TASK_PRESETS[task]}`);
+    const fallback = TASK_PRESETS[task];
+    if (explorerPresets().includes(presetName)) {
+      note(`preset "${presetName}" trains ${TASK_LABELS[presetTask(presetName)]}, not ${TASK_LABELS[task]} — using ${fallback}`, "url.preset-task", { preset: presetName, other: presetTask(presetName), task, fallback });
+    } else note(`unknown preset "${presetName}" — using ${fallback}`, "url.preset", { preset: presetName, fallback });
     presetName = TASK_PRESETS[task];
   }
   const base = TASK_PRESETS[task];
@@ -164,19 +188,19 @@ export function parseSettings(query: string): ParsedSettings {
     const rule = NUMBER_RULES[field];
     if (choices) {
       if (choices.includes(raw)) fields[field] = raw;
-      else warnings.push(`${key}=${raw} is not one of ${choices.join(", ")} — ignored`);
+      else note(`${key}=${raw} is not one of ${choices.join(", ")} — ignored`, "url.choice", { key, value: raw, choices: choices.join(", ") });
     } else if (rule) {
       const v = raw.trim() === "" ? NaN : Number(raw);
       const problem = numberProblem(field, v);
       if (problem === null) fields[field] = v;
-      else warnings.push(`${key}=${raw} must be ${problem} — ignored`);
+      else note(`${key}=${raw} must be ${problem} — ignored`, "url.number", { key, value: raw, field });
     } else if (field === "net") {
       if (NET_PATTERN.test(raw)) fields[field] = raw;
-      else warnings.push(`net=${raw.slice(0, 40)} is not a layer list like 784,16,16,10 or an architecture — ignored`);
+      else note(`net=${raw.slice(0, 40)} is not a layer list like 784,16,16,10 or an architecture — ignored`, "url.net", { value: raw.slice(0, 40) });
     }
   }
   if (presetName !== "custom" && !sameSettings(settings, settingsFromPreset(presetName))) settings.preset = "custom";
-  return { settings, warnings };
+  return { settings, warnings, notes };
 }
 
 /** The query string for these settings: the task (unless digits), the preset, then only the fields that differ from it. */
@@ -216,4 +240,18 @@ export function toTrainConfig(s: Settings): TrainConfig {
 /** A sizes list ("784,16,16,10") when the net is fully connected, else null. */
 export function layerSizes(net: string): number[] | null {
   return /^\d+(,\d+)+$/.test(net) ? net.split(",").map(Number) : null;
+}
+
+/**
+ * The form's settings for a model file's recorded TrainConfig: its preset when it equals one, else
+ * "custom" (a digits config; fields the form does not show, such as augmentation, are left out).
+ */
+export function settingsFromConfig(c: TrainConfig): Settings {
+  const s: Settings = {
+    task: c.target ? "houses" : "digits", preset: "custom", net: c.arch ?? c.layers.join(","), activation: c.activation, output: c.output,
+    cost: c.cost, init: c.init, optimizer: c.optimizer === "gd" ? "sgd" : c.optimizer, lr: c.lr, momentum: c.momentum, batchSize: c.batchSize,
+    l1: c.l1, l2: c.l2, dropout: c.dropout, seed: c.seed,
+  };
+  const preset = explorerPresets(s.task).find((name) => sameSettings({ ...s, preset: name }, settingsFromPreset(name)));
+  return preset ? { ...s, preset } : s;
 }

@@ -1,57 +1,70 @@
 /**
- * The settings form: every field of Settings as a labelled, keyboard-reachable control. The task
- * comes first: choosing it loads that task's preset, and the presets, costs and outputs offered
- * follow it (a regression takes mse or quadratic, and no softmax).
+ * The settings form: every field of Settings as a labelled, keyboard-reachable control, with its
+ * own words and help in the page's language (train-strings.ts; the CLI's English help stays in
+ * src/experiment/settings.ts). The task comes first: choosing it loads that task's preset, and the
+ * presets, costs and outputs offered follow it (a regression takes mse or quadratic, and no softmax).
+ * A value that is not valid is marked where it is typed (aria-invalid and a message beside the
+ * field); the run keeps the last valid settings until it is corrected.
  */
 import { PRESETS } from "../../../src/train/presets.js";
+import { lang } from "../i18n.js";
+import { choiceName, hasString, presetDescription, t, type TrainKey } from "../train-strings.js";
 import {
-  ACTIVATION_CHOICES, COST_CHOICES, INIT_CHOICES, OPTIMIZER_CHOICES, OUTPUT_CHOICES, TASKS, TASK_LABELS, TASK_PRESETS,
-  costChoices, explorerPresets, layerSizes, numberProblem, outputChoices, sameSettings, settingsFromPreset, type Settings, type Task,
+  ACTIVATION_CHOICES, COST_CHOICES, INIT_CHOICES, OPTIMIZER_CHOICES, OUTPUT_CHOICES, TASKS, TASK_PRESETS,
+  costChoices, explorerPresets, layerSizes, netLooksValid, numberProblem, numberRule, outputChoices, sameSettings, settingsFromPreset, type Settings, type Task,
 } from "../state.js";
 
 type Field = keyof Settings;
 
-interface FieldSpec {
-  field: Field;
-  label: string;
-  choices?: readonly string[];
-  step?: string;
-  title?: string;
+const FIELDS: { field: Exclude<Field, "task" | "preset">; choices?: readonly string[]; numeric?: boolean }[] = [
+  { field: "net" },
+  { field: "activation", choices: ACTIVATION_CHOICES },
+  { field: "output", choices: OUTPUT_CHOICES },
+  { field: "cost", choices: COST_CHOICES },
+  { field: "init", choices: INIT_CHOICES },
+  { field: "optimizer", choices: OPTIMIZER_CHOICES },
+  { field: "lr", numeric: true },
+  { field: "momentum", numeric: true },
+  { field: "batchSize", numeric: true },
+  { field: "l2", numeric: true },
+  { field: "l1", numeric: true },
+  { field: "dropout", numeric: true },
+  { field: "seed", numeric: true },
+];
+
+/** Why a typed number is not valid for `field`, in the page's words, or null. "0,5" is read as 0.5. */
+export function numberMessage(field: Field, typed: string): { value: number; message: string | null } {
+  const text = typed.trim().replace(",", ".");
+  const v = text === "" || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text) ? NaN : Number(text);
+  const rule = numberRule(field);
+  if (!rule) return { value: v, message: null };
+  const ok = Number.isFinite(v) && ruleHolds(field, v);
+  const words = t(rule.integer ? "ruleInteger" : "ruleNumber", { range: rule.range });
+  return { value: v, message: ok ? null : t("invalidNumber", { value: typed.trim(), rule: words }) };
 }
 
-const FIELDS: FieldSpec[] = [
-  { field: "net", label: "Layers / architecture", title: "784,16,16,10 — or a one-line architecture like conv20x5,relu,maxpool2,fc100,relu,fc10,softmax" },
-  { field: "activation", label: "Activation", choices: ACTIVATION_CHOICES },
-  { field: "output", label: "Output", choices: OUTPUT_CHOICES },
-  { field: "cost", label: "Cost", choices: COST_CHOICES },
-  { field: "init", label: "Init", choices: INIT_CHOICES },
-  { field: "optimizer", label: "Optimizer", choices: OPTIMIZER_CHOICES },
-  { field: "lr", label: "Learning rate η", step: "any" },
-  { field: "momentum", label: "Momentum", step: "any" },
-  { field: "batchSize", label: "Batch size", step: "1" },
-  { field: "l2", label: "L2 λ", step: "any" },
-  { field: "l1", label: "L1 λ", step: "any" },
-  { field: "dropout", label: "Dropout", step: "any" },
-  { field: "seed", label: "Seed", step: "1" },
-];
+const ruleHolds = (field: Field, v: number) => numberProblem(field, v) === null;
+
+/** A number as the form writes it: 0.5 in English, 0,5 in French. */
+const written = (v: number) => (lang() === "fr" ? String(v).replace(".", ",") : String(v));
 
 export class SettingsForm {
   private readonly inputs = new Map<Field, HTMLInputElement | HTMLSelectElement>();
+  private readonly labels = new Map<Field, HTMLLabelElement>();
+  private readonly errors = new Map<Field, HTMLElement>();
   private settings: Settings;
 
   constructor(private readonly form: HTMLFormElement, initial: Settings, private readonly onChange: (s: Settings) => void) {
     this.settings = initial;
-    const task = this.addSelect("task", "Task", TASKS);
-    for (const o of task.options) o.textContent = TASK_LABELS[o.value as Task];
-    task.title = "what the network learns: MNIST's handwritten digits, or house prices from a table";
-    const preset = this.addSelect("preset", "Preset", [...explorerPresets(), "custom"]);
-    preset.title = "a named experiment from the books";
+    this.addSelect("task", TASKS);
+    this.addSelect("preset", [...explorerPresets(), "custom"]);
     for (const spec of FIELDS) {
-      const el = spec.choices ? this.addSelect(spec.field, spec.label, spec.choices) : this.addInput(spec);
-      if (spec.title) el.title = spec.title;
+      if (spec.choices) this.addSelect(spec.field, spec.choices);
+      else this.addInput(spec.field, spec.numeric ?? false);
     }
     form.addEventListener("submit", (e) => e.preventDefault());
     form.addEventListener("change", (e) => this.changed(e.target as HTMLElement));
+    this.relabel();
     this.show(initial);
   }
 
@@ -59,7 +72,36 @@ export class SettingsForm {
     return this.settings;
   }
 
-  private addSelect(field: Field, label: string, choices: readonly string[]): HTMLSelectElement {
+  /** Words the labels, help and option names in the page's language (values typed are kept). */
+  relabel(): void {
+    for (const [field, label] of this.labels) {
+      label.textContent = t(`${field}.label` as TrainKey);
+      this.inputs.get(field)!.title = t(`${field}.help` as TrainKey);
+    }
+    const task = this.inputs.get("task") as HTMLSelectElement;
+    for (const o of task.options) o.textContent = t(`task.${o.value as Task}`);
+    const preset = this.inputs.get("preset") as HTMLSelectElement;
+    for (const o of preset.options) {
+      if (o.value === "custom") o.textContent = t("preset.custom");
+      // A preset added since these tables were written keeps the CLI's description.
+      else o.title = hasString("train.presets", o.value) ? presetDescription(o.value as Parameters<typeof presetDescription>[0]) : (PRESETS[o.value]?.description ?? "");
+    }
+    for (const field of ["activation", "output", "cost", "init", "optimizer"] as const) {
+      for (const o of (this.inputs.get(field) as HTMLSelectElement).options) {
+        const key = `${field}.${o.value}`;
+        o.textContent = hasString("train.choices", key) ? choiceName(key as Parameters<typeof choiceName>[0]) : o.value;
+      }
+    }
+    // Numbers as the language writes them, and any message in its words.
+    for (const { field, numeric } of FIELDS) {
+      const el = this.inputs.get(field) as HTMLInputElement;
+      if (numeric && el.getAttribute("aria-invalid") !== "true") el.value = written(this.settings[field] as number);
+      else if (el.getAttribute("aria-invalid") === "true") this.validate(field, el);
+    }
+    this.markArch();
+  }
+
+  private addSelect(field: Field, choices: readonly string[]): HTMLSelectElement {
     const select = document.createElement("select");
     select.id = `set-${field}`;
     select.name = field;
@@ -67,39 +109,39 @@ export class SettingsForm {
       const o = document.createElement("option");
       o.value = c;
       o.textContent = c;
-      if (field === "preset" && PRESETS[c]) o.title = PRESETS[c]!.description;
       select.append(o);
     }
-    this.wrap(select, label);
-    this.inputs.set(field, select);
+    this.wrap(field, select);
     return select;
   }
 
-  private addInput(spec: FieldSpec): HTMLInputElement {
+  private addInput(field: Field, numeric: boolean): HTMLInputElement {
     const input = document.createElement("input");
-    input.id = `set-${spec.field}`;
-    input.name = spec.field;
-    if (spec.step) {
-      input.type = "number";
-      input.step = spec.step;
-      input.min = "0";
-    } else {
-      input.type = "text";
-      input.spellcheck = false;
-    }
-    this.wrap(input, spec.label);
-    this.inputs.set(spec.field, input);
+    input.id = `set-${field}`;
+    input.name = field;
+    input.type = "text";
+    input.spellcheck = false;
+    // A text field, so that whatever is typed ("abc", "0,5") stays visible and can be marked.
+    if (numeric) input.inputMode = field === "batchSize" || field === "seed" ? "numeric" : "decimal";
+    this.wrap(field, input);
     return input;
   }
 
-  private wrap(el: HTMLElement, label: string) {
+  private wrap(field: Field, el: HTMLInputElement | HTMLSelectElement) {
     const l = document.createElement("label");
     l.htmlFor = el.id;
-    l.textContent = label;
     const div = document.createElement("div");
     div.className = "field";
-    div.append(l, el);
+    const err = document.createElement("span");
+    err.className = "field-error";
+    err.id = `${el.id}-error`;
+    err.hidden = true;
+    err.setAttribute("aria-live", "polite");
+    div.append(l, el, err);
     this.form.append(div);
+    this.inputs.set(field, el);
+    this.labels.set(field, l);
+    this.errors.set(field, err);
   }
 
   show(s: Settings): void {
@@ -108,13 +150,22 @@ export class SettingsForm {
     this.offer("preset", [...explorerPresets(s.task), "custom"]);
     this.offer("cost", costChoices(s.task));
     this.offer("output", outputChoices(s.task));
-    for (const [field, el] of this.inputs) el.value = String(s[field]);
-    // A one-line architecture names its own activations, output and dropout.
-    const arch = layerSizes(s.net) === null;
+    for (const [field, el] of this.inputs) {
+      const v = s[field];
+      el.value = typeof v === "number" ? written(v) : String(v);
+      this.mark(field, null);
+    }
+    this.markArch();
+  }
+
+  /** A one-line architecture names its own activations, output and dropout. */
+  private markArch(): void {
+    const arch = layerSizes(this.settings.net) === null;
     for (const field of ["activation", "output", "dropout"] as const) {
       const el = this.inputs.get(field)!;
       el.disabled = arch;
-      el.title = arch ? "set by the architecture line" : "";
+      if (arch) el.title = t("setByArch");
+      else el.title = t(`${field}.help`);
     }
   }
 
@@ -124,6 +175,37 @@ export class SettingsForm {
     for (const o of select.options) {
       o.hidden = o.disabled = !allowed.includes(o.value);
     }
+  }
+
+  /** Marks a field invalid with `message` beside it (aria-invalid, aria-describedby, the validity message), or clears it. */
+  private mark(field: Field, message: string | null): void {
+    const el = this.inputs.get(field)!;
+    const err = this.errors.get(field)!;
+    if (el instanceof HTMLInputElement) el.setCustomValidity(message ?? "");
+    if (message) {
+      el.setAttribute("aria-invalid", "true");
+      el.setAttribute("aria-describedby", err.id);
+      err.textContent = message;
+      err.hidden = false;
+    } else {
+      el.removeAttribute("aria-invalid");
+      el.removeAttribute("aria-describedby");
+      err.textContent = "";
+      err.hidden = true;
+    }
+  }
+
+  /** Checks a typed field; marks it; returns its value when valid. */
+  private validate(field: Field, el: HTMLInputElement): number | string | null {
+    if (field === "net") {
+      const v = el.value.trim();
+      const ok = netLooksValid(v);
+      this.mark(field, ok ? null : t("invalidNet", { value: v.slice(0, 60) }));
+      return ok ? v : null;
+    }
+    const { value, message } = numberMessage(field, el.value);
+    this.mark(field, message);
+    return message ? null : value;
   }
 
   private changed(target: HTMLElement): void {
@@ -137,20 +219,13 @@ export class SettingsForm {
     } else {
       next = { ...this.settings };
       const el = this.inputs.get(field)!;
-      const numeric = el instanceof HTMLInputElement && el.type === "number";
-      if (numeric) {
-        const v = el.value.trim() === "" ? NaN : Number(el.value);
-        // Marked where it is typed, with the range from the settings table; the run keeps its last valid value.
-        const problem = numberProblem(field as keyof Settings, v);
-        (el as HTMLInputElement).setCustomValidity(problem ? `${el.value} is not valid here: expected ${problem}` : "");
-        el.title = problem ? `expected ${problem}` : "";
-        if (problem) {
-          (el as HTMLInputElement).reportValidity();
-          return;
-        }
-        (next as unknown as Record<string, number>)[field] = v;
+      if (el instanceof HTMLInputElement) {
+        const v = this.validate(field, el);
+        // Marked where it is typed; the run keeps its last valid value until it is corrected.
+        if (v === null) return;
+        (next as unknown as Record<string, number | string>)[field] = v;
       } else {
-        (next as unknown as Record<string, string>)[field] = el.value.trim();
+        (next as unknown as Record<string, string>)[field] = el.value;
       }
       if (next.preset !== "custom" && !sameSettings(next, settingsFromPreset(next.preset))) next.preset = "custom";
     }

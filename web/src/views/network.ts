@@ -6,6 +6,7 @@
  */
 import type { DenseWeights } from "../protocol.js";
 import type { Nudge } from "../session.js";
+import { t } from "../train-strings.js";
 
 const INPUT_EDGES_PER_NEURON = 8;
 
@@ -20,13 +21,16 @@ export class NetworkView {
     this.ctx = canvas.getContext("2d")!;
   }
 
-  setNetwork(net: DenseWeights | null, why = ""): void {
+  setNetwork(net: DenseWeights | null): void {
     this.net = net;
     this.canvas.hidden = !net;
-    this.hint.textContent = net
-      ? "Neurons are shaded by their activation for your digit; edges by their weight (blue +, red −, stronger = more opaque)."
-      : why || "The picture draws fully connected nets on 784 pixels with at most 64 neurons per hidden layer — pick the 3b1b preset (784-16-16-10).";
+    this.hint.hidden = !net;
+    this.relabel();
     this.draw();
+  }
+
+  relabel(): void {
+    this.hint.textContent = t("networkHint");
   }
 
   setValues(values: Float32Array[] | null): void {
@@ -157,11 +161,13 @@ function strongest(w: Float32Array, j: number, cols: number, k: number): number[
   return idx.slice(0, k);
 }
 
-/** Where a nudge's weight sits, in words: "layer 1: pixel (row 12, col 14) → neuron 3". */
+/** Where a nudge's weight sits, in words: "pixel (row 12, col 14) → hidden 1 neuron 3". */
 export function describeNudge(n: Nudge, sizes: number[] | null): string {
-  const layerName = (l: number) => (sizes && l === sizes.length - 2 ? "output" : `hidden ${l + 1}`);
-  const into = `${layerName(n.layer)} neuron ${n.to}`;
-  if (n.from < 0) return `bias of ${into}`;
-  const from = n.layer === 0 && sizes?.[0] === 784 ? `pixel (row ${Math.floor(n.from / 28)}, col ${n.from % 28})` : `hidden ${n.layer} neuron ${n.from}`;
-  return `${from} → ${into}`;
+  const layerName = (l: number) => (sizes && l === sizes.length - 2 ? t("layerOutput") : t("layerHidden", { n: l + 1 }));
+  const into = t("nudgeNeuron", { layer: layerName(n.layer), n: n.to });
+  if (n.from < 0) return t("nudgeBias", { into });
+  const from = n.layer === 0 && sizes?.[0] === 784
+    ? t("nudgePixel", { row: Math.floor(n.from / 28), col: n.from % 28 })
+    : t("nudgeNeuron", { layer: t("layerHidden", { n: n.layer }), n: n.from });
+  return t("nudgeEdge", { from, into });
 }

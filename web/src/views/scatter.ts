@@ -3,6 +3,8 @@
  * on: points above it are over-estimates, below it under-estimates. Axes in the target's units
  * ($1000s for the house prices), from 0 to the largest value, both the same so the diagonal is 45°.
  */
+import { formatNumber } from "../i18n.js";
+import { t } from "../train-strings.js";
 
 export class Scatter {
   private predicted: Float32Array = new Float32Array(0);
@@ -11,7 +13,7 @@ export class Scatter {
   private frame = 0;
   private current: () => number = () => 0;
 
-  constructor(private readonly canvas: HTMLCanvasElement, private readonly caption: HTMLElement, private readonly unit = "$1000s") {
+  constructor(private readonly canvas: HTMLCanvasElement, private readonly caption: HTMLElement) {
     new ResizeObserver(() => this.schedule()).observe(canvas);
   }
 
@@ -50,8 +52,9 @@ export class Scatter {
     const n = predicted.length;
     if (n > 0) {
       const now = this.current();
-      const at = `step ${this.step.toLocaleString("en-US")}`;
-      this.caption.textContent = `${n} test rows · ${now > this.step ? `as of ${at} (training is at ${now.toLocaleString("en-US")})` : at}`;
+      const when = now > this.step ? t("asOfStep", { step: this.step, now }) : t("atStep", { step: this.step });
+      this.caption.textContent = t("scatterRows", { n, when });
+      this.caption.classList.toggle("lag", now > this.step);
     }
     this.canvas.dataset["points"] = String(n);
     this.canvas.dataset["step"] = String(this.step);
@@ -97,19 +100,19 @@ export class Scatter {
       ctx.stroke();
       ctx.textAlign = "center";
       ctx.textBaseline = "top";
-      ctx.fillText(String(v), x(v), pad.top + plot + 4);
+      ctx.fillText(formatNumber(v), x(v), pad.top + plot + 4);
       ctx.textAlign = "right";
       ctx.textBaseline = "middle";
-      ctx.fillText(String(v), pad.left - 5, y(v));
+      ctx.fillText(formatNumber(v), pad.left - 5, y(v));
     }
     ctx.textAlign = "center";
     ctx.textBaseline = "bottom";
-    ctx.fillText(`true price (${this.unit})`, pad.left + size / 2, height - 2);
+    ctx.fillText(t("truePrice"), pad.left + size / 2, height - 2);
     ctx.save();
     ctx.translate(11, pad.top + plot / 2);
     ctx.rotate(-Math.PI / 2);
     ctx.textBaseline = "middle";
-    ctx.fillText(`predicted (${this.unit})`, 0, 0);
+    ctx.fillText(t("predictedPrice"), 0, 0);
     ctx.restore();
     // y = x: where every point would be if the predictions were exact.
     ctx.strokeStyle = "#e07b00";

@@ -1,5 +1,7 @@
 /** Small images: first-layer weights (diverging colours) and misclassified digits (grey). */
 import { paintDigit } from "./draw.js";
+import { t } from "../train-strings.js";
+import type { Images } from "../protocol.js";
 
 /** Paints values as a diverging map: blue positive, red negative, white zero, scaled by the largest |v|. */
 export function paintWeights(canvas: HTMLCanvasElement, values: Float32Array, width: number, height: number): void {
@@ -27,13 +29,11 @@ function tiles(container: HTMLElement, count: number, make: () => HTMLElement): 
   return Array.from(container.children) as HTMLElement[];
 }
 
-export function showWeightImages(container: HTMLElement, hint: HTMLElement, images: { count: number; width: number; height: number; data: Float32Array } | null): void {
-  hint.textContent = images && images.width !== 28
-    ? `Each first-layer filter's ${images.width}×${images.height} weights (blue +, red −).`
-    : "Each hidden neuron's 784 incoming weights drawn as a 28×28 image (blue +, red −).";
+export function showWeightImages(container: HTMLElement, hint: HTMLElement, images: Images | null, aria: (i: number) => string = (i) => t("weightAria", { i })): void {
+  hint.textContent = images && images.width !== 28 ? t("weightsHintConv", { w: images.width, h: images.height }) : t("weightsHintDense");
   if (!images) {
     tiles(container, 0, () => document.createElement("figure"));
-    container.dataset["empty"] = "this model's first layer is not a fully connected layer on 784 pixels or a one-channel convolution";
+    container.dataset["empty"] = t("weightsEmpty");
     return;
   }
   delete container.dataset["empty"];
@@ -45,7 +45,7 @@ export function showWeightImages(container: HTMLElement, hint: HTMLElement, imag
   }).forEach((fig, i) => {
     const canvas = fig.querySelector("canvas")!;
     paintWeights(canvas, images.data.subarray(i * size, (i + 1) * size), images.width, images.height);
-    canvas.setAttribute("aria-label", `weights into hidden neuron ${i}`);
+    canvas.setAttribute("aria-label", aria(i));
     fig.querySelector("figcaption")!.textContent = String(i);
   });
 }
@@ -69,14 +69,15 @@ export function showMistakes(container: HTMLElement, mistakes: { index: number; 
     const digit = new Float32Array(784);
     for (let p = 0; p < 784; p++) digit[p] = pixels[i * 784 + p]! / 255;
     paintDigit(canvas, digit);
-    canvas.setAttribute("aria-label", `test digit ${m.index}: a ${m.label} taken for a ${m.predicted}`);
+    const p = { index: String(m.index), label: String(m.label), predicted: String(m.predicted) };
+    canvas.setAttribute("aria-label", t("mistakeAria", p));
     fig.querySelector("figcaption")!.textContent = `${m.label}→${m.predicted}`;
-    fig.title = `test image #${m.index}: label ${m.label}, predicted ${m.predicted}`;
+    fig.title = t("mistakeTitle", p);
   });
 }
 
 export function showConfusion(table: HTMLTableElement, counts: number[]): void {
-  const rows: string[] = ['<caption>rows: true digit · columns: predicted</caption><tr><th scope="col"></th>'];
+  const rows: string[] = [`<caption>${t("confusionCaption")}</caption><tr><th scope="col"></th>`];
   for (let p = 0; p < 10; p++) rows[0] += `<th scope="col">${p}</th>`;
   rows[0] += "</tr>";
   for (let a = 0; a < 10; a++) {
@@ -86,10 +87,41 @@ export function showConfusion(table: HTMLTableElement, counts: number[]): void {
       const n = counts[a * 10 + p]!;
       const share = n / total;
       const bg = a === p ? `rgba(40,160,80,${(0.15 + 0.6 * share).toFixed(2)})` : `rgba(220,50,40,${Math.min(0.9, share * 8).toFixed(2)})`;
-      row += `<td style="background:${bg}" title="${n} of ${total} ${a}s predicted as ${p}">${n}</td>`;
+      row += `<td style="background:${bg}" title="${t("confusionCell", { n, total, a: String(a), p: String(p) })}">${n}</td>`;
     }
     rows.push(row + "</tr>");
   }
   table.innerHTML = rows.join("");
   table.classList.remove("stale");
+}
+
+/** Feature maps (grey, each scaled to its own largest value: bright where the filter responds). */
+export function showMaps(container: HTMLElement, maps: Images | null, aria: (i: number) => string): void {
+  if (!maps) {
+    tiles(container, 0, () => document.createElement("figure"));
+    return;
+  }
+  const size = maps.width * maps.height;
+  tiles(container, maps.count, () => {
+    const fig = document.createElement("figure");
+    fig.append(document.createElement("canvas"), document.createElement("figcaption"));
+    return fig;
+  }).forEach((fig, i) => {
+    const canvas = fig.querySelector("canvas")!;
+    const part = maps.data.subarray(i * size, (i + 1) * size);
+    let max = 1e-12;
+    for (const v of part) max = Math.max(max, Math.abs(v));
+    canvas.width = maps.width;
+    canvas.height = maps.height;
+    const ctx = canvas.getContext("2d")!;
+    const img = ctx.createImageData(maps.width, maps.height);
+    for (let p = 0; p < size; p++) {
+      const g = Math.round(255 * Math.max(0, part[p]! / max));
+      img.data[p * 4] = img.data[p * 4 + 1] = img.data[p * 4 + 2] = g;
+      img.data[p * 4 + 3] = 255;
+    }
+    ctx.putImageData(img, 0, 0);
+    canvas.setAttribute("aria-label", aria(i));
+    fig.querySelector("figcaption")!.textContent = String(i);
+  });
 }
