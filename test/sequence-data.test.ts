@@ -104,4 +104,16 @@ describe("character text", () => {
     expect(lm.vocabulary.decode(Array.from(lm.train.get(0).x))).toBe("speec");
     expect(lm.validation.streams).toBe(2);
   });
+
+  test("since: only the training documents from that year on are read; the held-out ones do not move", () => {
+    const docs = Array.from({ length: 8 }, (_, i) => ({ name: `${1990 + i}_x`, year: 1990 + i, text: (i < 2 ? "old words " : "new words ").repeat(20) }));
+    const all = languageModelData(docs, { steps: 5, streams: 2, holdout: 4, minCount: 1 });
+    const recent = languageModelData(docs, { steps: 5, streams: 2, holdout: 4, minCount: 1, since: 1992 });
+    expect(recent.held).toEqual(all.held);
+    // The two oldest ("old words") are dropped: no "l" left in the vocabulary, and fewer windows.
+    expect(recent.vocabulary.toString()).not.toMatch(/l/);
+    expect(all.vocabulary.toString()).toMatch(/l/);
+    expect(recent.train.length).toBeLessThan(all.train.length);
+    expect(() => languageModelData(docs, { steps: 5, streams: 2, holdout: 4, minCount: 1, since: 1997 })).toThrow(/no training document is from 1997 or later/);
+  });
 });

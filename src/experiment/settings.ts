@@ -184,6 +184,10 @@ const TABLE: { [K in keyof TrainConfig]-?: SettingRow } = {
     kind: "integer", flag: "--steps <n>", url: "steps", optional: true, range: range("[", 2, 10000, "]"),
     help: "sequence data: steps per example — the adding problem's length, a language model's window for truncated backprop (default 100)",
   },
+  since: {
+    kind: "integer", flag: "--since <year>", url: "since", optional: true, range: range("[", 1790, 2017, "]"),
+    help: "sotu: train on the addresses from this year on (validation and test stay the four most recent); default every address since 1790",
+  },
   augment: {
     kind: "special", flag: "--augment <spec>", url: "aug", optional: true,
     help: `random augmentation per batch, e.g. ${AUGMENT_EXAMPLE} (${augmentRanges()})`,

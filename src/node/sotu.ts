@@ -46,7 +46,7 @@ export async function loadSotu(dir = defaultSotuDir()): Promise<TextDocument[]> 
     const bytes = await readFileBounded(join(dir, name), { error: UsageError });
     total += bytes.length;
     if (total > MAX_TOTAL) throw new UsageError(`${printablePath(dir)}: more than ${formatBytes(MAX_TOTAL)} of text — not ${PACKAGE}'s data`);
-    docs.push({ name: name.replace(/\.txt$/, ""), text: new TextDecoder("utf-8").decode(bytes).replace(/\r\n?/g, "\n").trim() });
+    docs.push({ name: name.replace(/\.txt$/, ""), year: Number(NAME.exec(name)![1]), text: new TextDecoder("utf-8").decode(bytes).replace(/\r\n?/g, "\n").trim() });
   }
   return docs;
 }

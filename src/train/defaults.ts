@@ -107,6 +107,11 @@ export interface TrainConfig {
   data?: DataName;
   /** Sequence data: steps per example — the adding problem's length (default 100), a language model's window (default 100). */
   steps?: number;
+  /**
+   * The State of the Union text: train on the addresses from this year on (the held-out ones stay
+   * the most recent); default: every address since 1790.
+   */
+  since?: number;
 }
 
 export const DEFAULT_CONFIG: TrainConfig = {
