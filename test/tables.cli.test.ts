@@ -30,7 +30,7 @@ describe("the house-prices preset", () => {
     const lines = jsonLines(r.out);
     const result = lines.find((l) => l.type === "result")!.test as { mae: number; r2: number; total: number };
     const baselines = lines.find((l) => l.type === "baselines")!.test as { mean: { r2: number }; leastSquares: { mae: number; r2: number } };
-    expect(result.total).toBe(76); // 506 rows at 0.7/0.15/0.15: 354/76/76
+    expect(result.total).toBe(76); // 506 rows at 0.85/0/0.15: 430/0/76
     expect(result.r2).toBeGreaterThan(baselines.leastSquares.r2);
     expect(result.mae).toBeLessThan(baselines.leastSquares.mae);
     expect(result.r2).toBeGreaterThan(0.7);
@@ -48,7 +48,7 @@ describe("the house-prices preset", () => {
     expect(tensors("again.safetensors")).toEqual(tensors("hp.safetensors"));
 
     const info = descent("info", "hp.safetensors");
-    expect(info.out).toMatch(/table \(fitted on 354 training rows\)/);
+    expect(info.out).toMatch(/table \(fitted on 430 training rows\)/);
     expect(info.out).toMatch(/predicts {3}cmedv \(training mean/);
     expect(info.out).not.toMatch(/^ {4}b /m); // the race-derived column is dropped by default
   }, 60_000);

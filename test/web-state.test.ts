@@ -67,7 +67,9 @@ describe("explorer settings ↔ URL", () => {
       const config = toTrainConfig(settingsFromPreset(name));
       expect(() => validateConfig(config)).not.toThrow();
       const core = presetConfig(name);
-      expect({ ...config, schedule: core.schedule, epochs: core.epochs, earlyStopping: core.earlyStopping }).toEqual(core);
+      // House prices hold out validation rows on the page (see the test below); the rest is the preset.
+      const split = core.split ? { split: core.split } : {};
+      expect({ ...config, schedule: core.schedule, epochs: core.epochs, earlyStopping: core.earlyStopping, ...split }).toEqual(core);
     }
   });
 
@@ -113,7 +115,7 @@ describe("explorer settings ↔ URL", () => {
 
   it("house prices train the CLI's preset config, for its 200 epochs (Play stops there)", () => {
     const config = toTrainConfig(settingsFromPreset("house-prices"));
-    expect(config).toEqual({ ...presetConfig("house-prices"), schedule: "constant", earlyStopping: 0 });
+    expect(config).toEqual({ ...presetConfig("house-prices"), schedule: "constant", earlyStopping: 0, split: [0.7, 0.15, 0.15] });
     expect(config.epochs).toBe(200);
     expect(config.target).toEqual(["cmedv"]);
     expect(toTrainConfig(settingsFromPreset("3b1b")).epochs).toBe(1); // digits train until paused
@@ -215,5 +217,22 @@ describe("the training page's state object", () => {
     expect(settingsFromConfig(toTrainConfig(settingsFromPreset("nielsen-ch1")))).toEqual(settingsFromPreset("nielsen-ch1"));
     const custom = { ...settingsFromPreset("w3"), preset: "custom", seed: 9 };
     expect(settingsFromConfig(toTrainConfig(custom))).toEqual(custom);
+  });
+});
+
+import { tableSplit } from "../src/data/table-split.js";
+
+describe("house prices in the explorer", () => {
+  it("holds out validation rows for its curve, but tests on the preset's own 76 rows", () => {
+    const page = toTrainConfig(settingsFromPreset("house-prices"));
+    const cli = presetConfig("house-prices");
+    for (const seed of [1, 2, 7]) {
+      const a = tableSplit(506, { ...page, seed });
+      const b = tableSplit(506, { ...cli, seed });
+      expect(Array.from(a.test)).toEqual(Array.from(b.test));
+      expect(a.val.length).toBe(76);
+      expect(b.val.length).toBe(0);
+      expect(b.train.length).toBe(430);
+    }
   });
 });

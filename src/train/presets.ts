@@ -132,9 +132,13 @@ Object.assign(PRESETS, {
     config: { arch: W3, cost: "log-likelihood", init: "he-normal", optimizer: "adam", lr: 1e-3, batchSize: 64, epochs: 3 },
   },
   "house-prices": {
-    description: "the handbook's running example: house prices (Boston, corrected; 12 features) → a 64-64 ReLU net, MSE, Adam, seeded 70/15/15 split",
-    expect: "5-fold cross-validated MAE ≈ 2.2 ($1000s) and R² ≈ 0.88 (seed 1); on one 76-row test split R² varies with the split: 0.62–0.92 over seeds 1–8, least squares 0.58–0.77 on the same rows",
+    description: "the handbook's running example: house prices (Boston, corrected; 12 features) → a 64-64 ReLU net, MSE, Adam; a seeded split that trains on 85 % of the rows and tests on 15 % (76 rows)",
+    expect: "5-fold cross-validated MAE ≈ 2.2 ($1000s) and R² ≈ 0.88 (seed 1); on one 76-row test split R² varies with the split: mean 0.86 over seeds 1–8 (0.74–0.91), least squares 0.58–0.76 on the same rows",
     config: {
+      // No validation rows: the settings were chosen by cross-validation (--folds 5), so the final
+      // model trains on every row but the test ones (430 rather than 354: mean test R² 0.82 → 0.86
+      // over seeds 1–8). The test rows are those of the 70/15/15 split with the same seed.
+      split: [0.85, 0, 0.15],
       target: ["cmedv"], arch: "fc64,relu,fc64,relu,fc1", output: "identity", cost: "mse", init: "he-normal",
       optimizer: "adam", lr: 1e-3, batchSize: 16, epochs: 200,
     },
@@ -206,12 +210,15 @@ Object.assign(PRESETS, {
     config: { ...ADDING, arch: "rnn128,fc1" },
   },
   "char-lm": {
-    description: "character-level language model of the State of the Union addresses: embed 32, 2-layer stateful LSTM of 128, a score per character at every step; windows of 50 (truncated BPTT), 32 streams, Adam lr 2e-3, clip-norm 5, one pass over the 10.6 M training characters",
-    expect: "≤ 2.0 bits per character on the held-out addresses within an hour asked (uniform: 6.43); measured 2.42 validation / 2.63 test after 6 passes over 0.96 M characters (~20 min on a loaded machine)",
+    description: "character-level language model of the State of the Union addresses since 1945: embed 32, 2-layer stateful LSTM of 256, a score per character at every step; windows of 50 (truncated BPTT), 32 streams, Adam lr 2e-3 with per-step cosine decay, clip-norm 5, 6 passes over the 2.7 M training characters",
+    expect: "≤ 2.0 bits per character on the held-out 2018–19 addresses within an hour on a 2-core machine (uniform: 6.39)",
     config: {
-      // 1,600 characters per update: more updates per character read than 64 × 100 (which reached only 3.2 bits after 1.9 M characters, 300 updates).
-      data: "sotu", steps: 50, arch: "embed32,lstm128x2seqstateful,fcv,softmax", cost: "log-likelihood", init: "pytorch",
-      optimizer: "adam", lr: 2e-3, batchSize: 32, epochs: 1, clipNorm: 5,
+      // Since 1945: trained on all 226 years (10.6 M characters), the model spends its capacity on
+      // 19th-century prose and reads the held-out 2018–19 addresses at 2.28 bits (one pass); on the
+      // modern addresses alone, several passes fit in the hour. 256 units: 2.13 bits after one pass,
+      // against 2.34 for 128 (which ends at 2.01 after 8).
+      data: "sotu", since: 1945, steps: 50, arch: "embed32,lstm256x2seqstateful,fcv,softmax", cost: "log-likelihood", init: "pytorch",
+      optimizer: "adam", lr: 2e-3, schedule: "cosine-step", batchSize: 32, epochs: 6, clipNorm: 5,
     },
   },
 } satisfies Record<string, Preset>);
