@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import "../src/node/index.js";
-import { getThreads, kernelsFor, setThreads, wasmRuntime } from "../src/kernels/index.js";
+import { getThreads, kernelsFor, setKernelOptions, setThreads, wasmRuntime } from "../src/kernels/index.js";
 import { SPLIT_FLOPS } from "../src/kernels/wasm/threads.js";
 import { Rng } from "../src/rng.js";
 import { loadMnist } from "../src/node/mnist.js";
@@ -160,6 +160,16 @@ describe("two threads", () => {
     await setThreads(2);
     const two = run();
     expect(two.equals(one)).toBe(true);
+    // Where products start to be shared (splitFlops) moves only the time: every product split, or none.
+    try {
+      for (const splitFlops of [0, 1e12]) {
+        setKernelOptions({ splitFlops });
+        expect(run().equals(one), `splitFlops ${splitFlops}`).toBe(true);
+      }
+    } finally {
+      setKernelOptions({ splitFlops: SPLIT_FLOPS });
+    }
+    expect(() => setKernelOptions({ splitFlops: -1 })).toThrow(/splitFlops must be a number ≥ 0/);
   });
 
   test("a seeded convnet run (im2col, Winograd, pooling, swaps and products split between threads) is bit-identical too", async () => {

@@ -9,8 +9,8 @@ import { ref } from "./ref.js";
 import type { FastKernels, FloatArray, Kernels } from "./types.js";
 import { addFmaVariant, instantiate, relaxedSimdSupported, simdSupported, useVariant, type WasmRuntime } from "./wasm/module.js";
 import { engineFuses, probeFma, type FmaProbe } from "./wasm/fma.js";
-import { setZeroSkipMode, wasmKernels } from "./wasm/kernels.js";
-import { setThreads as setHelperThreads } from "./wasm/threads.js";
+import { setSplitFlops, setZeroSkipMode, wasmKernels } from "./wasm/kernels.js";
+import { SPLIT_FLOPS, setThreads as setHelperThreads } from "./wasm/threads.js";
 
 export type BackendName = "ref" | "wasm";
 export const BACKENDS: readonly BackendName[] = ["ref", "wasm"];
@@ -96,6 +96,11 @@ export interface KernelOptions {
    */
   zeroSkip: boolean | "always";
   /**
+   * With two threads, products of at least this many FLOPs (2·m·k·n) are shared with the helper
+   * (default SPLIT_FLOPS). Speed only: results are bit-identical wherever it is set.
+   */
+  splitFlops: number;
+  /**
    * Fused multiply-add in the products (wasm backend; the fma binary, assembly/madd.ts). "auto"
    * (the default): where the engine has WebAssembly relaxed SIMD and fuses its multiply-add on this
    * CPU (an exact test, so the choice never varies from run to run); true: always (an error where the engine lacks it);
@@ -110,7 +115,7 @@ function envVar(name: string): string | undefined {
 }
 
 const fmaEnv = envVar("DESCENT_FMA");
-const options: KernelOptions = { zeroSkip: true, fma: fmaEnv === "0" ? false : fmaEnv === "1" ? true : "auto" };
+const options: KernelOptions = { zeroSkip: true, splitFlops: SPLIT_FLOPS, fma: fmaEnv === "0" ? false : fmaEnv === "1" ? true : "auto" };
 /** Where options.fma came from, for the reason line. */
 let fmaSource = fmaEnv === "0" || fmaEnv === "1" ? `DESCENT_FMA=${fmaEnv}` : "";
 let fmaStatus: FmaStatus = { active: false, reason: "not decided yet" };
@@ -178,6 +183,11 @@ export function setKernelOptions(opts: Partial<KernelOptions>): void {
     }
     options.zeroSkip = opts.zeroSkip;
     setZeroSkipMode(opts.zeroSkip === "always" ? 2 : opts.zeroSkip ? 1 : 0);
+  }
+  if (opts.splitFlops !== undefined) {
+    if (!(Number.isFinite(opts.splitFlops) && opts.splitFlops >= 0)) throw new Error(`splitFlops must be a number ≥ 0, got ${String(opts.splitFlops)}`);
+    options.splitFlops = opts.splitFlops;
+    setSplitFlops(opts.splitFlops);
   }
   if (opts.fma !== undefined) {
     if (opts.fma !== true && opts.fma !== false && opts.fma !== "auto") throw new Error(`fma must be true, false or "auto", got ${String(opts.fma)}`);

@@ -23,6 +23,16 @@ export function setZeroSkipMode(mode: 0 | 1 | 2): void {
   zeroSkip = mode;
 }
 
+/**
+ * Products of at least this many FLOPs (2·m·k·n) are shared with the helper thread when there is
+ * one. Where the cut falls changes only the time, never a bit (each element is computed by the
+ * same operations on either thread). Set through setKernelOptions({ splitFlops }).
+ */
+let splitFlops = SPLIT_FLOPS;
+export function setSplitFlops(flops: number): void {
+  splitFlops = flops;
+}
+
 /** linearForward's activation codes (assembly/infer.ts). */
 const ACT: Record<LinearActivation, number> = { none: 0, relu: 1, leakyRelu: 2, sigmoid: 3, tanh: 4 };
 
@@ -248,7 +258,7 @@ export function wasmKernels(rt: WasmRuntime) {
       const acc = accumulate ? 1 : 0;
       const helper = activeHelper();
       if (transA && transB) w.gemmTT(pa, pb, pc, m, k, n, acc);
-      else if (helper && 2 * m * k * n >= SPLIT_FLOPS && (m >= 16 || n >= 16)) splitGemm(helper, pa, pb, pc, m, k, n, transA, transB, acc);
+      else if (helper && 2 * m * k * n >= splitFlops && (m >= 16 || n >= 16)) splitGemm(helper, pa, pb, pc, m, k, n, transA, transB, acc);
       else if (!transB) w.gemmNN(pa, pb, pc, m, k, n, transA ? 1 : 0, acc, transA ? m : k, n, n, 0, 0, zeroSkip);
       else w.gemmNT(pa, pb, pc, m, k, n, acc, k, k, n, zeroSkip);
       done(c, pc);
@@ -265,7 +275,7 @@ export function wasmKernels(rt: WasmRuntime) {
         scratch.push(pg);
         w.gemmNN(pa, pb, pg, m, k, n, transA ? 1 : 0, 0, transA ? m : k, n, n, 0, 0, zeroSkip);
         w.sgdStep(pw, pg, 0, m * n, lr, 0, 0, 0, wd, 1);
-      } else if (helper && 2 * m * k * n >= SPLIT_FLOPS && (m >= 16 || n >= 16)) {
+      } else if (helper && 2 * m * k * n >= splitFlops && (m >= 16 || n >= 16)) {
         splitGemm(helper, pa, pb, pw, m, k, n, transA, false, 2, lr, wd);
       } else {
         w.gemmNN(pa, pb, pw, m, k, n, transA ? 1 : 0, 2, transA ? m : k, n, n, lr, wd, zeroSkip);
@@ -279,7 +289,7 @@ export function wasmKernels(rt: WasmRuntime) {
       const py = addr(y, false);
       const code = ACT[act];
       const helper = activeHelper();
-      if (helper && m >= 16 && 2 * m * k * n >= SPLIT_FLOPS) {
+      if (helper && m >= 16 && 2 * m * k * n >= splitFlops) {
         // Bands of whole rows on both threads (each row computed as on one thread), ~8 chunks.
         const size = Math.max(4, Math.ceil(m / 8));
         const I = heap.I32;
