@@ -18,8 +18,9 @@ describe("explorer settings ↔ URL", () => {
     expect([...OPTIMIZER_CHOICES]).toEqual(OPTIMIZERS.filter((o) => o !== "gd"));
   });
 
-  it("lists the presets a browser can train (no expanded data, no ensembles)", () => {
+  it("lists the presets a browser can train (no expanded data, no ensembles, no sequence data)", () => {
     const names = explorerPresets();
+    for (const seq of ["seq-mnist-lstm", "seq-mnist-rnn", "adding-problem", "adding-problem-rnn", "char-lm"]) expect(names).not.toContain(seq);
     expect(names).toContain("3b1b");
     expect(names).toContain("nielsen-ch1");
     expect(names).toContain("handbook-cnn");

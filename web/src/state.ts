@@ -63,7 +63,10 @@ export const presetTask = (name: string): Task => (PRESETS[name]?.config.target 
 export function explorerPresets(task?: Task): string[] {
   return Object.keys(PRESETS).filter((name) => {
     const c = PRESETS[name]!.config;
-    return !c.expand && !c.ensemble && c.optimizer !== "gd" && (task === undefined || presetTask(name) === task);
+    // Sequence presets (MNIST read row by row, the adding problem, the SOTU text) train on the CLI:
+    // the page's worker has MNIST images and the house-price table only.
+    const pageData = c.data === undefined || c.data === "mnist";
+    return pageData && !c.expand && !c.ensemble && c.optimizer !== "gd" && (task === undefined || presetTask(name) === task);
   });
 }
 
