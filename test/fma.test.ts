@@ -49,10 +49,15 @@ describe("the fma binary", () => {
     expect(() => setKernelOptions({ fma: "yes" as unknown as boolean })).toThrow(/fma must be true, false or "auto"/);
   });
 
-  test("the probe compares optimised code: a ratio a fused multiply-add can give", () => {
+  // The probe only reports (the choice is the exact test above): its ratio is a timing, which a
+  // shared machine can push anywhere, so this checks what it returns, not how fast anything is
+  // (speed is measured by the benches: npm run bench prints it).
+  test("the probe times both binaries and reports a ratio, leaving the active binary as it was", () => {
+    const before = rt.variant;
     const p = probeFma(rt);
-    expect(p.speedup).toBeGreaterThan(0.75);
-    expect(p.speedup).toBeLessThan(1.6);
+    expect(Number.isFinite(p.speedup) && p.speedup > 0).toBe(true);
+    expect(p.ms).toBeGreaterThan(0);
+    expect(rt.variant).toBe(before);
   });
 
   // k = 8, A's rows [−1, 0, 0, 0, 1+2⁻²³, 0, 0, 0], B's columns [1, 0, 0, 0, 1−2⁻²³, 0, 0, 0]: the
