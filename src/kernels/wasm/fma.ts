@@ -73,7 +73,8 @@ export function probeFma(rt: WasmRuntime, opts: { warm?: number; settle?: number
   }
   let bestPlain = Infinity, bestFma = Infinity;
   const ratios: number[] = [];
-  for (let stale = 0, r = 0; stale < settle && performance.now() - started < budget; r++) {
+  // At least one pair, even when a loaded machine spent the whole budget warming up.
+  for (let stale = 0, r = 0; r === 0 || (stale < settle && performance.now() - started < budget); r++) {
     const f0 = r % 2 ? round(fma.exports) : 0;
     const p = round(plain.exports);
     const f = r % 2 ? f0 : round(fma.exports);

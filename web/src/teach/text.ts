@@ -199,6 +199,8 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
   let last: { text: string; unknown: string[]; ms: number; settings: Settings } | null = null;
   let failure: string | null = null;
   let asked = 0;
+  /** The settings of the newest request: its answer is labelled with them, not with what the fields hold by then. */
+  let askedWith: Settings | null = null;
   let generating = false;
 
   const current = (): Settings => {
@@ -223,6 +225,7 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
     if (!info || !valid()) return render();
     generating = true;
     failure = null;
+    askedWith = { ...s };
     worker.postMessage({ type: "sample", id: ++asked, ...s } satisfies TextToWorker);
     render();
   }
@@ -248,7 +251,7 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
     } else if (m.id === asked) {
       generating = false;
       if (m.type === "sample") {
-        last = { text: m.text, unknown: m.unknown, ms: m.ms, settings: current() };
+        last = { text: m.text, unknown: m.unknown, ms: m.ms, settings: askedWith ?? current() };
         Object.assign(probe, { text: m.text, unknown: m.unknown, samples: (probe.samples as number) + 1, sampledWith: { ...last.settings } });
       } else failure = m.detail;
       render();
