@@ -56,6 +56,9 @@ describe("the training page's state", () => {
     // The step-0 evaluation runs beside training, a few batches at a time: the stats say so.
     await until(page, () => { const p = (globalThis as unknown as W).__explorer; return p && (p.phase === "running" && p.steps > 20 && p.evaluating === 0); }, 0, 30_000);
     expect(await page.locator("#stats").textContent()).toMatch(/evaluating step 0…/);
+    // Meanwhile the confusion matrix and mistakes, faded, are the shipped network's: their headings say so.
+    expect(await page.locator("#confusion-stamp").textContent()).toBe("the previous network's, until this one is evaluated");
+    expect(await page.locator("#mistakes-stamp").textContent()).toBe("the previous network's, until this one is evaluated");
     await page.click("#play");
     await until(page, () => { const p = (globalThis as unknown as W).__explorer; return p && (p.phase === "idle" && p.evalStep !== null && p.evalStep === p.steps && p.evalStep > 0); }, 0, 40_000);
     const p = await probe(page);

@@ -254,9 +254,11 @@ function stampText(stamp: Stamp | null): string {
   return lag === null ? t("atStep", { step: stamp.step }) : t("asOfStep", { step: lag, now: state.run.step });
 }
 
-function renderStamp(id: string, stamp: Stamp | null) {
+function renderStamp(id: string, stamp: Stamp | null, panel?: HTMLElement) {
   const el = $(id);
-  el.textContent = stampText(stamp);
+  // A panel still showing an earlier run's figures (faded until this run's first evaluation) says so.
+  const previous = !stampText(stamp) && panel?.classList.contains("stale") && panel.childElementCount > 0;
+  el.textContent = previous ? t("previousRun") : stampText(stamp);
   el.classList.toggle("lag", lagBehind(state, stamp) !== null);
   el.dataset["step"] = stamp && stamp.run === state.run.id ? String(stamp.step) : "";
 }
@@ -373,8 +375,8 @@ function renderNotes() {
 
 function renderStamps() {
   const m = state.measurements;
-  renderStamp("confusion-stamp", m.eval);
-  renderStamp("mistakes-stamp", m.eval);
+  renderStamp("confusion-stamp", m.eval, $("confusion"));
+  renderStamp("mistakes-stamp", m.eval, $("mistakes"));
   renderStamp("weights-stamp", m.weights);
   renderStamp("nudges-stamp", m.nudges);
   for (const id of ["confusion", "mistakes"]) $(id).classList.toggle("stale", !m.eval);

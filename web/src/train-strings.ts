@@ -74,6 +74,7 @@ export const t = defineStrings("train", {
   // state stamps
   atStep: "step {step}",
   asOfStep: "as of step {step} (training is at {now})",
+  previousRun: "the previous network's, until this one is evaluated",
   evaluatingAt: "evaluating step {step}… {pct}",
   evaluating: "evaluating…",
   notEvaluated: "–",
@@ -307,6 +308,7 @@ export const t = defineStrings("train", {
 
   atStep: "pas {step}",
   asOfStep: "au pas {step} (l’entraînement en est au pas {now})",
+  previousRun: "celle du réseau précédent, en attendant l’évaluation de celui-ci",
   evaluatingAt: "évaluation du pas {step}… {pct}",
   evaluating: "évaluation…",
   notEvaluated: "–",
@@ -500,11 +502,6 @@ export const presetDescription = defineStrings("train.presets", {
   "nielsen-ch5-2": "Nielsen, chapter 5: [784, 30, 30, 10] sigmoid, cross-entropy, η = 0.1, λ = 5, mini-batches of 10, 30 epochs",
   "nielsen-ch5-3": "Nielsen, chapter 5: [784, 30, 30, 30, 10] sigmoid, cross-entropy, η = 0.1, λ = 5, mini-batches of 10, 30 epochs",
   "nielsen-ch5-4": "Nielsen, chapter 5: [784, 30, 30, 30, 30, 10] sigmoid, cross-entropy, η = 0.1, λ = 5, mini-batches of 10, 30 epochs",
-  "seq-mnist-lstm": "MNIST read row by row (28 steps of 28 pixels) by an LSTM of 128 units, then 10 outputs with softmax; Adam, 5 epochs",
-  "seq-mnist-rnn": "The same with a plain tanh recurrent network of 128 units, Adam, learning rate 1e-3",
-  "adding-problem": "Hochreiter and Schmidhuber's adding problem (T = 100): an LSTM of 128 units → 1 output, mean squared error, Adam",
-  "adding-problem-rnn": "The adding problem with a plain tanh recurrent network of 128 units",
-  "char-lm": "A character-level language model of the State of the Union addresses: a 2-layer LSTM of 128 units, Adam",
 }, {
   quick: "le réglage par défaut de npm start : un réseau 784-256-10 ReLU, softmax et log-vraisemblance, Adam, initialisation de He, 6 époques",
   "nielsen-ch1": "Nielsen, chapitre 1 : [784, 30, 10] neurones sigmoïdes, coût quadratique, SGD η = 3, mini-lots de 10, poids N(0, 1), 30 époques",
@@ -523,11 +520,6 @@ export const presetDescription = defineStrings("train.presets", {
   "nielsen-ch5-2": "Nielsen, chapitre 5 : [784, 30, 30, 10] sigmoïdes, entropie croisée, η = 0,1, λ = 5, mini-lots de 10, 30 époques",
   "nielsen-ch5-3": "Nielsen, chapitre 5 : [784, 30, 30, 30, 10] sigmoïdes, entropie croisée, η = 0,1, λ = 5, mini-lots de 10, 30 époques",
   "nielsen-ch5-4": "Nielsen, chapitre 5 : [784, 30, 30, 30, 30, 10] sigmoïdes, entropie croisée, η = 0,1, λ = 5, mini-lots de 10, 30 époques",
-  "seq-mnist-lstm": "MNIST lu ligne par ligne (28 pas de 28 pixels) par un LSTM de 128 unités, puis 10 sorties avec softmax ; Adam, 5 époques",
-  "seq-mnist-rnn": "La même chose avec un réseau récurrent tanh simple de 128 unités, Adam, taux d’apprentissage 1e-3",
-  "adding-problem": "Le problème d’addition de Hochreiter et Schmidhuber (T = 100) : un LSTM de 128 unités → 1 sortie, erreur quadratique moyenne, Adam",
-  "adding-problem-rnn": "Le problème d’addition avec un réseau récurrent tanh simple de 128 unités",
-  "char-lm": "Un modèle de langue caractère par caractère des discours sur l’état de l’Union : un LSTM à 2 couches de 128 unités, Adam",
 });
 
 /** Whether a namespace's table has `key` (so that an optional entry is not reported missing). */
