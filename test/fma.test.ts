@@ -13,6 +13,7 @@ import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, test } from "vitest";
 import "../src/node/index.js"; // first: turns Node 20's relaxed-SIMD flag on before the kernels compile
 import { backendInfo, kernelOptions, kernelsFor, setKernelOptions, setThreads, wasmRuntime } from "../src/kernels/index.js";
+import { SPLIT_FLOPS } from "../src/kernels/wasm/threads.js";
 import { relaxedSimdSupported } from "../src/kernels/wasm/module.js";
 import { engineFuses, probeFma } from "../src/kernels/wasm/fma.js";
 import { Rng } from "../src/rng.js";
@@ -20,6 +21,12 @@ import { loadMnist } from "../src/node/mnist.js";
 import { buildExperiment } from "../src/train/config.js";
 import { presetConfig } from "../src/train/presets.js";
 import { encodeModel } from "../src/io/model-file.js";
+
+// These tests exercise the two-thread paths on small products, so they share products from the
+// old, lower threshold (2·10⁵ FLOPs); the default (SPLIT_FLOPS) keeps small products on one thread.
+const TEST_SPLIT_FLOPS = 2e5;
+setKernelOptions({ splitFlops: TEST_SPLIT_FLOPS });
+afterAll(() => setKernelOptions({ splitFlops: SPLIT_FLOPS }));
 
 const rt = wasmRuntime()!;
 const heap = rt.heap;

@@ -5,7 +5,8 @@
  */
 import { afterAll, describe, expect, test } from "vitest";
 import "../src/node/index.js";
-import { setThreads } from "../src/kernels/index.js";
+import { setKernelOptions, setThreads } from "../src/kernels/index.js";
+import { SPLIT_FLOPS } from "../src/kernels/wasm/threads.js";
 import { scope } from "../src/memory.js";
 import { Rng } from "../src/rng.js";
 import { Tensor } from "../src/tensor.js";
@@ -13,6 +14,12 @@ import { LSTM, GRU, RNN, type RecurrentBase } from "../src/nn/layers/recurrent.j
 import { Sequential } from "../src/nn/layers/sequential.js";
 import { Linear } from "../src/nn/layers/linear.js";
 import { crossEntropy } from "../src/nn/losses.js";
+
+// These tests exercise the two-thread paths on small products, so they share products from the
+// old, lower threshold (2·10⁵ FLOPs); the default (SPLIT_FLOPS) keeps small products on one thread.
+const TEST_SPLIT_FLOPS = 2e5;
+setKernelOptions({ splitFlops: TEST_SPLIT_FLOPS });
+afterAll(() => setKernelOptions({ splitFlops: SPLIT_FLOPS }));
 
 afterAll(() => setThreads(1));
 

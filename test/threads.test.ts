@@ -17,6 +17,12 @@ import { Tensor } from "../src/tensor.js";
 import { conv2d } from "../src/ops/conv.js";
 import { winogradFor } from "../src/ops/conv-winograd.js";
 
+// These tests exercise the two-thread paths on small products, so they share products from the
+// old, lower threshold (2·10⁵ FLOPs); the default (SPLIT_FLOPS) keeps small products on one thread.
+const TEST_SPLIT_FLOPS = 2e5;
+setKernelOptions({ splitFlops: TEST_SPLIT_FLOPS });
+afterAll(() => setKernelOptions({ splitFlops: SPLIT_FLOPS }));
+
 const heap = wasmRuntime()!.heap;
 const rng = new Rng(11);
 const filled = (n: number) => {
@@ -39,7 +45,7 @@ describe("two threads", () => {
   const shapes = [[10, 784, 30], [10, 784, 100], [100, 10, 784], [30, 10, 784], [64, 784, 100], [17, 33, 65], [128, 256, 10], [9, 500, 300], [3, 7, 5], [40, 500, 700], [203, 30, 41]] as const;
   for (const [m, k, n] of shapes) {
     for (const [ta, tb] of [[false, false], [true, false], [false, true]] as const) {
-      test(`gemm ${m}×${k}×${n} ${ta ? "T" : "N"}${tb ? "T" : "N"} is bit-identical to one thread${2 * m * k * n >= SPLIT_FLOPS ? "" : " (below the split threshold)"}`, async () => {
+      test(`gemm ${m}×${k}×${n} ${ta ? "T" : "N"}${tb ? "T" : "N"} is bit-identical to one thread${2 * m * k * n >= TEST_SPLIT_FLOPS ? "" : " (below the split threshold)"}`, async () => {
         const a = filled(m * k);
         const b = filled(k * n);
         const c0 = filled(m * n);
@@ -167,7 +173,7 @@ describe("two threads", () => {
         expect(run().equals(one), `splitFlops ${splitFlops}`).toBe(true);
       }
     } finally {
-      setKernelOptions({ splitFlops: SPLIT_FLOPS });
+      setKernelOptions({ splitFlops: TEST_SPLIT_FLOPS });
     }
     expect(() => setKernelOptions({ splitFlops: -1 })).toThrow(/splitFlops must be a number ≥ 0/);
   });

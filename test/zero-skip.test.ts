@@ -8,12 +8,19 @@
 import { afterAll, describe, expect, test } from "vitest";
 import { spawnSync } from "node:child_process";
 import "../src/node/index.js";
-import { kernelsFor, setKernelOptions, setThreads, wasmRuntime, type KernelOptions } from "../src/kernels/index.js";
+import { type KernelOptions, kernelsFor, setKernelOptions, setThreads, wasmRuntime } from "../src/kernels/index.js";
+import { SPLIT_FLOPS } from "../src/kernels/wasm/threads.js";
 import { Rng } from "../src/rng.js";
 import { loadMnist } from "../src/node/mnist.js";
 import { buildExperiment } from "../src/train/config.js";
 import { presetConfig } from "../src/train/presets.js";
 import { encodeModel } from "../src/io/model-file.js";
+
+// These tests exercise the two-thread paths on small products, so they share products from the
+// old, lower threshold (2·10⁵ FLOPs); the default (SPLIT_FLOPS) keeps small products on one thread.
+const TEST_SPLIT_FLOPS = 2e5;
+setKernelOptions({ splitFlops: TEST_SPLIT_FLOPS });
+afterAll(() => setKernelOptions({ splitFlops: SPLIT_FLOPS }));
 
 const rt = wasmRuntime()!;
 const heap = rt.heap;
@@ -206,7 +213,7 @@ describe("whole training runs", () => {
 
 test("DESCENT_ZERO_SKIP=0 turns it off; setKernelOptions refuses other values", () => {
   const read = (env: Record<string, string>) => spawnSync(process.execPath, ["--input-type=module", "-e", "const m = await import('./dist/kernels/index.js'); console.log(JSON.stringify(m.kernelOptions()))"], { encoding: "utf8", env: { ...process.env, ...env } });
-  expect(JSON.parse(read({ DESCENT_ZERO_SKIP: "0", DESCENT_FMA: "0" }).stdout)).toEqual({ zeroSkip: false, fma: false });
-  expect(JSON.parse(read({ DESCENT_ZERO_SKIP: "", DESCENT_FMA: "" }).stdout)).toEqual({ zeroSkip: true, fma: "auto" });
+  expect(JSON.parse(read({ DESCENT_ZERO_SKIP: "0", DESCENT_FMA: "0" }).stdout)).toEqual({ zeroSkip: false, fma: false, splitFlops: SPLIT_FLOPS });
+  expect(JSON.parse(read({ DESCENT_ZERO_SKIP: "", DESCENT_FMA: "" }).stdout)).toEqual({ zeroSkip: true, fma: "auto", splitFlops: SPLIT_FLOPS });
   expect(() => setKernelOptions({ zeroSkip: "sometimes" as never })).toThrow(/zeroSkip must be true, false or "always"/);
 });

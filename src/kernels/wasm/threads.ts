@@ -20,8 +20,14 @@
  */
 import { PACK_BYTES, type WasmRuntime } from "./module.js";
 
-/** Products below this many FLOPs (2·m·k·n) run on one thread: splitting would not pay. */
-export const SPLIT_FLOPS = 2e5;
+/**
+ * Products below this many FLOPs (2·m·k·n) run on one thread: splitting would not pay. Measured
+ * (bench/split-threshold.ts, Intel Xeon 2.3 GHz, one process, medians of 3): the batch-10 MLPs' 0.5–1.6
+ * MFLOP products shared from 2e5 made two threads slower than one (W1 0.279 against 0.243 s/epoch,
+ * W2 0.573 against 0.474); from 4e6 they run on one thread (0.237, 0.489), while a convnet's,
+ * an LSTM's (64×128×512) and inference's products are still shared.
+ */
+export const SPLIT_FLOPS = 4e6;
 /** Elementwise updates (SGD) are split from this many elements. */
 export const SPLIT_ELEMENTS = 32768;
 
