@@ -91,8 +91,11 @@ describe("the training page", () => {
     // The default model's step-0 evaluation: the charts are not empty boxes.
     await page.waitForFunction(() => (globalThis as unknown as W).__explorer.curvesFirst?.step === 0);
     expect(await page.locator("#curves-empty").isVisible()).toBe(false);
+    // Reset starts a new run: wait for its own step-0 evaluation, not the shipped model's (which
+    // also sits at step 0 until the worker's answer to the reset arrives).
+    const before = (await probe(page)).run;
     await page.click("#reset");
-    await page.waitForFunction(() => { const p = (globalThis as unknown as W).__explorer; return p.phase === "idle" && p.evalStep === 0 && p.curvesFirst?.step === 0; });
+    await page.waitForFunction((old) => { const p = (globalThis as unknown as W).__explorer; return p.run !== old && p.phase === "idle" && p.evalStep === 0 && p.curvesFirst?.step === 0; }, before);
     let p = await probe(page);
     const initial = nodeRun(query, p.engine, (s) => s.evaluate().valAccuracy);
     expect(p.curvesFirst!.valSecond).toBe(initial);

@@ -530,6 +530,9 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       network.setNetwork(msg.dense);
       // A new run: a new history, and the test-set views are out of date until its first evaluation.
       curves.clear();
+      probe.curvesFirst = null;
+      probe.curvePoints = 0;
+      probe.evalStep = null;
       markStale($("confusion"), $("mistakes"));
       if (m.origin.kind === "file" && m.config) {
         // The form shows the settings the file records; Play then carries this model on.
