@@ -10,7 +10,7 @@ import "./descent.css";
 import type { MountedView, TeachingView, ViewContext } from "./view.js";
 import { fixed, formatNumber, percent } from "../i18n.js";
 import { DrawPad, paintDigit } from "../views/draw.js";
-import { zoneOf } from "../../../src/analysis/descent.js";
+import { zoneOf } from "../../../src/analysis/rate-zones.js";
 import { t } from "./descent/strings.js";
 import { drawLandscape, drawRateCurve, ZONE_COLORS } from "./descent/charts.js";
 import { NudgeTable, SORT_KEYS, type SortKey } from "./descent/nudges.js";
