@@ -189,8 +189,11 @@ test("a forward whose first rows are sparse and the rest dense: blocks of rows c
 });
 
 describe("whole training runs", () => {
+  // MNIST once for the file: each load takes ~180 MiB of wasm memory, freed only when collected,
+  // and nine loads could reach the 2 GiB cap on a busy run.
+  let loaded: ReturnType<typeof loadMnist> | undefined;
   const run = async (preset: string, over: Record<string, unknown>, zeroSkip: boolean, threads: number) => {
-    const mnist = await loadMnist();
+    const mnist = await (loaded ??= loadMnist());
     const data = { train: mnist.train.slice(0, 2000), validation: mnist.validation.slice(0, 200) };
     await setThreads(threads);
     setKernelOptions({ zeroSkip });
