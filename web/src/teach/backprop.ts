@@ -7,9 +7,10 @@
  * the picture. Every number is backpropByHand's (analysis/backprop.ts); "check numerically" runs
  * the same checks as `descent explain backprop` (finite differences and autograd).
  */
+import { lazyView } from "./lazy-view.js";
 import "./backprop.css";
 import { defineStrings } from "../i18n.js";
-import type { MountedView, TeachingView, ViewContext } from "./view.js";
+import type { TeachingView } from "./view.js";
 
 /** The view's strings (backprop/page.ts, loaded when the view is first shown, draws it). */
 export const t = defineStrings("view.backprop", {
@@ -161,23 +162,6 @@ export const t = defineStrings("view.backprop", {
 });
 
 /** The page itself (its drawing, pictures and the core library) loads when the view is first shown. */
-function mount(root: HTMLElement, ctx: ViewContext): MountedView {
-  let handle: MountedView | null = null;
-  let destroyed = false;
-  import("./backprop/page.js").then((m) => {
-    if (!destroyed) handle = m.mountBackprop(root, ctx);
-  }).catch((err: unknown) => {
-    root.textContent = String(err);
-  });
-  return {
-    destroy() {
-      destroyed = true;
-      handle?.destroy();
-    },
-    relabel() {
-      handle?.relabel?.();
-    },
-  };
-}
+const mount = lazyView(() => import("./backprop/page.js").then((m) => m.mountBackprop));
 
 export const backpropView: TeachingView = { id: "backprop", title: () => t("title"), summary: () => t("summary"), mount };
