@@ -7,6 +7,7 @@ import { sgdStep } from "./optim";
 import { im2col, col2im, maxPool, maxPoolBackward, swapAxesRange } from "./conv";
 import { sigmoid, sigmoidBackward, tanh, tanhBackward, leakyRelu, leakyReluBackward, relu } from "./elementwise";
 import { sumAxis } from "./reduce";
+import { convProduct, convWeightRows } from "./conv-products";
 import { wgData, wgDataAdjoint, wgGradTiles, wgOutput, wgFilters, wgWeights, gemmBatch, padPlanes, cropPlanes } from "./winograd";
 
 // Descriptor: i32 slots.
@@ -23,6 +24,7 @@ export function runChunk(desc: usize, c: i32): void {
   if (op == 10) return sumAxisChunk(desc, c);
   if (op == 11) return winogradChunk(desc, c);
   if (op == 20) return linearChunk(desc, c);
+  if (op == 21 || op == 22) return convProductChunk(op, desc, c);
   if (op >= 6) return planeChunk(op, desc, c);
   const pa = load<usize>(desc, 4), pb = load<usize>(desc, 8), pc = load<usize>(desc, 12);
   const m = load<i32>(desc, 16), k = load<i32>(desc, 20), n = load<i32>(desc, 24);
@@ -152,4 +154,18 @@ function linearChunk(desc: usize, c: i32): void {
   if (r1 <= r0) return;
   linearRows(load<usize>(desc, 4), load<usize>(desc, 8), load<usize>(desc, 12), load<usize>(desc, 16), load<i32>(desc, 24), load<i32>(desc, 28),
     load<i32>(desc, 32), load<f32>(desc, 36), load<i32>(desc, 40), r0, r1);
+}
+
+// A convolution's products (assembly/conv-products.ts) over a range of images (21: the forward) or
+// of rows of the transposed weight gradient (22): op cols w|gy y|t f ck n hw bias skip size.
+function convProductChunk(op: i32, desc: usize, c: i32): void {
+  const size = load<i32>(desc, 40);
+  const total = op == 21 ? load<i32>(desc, 24) : load<i32>(desc, 20);
+  const r0 = c * size, r1 = min(total, r0 + size);
+  if (r1 <= r0) return;
+  const cols = load<usize>(desc, 4), x = load<usize>(desc, 8), y = load<usize>(desc, 12);
+  const f = load<i32>(desc, 16), ck = load<i32>(desc, 20), n = load<i32>(desc, 24), hw = load<i32>(desc, 28);
+  const bias = load<usize>(desc, 32), skip = load<i32>(desc, 36);
+  if (op == 21) convProduct(x, cols, y, f, ck, n, hw, bias, skip, r0, r1);
+  else convWeightRows(cols, x, y, f, ck, n, hw, skip, r0, r1);
 }

@@ -1,10 +1,17 @@
 // gemm kernels on raw pointers into linear memory (f32, row-major). All sizes in elements.
 import { allFinite, sparseBlock, sparseLists, sparseNT } from "./sparse";
 import { madd } from "./madd";
+import { gemmNTSeg } from "./segments";
 
 /** Reduction-dimension block: keeps the A and B panels a tile walks through resident in L1. */
 // @ts-ignore: decorator
 @inline const KC = 256;
+/**
+ * Reduction block of long dot products (gemmNT with k > 2·KB, segments.ts): 4 KiB of each row,
+ * so a block of 64 rows of A and 64 of B (512 KiB) stays in L2 while the tiles sweep it.
+ */
+// @ts-ignore: decorator
+@inline const KB = 1024;
 /** Column block of B: KC·NC floats = 256 KiB. A multiple of 8 so blocks hold whole register tiles. */
 // @ts-ignore: decorator
 @inline const NC = 256;
@@ -69,7 +76,10 @@ export function gemmNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, tra
   }
 }
 
-/** Per-instance scratch of KC·NC floats for packed panels, given by the host (one per thread). */
+/**
+ * Per-instance scratch, given by the host (one per thread): KC·NC floats for packed panels (or
+ * zero-skipping's lists), then 64 KiB for the lane sums of long dot products (segments.ts).
+ */
 let packBuffer: usize = 0;
 export function setPackBuffer(ptr: usize): void {
   packBuffer = ptr;
@@ -262,6 +272,12 @@ export function gemmNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, acc
   const ra: usize = <usize>lda << 2;
   const rb: usize = <usize>ldb << 2;
   const rc: usize = <usize>ldc << 2;
+  if (k > 2 * KB && packBuffer != 0) {
+    // Bit-identical to the blocks below: the same lane sums, kept in memory between blocks of k.
+    const blocks = (k + KB - 1) / KB;
+    gemmNTSeg(a, b, c, m, n, KB, k - (blocks - 1) * KB, blocks, lda, ldb, ldc, KB, KB, accumulate, skip, packBuffer);
+    return;
+  }
   if (skip != 0 && packBuffer != 0 && sparseNT(a, b, c, m, k, n, accumulate, ra, rb, rc, packBuffer, skip)) return;
   // Cache blocking: a block of B rows that fits L1 (~32 KiB) is swept by a block of A rows that
   // fits L2 (~512 KiB), so neither is streamed from further away once per pair of A rows.

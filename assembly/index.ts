@@ -11,4 +11,5 @@ export { sgdStep, adamStep, penaltyGrad } from "./optim";
 export { im2col, col2im, swapAxes, maxPool, maxPoolBackward, avgPool, avgPoolBackward } from "./conv";
 export { batchNormForward, channelAffine, batchNormBackward } from "./norm";
 export { wgData, wgDataAdjoint, wgGradTiles, wgFilters, wgOutput, wgWeights, padPlanes, cropPlanes, gemmBatch } from "./winograd";
+export { convProduct, convWeightRows, transposeInto } from "./conv-products";
 export { recurrentForward, recurrentBackward } from "./recurrent";

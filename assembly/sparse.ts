@@ -36,7 +36,7 @@ import { madd } from "./madd";
 
 /** The forward's threshold for m rows: its pass over B to check it is finite weighs more at small m. */
 // @ts-ignore: decorator
-@inline function maxDensity(m: i32): f64 {
+@inline export function maxDensity(m: i32): f64 {
   return m < 8 ? 0.5 : m < 32 ? 0.6 : 0.7;
 }
 /** Bytes of list space: the thread's pack buffer (KC·NC floats), which these paths never pack into. */
@@ -47,6 +47,9 @@ import { madd } from "./madd";
 let sparseRuns: i32 = 0;
 export function zeroSkipRuns(): i32 {
   return sparseRuns;
+}
+export function countSparseRun(): void {
+  sparseRuns++;
 }
 
 /** Whether every value of op(A) [m×k] (byte strides si along rows, sp along the reduction) is finite. */
@@ -64,7 +67,7 @@ export function allFinite(a: usize, si: usize, sp: usize, m: i32, k: i32): bool 
 }
 
 /** Whether rows [n×k] (row stride rb bytes, contiguous within a row) are all finite. */
-function rowsFinite(b: usize, n: i32, k: i32, rb: usize): bool {
+export function rowsFinite(b: usize, n: i32, k: i32, rb: usize): bool {
   // Finite values leave every lane +0 (x − x = +0); Inf and NaN leave NaN bits. Four vectors a
   // step: this pass over B is the sparse forward's main overhead at small batches.
   const k16 = k & ~15, k4 = k & ~3;
@@ -311,7 +314,7 @@ export function sparseNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, a
  * where either row is non-zero…] at buf + pair·stride·4, written without branches (a random
  * pattern of zeros would defeat the branch predictor). Returns the total count.
  */
-function pairLists(a: usize, ra: usize, rows: i32, groups: i32, buf: usize, stride: i32): i32 {
+export function pairLists(a: usize, ra: usize, rows: i32, groups: i32, buf: usize, stride: i32): i32 {
   let total = 0;
   for (let r = 0; r < rows; r += 2) {
     const r0 = a + <usize>r * ra;

@@ -54,7 +54,8 @@ function cases(kernel: string, op?: string): Case {
       const g = values(rng, n, false);
       switch (kernel) {
         case "gemm":
-          for (const [m, k, nn] of [[n, n, n], [1, n, 3], [n, 5, 17], [3, n, n + 1], [n, 10, 784 % (n + 1) + 1]] as const) {
+          // The last: a reduction long enough to be cut into blocks (assembly/segments.ts).
+          for (const [m, k, nn] of [[n, n, n], [1, n, 3], [n, 5, 17], [3, n, n + 1], [n, 10, 784 % (n + 1) + 1], [3, 2049 + n, 5]] as const) {
             const a = values(rng, m * k, specials);
             const b = values(rng, k * nn, false);
             const c0 = values(rng, m * nn, false);
@@ -181,6 +182,30 @@ function cases(kernel: string, op?: string): Case {
             out.push({ name: `${tag} [${a},${b},${l}]`, run: (K, where) => { const o = place(new Float32Array(a * b * l), where); K.swapAxes(place(src, where), a, b, l, o); return [o]; } });
             const bias = values(rng, a, specials);
             out.push({ name: `${tag} [${a},${b},${l}] + bias`, run: (K, where) => { const o = place(new Float32Array(a * b * l), where); K.swapAxes(place(src, where), a, b, l, o, place(bias, where)); return [o]; } });
+          }
+          break;
+        case "convProduct":
+        case "convWeightGradient":
+          // [images, filters, rows of columns, positions]: positions a multiple of 4 or not, one image.
+          for (const [b, f, ck, hw] of [[n % 4 + 2, 5, 9, 16], [3, n % 6 + 1, n + 1, 25], [1, 4, 2 * n, 12], [2, 20, 25, 576]] as const) {
+            const cols = values(rng, ck * b * hw, specials);
+            if (kernel === "convProduct") {
+              const wt = values(rng, f * ck, false), bias = values(rng, f, false);
+              for (const withBias of [false, true]) {
+                out.push({
+                  name: `${tag} ${b}×${f}×${ck}×${hw}${withBias ? " + bias" : ""}`, tol: { reduction: ck + 1 },
+                  run: (K, where) => { const y = place(new Float32Array(b * f * hw), where); K.convProduct(place(wt, where), place(cols, where), y, f, ck, b, hw, withBias ? place(bias, where) : null); return [y]; },
+                });
+              }
+            } else {
+              const gy = values(rng, b * f * hw, false), dw0 = values(rng, f * ck, false);
+              for (const acc of [false, true]) {
+                out.push({
+                  name: `${tag} ${b}×${f}×${ck}×${hw}${acc ? " +=" : ""}`, tol: { reduction: b * hw + 1 },
+                  run: (K, where) => { const dw = place(dw0, where); K.convWeightGradient(place(gy, where), place(cols, where), dw, f, ck, b, hw, acc); return [dw]; },
+                });
+              }
+            }
           }
           break;
         case "batchNormForward":

@@ -217,6 +217,20 @@ const swapAxes: Kernels["swapAxes"] = (x, a, b, l, out, bias = null) => {
   }
 };
 
+const like = (x: FloatArray, n: number): FloatArray => (x instanceof Float64Array ? new Float64Array(n) : new Float32Array(n));
+
+const convProduct: Kernels["convProduct"] = (w, cols, y, f, ck, n, hw, bias) => {
+  const t = like(y, f * n * hw);
+  gemm(w, cols, t, f, ck, n * hw, false, false, false);
+  swapAxes(t, f, n, hw, y, bias);
+};
+
+const convWeightGradient: Kernels["convWeightGradient"] = (gy, cols, dw, f, ck, n, hw, accumulate) => {
+  const gT = like(gy, f * n * hw);
+  swapAxes(gy, n, f, hw, gT);
+  gemm(gT, cols, dw, f, n * hw, ck, false, true, accumulate);
+};
+
 const maxPool: Kernels["maxPool"] = (x, planes, h, w, k, stride, out, argmax) => {
   const ho = outSize(h, k, stride, 0);
   const wo = outSize(w, k, stride, 0);
@@ -529,6 +543,8 @@ export const ref = {
   im2col,
   col2im,
   swapAxes,
+  convProduct,
+  convWeightGradient,
   maxPool,
   maxPoolBackward,
   avgPool,

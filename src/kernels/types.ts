@@ -113,6 +113,20 @@ export interface Kernels {
    */
   im2col(x: FloatArray, n: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, out: FloatArray): void;
 
+  /**
+   * A convolution's product for a whole batch, straight into y [n, f, hw]: image i's plane
+   * y[i] = w [f, ck] · its hw columns of cols [ck, n·hw] (im2col's layout), plus bias[f] on row f.
+   * Each value as gemm(w, cols) followed by swapAxes(…, bias) gives it.
+   */
+  convProduct(w: FloatArray, cols: FloatArray, y: FloatArray, f: number, ck: number, n: number, hw: number, bias: FloatArray | null): void;
+
+  /**
+   * A convolution's weight gradient from the output gradient gy [n, f, hw] and the columns
+   * [ck, n·hw]: dw [f, ck] (+)= Σ over images and positions of gy · cols. Each value as
+   * gemm(swapAxes(gy), cols, …, transB) gives it.
+   */
+  convWeightGradient(gy: FloatArray, cols: FloatArray, dw: FloatArray, f: number, ck: number, n: number, hw: number, accumulate: boolean): void;
+
   /** The adjoint of im2col: dx [n, c, h, w] = every column entry added back onto its image position (dx is overwritten). */
   col2im(cols: FloatArray, n: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, dx: FloatArray): void;
 

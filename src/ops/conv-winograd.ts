@@ -140,8 +140,8 @@ export function conv2dWinograd(
   });
 }
 
-/** db[f] = Σ over images and positions of gy [n, f, hw]. */
-function biasGradient(gy: Tensor, n: number, f: number, hw: number, bias: Tensor): Tensor {
+/** db[f] = Σ over images and positions of gy [n, f, hw] (per plane, then over the images). */
+export function biasGradient(gy: Tensor, n: number, f: number, hw: number, bias: Tensor): Tensor {
   const k = kernelsFor(gy.data);
   const perPlane = allocate(gy.dtype, n * f);
   k.sumAxis(gy.data, n * f, hw, 1, perPlane);

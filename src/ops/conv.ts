@@ -10,7 +10,8 @@ import { kernelsFor } from "../kernels/index.js";
 import { fmt } from "../shape.js";
 import { ShapeError } from "../errors.js";
 import { SUNK, isGradEnabled } from "../autograd.js";
-import { conv2dWinograd, winogradFloatsPerImage, winogradFor } from "./conv-winograd.js";
+import { biasGradient, conv2dWinograd, winogradFloatsPerImage, winogradFor } from "./conv-winograd.js";
+import type { FloatArray } from "../kernels/types.js";
 
 export interface Conv2dOptions {
   stride?: number;
@@ -71,29 +72,37 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   // are kept for the weight gradient.
   const cols = allocate(x.dtype, c * kh * kw * nhw);
   k.im2col(x.data, n, c, h, w, kh, kw, stride, pad, cols);
-  // yT [F, N·HoWo] = W·cols, then swapped to [N, F, HoWo] with the bias added on the way.
-  const yT = allocate(x.dtype, f * nhw);
-  for (let g = 0; g < groups; g++) {
-    k.gemm(
-      weight.data.subarray(g * fg * ck, (g + 1) * fg * ck), cols.subarray(g * ck * nhw, (g + 1) * ck * nhw),
-      yT.subarray(g * fg * nhw, (g + 1) * fg * nhw), fg, ck, nhw, false, false, false,
-    );
-  }
   const y = allocate(x.dtype, n * f * hw);
-  k.swapAxes(yT, f, n, hw, y, bias?.data ?? null);
+  if (groups === 1) {
+    // y [N, F, HoWo] = W·cols image by image, the bias added on (no transposed copy).
+    k.convProduct(weight.data, cols, y, f, ck, n, hw, bias?.data ?? null);
+  } else {
+    // yT [F, N·HoWo] = W·cols per group, then swapped to [N, F, HoWo] with the bias added on the way.
+    const yT = allocate(x.dtype, f * nhw);
+    for (let g = 0; g < groups; g++) {
+      k.gemm(
+        weight.data.subarray(g * fg * ck, (g + 1) * fg * ck), cols.subarray(g * ck * nhw, (g + 1) * ck * nhw),
+        yT.subarray(g * fg * nhw, (g + 1) * fg * nhw), fg, ck, nhw, false, false, false,
+      );
+    }
+    k.swapAxes(yT, f, n, hw, y, bias?.data ?? null);
+  }
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return fromOp("conv2d", y, [n, f, ho, wo], inputs, (gy, sinks) => {
     const kk = kernelsFor(gy.data);
-    // gT [F, N·HoWo]: the gradient in the columns' order.
-    const gT = allocate(gy.dtype, f * nhw);
-    kk.swapAxes(gy.data, n, f, hw, gT);
+    // gT [F, N·HoWo]: the gradient in the columns' order, for the input gradient and groups.
+    let gT: FloatArray | null = null;
+    if (x.requiresGrad || groups > 1) {
+      gT = allocate(gy.dtype, f * nhw);
+      kk.swapAxes(gy.data, n, f, hw, gT);
+    }
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       // dcols = Wᵀ·gT per group, then each image's block folded back onto it.
       const dcol = allocate(x.dtype, c * kh * kw * nhw);
       for (let g = 0; g < groups; g++) {
         kk.gemm(
-          weight.data.subarray(g * fg * ck, (g + 1) * fg * ck), gT.subarray(g * fg * nhw, (g + 1) * fg * nhw),
+          weight.data.subarray(g * fg * ck, (g + 1) * fg * ck), gT!.subarray(g * fg * nhw, (g + 1) * fg * nhw),
           dcol.subarray(g * ck * nhw, (g + 1) * ck * nhw), ck, fg, nhw, true, false, false,
         );
       }
@@ -107,20 +116,19 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
       // written straight into the gradient buffer when one is offered.
       const sink = sinks?.[1];
       const dwd = sink ? sink.data : allocate(weight.dtype, weight.size);
-      for (let g = 0; g < groups; g++) {
-        kk.gemm(
-          gT.subarray(g * fg * nhw, (g + 1) * fg * nhw), cols.subarray(g * ck * nhw, (g + 1) * ck * nhw),
-          dwd.subarray(g * fg * ck, (g + 1) * fg * ck), fg, nhw, ck, false, true, sink?.accumulate ?? false,
-        );
+      if (groups === 1) kk.convWeightGradient(gy.data, cols, dwd, f, ck, n, hw, sink?.accumulate ?? false);
+      else {
+        for (let g = 0; g < groups; g++) {
+          kk.gemm(
+            gT!.subarray(g * fg * nhw, (g + 1) * fg * nhw), cols.subarray(g * ck * nhw, (g + 1) * ck * nhw),
+            dwd.subarray(g * fg * ck, (g + 1) * fg * ck), fg, nhw, ck, false, true, sink?.accumulate ?? false,
+          );
+        }
       }
       dW = sink ? SUNK : new Tensor(dwd, weight.shape);
     }
     let db: Tensor | null = null;
-    if (bias?.requiresGrad) {
-      const dbd = allocate(bias.dtype, f);
-      kk.sumAxis(gT, f, nhw, 1, dbd); // db[f] = Σ over images and positions
-      db = new Tensor(dbd, bias.shape);
-    }
+    if (bias?.requiresGrad) db = biasGradient(gy, n, f, hw, bias);
     return [dx, dW, db];
   });
 }

@@ -141,6 +141,15 @@ export function wasmKernels(rt: WasmRuntime) {
     h.run(desc, Math.ceil(len / size));
   }
 
+  /** A convolution's product over images (21) or rows of its weight gradient (22), assembly/chunks.ts. */
+  function convJob(op: 21 | 22, cols: number, x: number, y: number, f: number, ck: number, n: number, hw: number, bias: number, size: number, total: number, h: Helper): void {
+    const I = heap.I32;
+    const d = desc >> 2;
+    I[d] = op; I[d + 1] = cols; I[d + 2] = x; I[d + 3] = y; I[d + 4] = f; I[d + 5] = ck; I[d + 6] = n; I[d + 7] = hw;
+    I[d + 8] = bias; I[d + 9] = zeroSkip; I[d + 10] = size;
+    h.run(desc, Math.ceil(total / size));
+  }
+
   /** im2col (op 4) or col2im (op 5) over a batch: images shared between threads when big enough. */
   function convImages(op: 4 | 5, src: number, n: number, c: number, h: number, wd: number, kh: number, kw: number, stride: number, pad: number, dst: number, floats: number): void {
     const helper = activeHelper();
@@ -338,6 +347,45 @@ export function wasmKernels(rt: WasmRuntime) {
       const po = addr(out, false);
       if (!planes(8, px, pb, po, a, 0, 0, b, l, x.length)) w.swapAxes(px, a, b, l, po, pb);
       done(out, po);
+    },
+    convProduct(wt, cols, y, f, ck, n, hw, bias) {
+      const [pw, pc, pb] = [addr(wt), addr(cols), bias ? addr(bias) : 0];
+      const py = addr(y, false);
+      const helper = activeHelper();
+      if (helper && n >= 2 && 2 * f * ck * n * hw >= splitFlops) {
+        // Images shared between the threads, about eight chunks; each image computed as on one.
+        convJob(21, pc, pw, py, f, ck, n, hw, pb, Math.ceil(n / 8), n, helper);
+      } else {
+        w.convProduct(pw, pc, py, f, ck, n, hw, pb, zeroSkip, 0, n);
+      }
+      done(y, py);
+    },
+    convWeightGradient(gy, cols, dw, f, ck, n, hw, accumulate) {
+      if (n > 1 && hw % 4 !== 0) {
+        // The images' runs must be whole groups of four (assembly/segments.ts): the transposed copy.
+        const pt = heap.malloc(f * n * hw * 4);
+        try {
+          const gT = heap.view(pt, f * n * hw);
+          this.swapAxes!(gy, n, f, hw, gT);
+          this.gemm!(gT, cols, dw, f, n * hw, ck, false, true, accumulate);
+        } finally {
+          heap.release(pt);
+        }
+        return;
+      }
+      const [pg, pc] = [addr(gy), addr(cols)];
+      const pd = addr(dw, accumulate);
+      const pt = heap.malloc(ck * f * 4);
+      scratch.push(pt);
+      const helper = activeHelper();
+      if (helper && ck >= 4 && 2 * f * ck * n * hw >= splitFlops) {
+        // Two bands of rows of dWᵀ (even, so the row pairs are those of one thread).
+        convJob(22, pc, pg, pt, f, ck, n, hw, 0, Math.ceil(ck / 4) * 2, ck, helper);
+      } else {
+        w.convWeightRows(pc, pg, pt, f, ck, n, hw, zeroSkip, 0, ck);
+      }
+      w.transposeInto(pt, ck, f, pd, accumulate ? 1 : 0);
+      done(dw, pd);
     },
     maxPool(x, count, h, wd, k, stride, out, argmax) {
       const px = addr(x);

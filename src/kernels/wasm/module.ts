@@ -35,6 +35,9 @@ export interface WasmExports {
   im2col(x: number, n: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, out: number, i0: number, i1: number): void;
   col2im(cols: number, n: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, dx: number, i0: number, i1: number): void;
   swapAxes(x: number, a: number, b: number, l: number, out: number, bias: number): void;
+  convProduct(w: number, cols: number, y: number, f: number, ck: number, n: number, hw: number, bias: number, skip: number, i0: number, i1: number): void;
+  convWeightRows(cols: number, gy: number, t: number, f: number, ck: number, n: number, hw: number, skip: number, r0: number, r1: number): void;
+  transposeInto(t: number, ck: number, f: number, dw: number, acc: number): void;
   maxPool(x: number, planes: number, h: number, w: number, k: number, stride: number, out: number, argmax: number): void;
   maxPoolBackward(g: number, argmax: number, planes: number, h: number, w: number, ho: number, wo: number, dx: number): void;
   avgPool(x: number, planes: number, h: number, w: number, k: number, stride: number, out: number): void;
@@ -64,8 +67,8 @@ export interface WasmExports {
   recurrentBackward(mode: number, n: number, h: number, acts: number, hPrev: number, cPrev: number, cCur: number, hCur: number, dy: number, dyStride: number, dh: number, dc: number, dgx: number, dgh: number, dhPrev: number): void;
 }
 
-/** Bytes of scratch each thread's gemm needs for packed panels (KC·NC floats, assembly/gemm.ts). */
-export const PACK_BYTES = 256 * 256 * 4;
+/** Bytes of scratch each thread's gemm needs: packed panels (KC·NC floats) and 64 KiB of lane sums (assembly/gemm.ts). */
+export const PACK_BYTES = 256 * 256 * 4 + 65536;
 
 /** One binary, compiled and instantiated on the runtime's memory. */
 export interface WasmVariant {

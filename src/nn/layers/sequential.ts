@@ -1,8 +1,21 @@
 import { Module, type LayerSpec } from "../module.js";
 import type { Tensor } from "../../tensor.js";
 import type { LayerDefinition } from "../layer.js";
+import { ReLU } from "./activations.js";
+import { MaxPool2d } from "./pool.js";
 
-/** Applies its layers in order. Parameters are named "layers.<i>.<name>". */
+/**
+ * Whether a layer and the next are ReLU then max pooling, which run as pooling then ReLU: the
+ * ReLU and its gradient then touch only the pooled values (a quarter, for 2×2 windows). The same
+ * values and gradients: ReLU keeps order, so each window's first maximum (or first NaN) is the
+ * same element, and where the maximum is ≤ 0 both give 0 and a zero gradient. Only the sign of a
+ * zero can differ (test/relu-pool.test.ts).
+ */
+export function poolsFirst(layer: Module, next: Module | undefined): next is MaxPool2d {
+  return layer instanceof ReLU && next instanceof MaxPool2d;
+}
+
+/** Applies its layers in order (ReLU then max pooling as pooling then ReLU, see poolsFirst). Parameters are named "layers.<i>.<name>". */
 export class Sequential extends Module {
   readonly layers: Module[];
 
@@ -13,7 +26,17 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const layer of this.layers) y = layer.forward(y);
+    const layers = this.layers;
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i]!;
+      const next = layers[i + 1];
+      if (poolsFirst(layer, next)) {
+        y = layer.forward(next!.forward(y));
+        i++;
+        continue;
+      }
+      y = layer.forward(y);
+    }
     return y;
   }
 
