@@ -142,6 +142,7 @@ export function maxPool(x: usize, planes: i32, h: i32, w: i32, k: i32, stride: i
 
 /** dx = 0, then each g added at its window's argmax. */
 export function maxPoolBackward(g: usize, argmax: usize, planes: i32, h: i32, w: i32, ho: i32, wo: i32, dx: usize): void {
+  if (h == 2 * ho && w == 2 * wo && (wo & 3) == 0) return maxPoolBackward2x2(g, argmax, planes, w, ho, wo, dx);
   memory.fill(dx, 0, <usize>(planes * h * w) << 2);
   let o: usize = 0;
   for (let p = 0; p < planes; p++) {
@@ -196,6 +197,41 @@ export function avgPoolBackward(g: usize, planes: i32, h: i32, w: i32, k: i32, s
           }
         }
         o++;
+      }
+    }
+  }
+}
+
+/**
+ * maxPoolBackward when 2×2 windows tile the planes exactly (h = 2·ho, w = 2·wo, wo a multiple of
+ * 4): each window's four values written at once — g where the argmax is, 0 elsewhere — instead of
+ * zeroing dx and adding g back. The same bytes: the value at the argmax is computed as there,
+ * 0 + g (so a −0 becomes +0), and the other three are +0.
+ */
+function maxPoolBackward2x2(g: usize, argmax: usize, planes: i32, w: i32, ho: i32, wo: i32, dx: usize): void {
+  const zero = f32x4.splat(0);
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const plane = dx + (<usize>(p * 2 * ho * w) << 2);
+    for (let i = 0; i < ho; i++) {
+      const r0 = plane + (<usize>(2 * i * w) << 2);
+      const r1 = r0 + (<usize>w << 2);
+      // Window j's top-left index within the plane, for four windows.
+      let tl = i32x4.add(i32x4.splat(2 * i * w), i32x4(0, 2, 4, 6));
+      for (let j = 0; j < wo; j += 4) {
+        const v = f32x4.add(zero, v128.load(g + (o << 2)));
+        const at = v128.load(argmax + (o << 2));
+        const a = v128.and(v, i32x4.eq(at, tl));
+        const b = v128.and(v, i32x4.eq(at, i32x4.add(tl, i32x4.splat(1))));
+        const c = v128.and(v, i32x4.eq(at, i32x4.add(tl, i32x4.splat(w))));
+        const d = v128.and(v, i32x4.eq(at, i32x4.add(tl, i32x4.splat(w + 1))));
+        const off = <usize>(2 * j) << 2;
+        v128.store(r0 + off, v128.shuffle<f32>(a, b, 0, 4, 1, 5));
+        v128.store(r0 + off, v128.shuffle<f32>(a, b, 2, 6, 3, 7), 16);
+        v128.store(r1 + off, v128.shuffle<f32>(c, d, 0, 4, 1, 5));
+        v128.store(r1 + off, v128.shuffle<f32>(c, d, 2, 6, 3, 7), 16);
+        o += 4;
+        tl = i32x4.add(tl, i32x4.splat(8));
       }
     }
   }

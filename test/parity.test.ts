@@ -161,7 +161,8 @@ function cases(kernel: string, op?: string): Case {
         case "maxPoolBackward":
         case "avgPool":
         case "avgPoolBackward":
-          for (const [h, w, kk, stride] of [[(n % 6) + 4, (n % 5) + 4, 2, 2], [7, 7, 3, 2], [(n % 4) + 3, 5, 3, 1]] as const) {
+          // The 2×2 windows of the last two tile the planes, as in the convnets (their own backward pass).
+          for (const [h, w, kk, stride] of [[(n % 6) + 4, (n % 5) + 4, 2, 2], [7, 7, 3, 2], [(n % 4) + 3, 5, 3, 1], [12, 16, 2, 2], [24, 24, 2, 2]] as const) {
             const planes = n % 9;
             const ho = Math.floor((h - kk) / stride) + 1;
             const wo = Math.floor((w - kk) / stride) + 1;

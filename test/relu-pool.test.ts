@@ -93,3 +93,20 @@ test("a small convnet trained either way: the same weight bytes (1 and 2 threads
   }
   await setThreads(1);
 });
+
+test("maxPoolBackward over 2×2 windows that tile the planes (written window by window): ref's bytes, −0, NaN and Inf included", async () => {
+  const { ref } = await import("../src/kernels/ref.js");
+  const { kernelsFor } = await import("../src/kernels/index.js");
+  const rng = new Rng(11);
+  for (const [planes, h, w] of [[3, 24, 24], [5, 8, 16], [2, 12, 8]] as const) {
+    const [ho, wo] = [h / 2, w / 2];
+    const x = new Float32Array(planes * h * w).map(() => [-1, 0, 0.5, 1][rng.int(4)]!);
+    const arg = new Int32Array(planes * ho * wo);
+    ref.maxPool(x, planes, h, w, 2, 2, new Float32Array(planes * ho * wo), arg);
+    const g = new Float32Array(planes * ho * wo).map(() => [-0, 0, NaN, Infinity, -2.5, 1e-30][rng.int(6)]!);
+    const want = new Float32Array(planes * h * w).fill(7), got = new Float32Array(planes * h * w).fill(7);
+    ref.maxPoolBackward(g, arg, planes, h, w, ho, wo, want);
+    kernelsFor(got).maxPoolBackward(g, arg, planes, h, w, ho, wo, got);
+    expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer)), `${planes}×${h}×${w}`).toBe(true);
+  }
+});

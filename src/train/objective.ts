@@ -12,7 +12,7 @@ import type { Tensor } from "../tensor.js";
 import { noGrad } from "../autograd.js";
 import { infer } from "../nn/infer.js";
 import type { Module } from "../nn/module.js";
-import { Sequential } from "../nn/layers/sequential.js";
+import { forwardLayers, Sequential } from "../nn/layers/sequential.js";
 import { Sigmoid, Softmax } from "../nn/layers/activations.js";
 import { bceWithLogits, crossEntropy, mseLoss, quadraticCost, type LossFn } from "../nn/losses.js";
 import type { OutputName } from "../nn/mlp.js";
@@ -71,8 +71,7 @@ export function forwardScored(model: Module, x: Tensor, lossOnLogits: boolean): 
   const squash = squashingOutput(model);
   if (!squash) throw new TypeError("lossOnLogits: the model must be a Sequential ending with Sigmoid or Softmax (over the last axis)");
   const layers = (model as Sequential).layers;
-  let z = x;
-  for (let i = 0; i + 1 < layers.length; i++) z = layers[i]!.forward(z);
+  const z = forwardLayers(layers, x, layers.length - 1);
   if (squash instanceof Softmax && squash.dim !== -1 && squash.dim !== z.rank - 1) {
     throw new TypeError(`lossOnLogits: the model's Softmax normalises axis ${squash.dim}, not the last one of its ${z.rank}-axis input`);
   }

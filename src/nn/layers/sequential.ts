@@ -15,6 +15,22 @@ export function poolsFirst(layer: Module, next: Module | undefined): next is Max
   return layer instanceof ReLU && next instanceof MaxPool2d;
 }
 
+/** layers[0, end) applied to x in order, as Sequential does (ReLU then max pooling as poolsFirst says). */
+export function forwardLayers(layers: readonly Module[], x: Tensor, end = layers.length): Tensor {
+  let y = x;
+  for (let i = 0; i < end; i++) {
+    const layer = layers[i]!;
+    const next = i + 1 < end ? layers[i + 1] : undefined;
+    if (poolsFirst(layer, next)) {
+      y = layer.forward(next.forward(y));
+      i++;
+      continue;
+    }
+    y = layer.forward(y);
+  }
+  return y;
+}
+
 /** Applies its layers in order (ReLU then max pooling as pooling then ReLU, see poolsFirst). Parameters are named "layers.<i>.<name>". */
 export class Sequential extends Module {
   readonly layers: Module[];
@@ -25,19 +41,7 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let y = x;
-    const layers = this.layers;
-    for (let i = 0; i < layers.length; i++) {
-      const layer = layers[i]!;
-      const next = layers[i + 1];
-      if (poolsFirst(layer, next)) {
-        y = layer.forward(next!.forward(y));
-        i++;
-        continue;
-      }
-      y = layer.forward(y);
-    }
-    return y;
+    return forwardLayers(this.layers, x);
   }
 
   spec(): LayerSpec {
