@@ -8,6 +8,8 @@ import { im2col, col2im, maxPool, maxPoolBackward, swapAxesRange } from "./conv"
 import { sigmoid, sigmoidBackward, tanh, tanhBackward, leakyRelu, leakyReluBackward, relu } from "./elementwise";
 import { sumAxis } from "./reduce";
 import { convProduct, convWeightRows } from "./conv-products";
+import { convPoolImages, convPoolWeightRows } from "./conv-pool";
+import { packScratch } from "./gemm";
 import { wgData, wgDataAdjoint, wgGradTiles, wgOutput, wgFilters, wgWeights, gemmBatch, padPlanes, cropPlanes } from "./winograd";
 
 // Descriptor: i32 slots.
@@ -25,6 +27,7 @@ export function runChunk(desc: usize, c: i32): void {
   if (op == 11) return winogradChunk(desc, c);
   if (op == 20) return linearChunk(desc, c);
   if (op == 21 || op == 22) return convProductChunk(op, desc, c);
+  if (op == 23 || op == 24) return convPoolChunk(op, desc, c);
   if (op >= 6) return planeChunk(op, desc, c);
   const pa = load<usize>(desc, 4), pb = load<usize>(desc, 8), pc = load<usize>(desc, 12);
   const m = load<i32>(desc, 16), k = load<i32>(desc, 20), n = load<i32>(desc, 24);
@@ -168,4 +171,27 @@ function convProductChunk(op: i32, desc: usize, c: i32): void {
   const bias = load<usize>(desc, 32), skip = load<i32>(desc, 36);
   if (op == 21) convProduct(x, cols, y, f, ck, n, hw, bias, skip, r0, r1);
   else convWeightRows(cols, x, y, f, ck, n, hw, skip, r0, r1);
+}
+
+// A convolution and its 2×2 max pooling (assembly/conv-pool.ts) over a range of images (23: the
+// forward) or of rows of the transposed weight gradient (24); each chunk has its own scratch of
+// f·ho·wo floats at scratch + chunk·f·ho·wo·4.
+// 23: w cols out argmax f ck n ho wo bias skip scratch size
+// 24: gp argmax cols t sums f ck n ho wo skip scratch size (sums only for the chunk from row 0)
+function convPoolChunk(op: i32, desc: usize, c: i32): void {
+  if (op == 23) {
+    const size = load<i32>(desc, 52), n = load<i32>(desc, 28);
+    const i0 = c * size, i1 = min(n, i0 + size);
+    if (i1 <= i0) return;
+    const f = load<i32>(desc, 20), ho = load<i32>(desc, 32), wo = load<i32>(desc, 36);
+    convPoolImages(load<usize>(desc, 4), load<usize>(desc, 8), load<usize>(desc, 12), load<usize>(desc, 16), f, load<i32>(desc, 24), n, ho, wo,
+      load<usize>(desc, 40), load<i32>(desc, 44), load<usize>(desc, 48) + (<usize>(c * f * ho * wo) << 2), i0, i1);
+    return;
+  }
+  const size = load<i32>(desc, 52), ck = load<i32>(desc, 28);
+  const r0 = c * size, r1 = min(ck, r0 + size);
+  if (r1 <= r0) return;
+  const f = load<i32>(desc, 24), ho = load<i32>(desc, 36), wo = load<i32>(desc, 40);
+  convPoolWeightRows(load<usize>(desc, 4), load<usize>(desc, 8), load<usize>(desc, 12), load<usize>(desc, 16), r0 == 0 ? load<usize>(desc, 20) : 0,
+    f, ck, load<i32>(desc, 32), ho, wo, load<i32>(desc, 44), load<usize>(desc, 48) + (<usize>(c * f * ho * wo) << 2), packScratch(), r0, r1);
 }

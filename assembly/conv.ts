@@ -208,7 +208,7 @@ export function avgPoolBackward(g: usize, planes: i32, h: i32, w: i32, k: i32, s
  * zeroing dx and adding g back. The same bytes: the value at the argmax is computed as there,
  * 0 + g (so a −0 becomes +0), and the other three are +0.
  */
-function maxPoolBackward2x2(g: usize, argmax: usize, planes: i32, w: i32, ho: i32, wo: i32, dx: usize): void {
+export function maxPoolBackward2x2(g: usize, argmax: usize, planes: i32, w: i32, ho: i32, wo: i32, dx: usize): void {
   const zero = f32x4.splat(0);
   let o: usize = 0;
   for (let p = 0; p < planes; p++) {
@@ -238,7 +238,7 @@ function maxPoolBackward2x2(g: usize, argmax: usize, planes: i32, w: i32, ho: i3
 }
 
 /** The common 2×2, stride-2 case: four windows at a time, in the same order and with the same ties and NaN rule. */
-function maxPool2x2(x: usize, planes: i32, h: i32, w: i32, ho: i32, wo: i32, out: usize, argmax: usize): void {
+export function maxPool2x2(x: usize, planes: i32, h: i32, w: i32, ho: i32, wo: i32, out: usize, argmax: usize): void {
   let o: usize = 0;
   for (let p = 0; p < planes; p++) {
     const plane = x + (<usize>(p * h * w) << 2);

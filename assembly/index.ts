@@ -12,4 +12,5 @@ export { im2col, col2im, swapAxes, maxPool, maxPoolBackward, avgPool, avgPoolBac
 export { batchNormForward, channelAffine, batchNormBackward } from "./norm";
 export { wgData, wgDataAdjoint, wgGradTiles, wgFilters, wgOutput, wgWeights, padPlanes, cropPlanes, gemmBatch } from "./winograd";
 export { convProduct, convWeightRows, transposeInto } from "./conv-products";
+export { convPoolImages, convPoolWeightRows } from "./conv-pool";
 export { recurrentForward, recurrentBackward } from "./recurrent";

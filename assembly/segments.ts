@@ -69,7 +69,7 @@ function allFinite(b: usize, n: i32, seg: i32, last: i32, nseg: i32, rb: usize, 
 }
 
 /** One piece for a block of rows × cols outputs; lane sums at spill + (r·cols + j)·16. */
-function piece(
+export function piece(
   pa: usize, ra: usize, pb: usize, rb: usize, rows: i32, cols: i32, len: i32, first: bool, fin: bool,
   spill: usize, pc: usize, rc: usize, acc: i32, lists: usize, stride: i32,
 ): void {

@@ -4,6 +4,8 @@
  *  - convProduct and convWeightGradient against the composition they replace, on the same backend:
  *    the whole-batch gemm and swapAxes — byte for byte, at 1 and 2 threads, zero-skipping off, on
  *    and forced, with and without fma;
+ *  - convPool and convPoolWeightGradient (assembly/conv-pool.ts) against convProduct, maxPool,
+ *    maxPoolBackward, convWeightGradient and sumAxis on the same backend, byte for byte, likewise;
  *  - gemm's A·Bᵀ with a reduction longer than 2048 (now blocked) against a float32 emulation of
  *    the dense kernel's arithmetic (four lane sums in order, the horizontal sum, the scalar tail),
  *    in the plain binary, whose multiply-then-add the emulation rounds exactly as wasm does.
@@ -129,6 +131,59 @@ describe("convolution products straight into [N, F, HoWo]: the bytes of gemm + s
     expect(rt.exports.zeroSkipRuns(), "an Inf/NaN in the gradient must send the product to the dense kernel").toBe(before);
     expect(bytes(got)).toBe(bytes(want));
   });
+});
+
+describe("a convolution and its 2×2 max pooling in one pass: the bytes of the ops one after the other", () => {
+  // conv1 on MNIST; 3×3 kernels; beyond one block of lane sums (70 filters: the gradient made whole).
+  const POOLED: Conv[] = [SHAPES[0]!, { n: 3, c: 2, h: 10, w: 14, f: 6, kh: 3 }, { n: 2, c: 1, h: 7, w: 7, f: 70, kh: 3 }];
+  for (const s of POOLED) {
+    const ho = s.h - s.kh + 1, wo = s.w - s.kh + 1, hw = ho * wo, ck = s.c * s.kh * s.kh;
+    const pooled = s.n * s.f * (ho / 2) * (wo / 2);
+    test(`n ${s.n}, c ${s.c}, ${s.h}×${s.w}, ${s.f} filters ${s.kh}×${s.kh}`, async () => {
+      const rng = new Rng(s.n * 31 + s.f);
+      const x = filled(rng, s.n * s.c * s.h * s.w, 0.7);
+      const wt = filled(rng, s.f * ck, 0, false);
+      const bias = filled(rng, s.f, 0, false);
+      const gp = filled(rng, pooled, 0.3, false);
+      const dw0 = filled(rng, s.f * ck, 0, false);
+      for (const { threads, zeroSkip, fma } of settings()) {
+        await setThreads(threads);
+        setKernelOptions({ fma, zeroSkip: false });
+        const K = kernelsFor(x);
+        const cols = heap.persistent(ck * s.n * hw);
+        K.im2col(x, s.n, s.c, s.h, s.w, s.kh, s.kh, 1, 0, cols);
+        // The oracle: the ops one after the other, zero-skipping off.
+        const y = heap.persistent(s.n * s.f * hw), want = heap.persistent(pooled), wantArg = new Int32Array(pooled);
+        K.convProduct(wt, cols, y, s.f, ck, s.n, hw, bias);
+        K.maxPool(y, s.n * s.f, ho, wo, 2, 2, want, wantArg);
+        const gy = heap.persistent(s.n * s.f * hw);
+        K.maxPoolBackward(gp, wantArg, s.n * s.f, ho, wo, ho / 2, wo / 2, gy);
+        const wantDw = new Map<boolean, string>();
+        for (const acc of [false, true]) {
+          const dw = heap.persistent(s.f * ck);
+          dw.set(dw0);
+          K.convWeightGradient(gy, cols, dw, s.f, ck, s.n, hw, acc);
+          wantDw.set(acc, bytes(dw));
+        }
+        const planes = heap.persistent(s.n * s.f), wantDb = heap.persistent(s.f);
+        K.sumAxis(gy, s.n * s.f, hw, 1, planes);
+        K.sumAxis(planes, 1, s.n, s.f, wantDb);
+        setKernelOptions({ zeroSkip });
+        const label = `${threads} thread(s), zero-skip ${zeroSkip}, fma ${fma}`;
+        const got = heap.persistent(pooled), gotArg = new Int32Array(pooled);
+        K.convPool(wt, cols, got, gotArg, s.f, ck, s.n, ho, wo, bias);
+        expect(bytes(got), `convPool ${label}`).toBe(bytes(want));
+        expect([...gotArg], `convPool's argmax ${label}`).toEqual([...wantArg]);
+        for (const acc of [false, true]) {
+          const dw = heap.persistent(s.f * ck), db = heap.persistent(s.f);
+          dw.set(dw0);
+          K.convPoolWeightGradient(gp, wantArg, cols, dw, acc ? null : db, s.f, ck, s.n, ho, wo, acc);
+          expect(bytes(dw), `convPoolWeightGradient ${label}, accumulate ${acc}`).toBe(wantDw.get(acc));
+          if (!acc) expect(bytes(db), `its bias gradient, ${label}`).toBe(bytes(wantDb));
+        }
+      }
+    });
+  }
 });
 
 /** The plain dense kernel's arithmetic for one output of A·Bᵀ (gemm.ts: ntBlock, dotRow, finishDot). */

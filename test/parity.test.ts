@@ -209,6 +209,42 @@ function cases(kernel: string, op?: string): Case {
             }
           }
           break;
+        case "convPool":
+        case "convPoolWeightGradient":
+          // [images, filters, rows of columns, output height, width]; the last beyond one block of lane sums.
+          for (const [b, f, ck, ho, wo] of [[n % 3 + 2, 5, 9, 4, 8], [1, n % 6 + 1, n + 1, 2, 6], [2, 20, 25, 24, 24], [2, 70, 3, 4, 4]] as const) {
+            const hw = ho * wo, pooled = b * f * (ho / 2) * (wo / 2);
+            const cols = values(rng, ck * b * hw, specials);
+            const wt = values(rng, f * ck, false), bias = values(rng, f, false);
+            if (kernel === "convPool") {
+              for (const withBias of [false, true]) {
+                out.push({
+                  name: `${tag} ${b}×${f}×${ck}×${ho}×${wo}${withBias ? " + bias" : ""}`, tol: { reduction: ck + 1 },
+                  run: (K, where) => {
+                    const y = place(new Float32Array(pooled), where), a = new Int32Array(pooled);
+                    K.convPool(place(wt, where), place(cols, where), y, a, f, ck, b, ho, wo, withBias ? place(bias, where) : null);
+                    return [y, Float32Array.from(a)];
+                  },
+                });
+              }
+            } else {
+              // The argmax of ref's forward, so both backends route the gradient alike.
+              const arg = new Int32Array(pooled);
+              ref.convPool(Float32Array.from(wt), Float32Array.from(cols), new Float32Array(pooled), arg, f, ck, b, ho, wo, null);
+              const gp = values(rng, pooled, false), dw0 = values(rng, f * ck, false);
+              for (const acc of [false, true]) {
+                out.push({
+                  name: `${tag} ${b}×${f}×${ck}×${ho}×${wo}${acc ? " +=" : ""}`, tol: { reduction: b * hw + 1 },
+                  run: (K, where) => {
+                    const dw = place(dw0, where), db = place(new Float32Array(f), where);
+                    K.convPoolWeightGradient(place(gp, where), arg, place(cols, where), dw, db, f, ck, b, ho, wo, acc);
+                    return [dw, db];
+                  },
+                });
+              }
+            }
+          }
+          break;
         case "batchNormForward":
         case "batchNormBackward":
         case "channelAffine":

@@ -231,6 +231,23 @@ const convWeightGradient: Kernels["convWeightGradient"] = (gy, cols, dw, f, ck, 
   gemm(gT, cols, dw, f, n * hw, ck, false, true, accumulate);
 };
 
+const convPool: Kernels["convPool"] = (w, cols, pooled, argmax, f, ck, n, ho, wo, bias) => {
+  const y = like(pooled, n * f * ho * wo);
+  convProduct(w, cols, y, f, ck, n, ho * wo, bias);
+  maxPool(y, n * f, ho, wo, 2, 2, pooled, argmax);
+};
+
+const convPoolWeightGradient: Kernels["convPoolWeightGradient"] = (gp, argmax, cols, dw, db, f, ck, n, ho, wo, accumulate) => {
+  const gy = like(gp, n * f * ho * wo);
+  maxPoolBackward(gp, argmax, n * f, ho, wo, ho >> 1, wo >> 1, gy);
+  convWeightGradient(gy, cols, dw, f, ck, n, ho * wo, accumulate);
+  if (db) {
+    const planes = like(gp, n * f);
+    sumAxis(gy, n * f, ho * wo, 1, planes);
+    sumAxis(planes, 1, n, f, db);
+  }
+};
+
 const maxPool: Kernels["maxPool"] = (x, planes, h, w, k, stride, out, argmax) => {
   const ho = outSize(h, k, stride, 0);
   const wo = outSize(w, k, stride, 0);
@@ -545,6 +562,8 @@ export const ref = {
   swapAxes,
   convProduct,
   convWeightGradient,
+  convPool,
+  convPoolWeightGradient,
   maxPool,
   maxPoolBackward,
   avgPool,

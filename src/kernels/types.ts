@@ -127,6 +127,25 @@ export interface Kernels {
    */
   convWeightGradient(gy: FloatArray, cols: FloatArray, dw: FloatArray, f: number, ck: number, n: number, hw: number, accumulate: boolean): void;
 
+  /**
+   * A convolution followed by 2×2 max pooling (stride 2) for a whole batch: pooled [n, f, ho/2,
+   * wo/2] and argmax (each window's first maximum, an index within its plane) of
+   * y = convProduct(w, cols, …, bias) [n, f, ho, wo], ho and wo even. Each value as convProduct
+   * then maxPool give it; y itself is not kept.
+   */
+  convPool(w: FloatArray, cols: FloatArray, pooled: FloatArray, argmax: Int32Array, f: number, ck: number, n: number, ho: number, wo: number, bias: FloatArray | null): void;
+
+  /**
+   * The weight gradient through convPool: with gy = maxPoolBackward(gp, argmax) [n, f, ho, wo],
+   * dw (+)= convWeightGradient(gy, cols, …), and when db is given, db = Σ of gy per filter (each
+   * plane summed with sumAxis, then the planes over the images). Each value as those give it;
+   * gy itself is not kept.
+   */
+  convPoolWeightGradient(
+    gp: FloatArray, argmax: Int32Array, cols: FloatArray, dw: FloatArray, db: FloatArray | null,
+    f: number, ck: number, n: number, ho: number, wo: number, accumulate: boolean,
+  ): void;
+
   /** The adjoint of im2col: dx [n, c, h, w] = every column entry added back onto its image position (dx is overwritten). */
   col2im(cols: FloatArray, n: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, dx: FloatArray): void;
 

@@ -13,7 +13,7 @@ import type { LinearActivation } from "../kernels/types.js";
 import { allocate, Tensor } from "../tensor.js";
 import type { Module } from "./module.js";
 import { Linear } from "./layers/linear.js";
-import { poolsFirst, Sequential } from "./layers/sequential.js";
+import { fused, Sequential } from "./layers/sequential.js";
 import { LeakyReLU, ReLU, Sigmoid, Tanh } from "./layers/activations.js";
 
 /** The activation a Linear layer can take into its epilogue, if `layer` is one. */
@@ -48,11 +48,14 @@ function run(layers: readonly Module[], x: Tensor): Tensor {
         y = out;
         if (next) i++;
       }
-    } else if (poolsFirst(layer, layers[i + 1])) {
-      y = layer.forward(layers[i + 1]!.forward(y));
-      i++;
     } else {
-      y = layer.forward(y);
+      const f = fused(layers, i, layers.length, y);
+      if (f) {
+        y = f.y;
+        i += f.used - 1;
+      } else {
+        y = layer.forward(y);
+      }
     }
   }
   return y;

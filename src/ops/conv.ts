@@ -133,6 +133,58 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   });
 }
 
+/**
+ * conv2d then 2×2 max pooling (stride 2) in one op: the convolution's output [N, F, Ho, Wo] is
+ * made image by image in a scratch buffer and pooled at once, and in backward the pooling's
+ * gradient is made image by image for the weight gradient (kernels' convPool,
+ * convPoolWeightGradient) — neither goes to memory. Each value as conv2d then maxPool2d give it.
+ * For the im2col path only (no Winograd, one group), an input that needs no gradient (a
+ * network's first layer) and an even output; null otherwise: run the two ops.
+ */
+export function conv2dMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Conv2dOptions = {}): Tensor | null {
+  const stride = opts.stride ?? 1;
+  const pad = opts.padding ?? 0;
+  if ((opts.groups ?? 1) !== 1 || x.rank !== 4 || weight.rank !== 4 || x.requiresGrad) return null;
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const [f, cg, kh, kw] = weight.shape as [number, number, number, number];
+  if (c !== cg || (bias && bias.size !== f)) return null;
+  const ho = outSize(h, kh, stride, pad);
+  const wo = outSize(w, kw, stride, pad);
+  if (ho < 2 || wo < 2 || ho % 2 !== 0 || wo % 2 !== 0) return null;
+  const k = kernelsFor(x.data);
+  if (winogradFor(k, c, kh, kw, stride, 1, ho, wo)) return null;
+  const recording = isGradEnabled() && (weight.requiresGrad || (bias?.requiresGrad ?? false));
+  const ck = c * kh * kw, hw = ho * wo, chw = c * h * w, pooledPlane = (ho / 2) * (wo / 2);
+  if (!recording && n > 1 && n * ck * hw > EVAL_COLS) {
+    // Inference on a large batch: in slices, so the columns stay a few MiB (as conv2d).
+    const per = Math.max(1, Math.floor(EVAL_COLS / (ck * hw)));
+    const y = allocate(x.dtype, n * f * pooledPlane);
+    for (let i0 = 0; i0 < n; i0 += per) {
+      const i1 = Math.min(n, i0 + per);
+      const part = conv2dMaxPool(new Tensor(x.data.subarray(i0 * chw, i1 * chw), [i1 - i0, c, h, w]), weight, bias, opts)!;
+      y.set(part.data, i0 * f * pooledPlane);
+    }
+    return new Tensor(y, [n, f, ho / 2, wo / 2]);
+  }
+  const cols = allocate(x.dtype, ck * n * hw);
+  k.im2col(x.data, n, c, h, w, kh, kw, stride, pad, cols);
+  const pooled = allocate(x.dtype, n * f * pooledPlane);
+  const argmax = allocInt32(n * f * pooledPlane);
+  k.convPool(weight.data, cols, pooled, argmax, f, ck, n, ho, wo, bias?.data ?? null);
+  const shape = [n, f, ho / 2, wo / 2];
+  if (!recording) return new Tensor(pooled, shape);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return fromOp("conv2dMaxPool", pooled, shape, inputs, (gp, sinks) => {
+    const kk = kernelsFor(gp.data);
+    const sink = sinks?.[1];
+    const dwd = weight.requiresGrad ? (sink ? sink.data : allocate(weight.dtype, weight.size)) : allocate(weight.dtype, weight.size);
+    const dbd = bias?.requiresGrad ? allocate(bias.dtype, f) : null;
+    kk.convPoolWeightGradient(gp.data, argmax, cols, dwd, dbd, f, ck, n, ho, wo, sink?.accumulate ?? false);
+    const dW = !weight.requiresGrad ? null : sink ? SUNK : new Tensor(dwd, weight.shape);
+    return [null, dW, dbd ? new Tensor(dbd, bias!.shape) : null];
+  });
+}
+
 function poolShape(x: Tensor, k: number, stride: number, op: string): [number, number, number, number, number, number] {
   if (x.rank !== 4) throw new ShapeError(`${op}: expected [N, C, H, W], got ${fmt(x.shape)}`);
   const [n, c, h, w] = x.shape as [number, number, number, number];

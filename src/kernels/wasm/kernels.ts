@@ -387,6 +387,78 @@ export function wasmKernels(rt: WasmRuntime) {
       w.transposeInto(pt, ck, f, pd, accumulate ? 1 : 0);
       done(dw, pd);
     },
+    convPool(wt, cols, pooled, argmax, f, ck, n, ho, wo, bias) {
+      const [pw, pc, pb] = [addr(wt), addr(cols), bias ? addr(bias) : 0];
+      const [po, pa] = [addr(pooled, false), addr(argmax, false)];
+      const plane = f * ho * wo * 4;
+      const helper = activeHelper();
+      const split = helper && n >= 2 && 2 * f * ck * n * ho * wo >= splitFlops;
+      const size = split ? Math.ceil(n / 8) : n;
+      const chunks = Math.ceil(n / size);
+      const scratchPtr = heap.malloc(chunks * plane);
+      scratch.push(scratchPtr);
+      if (split) {
+        const I = heap.I32;
+        const d = desc >> 2;
+        I[d] = 23; I[d + 1] = pw; I[d + 2] = pc; I[d + 3] = po; I[d + 4] = pa; I[d + 5] = f; I[d + 6] = ck; I[d + 7] = n;
+        I[d + 8] = ho; I[d + 9] = wo; I[d + 10] = pb; I[d + 11] = zeroSkip; I[d + 12] = scratchPtr; I[d + 13] = size;
+        helper.run(desc, chunks);
+      } else {
+        w.convPoolImages(pw, pc, po, pa, f, ck, n, ho, wo, pb, zeroSkip, scratchPtr, 0, n);
+      }
+      if (!heap.owns(argmax)) argmax.set(heap.I32.subarray(pa >> 2, (pa >> 2) + argmax.length));
+      done(pooled, po);
+    },
+    convPoolWeightGradient(gp, argmax, cols, dw, db, f, ck, n, ho, wo, accumulate) {
+      if (ck * f > 4096 || ck > 256 || f > 64 || (n > 1 && (ho * wo) % 4 !== 0)) {
+        // Beyond one block of lane sums (assembly/conv-pool.ts): the pooling's gradient made whole.
+        const pt = heap.malloc(n * f * ho * wo * 4);
+        try {
+          const gy = heap.view(pt, n * f * ho * wo);
+          this.maxPoolBackward!(gp, argmax, n * f, ho, wo, ho >> 1, wo >> 1, gy);
+          this.convWeightGradient!(gy, cols, dw, f, ck, n, ho * wo, accumulate);
+          if (db) {
+            const planes = new Float32Array(n * f);
+            this.sumAxis!(gy, n * f, ho * wo, 1, planes);
+            this.sumAxis!(planes, 1, n, f, db);
+          }
+        } finally {
+          heap.release(pt);
+        }
+        return;
+      }
+      const [pg, pa, pc] = [addr(gp), addr(argmax), addr(cols)];
+      const pd = addr(dw, accumulate);
+      const pt = heap.malloc(ck * f * 4);
+      const ps = db ? heap.malloc(n * f * 4) : 0;
+      scratch.push(pt);
+      if (ps) scratch.push(ps);
+      const plane = f * ho * wo * 4;
+      const helper = activeHelper();
+      if (helper && ck >= 4 && 2 * f * ck * n * ho * wo >= splitFlops) {
+        // Two bands of rows of dWᵀ (even, so the row pairs are those of one thread).
+        const size = Math.ceil(ck / 4) * 2;
+        const chunks = Math.ceil(ck / size);
+        const sp = heap.malloc(chunks * plane);
+        scratch.push(sp);
+        const I = heap.I32;
+        const d = desc >> 2;
+        I[d] = 24; I[d + 1] = pg; I[d + 2] = pa; I[d + 3] = pc; I[d + 4] = pt; I[d + 5] = ps; I[d + 6] = f; I[d + 7] = ck;
+        I[d + 8] = n; I[d + 9] = ho; I[d + 10] = wo; I[d + 11] = zeroSkip; I[d + 12] = sp; I[d + 13] = size;
+        helper.run(desc, chunks);
+      } else {
+        const sp = heap.malloc(plane);
+        scratch.push(sp);
+        w.convPoolWeightRows(pg, pa, pc, pt, ps, f, ck, n, ho, wo, zeroSkip, sp, rt.pack, 0, ck);
+      }
+      w.transposeInto(pt, ck, f, pd, accumulate ? 1 : 0);
+      if (db && ps) {
+        const pdb = addr(db, false);
+        w.sumAxis(ps, 1, n, f, pdb);
+        copyBack(db, pdb);
+      }
+      done(dw, pd);
+    },
     maxPool(x, count, h, wd, k, stride, out, argmax) {
       const px = addr(x);
       const po = addr(out, false);

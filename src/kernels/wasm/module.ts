@@ -38,6 +38,8 @@ export interface WasmExports {
   convProduct(w: number, cols: number, y: number, f: number, ck: number, n: number, hw: number, bias: number, skip: number, i0: number, i1: number): void;
   convWeightRows(cols: number, gy: number, t: number, f: number, ck: number, n: number, hw: number, skip: number, r0: number, r1: number): void;
   transposeInto(t: number, ck: number, f: number, dw: number, acc: number): void;
+  convPoolImages(w: number, cols: number, out: number, argmax: number, f: number, ck: number, n: number, ho: number, wo: number, bias: number, skip: number, scratch: number, i0: number, i1: number): void;
+  convPoolWeightRows(gp: number, argmax: number, cols: number, t: number, sums: number, f: number, ck: number, n: number, ho: number, wo: number, skip: number, scratch: number, buf: number, r0: number, r1: number): void;
   maxPool(x: number, planes: number, h: number, w: number, k: number, stride: number, out: number, argmax: number): void;
   maxPoolBackward(g: number, argmax: number, planes: number, h: number, w: number, ho: number, wo: number, dx: number): void;
   avgPool(x: number, planes: number, h: number, w: number, k: number, stride: number, out: number): void;

@@ -1,6 +1,7 @@
 import { Module, Parameter, type LayerSpec } from "../module.js";
 import { Tensor } from "../../tensor.js";
-import { conv2d } from "../../ops/conv.js";
+import { conv2d, conv2dMaxPool } from "../../ops/conv.js";
+import type { MaxPool2d } from "./pool.js";
 import { initialize, type InitName } from "../init.js";
 import { Rng } from "../../rng.js";
 import { ShapeError } from "../../errors.js";
@@ -52,6 +53,15 @@ export class Conv2d extends Module {
       throw new ShapeError(`Conv2d(${this.inChannels}→${this.outChannels}, ${this.kernelSize}×${this.kernelSize}): input has shape ${fmt(x.shape)}, expected [N, ${this.inChannels}, H, W]`);
     }
     return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, groups: this.groups });
+  }
+
+  /**
+   * This convolution and the given max pooling in one op (conv2dMaxPool: 2×2 windows, stride 2,
+   * the im2col path, a first layer); null when they do not fit it — run the two layers then.
+   */
+  forwardPooled(x: Tensor, pool: MaxPool2d): Tensor | null {
+    if (pool.kernelSize !== 2 || pool.stride !== 2 || x.rank !== 4 || x.shape[1] !== this.inChannels) return null;
+    return conv2dMaxPool(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, groups: this.groups });
   }
 
   spec(): LayerSpec {
