@@ -3,7 +3,7 @@
 // are bands of rows or columns of C; each element is computed exactly as in a one-thread call.
 import { gemmNN, gemmNT } from "./gemm";
 import { linearRows } from "./infer";
-import { sgdStep } from "./optim";
+import { adamStep, sgdStep } from "./optim";
 import { im2col, col2im, maxPool, maxPoolBackward, swapAxesRange } from "./conv";
 import { sigmoid, sigmoidBackward, tanh, tanhBackward, leakyRelu, leakyReluBackward, relu } from "./elementwise";
 import { sumAxis } from "./reduce";
@@ -28,6 +28,7 @@ export function runChunk(desc: usize, c: i32): void {
   if (op == 20) return linearChunk(desc, c);
   if (op == 21 || op == 22) return convProductChunk(op, desc, c);
   if (op == 23 || op == 24) return convPoolChunk(op, desc, c);
+  if (op == 25) return adamChunk(desc, c);
   if (op >= 6) return planeChunk(op, desc, c);
   const pa = load<usize>(desc, 4), pb = load<usize>(desc, 8), pc = load<usize>(desc, 12);
   const m = load<i32>(desc, 16), k = load<i32>(desc, 20), n = load<i32>(desc, 24);
@@ -194,4 +195,17 @@ function convPoolChunk(op: i32, desc: usize, c: i32): void {
   const f = load<i32>(desc, 24), ho = load<i32>(desc, 36), wo = load<i32>(desc, 40);
   convPoolWeightRows(load<usize>(desc, 4), load<usize>(desc, 8), load<usize>(desc, 12), load<usize>(desc, 16), r0 == 0 ? load<usize>(desc, 20) : 0,
     f, ck, load<i32>(desc, 32), ho, wo, load<i32>(desc, 44), load<usize>(desc, 48) + (<usize>(c * f * ho * wo) << 2), packScratch(), r0, r1);
+}
+
+// Adam over a range of whole SIMD groups (each element computed as on one thread):
+// 25 p g m v n lr beta1 beta2 eps wd decoupled stepSize bc2Sqrt size (floats as f32).
+function adamChunk(desc: usize, c: i32): void {
+  const size = load<i32>(desc, 56);
+  const start = c * size;
+  const count = min(size, load<i32>(desc, 20) - start);
+  if (count <= 0) return;
+  const off = <usize>start << 2;
+  adamStep(load<usize>(desc, 4) + off, load<usize>(desc, 8) + off, load<usize>(desc, 12) + off, load<usize>(desc, 16) + off, count,
+    load<f32>(desc, 24), load<f32>(desc, 28), load<f32>(desc, 32), load<f32>(desc, 36), load<f32>(desc, 40), load<i32>(desc, 44),
+    load<f32>(desc, 48), load<f32>(desc, 52));
 }

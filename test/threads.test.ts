@@ -124,6 +124,22 @@ describe("two threads", () => {
       expect(same(two, one), name).toBe(true);
     }
   });
+  test("Adam and SGD steps over 100,003 parameters (ranges on both threads) are bit-identical on 1 and 2 threads", async () => {
+    const n = 100_003;
+    const p0 = filled(n), g = filled(n), m0 = filled(n), v0 = filled(n).map(Math.abs);
+    const K = kernelsFor(p0);
+    const states: Float32Array[][] = [];
+    for (const threads of [1, 2]) {
+      await setThreads(threads);
+      const [p, m, v, q, buf] = [heap.persistent(n), heap.persistent(n), heap.persistent(n), heap.persistent(n), heap.persistent(n)];
+      p.set(p0); m.set(m0); v.set(v0); q.set(p0); buf.set(m0);
+      for (const decoupled of [false, true]) K.adamStep(p, g, m, v, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled, step: 3 });
+      K.sgdStep(q, g, buf, { lr: 0.1, momentum: 0.9, dampening: 0, nesterov: true, weightDecay: 1e-4 }, false);
+      states.push([p, m, v, q, buf]);
+    }
+    states[1]!.forEach((t, i) => expect(same(t, states[0]![i]!), ["p", "m", "v", "sgd p", "sgd buffer"][i]).toBe(true));
+  });
+
   for (const [outer, n, inner] of [[40, 4096, 1], [64, 20, 576], [3, 30_000, 1], [5, 7, 3]] as const) {
     test(`sumAxis [${outer}, ${n}, ${inner}] is bit-identical on 1 and 2 threads`, async () => {
       const x = filled(outer * n * inner);

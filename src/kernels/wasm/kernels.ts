@@ -576,7 +576,21 @@ export function wasmKernels(rt: WasmRuntime) {
       const pv = addr(v);
       const stepSize = h.lr / (1 - Math.pow(h.beta1, h.step));
       const bc2Sqrt = Math.sqrt(1 - Math.pow(h.beta2, h.step));
-      w.adamStep(pp, addr(g), pm, pv, p.length, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled ? 1 : 0, stepSize, bc2Sqrt);
+      const pg = addr(g);
+      const helper = activeHelper();
+      if (helper && p.length >= SPLIT_ELEMENTS) {
+        // Eight ranges of whole SIMD groups, claimed by either thread (as sgdStep).
+        const size = Math.ceil(p.length / 32) * 4;
+        const I = heap.I32;
+        const F = heap.F32;
+        const d = desc >> 2;
+        I[d] = 25; I[d + 1] = pp; I[d + 2] = pg; I[d + 3] = pm; I[d + 4] = pv; I[d + 5] = p.length;
+        F[d + 6] = h.lr; F[d + 7] = h.beta1; F[d + 8] = h.beta2; F[d + 9] = h.eps; F[d + 10] = h.weightDecay; I[d + 11] = h.decoupled ? 1 : 0;
+        F[d + 12] = stepSize; F[d + 13] = bc2Sqrt; I[d + 14] = size;
+        helper.run(desc, Math.ceil(p.length / size));
+      } else {
+        w.adamStep(pp, pg, pm, pv, p.length, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled ? 1 : 0, stepSize, bc2Sqrt);
+      }
       copyBack(m, pm);
       copyBack(v, pv);
       done(p, pp);
