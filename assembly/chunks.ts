@@ -10,7 +10,7 @@ import { sumAxis } from "./reduce";
 import { convProduct, convWeightRows } from "./conv-products";
 import { convPoolImages, convPoolWeightRows } from "./conv-pool";
 import { packScratch } from "./gemm";
-import { wgData, wgDataAdjoint, wgGradTiles, wgOutput, wgFilters, wgWeights, gemmBatch, padPlanes, cropPlanes } from "./winograd";
+import { wgData, wgDataAdjoint, wgGradTiles, wgOutput, wgFilters, wgWeights, gemmBatch, gemmBatchBackward, padPlanes, cropPlanes } from "./winograd";
 
 // Descriptor: i32 slots.
 // @ts-ignore: decorator
@@ -29,6 +29,7 @@ export function runChunk(desc: usize, c: i32): void {
   if (op == 21 || op == 22) return convProductChunk(op, desc, c);
   if (op == 23 || op == 24) return convPoolChunk(op, desc, c);
   if (op == 25) return adamChunk(desc, c);
+  if (op == 26) return backwardProductsChunk(desc, c);
   if (op >= 6) return planeChunk(op, desc, c);
   const pa = load<usize>(desc, 4), pb = load<usize>(desc, 8), pc = load<usize>(desc, 12);
   const m = load<i32>(desc, 16), k = load<i32>(desc, 20), n = load<i32>(desc, 24);
@@ -208,4 +209,14 @@ function adamChunk(desc: usize, c: i32): void {
   adamStep(load<usize>(desc, 4) + off, load<usize>(desc, 8) + off, load<usize>(desc, 12) + off, load<usize>(desc, 16) + off, count,
     load<f32>(desc, 24), load<f32>(desc, 28), load<f32>(desc, 32), load<f32>(desc, 36), load<f32>(desc, 40), load<i32>(desc, 44),
     load<f32>(desc, 48), load<f32>(desc, 52));
+}
+
+// The Winograd backward's two products over a range of points (assembly/winograd.ts):
+// 26 plain sf g sy dp sp patches wp f c tiles size.
+function backwardProductsChunk(desc: usize, c: i32): void {
+  const size = load<i32>(desc, 48);
+  const i0 = c * size, i1 = min(64, i0 + size);
+  if (i1 <= i0) return;
+  gemmBatchBackward(load<usize>(desc, 4), load<i32>(desc, 8), load<usize>(desc, 12), load<i32>(desc, 16), load<usize>(desc, 20), load<i32>(desc, 24),
+    load<usize>(desc, 28), load<usize>(desc, 32), load<i32>(desc, 36), load<i32>(desc, 40), load<i32>(desc, 44), i0, i1);
 }

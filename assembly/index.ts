@@ -10,7 +10,7 @@ export { sumAxis, sumSquares, scale, softmaxRows, softmaxCrossEntropy } from "./
 export { sgdStep, adamStep, penaltyGrad } from "./optim";
 export { im2col, col2im, swapAxes, maxPool, maxPoolBackward, avgPool, avgPoolBackward } from "./conv";
 export { batchNormForward, channelAffine, batchNormBackward } from "./norm";
-export { wgData, wgDataAdjoint, wgGradTiles, wgFilters, wgOutput, wgWeights, padPlanes, cropPlanes, gemmBatch } from "./winograd";
+export { wgData, wgDataAdjoint, wgGradTiles, wgFilters, wgOutput, wgWeights, padPlanes, cropPlanes, gemmBatch, gemmBatchBackward } from "./winograd";
 export { convProduct, convWeightRows, transposeInto } from "./conv-products";
 export { convPoolImages, convPoolWeightRows } from "./conv-pool";
 export { recurrentForward, recurrentBackward } from "./recurrent";

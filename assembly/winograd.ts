@@ -419,3 +419,12 @@ export function gemmBatch(a: usize, sa: i32, b: usize, sb: i32, c: usize, sc: i3
   }
 }
 
+
+/** For points i ∈ [i0, i1): gemmBatch's "tn" product then its "nt" product (conv-winograd.ts's backward), one point at a time. */
+export function gemmBatchBackward(plain: usize, sf: i32, g: usize, sy: i32, dp: usize, sp: i32, patches: usize, wp: usize, f: i32, c: i32, tiles: i32, i0: i32, i1: i32): void {
+  for (let i = i0; i < i1; i++) {
+    const pg = g + (<usize>(i * sy) << 2);
+    gemmNN(plain + (<usize>(i * sf) << 2), pg, dp + (<usize>(i * sp) << 2), c, f, tiles, 1, 0, c, tiles, tiles, 0, 0, 0);
+    gemmNT(pg, patches + (<usize>(i * sp) << 2), wp + (<usize>(i * sf) << 2), f, tiles, c, 0, tiles, tiles, c, 0);
+  }
+}

@@ -186,6 +186,26 @@ describe("a convolution and its 2×2 max pooling in one pass: the bytes of the o
   }
 });
 
+test("Winograd's two backward products point by point: the bytes of products(tn) and products(nt), 1 and 2 threads", async () => {
+  const { pointStride } = await import("../src/ops/conv-winograd.js");
+  const [f, c, T] = [40, 20, 256];
+  const sf = pointStride(f * c), sy = pointStride(f * T), sp = pointStride(c * T);
+  const rng = new Rng(8);
+  const plain = filled(rng, 64 * sf, 0, false), g = filled(rng, 64 * sy, 0.3, false), patches = filled(rng, 64 * sp, 0, false);
+  for (const { threads, fma } of settings().filter((s) => s.zeroSkip === true)) {
+    await setThreads(threads);
+    setKernelOptions({ fma });
+    const W = kernelsFor(g).winograd!;
+    const dp0 = heap.persistent(64 * sp), wp0 = heap.persistent(64 * sf);
+    W.products(plain, sf, g, sy, dp0, sp, c, f, T, "tn");
+    W.products(g, sy, patches, sp, wp0, sf, f, T, c, "nt");
+    const dp = heap.persistent(64 * sp), wp = heap.persistent(64 * sf);
+    W.backwardProducts(plain, sf, g, sy, dp, sp, patches, wp, f, c, T);
+    expect(bytes(dp), `dPatches, ${threads} thread(s), fma ${fma}`).toBe(bytes(dp0));
+    expect(bytes(wp), `wPoints, ${threads} thread(s), fma ${fma}`).toBe(bytes(wp0));
+  }
+});
+
 /** The plain dense kernel's arithmetic for one output of A·Bᵀ (gemm.ts: ntBlock, dotRow, finishDot). */
 function emulatedDot(a: Float32Array, ia: number, b: Float32Array, ib: number, k: number): number {
   const f = Math.fround;

@@ -154,6 +154,18 @@ function cases(kernel: string, op?: string): Case {
                 out.push({ name: `${name} ${m}×${k}×${nn} ${trans}`, tol: { atol: 1e-6, rtol: 1e-5, reduction: k }, run: (K, where) => { const o = place(new Float32Array(64 * sc), where); W(K).products(place(A, where), sa, place(B, where), sb, o, sc, m, k, nn, trans); return [o]; } });
               }
             }
+            if (op === "backwardProducts") {
+              const sf = pointStride(f * c), sy = pointStride(f * T), sp = pointStride(c * T) + 16;
+              const plain = values(rng, 64 * sf, false), g = values(rng, 64 * sy, false), patches = values(rng, 64 * sp, false);
+              out.push({
+                name, tol: { atol: 1e-6, rtol: 1e-5, reduction: Math.max(f, T) },
+                run: (K, where) => {
+                  const dp = place(new Float32Array(64 * sp), where), wp = place(new Float32Array(64 * sf), where);
+                  W(K).backwardProducts(place(plain, where), sf, place(g, where), sy, dp, sp, place(patches, where), wp, f, c, T);
+                  return [dp, wp];
+                },
+              });
+            }
           }
           break;
         }

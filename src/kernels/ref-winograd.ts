@@ -132,6 +132,10 @@ export const refWinograd: WinogradKernels = {
   crop(x, planes, hp, wp, top, left, h, w, out) {
     for (let p = 0; p < planes; p++) for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) out[(p * h + i) * w + j] = x[(p * hp + i + top) * wp + j + left]!;
   },
+  backwardProducts(plain, sf, gTiles, sy, dPatches, sp, patches, wPoints, f, c, tiles) {
+    this.products(plain, sf, gTiles, sy, dPatches, sp, c, f, tiles, "tn");
+    this.products(gTiles, sy, patches, sp, wPoints, sf, f, tiles, c, "nt");
+  },
   products(a, sa, b, sb, c, sc, m, k, n, trans) {
     for (let p = 0; p < 64; p++) {
       for (let i = 0; i < m; i++) {

@@ -325,6 +325,16 @@ export interface WinogradKernels {
    * trans: "nn" a_i [m×k], b_i [k×n]; "tn" a_i stored [k×m]; "nt" b_i stored [n×k].
    */
   products(a: FloatArray, sa: number, b: FloatArray, sb: number, c: FloatArray, sc: number, m: number, k: number, n: number, trans: "nn" | "tn" | "nt"): void;
+  /**
+   * The backward pass's two products, point by point, so each point's gradient tiles are read
+   * once for both: dPatches_i [c×tiles] = plain_iᵀ·gTiles_i and wPoints_i [f×c] = gTiles_i·patches_iᵀ
+   * (plain, wPoints at stride sf; gTiles sy; dPatches, patches sp). Each value as
+   * products(…, "tn") and products(…, "nt") give it.
+   */
+  backwardProducts(
+    plain: FloatArray, sf: number, gTiles: FloatArray, sy: number, dPatches: FloatArray, sp: number,
+    patches: FloatArray, wPoints: FloatArray, f: number, c: number, tiles: number,
+  ): void;
 }
 
 /**

@@ -107,6 +107,9 @@ export function conv2dWinograd(
       gTiles = allocate(gy.dtype, 64 * sy);
       wg.gradTiles(g, n, f, th, tw, gTiles, sy);
     }
+    // dW[f, c] = Σ over tiles of (gy tile ⋆ input patch): per point, gTiles·patchesᵀ — with dx's
+    // product point by point when both are wanted (backwardProducts: the tiles read once).
+    const wPoints = weight.requiresGrad ? allocate(gy.dtype, 64 * sf) : null;
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       // dx is the adjoint of the forward pass: per point, the patches' gradient filtersᵀ·gTiles,
@@ -114,7 +117,8 @@ export function conv2dWinograd(
       const plain = allocate(gy.dtype, 64 * sf);
       wg.filters(weight.data, f, c, true, plain, sf);
       const dPatches = allocate(gy.dtype, 64 * sp);
-      wg.products(plain, sf, gTiles!, sy, dPatches, sp, c, f, tiles, "tn");
+      if (wPoints) wg.backwardProducts(plain, sf, gTiles!, sy, dPatches, sp, patches, wPoints, f, c, tiles);
+      else wg.products(plain, sf, gTiles!, sy, dPatches, sp, c, f, tiles, "tn");
       const dxp = allocate(x.dtype, n * c * hp * wp);
       wg.dataAdjoint(dPatches, sp, n, c, hp, wp, dxp);
       let dxd = dxp;
@@ -125,10 +129,8 @@ export function conv2dWinograd(
       dx = new Tensor(dxd, x.shape);
     }
     let dW: Tensor | typeof SUNK | null = null;
-    if (weight.requiresGrad) {
-      // dW[f, c] = Σ over tiles of (gy tile ⋆ input patch): per point, gTiles·patchesᵀ.
-      const wPoints = allocate(gy.dtype, 64 * sf);
-      wg.products(gTiles!, sy, patches, sp, wPoints, sf, f, tiles, c, "nt");
+    if (wPoints) {
+      if (!x.requiresGrad) wg.products(gTiles!, sy, patches, sp, wPoints, sf, f, tiles, c, "nt");
       const sink = sinks?.[1];
       const dwd = sink ? sink.data : allocate(weight.dtype, weight.size);
       wg.weights(wPoints, sf, f, c, dwd, sink?.accumulate ?? false);

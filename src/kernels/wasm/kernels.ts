@@ -251,6 +251,23 @@ export function wasmKernels(rt: WasmRuntime) {
       winogradRange(8, [addr(x), hp, wp, top, left, h, wd, po], planes, x.length);
       done(out, po);
     },
+    backwardProducts(plain, sf, gTiles, sy, dPatches, sp, patches, wPoints, f, c, tiles) {
+      const [pp, pg, pt] = [addr(plain), addr(gTiles), addr(patches)];
+      const [pd, pw] = [addr(dPatches), addr(wPoints)];
+      const helper = activeHelper();
+      if (helper && 2 * 64 * f * c * tiles >= SPLIT_ELEMENTS) {
+        const size = 8;
+        const I = heap.I32;
+        const d = desc >> 2;
+        I[d] = 26; I[d + 1] = pp; I[d + 2] = sf; I[d + 3] = pg; I[d + 4] = sy; I[d + 5] = pd; I[d + 6] = sp;
+        I[d + 7] = pt; I[d + 8] = pw; I[d + 9] = f; I[d + 10] = c; I[d + 11] = tiles; I[d + 12] = size;
+        helper.run(desc, 64 / size);
+      } else {
+        w.gemmBatchBackward(pp, sf, pg, sy, pd, sp, pt, pw, f, c, tiles, 0, 64);
+      }
+      copyBack(dPatches, pd);
+      done(wPoints, pw);
+    },
     products(a, sa, b, sb, c, sc, m, k, n, trans) {
       const pc = addr(c);
       winogradRange(6, [addr(a), sa, addr(b), sb, pc, sc, m, k, n, trans === "nn" ? 0 : trans === "tn" ? 1 : 2], 64, 64 * m * k * n / 4);

@@ -28,6 +28,7 @@ export interface WasmExports {
   padPlanes(x: number, h: number, w: number, top: number, left: number, hp: number, wp: number, out: number, p0: number, p1: number): void;
   cropPlanes(x: number, hp: number, wp: number, top: number, left: number, h: number, w: number, out: number, p0: number, p1: number): void;
   gemmBatch(a: number, sa: number, b: number, sb: number, c: number, sc: number, m: number, k: number, n: number, trans: number, i0: number, i1: number): void;
+  gemmBatchBackward(plain: number, sf: number, g: number, sy: number, dp: number, sp: number, patches: number, wp: number, f: number, c: number, tiles: number, i0: number, i1: number): void;
   setPackBuffer(ptr: number): void;
   batchNormForward(x: number, n: number, c: number, hw: number, gamma: number, beta: number, eps: number, out: number, xhat: number, mean: number, invstd: number): void;
   channelAffine(x: number, n: number, c: number, hw: number, scale: number, shift: number, out: number): void;
