@@ -21,6 +21,13 @@ export interface Conv2dOptions {
 
 const outSize = (n: number, k: number, stride: number, pad: number) => Math.floor((n + 2 * pad - k) / stride) + 1;
 
+/**
+ * Fewest output positions per image for which the products go image by image (convProduct,
+ * convWeightGradient, conv2dMaxPool) rather than as one whole-batch product and a transposed
+ * copy: below it the per-image products are too narrow to pay (a 4×4 map is 16 columns).
+ */
+const PER_IMAGE_POSITIONS = 64;
+
 /** Largest im2col buffer (floats) an inference pass builds at once: 4 Mi floats = 16 MiB. */
 const EVAL_COLS = 1 << 22;
 
@@ -73,7 +80,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const cols = allocate(x.dtype, c * kh * kw * nhw);
   k.im2col(x.data, n, c, h, w, kh, kw, stride, pad, cols);
   const y = allocate(x.dtype, n * f * hw);
-  if (groups === 1) {
+  const byImage = groups === 1 && hw >= PER_IMAGE_POSITIONS;
+  if (byImage) {
     // y [N, F, HoWo] = W·cols image by image, the bias added on (no transposed copy).
     k.convProduct(weight.data, cols, y, f, ck, n, hw, bias?.data ?? null);
   } else {
@@ -92,7 +100,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     const kk = kernelsFor(gy.data);
     // gT [F, N·HoWo]: the gradient in the columns' order, for the input gradient and groups.
     let gT: FloatArray | null = null;
-    if (x.requiresGrad || groups > 1) {
+    if (x.requiresGrad || !byImage) {
       gT = allocate(gy.dtype, f * nhw);
       kk.swapAxes(gy.data, n, f, hw, gT);
     }
@@ -116,7 +124,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
       // written straight into the gradient buffer when one is offered.
       const sink = sinks?.[1];
       const dwd = sink ? sink.data : allocate(weight.dtype, weight.size);
-      if (groups === 1) kk.convWeightGradient(gy.data, cols, dwd, f, ck, n, hw, sink?.accumulate ?? false);
+      if (byImage) kk.convWeightGradient(gy.data, cols, dwd, f, ck, n, hw, sink?.accumulate ?? false);
       else {
         for (let g = 0; g < groups; g++) {
           kk.gemm(
@@ -150,7 +158,7 @@ export function conv2dMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null, op
   if (c !== cg || (bias && bias.size !== f)) return null;
   const ho = outSize(h, kh, stride, pad);
   const wo = outSize(w, kw, stride, pad);
-  if (ho < 2 || wo < 2 || ho % 2 !== 0 || wo % 2 !== 0) return null;
+  if (ho % 2 !== 0 || wo % 2 !== 0 || ho * wo < PER_IMAGE_POSITIONS) return null;
   const k = kernelsFor(x.data);
   if (winogradFor(k, c, kh, kw, stride, 1, ho, wo)) return null;
   const recording = isGradEnabled() && (weight.requiresGrad || (bias?.requiresGrad ?? false));
