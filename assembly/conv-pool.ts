@@ -7,12 +7,10 @@
 import { gemmNN } from "./gemm";
 import { maxPool2x2, maxPoolBackward } from "./conv";
 import { sumAxis } from "./reduce";
-import { maxDensity, pairLists, rowsFinite, countSparseRun } from "./sparse";
-import { piece } from "./segments";
+import { rowsFinite, countSparseRun, LIST_BYTES } from "./sparse";
+import { piece, sparseEnough } from "./segments";
+import { addBias } from "./conv-products";
 
-/** Bytes of lists at the start of the gemm scratch (as sparse.ts); the lane sums follow them. */
-// @ts-ignore: decorator
-@inline const LIST_BYTES: i32 = 256 * 256 * 4;
 
 /**
  * Images [i0, i1): pooled [n, f, ho/2, wo/2] and the window argmax (indices within each plane)
@@ -25,16 +23,7 @@ export function convPoolImages(
   const hw = ho * wo, hp = ho >> 1, wp = wo >> 1;
   for (let img = i0; img < i1; img++) {
     gemmNN(w, cols + (<usize>(img * hw) << 2), scratch, f, ck, hw, 0, 0, ck, n * hw, hw, 0, 0, skip);
-    if (bias != 0) {
-      for (let q = 0; q < f; q++) {
-        const row = scratch + (<usize>(q * hw) << 2);
-        const v = f32x4.splat(load<f32>(bias + (<usize>q << 2)));
-        let j = 0;
-        for (; j + 4 <= hw; j += 4) v128.store(row + (<usize>j << 2), f32x4.add(v128.load(row + (<usize>j << 2)), v));
-        const s = f32x4.extract_lane(v, 0);
-        for (; j < hw; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) + s);
-      }
-    }
+    if (bias != 0) addBias(scratch, f, hw, bias);
     const at = <usize>(img * f * hp * wp) << 2;
     maxPool2x2(scratch, f, ho, wo, hp, wp, out + at, argmax + at);
   }
@@ -54,20 +43,16 @@ export function convPoolWeightRows(
   const hw = ho * wo, hp = ho >> 1, wp = wo >> 1, pooled = f * hp * wp;
   const rows = r1 - r0;
   const ra = <usize>(n * hw) << 2, rb = <usize>hw << 2;
-  const pairs = (rows + 1) >> 1;
-  const groups = hw >> 2, stride = groups + 1;
+  const stride = (hw >> 2) + 1;
   // Zero-skipping needs the gradient finite: its non-zero values are gp's.
-  const lists = rows > 0 && skip != 0 && groups > 0 && f >= 4 && pairs * stride * 4 <= LIST_BYTES && rowsFinite(gp, n * f, hp * wp, <usize>(hp * wp) << 2);
+  const lists = rows > 0 && skip != 0 && f >= 4 && rowsFinite(gp, n * f, hp * wp, <usize>(hp * wp) << 2);
   for (let s = 0; s < n; s++) {
     maxPoolBackward(gp + (<usize>(s * pooled) << 2), argmax + (<usize>(s * pooled) << 2), f, ho, wo, hp, wp, scratch);
     if (sums != 0) sumAxis(scratch, f, hw, 1, sums + (<usize>(s * f) << 2));
     if (rows <= 0) continue;
     const pa = cols + (<usize>r0 * ra) + (<usize>(s * hw) << 2);
     let list: usize = 0;
-    if (lists) {
-      const nz = pairLists(pa, ra, rows, groups, buf, stride);
-      if (skip != 1 || <f64>nz <= maxDensity(ck) * <f64>pairs * <f64>groups) { list = buf; countSparseRun(); }
-    }
+    if (lists && sparseEnough(pa, ra, rows, hw, ck, skip, buf)) { list = buf; countSparseRun(); }
     piece(pa, ra, scratch, rb, rows, f, hw, s == 0, s == n - 1, buf + LIST_BYTES, t + (<usize>(r0 * f) << 2), <usize>f << 2, 0, list, stride);
   }
 }

@@ -16,15 +16,19 @@ export function convProduct(w: usize, cols: usize, y: usize, f: i32, ck: i32, n:
   for (let img = i0; img < i1; img++) {
     const py = y + (<usize>(img * f * hw) << 2);
     gemmNN(w, cols + (<usize>(img * hw) << 2), py, f, ck, hw, 0, 0, ck, n * hw, hw, 0, 0, skip);
-    if (bias == 0) continue;
-    for (let q = 0; q < f; q++) {
-      const row = py + (<usize>(q * hw) << 2);
-      const v = f32x4.splat(load<f32>(bias + (<usize>q << 2)));
-      let j = 0;
-      for (; j + 4 <= hw; j += 4) v128.store(row + (<usize>j << 2), f32x4.add(v128.load(row + (<usize>j << 2)), v));
-      const s = f32x4.extract_lane(v, 0);
-      for (; j < hw; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) + s);
-    }
+    if (bias != 0) addBias(py, f, hw, bias);
+  }
+}
+
+/** Rows q < f of y [f, hw] += bias[q], as swapAxes adds it. */
+export function addBias(y: usize, f: i32, hw: i32, bias: usize): void {
+  for (let q = 0; q < f; q++) {
+    const row = y + (<usize>(q * hw) << 2);
+    const v = f32x4.splat(load<f32>(bias + (<usize>q << 2)));
+    let j = 0;
+    for (; j + 4 <= hw; j += 4) v128.store(row + (<usize>j << 2), f32x4.add(v128.load(row + (<usize>j << 2)), v));
+    const s = f32x4.extract_lane(v, 0);
+    for (; j < hw; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) + s);
   }
 }
 

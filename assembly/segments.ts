@@ -14,11 +14,8 @@
 // (sparse.ts) applies per piece, with the same contract.
 import { madd } from "./madd";
 import { finishDot } from "./gemm";
-import { maxDensity, pairLists, rowsFinite, countSparseRun } from "./sparse";
+import { maxDensity, pairLists, rowsFinite, countSparseRun, LIST_BYTES } from "./sparse";
 
-/** Bytes of lists at the start of the scratch (as sparse.ts); the lane sums follow them. */
-// @ts-ignore: decorator
-@inline const LIST_BYTES: i32 = 256 * 256 * 4;
 /** Outputs whose four lane sums the scratch holds between pieces (64 KiB). */
 // @ts-ignore: decorator
 @inline const SPILL_OUTPUTS: i32 = 4096;
@@ -47,17 +44,26 @@ export function gemmNTSeg(
         const groups = len >> 2;
         const stride = groups + 1;
         let lists: usize = 0;
-        if (finite != 0 && groups > 0 && cols >= 4 && pairs * stride * 4 <= LIST_BYTES) {
-          const nz = pairLists(pa, ra, rows, groups, buf, stride);
-          if (skip != 1 || <f64>nz <= maxDensity(m) * <f64>pairs * <f64>groups) {
-            if (finite < 0) finite = allFinite(b, n, seg, last, nseg, rb, sb) ? 1 : 0;
-            if (finite > 0) { lists = buf; countSparseRun(); }
-          }
+        if (finite != 0 && cols >= 4 && sparseEnough(pa, ra, rows, len, m, skip, buf)) {
+          if (finite < 0) finite = allFinite(b, n, seg, last, nseg, rb, sb) ? 1 : 0;
+          if (finite > 0) { lists = buf; countSparseRun(); }
         }
         piece(pa, ra, pb, rb, rows, cols, len, first, fin, spill, pc, rc, acc, lists, stride);
       }
     }
   }
+}
+
+/**
+ * Writes the lists of one piece of A (rows × len, row stride ra) at buf — per pair of rows, the
+ * groups of four where either row is non-zero (sparse.ts) — and says whether skipping pays
+ * (skip = 1: at most maxDensity(m) of the groups; skip = 2: always); false when they do not fit.
+ */
+export function sparseEnough(pa: usize, ra: usize, rows: i32, len: i32, m: i32, skip: i32, buf: usize): bool {
+  const groups = len >> 2, stride = groups + 1, pairs = (rows + 1) >> 1;
+  if (skip == 0 || groups == 0 || pairs * stride * 4 > LIST_BYTES) return false;
+  const nz = pairLists(pa, ra, rows, groups, buf, stride);
+  return skip != 1 || <f64>nz <= maxDensity(m) * <f64>pairs * <f64>groups;
 }
 
 /** Whether every piece of B [n rows] is finite (the zero-skipping contract, sparse.ts). */

@@ -39,9 +39,12 @@ import { madd } from "./madd";
 @inline export function maxDensity(m: i32): f64 {
   return m < 8 ? 0.5 : m < 32 ? 0.6 : 0.7;
 }
-/** Bytes of list space: the thread's pack buffer (KC·NC floats), which these paths never pack into. */
+/**
+ * Bytes of list space: the thread's pack buffer (KC·NC floats), which these paths never pack
+ * into; segments.ts keeps its lane sums after it.
+ */
 // @ts-ignore: decorator
-@inline const LIST_BYTES: i32 = 256 * 256 * 4;
+@inline export const LIST_BYTES: i32 = 256 * 256 * 4;
 
 /** Products (or A·B blocks) this instance computed on the sparse path: lets tests see it ran. */
 let sparseRuns: i32 = 0;
