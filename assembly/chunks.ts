@@ -179,7 +179,7 @@ function convProductChunk(op: i32, desc: usize, c: i32): void {
 // forward) or of rows of the transposed weight gradient (24); each chunk has its own scratch of
 // f·ho·wo floats at scratch + chunk·f·ho·wo·4.
 // 23: w cols out argmax f ck n ho wo bias skip scratch size
-// 24: gp argmax cols t sums f ck n ho wo skip scratch size (sums only for the chunk from row 0)
+// 24: gp argmax cols t sums f ck n ho wo skip scratch size (sums only by the last chunk, the smaller)
 function convPoolChunk(op: i32, desc: usize, c: i32): void {
   if (op == 23) {
     const size = load<i32>(desc, 52), n = load<i32>(desc, 28);
@@ -194,7 +194,7 @@ function convPoolChunk(op: i32, desc: usize, c: i32): void {
   const r0 = c * size, r1 = min(ck, r0 + size);
   if (r1 <= r0) return;
   const f = load<i32>(desc, 24), ho = load<i32>(desc, 36), wo = load<i32>(desc, 40);
-  convPoolWeightRows(load<usize>(desc, 4), load<usize>(desc, 8), load<usize>(desc, 12), load<usize>(desc, 16), r0 == 0 ? load<usize>(desc, 20) : 0,
+  convPoolWeightRows(load<usize>(desc, 4), load<usize>(desc, 8), load<usize>(desc, 12), load<usize>(desc, 16), r1 == ck ? load<usize>(desc, 20) : 0,
     f, ck, load<i32>(desc, 32), ho, wo, load<i32>(desc, 44), load<usize>(desc, 48) + (<usize>(c * f * ho * wo) << 2), packScratch(), r0, r1);
 }
 
