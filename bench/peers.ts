@@ -13,6 +13,7 @@
  *   npm run bench:peers -- --conv-only    (W3 and W3-adam only: descent and PyTorch)
  *   npm run bench:peers -- --seq-only     (W4, seq-mnist-lstm: descent and PyTorch)
  *   npm run bench:peers -- --check        (install the peers if needed, load each once, exit)
+ *   npm run bench:peers -- --conv-only --rounds 3   (everything three times over, medians reported)
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
@@ -90,7 +91,17 @@ if (process.argv.includes("--check")) {
 const cpu = cpuModel();
 console.log(`descent ${VERSION} · ${cpu} · node ${process.version}\n`);
 const data = await loadMnist();
-const ours: EpochResult[] = [];
+// --rounds N: the whole sequence (descent's runs, then the peers') N times, reporting medians —
+// on a shared machine whose speed drifts over minutes, one pass can catch descent and a peer in
+// different phases; alternating them N times and taking medians evens that out.
+const roundsAt = process.argv.indexOf("--rounds");
+const rounds = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : 1;
+if (!Number.isInteger(rounds) || rounds < 1) {
+  process.stderr.write(`bench:peers: --rounds needs a whole number ≥ 1, got ${process.argv[roundsAt + 1] ?? "nothing"}\n`);
+  process.exit(2);
+}
+const oursAll: EpochResult[] = [];
+const peersAll: PeerResult[] = [];
 const workloads: Workload[] = seqOnly ? ["W4"] : convOnly ? ["W3", "W3-adam"] : conv ? ["W1", "W2", "W3", "W3-adam", "W4"] : ["W1", "W2"];
 // Zero-skipping on (the default) and, for W1 and W2, off: the same bytes, the dense kernels' time.
 // The plain binary and, where the engine has relaxed SIMD, the fma one; ratios use this machine's
@@ -98,30 +109,43 @@ const workloads: Workload[] = seqOnly ? ["W4"] : convOnly ? ["W3", "W3-adam"] : 
 const fmaChoice = backendInfo().fma;
 console.log(`fma: ${fmaChoice.reason}\n`);
 const fmas = wasmRuntime()?.variants[1] != null ? [false, true] : [false];
-for (const w of workloads) for (const threads of [1, 2]) for (const fma of fmas) for (const zeroSkip of w.startsWith("W3") || w === "W4" || fma ? [true] : [true, false]) {
-  process.stdout.write(`running descent ${w}, ${threads} thread${threads > 1 ? "s" : ""}, zero-skip ${zeroSkip ? "on" : "off"}, fma ${fma ? "on" : "off"}…\n`);
-  ours.push(await measureWorkload(data, w, threads, w.startsWith("W3") || w === "W4" ? 1 : 3, { zeroSkip, fma }));
+for (let round = 1; round <= rounds; round++) {
+  if (rounds > 1) process.stdout.write(`round ${round} of ${rounds}\n`);
+  for (const w of workloads) for (const threads of [1, 2]) for (const fma of fmas) for (const zeroSkip of w.startsWith("W3") || w === "W4" || fma ? [true] : [true, false]) {
+    process.stdout.write(`running descent ${w}, ${threads} thread${threads > 1 ? "s" : ""}, zero-skip ${zeroSkip ? "on" : "off"}, fma ${fma ? "on" : "off"}…\n`);
+    oursAll.push(await measureWorkload(data, w, threads, w.startsWith("W3") || w === "W4" ? 1 : 3, { zeroSkip, fma }));
+  }
+  if (!convOnly) {
+    peersAll.push(...runPeer("TF.js wasm", process.execPath, [here("./peers/tfjs.mjs"), dir, "wasm"]));
+    peersAll.push(...runPeer("TF.js cpu (first 300 steps)", process.execPath, [here("./peers/tfjs.mjs"), dir, "cpu", "300"]));
+  }
+  if (pythonHas("torch")) {
+    for (const t of ["1", "2"]) {
+      if (!convOnly) peersAll.push(...runPeer(`PyTorch, ${t} thread(s)`, PY, [here("./peers/torch_peer.py"), dir, t, "W1,W2", "3"], { OPENBLAS_NUM_THREADS: "1" }));
+      if (conv && !seqOnly) peersAll.push(...runPeer(`PyTorch W3, ${t} thread(s)`, PY, [here("./peers/torch_peer.py"), dir, t, "W3,W3-adam", "2"], { OPENBLAS_NUM_THREADS: "1" }));
+      if (workloads.includes("W4")) peersAll.push(...runPeer(`PyTorch W4, ${t} thread(s)`, PY, [here("./peers/torch_peer.py"), dir, t, "W4", "1"], { OPENBLAS_NUM_THREADS: "1" }));
+    }
+  } else if (round === 1) process.stdout.write("PyTorch skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch)\n");
+  if (convOnly) {
+    // numpy has no convnet peer
+  } else if (pythonHas("numpy")) {
+    // float32, the faster of the two (the book itself uses float64: NUMPY_DTYPE=float64 to see it).
+    peersAll.push(...runPeer("numpy (float32)", PY, [here("./peers/numpy_peer.py"), dir, "W1,W2", "3"], { OPENBLAS_NUM_THREADS: "1", NUMPY_DTYPE: "float32" }));
+  } else if (round === 1) process.stdout.write("numpy skipped: /usr/bin/python3 cannot import numpy (apt-get install python3-numpy)\n");
 }
 
-const peers: PeerResult[] = [];
-if (!convOnly) {
-  peers.push(...runPeer("TF.js wasm", process.execPath, [here("./peers/tfjs.mjs"), dir, "wasm"]));
-  peers.push(...runPeer("TF.js cpu (first 300 steps)", process.execPath, [here("./peers/tfjs.mjs"), dir, "cpu", "300"]));
+/** The runs of each configuration reduced to one: medians of the times and the images per second. */
+function medians<T extends { secondsPerEpoch: number; inferenceImagesPerSecond?: number }>(all: T[], key: (r: T) => string): T[] {
+  const groups = new Map<string, T[]>();
+  for (const r of all) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  const mid = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
+  return [...groups.values()].map((g) => ({
+    ...g[0]!, secondsPerEpoch: mid(g.map((r) => r.secondsPerEpoch)),
+    ...(g[0]!.inferenceImagesPerSecond === undefined ? {} : { inferenceImagesPerSecond: mid(g.map((r) => r.inferenceImagesPerSecond!)) }),
+  }));
 }
-if (pythonHas("torch")) {
-  for (const t of ["1", "2"]) {
-    if (!convOnly) peers.push(...runPeer(`PyTorch, ${t} thread(s)`, PY, [here("./peers/torch_peer.py"), dir, t, "W1,W2", "3"], { OPENBLAS_NUM_THREADS: "1" }));
-    if (conv && !seqOnly) peers.push(...runPeer(`PyTorch W3, ${t} thread(s)`, PY, [here("./peers/torch_peer.py"), dir, t, "W3,W3-adam", "2"], { OPENBLAS_NUM_THREADS: "1" }));
-    if (workloads.includes("W4")) peers.push(...runPeer(`PyTorch W4, ${t} thread(s)`, PY, [here("./peers/torch_peer.py"), dir, t, "W4", "1"], { OPENBLAS_NUM_THREADS: "1" }));
-  }
-} else process.stdout.write("PyTorch skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch)\n");
-if (convOnly) {
-  // numpy has no convnet peer
-} else if (pythonHas("numpy")) {
-  // float32, the faster of the two (the book itself uses float64: NUMPY_DTYPE=float64 to see it).
-  peers.push(...runPeer("numpy (float32)", PY, [here("./peers/numpy_peer.py"), dir, "W1,W2", "3"], { OPENBLAS_NUM_THREADS: "1", NUMPY_DTYPE: "float32" }));
-}
-else process.stdout.write("numpy skipped: /usr/bin/python3 cannot import numpy (apt-get install python3-numpy)\n");
+const ours = medians(oursAll, (r) => `${r.workload} ${r.threads} ${r.zeroSkip} ${r.fma}`);
+const peers = medians(peersAll, (r) => `${r.peer} ${r.workload} ${r.threads}`);
 
 const rows: Record<string, string | number>[] = [];
 for (const w of workloads) {
@@ -137,10 +161,11 @@ for (const w of workloads) {
     });
   }
 }
+if (rounds > 1) console.log(`\nmedians of ${rounds} rounds (every run is in the JSON)`);
 console.log(`\n${cpu}: seconds per epoch of 50,000 images (batch 10; W3-adam and W4: batch 64) and test-set inference (descent: nn.infer; W4: sequences of 28 rows); ratios compare descent (zero-skip on, fma ${fmaChoice.active ? "on" : "off"}: this machine's choice) at the same thread count`);
 console.log("(time ratio < 1: descent is faster; inference ratio = peer time ÷ descent time, < 1: descent is faster)");
 console.log(table(rows));
 mkdirSync("bench/results", { recursive: true });
 const file = `bench/results/peers-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), cpu, node: process.version, fma: fmaChoice, descent: ours, peers }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), cpu, node: process.version, fma: fmaChoice, rounds, descent: ours, peers, runs: { descent: oursAll, peers: peersAll } }, null, 2)}\n`);
 console.log(`written ${file}`);
