@@ -141,6 +141,22 @@ export function wasmKernels(rt: WasmRuntime) {
     h.run(desc, Math.ceil(len / size));
   }
 
+  /**
+   * An optimizer's step over n parameters: on both threads in eight ranges of whole SIMD groups
+   * when n is large (`describe` writes the job descriptor, given the range size; see
+   * assembly/chunks.ts), else `alone` on this thread. Each parameter is stepped as on one thread.
+   */
+  function optimizerRanges(n: number, describe: (I: Int32Array, F: Float32Array, d: number, size: number) => void, alone: () => void): void {
+    const helper = activeHelper();
+    if (helper && n >= SPLIT_ELEMENTS) {
+      const size = Math.ceil(n / 32) * 4;
+      describe(heap.I32, heap.F32, desc >> 2, size);
+      helper.run(desc, Math.ceil(n / size));
+    } else {
+      alone();
+    }
+  }
+
   /** A convolution's product over images (21) or rows of its weight gradient (22), assembly/chunks.ts. */
   function convJob(op: 21 | 22, cols: number, x: number, y: number, f: number, ck: number, n: number, hw: number, bias: number, size: number, total: number, h: Helper): void {
     const I = heap.I32;
@@ -570,20 +586,11 @@ export function wasmKernels(rt: WasmRuntime) {
       const pp = addr(p);
       const pbuf = buf ? addr(buf) : 0;
       const pg = addr(g);
-      const helper = activeHelper();
-      if (helper && p.length >= SPLIT_ELEMENTS) {
-        // Eight ranges of whole SIMD groups, claimed by either thread (see threads.ts).
-        const size = Math.ceil(p.length / 32) * 4;
-        const I = heap.I32;
-        const F = heap.F32;
-        const d = desc >> 2;
+      optimizerRanges(p.length, (I, F, d, size) => {
         I[d] = 3; I[d + 1] = pp; I[d + 2] = pg; I[d + 3] = pbuf; I[d + 4] = p.length;
         F[d + 5] = h.lr; F[d + 6] = h.momentum; F[d + 7] = h.dampening; I[d + 8] = h.nesterov ? 1 : 0;
         F[d + 9] = h.weightDecay; I[d + 10] = firstStep ? 1 : 0; I[d + 12] = size;
-        helper.run(desc, Math.ceil(p.length / size));
-      } else {
-        w.sgdStep(pp, pg, pbuf, p.length, h.lr, h.momentum, h.dampening, h.nesterov ? 1 : 0, h.weightDecay, firstStep ? 1 : 0);
-      }
+      }, () => w.sgdStep(pp, pg, pbuf, p.length, h.lr, h.momentum, h.dampening, h.nesterov ? 1 : 0, h.weightDecay, firstStep ? 1 : 0));
       if (buf) copyBack(buf, pbuf);
       done(p, pp);
     },
@@ -594,20 +601,11 @@ export function wasmKernels(rt: WasmRuntime) {
       const stepSize = h.lr / (1 - Math.pow(h.beta1, h.step));
       const bc2Sqrt = Math.sqrt(1 - Math.pow(h.beta2, h.step));
       const pg = addr(g);
-      const helper = activeHelper();
-      if (helper && p.length >= SPLIT_ELEMENTS) {
-        // Eight ranges of whole SIMD groups, claimed by either thread (as sgdStep).
-        const size = Math.ceil(p.length / 32) * 4;
-        const I = heap.I32;
-        const F = heap.F32;
-        const d = desc >> 2;
+      optimizerRanges(p.length, (I, F, d, size) => {
         I[d] = 25; I[d + 1] = pp; I[d + 2] = pg; I[d + 3] = pm; I[d + 4] = pv; I[d + 5] = p.length;
         F[d + 6] = h.lr; F[d + 7] = h.beta1; F[d + 8] = h.beta2; F[d + 9] = h.eps; F[d + 10] = h.weightDecay; I[d + 11] = h.decoupled ? 1 : 0;
         F[d + 12] = stepSize; F[d + 13] = bc2Sqrt; I[d + 14] = size;
-        helper.run(desc, Math.ceil(p.length / size));
-      } else {
-        w.adamStep(pp, pg, pm, pv, p.length, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled ? 1 : 0, stepSize, bc2Sqrt);
-      }
+      }, () => w.adamStep(pp, pg, pm, pv, p.length, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled ? 1 : 0, stepSize, bc2Sqrt));
       copyBack(m, pm);
       copyBack(v, pv);
       done(p, pp);
